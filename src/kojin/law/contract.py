@@ -1,0 +1,109 @@
+"""The decision contract: what a caller asks, what kojin answers (JSON-compatible pydantic models)."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from kojin.law.vocabulary import (
+    AcquisitionMethod,
+    Action,
+    Form,
+    LegalException,
+    ObligationCode,
+    Outcome,
+    Relation,
+)
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Recipient(_Strict):
+    """Who receives the data in a provision (or where it is stored)."""
+
+    name: str | None = None
+    country: str = Field(default="JP", description="ISO 3166-1 alpha-2 country code")
+    relation: Relation = Relation.THIRD_PARTY
+    #: the recipient keeps a Rule 16 system (contract, group rules or APEC CBPR certification)
+    equivalent_measures: bool = False
+    #: the recipient is expected to acquire the data as personal data (PRI, Art. 31)
+    will_identify: bool = False
+    #: the recipient is a government body (provider records are not required, Art. 29(1))
+    government: bool = False
+
+    @field_validator("country")
+    @classmethod
+    def _country_code(cls, value: str) -> str:
+        code = value.strip().upper()
+        if len(code) != 2 or not code.isascii() or not code.isalpha():
+            raise ValueError("must be an ISO 3166-1 alpha-2 country code such as JP or US")
+        return code
+
+
+class ConsentStatement(_Strict):
+    """Consent as the caller states it (the registry's records take precedence when known)."""
+
+    given: bool = False
+    #: for foreign provision: the country, its system and the recipient's measures were shown
+    foreign_information_provided: bool = False
+
+
+class DecisionRequest(_Strict):
+    """A question: may we do `action` with data of `category` for `purpose`?"""
+
+    action: Action
+    category: str = Field(min_length=1)
+    purpose: str | None = None
+    form: Form = Form.PERSONAL
+    special_care: bool = False
+    subject_id: str | None = None
+    recipient: Recipient | None = None
+    consent: ConsentStatement | None = None
+    exception: LegalException | None = None
+    consent_difficult: bool = False
+    acquisition_method: AcquisitionMethod | None = None
+    #: My Number acquisition: the identity was verified as MNA Art. 16 requires
+    identity_verified: bool = False
+
+
+class Facts(_Strict):
+    """What is known about the data subject: from the request now, from the registry later."""
+
+    consent_given: bool = False
+    foreign_information_provided: bool = False
+    consent_withdrawn: bool = False
+    stop_use: bool = False
+    stop_provision: bool = False
+
+    @classmethod
+    def from_request(cls, request: DecisionRequest) -> Facts:
+        consent = request.consent or ConsentStatement()
+        return cls(
+            consent_given=consent.given,
+            foreign_information_provided=consent.foreign_information_provided,
+        )
+
+
+class Obligation(_Strict):
+    code: ObligationCode
+    citation: str
+    text: str
+
+
+class Explanation(_Strict):
+    en: str
+    ja: str
+
+
+class Decision(_Strict):
+    """The answer, with the legal basis, citations, rule ids and the duties it creates."""
+
+    allowed: bool
+    outcome: Outcome
+    basis: str
+    citations: list[str]
+    rules: list[str]
+    obligations: list[Obligation]
+    reasons: list[str]
+    explanation: Explanation

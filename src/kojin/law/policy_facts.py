@@ -1,0 +1,59 @@
+"""What the decision engine needs to know about an organization's declared policy.
+
+``kojin.policy`` compiles its full policy model into :class:`PolicyFacts` once; the engine reads
+only this. New fields must carry defaults so that older compilers keep working.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True, slots=True)
+class CategoryFacts:
+    """One category of personal information as the policy declares it."""
+
+    id: str
+    #: ids of the declared purposes of use
+    purposes: frozenset[str]
+    #: specific personal information (My Number): purposes are number-related affairs (MNA Art. 9)
+    specific_personal: bool = False
+    #: data held on behalf of a client (commissioned services): used solely to perform the contract
+    solely_for_contract: bool = False
+    #: use beyond the purposes needs a separate notice or announcement as well as consent
+    beyond_purpose_needs_notice: bool = False
+    #: handling may be entrusted (outsourced) within the purposes (APPI Art. 27(5)(i))
+    entrustment_allowed: bool = True
+    #: the category's data may be passed to subcontractors or partners to perform the service
+    subcontractor_provision_allowed: bool = False
+    #: the four joint-use items are published in advance for this category (APPI Art. 27(5)(iii))
+    joint_use_published: bool = False
+    #: pseudonymized information of this category may be jointly used (published)
+    pseudonymized_joint_use_published: bool = False
+    #: the policy states joint use never happens for this category (My Number)
+    joint_use_prohibited: bool = False
+    #: countries (ISO 3166-1 alpha-2) where the policy declares this category may be stored/handled
+    foreign_storage_countries: frozenset[str] = frozenset()
+    #: the policy declares that this category may be provided to third parties abroad (Art. 28)
+    foreign_provision_declared: bool = False
+    #: the purposes are published in advance (so Art. 21(1) notice after acquisition is met)
+    purposes_published: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class PolicyFacts:
+    """The organization-level declarations the law applies to."""
+
+    categories: Mapping[str, CategoryFacts]
+    #: the operator is an academic research institution (APPI Art. 16(8))
+    academic_institution: bool = False
+    #: anonymized information: the items and provision methods are published (Arts. 43(3), 44)
+    anonymized_items_published: bool = False
+    #: the policy allows creating pseudonymized information for the declared purposes (Art. 41)
+    pseudonymized_creation_declared: bool = False
+    #: countries whose personal-information system the operator has documented
+    documented_country_systems: frozenset[str] = frozenset()
+    #: whether the operator has filed an opt-out notification with the PPC (Art. 27(2))
+    opt_out_filed: bool = False
+    extra: Mapping[str, str] = field(default_factory=dict)
