@@ -1,0 +1,86 @@
+"""Fixed wording of the notice that is not the organization's own text, in English and Japanese."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Final
+
+from kojin.policy.model import Fee
+from kojin.policy.model_base import Lang, RequestType, Text
+
+LABELS: Final[dict[str, Text]] = {
+    "contents": Text(en="Contents", ja="目次"),
+    "note": Text(en="Note: ", ja="注："),
+    "address": Text(en="Address: ", ja="住所："),
+    "telephone": Text(en="Telephone: ", ja="電話："),
+    "anonymized_published": Text(en="Published matters", ja="公表事項"),
+    "anonymized_datasets": Text(en="Anonymized information created", ja="作成した匿名加工情報"),
+    "created_on": Text(en="created on", ja="作成日"),
+    "items": Text(en="Items", ja="項目"),
+    "provided": Text(en="Provided to third parties by", ja="第三者への提供方法"),
+    "provided_unspecified": Text(en="Provided to third parties", ja="第三者に提供しています"),
+    "not_provided": Text(en="Not provided to third parties", ja="第三者には提供していません"),
+    "skip": Text(en="Skip to the notice", ja="本文へ移動"),
+}
+
+_FEE_SUBJECT: Final[dict[RequestType, Text]] = {
+    RequestType.DISCLOSURE: Text(en="disclosure of information", ja="情報の開示"),
+    RequestType.PURPOSE_NOTIFICATION: Text(
+        en="notification of the purposes of use", ja="利用目的の通知"
+    ),
+    RequestType.THIRD_PARTY_RECORD_DISCLOSURE: Text(
+        en="disclosure of third-party provision records", ja="第三者提供記録の開示"
+    ),
+    RequestType.CORRECTION: Text(en="correction of information", ja="訂正等"),
+    RequestType.STOP_USE: Text(en="stopping of use", ja="利用停止等"),
+    RequestType.STOP_PROVISION: Text(en="stopping of provision", ja="第三者提供の停止"),
+}
+
+
+def label(key: str, lang: Lang) -> str:
+    return LABELS[key].get(lang)
+
+
+def format_date(value: date, lang: Lang) -> str:
+    if lang == "ja":
+        return f"{value.year}年{value.month}月{value.day}日"
+    return f"{value:%B} {value.day}, {value.year}"
+
+
+def dated(label_text: str, value: date, lang: Lang) -> str:
+    separator = "：" if lang == "ja" else " "
+    return f"{label_text}{separator}{format_date(value, lang)}"
+
+
+def fee_text(fees: list[Fee], lang: Lang) -> str:
+    """``1,000 yen, including consumption tax, incurred for the disclosure of information``."""
+    parts: list[str] = []
+    for fee in fees:
+        subject = _FEE_SUBJECT[fee.request_type].get(lang)
+        if lang == "ja":
+            tax = "消費税込み" if fee.tax_included else "消費税別"
+            parts.append(f"{subject}の場合{fee.amount_yen:,}円（{tax}）")
+        else:
+            tax = "including" if fee.tax_included else "excluding"
+            parts.append(
+                f"{fee.amount_yen:,} yen, {tax} consumption tax, incurred for the {subject}"
+            )
+    return ("、" if lang == "ja" else "; ").join(parts)
+
+
+def join_documents(documents: list[str], lang: Lang) -> str:
+    if lang == "ja":
+        return "及び".join(documents)
+    if len(documents) <= 2:
+        return " and ".join(documents)
+    return ", ".join(documents[:-1]) + " and " + documents[-1]
+
+
+def numbered(index: int, title: str) -> str:
+    """Section heading ``3. Title``."""
+    return f"{index}. {title}"
+
+
+def sub_numbered(index: int, title: str, lang: Lang) -> str:
+    """Subsection heading ``(1) Title``."""
+    return f"（{index}）{title}" if lang == "ja" else f"({index}) {title}"
