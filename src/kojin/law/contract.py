@@ -1,4 +1,4 @@
-"""The decision contract: what a caller asks, what kojin answers (JSON-compatible pydantic models)."""
+"""The decision contract: what a caller asks and what kojin answers, as pydantic models."""
 
 from __future__ import annotations
 

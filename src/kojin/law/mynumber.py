@@ -1,0 +1,156 @@
+"""Specific personal information under the My Number Act (R-MN-1, R-MN-3..6, R-MN-8).
+
+Used only for the number-related affairs the policy declares — consent cannot widen that (MNA
+Art. 9, Art. 30(2)); the one exception open to a private operator here is protecting life, body
+or property. Provided only in MNA Art. 19 cases (entrustment and business succession included);
+never jointly used. Acquired only for those affairs, with identity verification (Art. 16).
+"""
+
+from __future__ import annotations
+
+from kojin.law import obligations as ob
+from kojin.law.appi_foreign import ForeignStatus, foreign_status
+from kojin.law.citations import Duty, Rule, Verdict, allow, deny, mna
+from kojin.law.exceptions import Context, check_exception
+from kojin.law.situation import DECLARED, Situation
+from kojin.law.stops import stop_provision, stop_use
+from kojin.law.vocabulary import AcquisitionMethod, Relation
+
+WITHIN_AFFAIRS = Rule(
+    "R-MN-1",
+    mna(9, 4),
+    "Use for the declared number-related affair '{purpose_id}' is permitted.",
+    "届け出た個人番号関係事務「{purpose_id}」のための利用は認められる。",
+)
+OUTSIDE_AFFAIRS = Rule(
+    "R-MN-1",
+    mna(9),
+    "Individual numbers may be used only for the declared number-related affairs; {purpose} "
+    "is not one of them.",
+    "個人番号は届け出た個人番号関係事務にのみ利用できる。{purpose_ja}はこれに当たらない。",
+)
+CONSENT_IRRELEVANT = Rule(
+    "R-MN-1",
+    mna(30, 2),
+    "The person's consent does not permit use of an individual number beyond the affairs.",
+    "本人の同意があっても、個人番号を事務の範囲を超えて利用することはできない。",
+)
+ACQUIRE_FOR_AFFAIRS = Rule(
+    "R-MN-6",
+    mna(20),
+    "Collecting the individual number for the declared affair '{purpose_id}' is permitted.",
+    "届け出た事務「{purpose_id}」のために個人番号を収集することは認められる。",
+)
+ACQUIRE_OUTSIDE_AFFAIRS = Rule(
+    "R-MN-3",
+    mna(15),
+    "Nobody may request or collect an individual number except for the declared "
+    "number-related affairs ({purpose} is not one).",
+    "届け出た個人番号関係事務以外のために個人番号の提供を求め、又は収集してはならない"
+    "（{purpose_ja}は該当しない）。",
+)
+ENTRUSTMENT = Rule(
+    "R-MN-5",
+    mna(19, 6),
+    "Provision with an entrustment of the number-related affairs is permitted.",
+    "個人番号関係事務の委託に伴う提供は認められる。",
+)
+SUCCESSION = Rule(
+    "R-MN-5",
+    mna(19, 6),
+    "Provision with a business succession is permitted.",
+    "事業の承継に伴う提供は認められる。",
+)
+NO_JOINT_USE = Rule(
+    "R-MN-5",
+    mna(19),
+    "Specific personal information is never jointly used: joint use is not an MNA Art. 19 case.",
+    "特定個人情報は共同利用できない。共同利用は番号法第19条各号に該当しない。",
+)
+NOT_ARTICLE_19 = Rule(
+    "R-MN-5",
+    mna(19),
+    "Specific personal information may be provided only in the cases listed in MNA Art. 19; "
+    "consent and other APPI exceptions do not apply (invoke 'mna_19' for a listed case).",
+    "特定個人情報は番号法第19条各号の場合に限り提供でき、本人の同意その他の個人情報保護法上の"
+    "例外は適用されない。",
+)
+ENTRUSTMENT_NOT_DECLARED = Rule(
+    "R-MN-8",
+    mna(10),
+    "The policy does not allow entrusting the number-related affairs of category '{category}'.",
+    "方針は、カテゴリ「{category}」の事務の委託を認めていない。",
+)
+APPI_27_30_EXCLUDED = Rule(
+    "R-MN-1",
+    mna(30, 2),
+    "APPI Arts. 27-30 do not apply to specific personal information (no provision records).",
+    "特定個人情報には個人情報保護法第27条から第30条は適用されない（提供記録は不要）。",
+)
+IDENTITY_VERIFIED = Rule(
+    "R-MN-4",
+    mna(16),
+    "The request states that the number and identity were verified.",
+    "番号確認及び身元確認を行った旨が示されている。",
+)
+
+
+def _exception(s: Situation, context: Context) -> tuple[Rule | None, tuple[Rule, ...]]:
+    check = check_exception(
+        s.request.exception,
+        context,
+        policy=s.policy,
+        consent_difficult=s.request.consent_difficult,
+        consent=s.consent,
+    )
+    return check.applies, (() if check.note is None else (check.note,))
+
+
+def use(s: Situation) -> Verdict:
+    stopped = stop_use(s, Context.MN_USE)
+    if stopped is not None:
+        return stopped
+    if s.purpose is DECLARED:
+        return allow(WITHIN_AFFAIRS)
+    exception, notes = _exception(s, Context.MN_USE)
+    if exception is not None:
+        return allow(exception)
+    if s.consent:
+        notes = (CONSENT_IRRELEVANT, *notes)
+    return deny(OUTSIDE_AFFAIRS, *notes)
+
+
+def acquire(s: Situation) -> Verdict:
+    if s.purpose is not DECLARED:
+        notes = (CONSENT_IRRELEVANT,) if s.consent else ()
+        return deny(ACQUIRE_OUTSIDE_AFFAIRS, *notes)
+    rules: tuple[Rule, ...] = (ACQUIRE_FOR_AFFAIRS,)
+    if s.request.identity_verified:
+        rules += (IDENTITY_VERIFIED,)
+    duties: tuple[Duty, ...] = (ob.VERIFY_IDENTITY_MYNUMBER,)
+    if s.request.acquisition_method is AcquisitionMethod.WRITTEN_DIRECT:
+        duties += (ob.STATE_PURPOSE_IN_ADVANCE,)
+    return allow(*rules, duties=duties)
+
+
+def provide(s: Situation) -> Verdict:
+    relation = s.recipient.relation
+    foreign = foreign_status(s.recipient) is not ForeignStatus.DOMESTIC
+    if relation is Relation.JOINT_USER:
+        return deny(NO_JOINT_USE)
+    if relation is Relation.ENTRUSTEE:
+        if not s.category.entrustment_allowed:
+            return deny(ENTRUSTMENT_NOT_DECLARED)
+        duties: tuple[Duty, ...] = (ob.SUPERVISE_ENTRUSTEE_MN,)
+        if foreign:
+            duties += (ob.UNDERSTAND_FOREIGN_SYSTEM,)
+        return allow(ENTRUSTMENT, APPI_27_30_EXCLUDED, duties=duties)
+    if relation is Relation.SUCCESSOR:
+        return allow(SUCCESSION, APPI_27_30_EXCLUDED)
+    stopped = stop_provision(s, Context.MN_PROVIDE)
+    if stopped is not None:
+        return stopped
+    exception, notes = _exception(s, Context.MN_PROVIDE)
+    if exception is not None:
+        return allow(exception, APPI_27_30_EXCLUDED)
+    return deny(NOT_ARTICLE_19, *notes)

@@ -1,0 +1,173 @@
+"""``kojin decide``: stdin JSON (or JSON lines) in, one JSON decision per request out."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from law_support import ask
+from typer.testing import CliRunner
+
+from kojin.cli import app
+from kojin.law import DecisionRequest, Facts, decide
+from kojin.policy import load_policy, to_facts
+from kojin.policy.load import default_policy_text
+
+US_PROVISION = {
+    "action": "provide",
+    "category": "customer",
+    "recipient": {"name": "US Analytics Inc", "country": "US"},
+    "consent": {"given": True},
+}
+STORE_SG = {"action": "store_abroad", "category": "customer", "recipient": {"country": "SG"}}
+
+
+@pytest.fixture
+def runner(monkeypatch: pytest.MonkeyPatch) -> CliRunner:
+    monkeypatch.delenv("KOJIN_POLICY_FILE", raising=False)
+    return CliRunner()
+
+
+def run(runner: CliRunner, stdin: str, *args: str) -> Any:
+    return runner.invoke(app, ["decide", *args], input=stdin)
+
+
+def test_one_request_gives_one_decision(runner: CliRunner) -> None:
+    result = run(runner, json.dumps(US_PROVISION, indent=2))
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    assert len(lines) == 1
+    decision = json.loads(lines[0])
+    assert decision["allowed"] is False
+    assert decision["rules"][0] == "R-TP-FX-2"
+    assert "APPI Art. 28(2)" in decision["citations"]
+    assert decision["explanation"]["en"]
+    assert decision["explanation"]["ja"]
+
+
+def test_json_lines_keep_order_and_skip_blank_lines(runner: CliRunner) -> None:
+    bodies = [
+        {"action": "use", "category": "customer", "purpose": "provide_services"},
+        US_PROVISION,
+        {"action": "provide", "category": "specific_personal", "exception": "mna_19"},
+    ]
+    stdin = json.dumps(bodies[0]) + "\n\n" + "\n".join(json.dumps(b) for b in bodies[1:]) + "\n"
+    result = run(runner, stdin)
+    assert result.exit_code == 0, result.output
+    decisions = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [d["allowed"] for d in decisions] == [True, False, True]
+    policy = to_facts(load_policy(None))
+    for body, got in zip(bodies, decisions, strict=True):
+        request = DecisionRequest.model_validate(body)
+        expected = decide(request, policy, Facts.from_request(request))
+        assert got == expected.model_dump(mode="json")
+
+
+@pytest.mark.parametrize(
+    ("stdin", "message"),
+    [
+        (
+            '{"action": "use", "category": "customer"}\n{"action": "use", "category": "customer", '
+            '"recipient": {"country": "USA"}}\n',
+            "line 2: recipient.country:",
+        ),
+        ('{"category": "customer"}', "action: Field required"),
+        ('{"action": "delete", "category": "customer"}', "action: Input should be"),
+        ('{"action": "use", "category": "customer", "colour": "red"}', "colour: Extra inputs"),
+        ('{"action": "use", "category": "customer"}\n{"action": "use"\n', "line 2: not valid JSON"),
+        ('{"action": "use", "category": "suppliers"}', "category: unknown category 'suppliers'"),
+        (
+            '{"action": "use", "category": "customer"}\n{"action": "use", "category": "x"}\n',
+            "line 2: category: unknown category 'x'",
+        ),
+        ("[1, 2]", "a request must be a JSON object"),
+        ("   \n", "no request on standard input"),
+    ],
+)
+def test_malformed_input_exits_2_naming_the_field(
+    runner: CliRunner, stdin: str, message: str
+) -> None:
+    result = run(runner, stdin)
+    assert result.exit_code == 2
+    assert message in result.stderr
+    assert result.stdout == ""  # nothing half-written
+    assert "Traceback" not in result.output
+
+
+def test_error_messages_do_not_echo_values(runner: CliRunner) -> None:
+    body = {"action": "use", "category": "customer", "subject_id": 123456789018}
+    result = run(runner, json.dumps(body))
+    assert result.exit_code == 2
+    assert "subject_id" in result.stderr
+    assert "123456789018" not in result.stderr
+
+
+def test_policy_option_changes_the_decision(runner: CliRunner, tmp_path: Path) -> None:
+    text = default_policy_text()
+    text = text.replace(
+        "countries: [US]\n        purposes: [provide_services]",
+        "countries: [US, SG]\n        purposes: [provide_services]",
+        1,
+    )
+    text = text.replace(
+        "    country_systems:\n",
+        "    country_systems:\n"
+        "      - country: SG\n"
+        "        name: {en: Singapore, ja: シンガポール}\n"
+        "        summary: {en: Singapore has a data protection act., ja: 個人情報保護法がある。}\n",
+        1,
+    )
+    path = tmp_path / "policy.yaml"
+    path.write_text(text, encoding="utf-8")
+    default = run(runner, json.dumps(STORE_SG))
+    assert json.loads(default.stdout)["allowed"] is False
+    custom = run(runner, json.dumps(STORE_SG), "--policy", str(path))
+    assert custom.exit_code == 0, custom.output
+    decision = json.loads(custom.stdout)
+    assert decision["allowed"] is True
+    assert [o["code"] for o in decision["obligations"]] == ["understand_foreign_system"]
+
+
+def test_missing_policy_file_exits_2(runner: CliRunner, tmp_path: Path) -> None:
+    result = run(runner, json.dumps(STORE_SG), "--policy", str(tmp_path / "none.yaml"))
+    assert result.exit_code == 2
+    assert "file not found" in result.stderr
+    assert result.stdout == ""
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"action": "use", "category": "commissioned", "purpose": "x", "consent": {"given": True}},
+        {
+            "action": "use",
+            "category": "retired_employee",
+            "purpose": "x",
+            "consent": {"given": True},
+        },
+        {
+            "action": "provide",
+            "category": "specific_personal",
+            "recipient": {"relation": "joint_user"},
+        },
+        {"action": "provide", "category": "customer", "recipient": {"relation": "joint_user"}},
+        {"action": "store_abroad", "category": "partner_employee", "recipient": {"country": "US"}},
+        {"action": "store_abroad", "category": "retired_employee", "recipient": {"country": "US"}},
+        {"action": "provide", "category": "commissioned", "recipient": {"relation": "entrustee"}},
+        {
+            "action": "acquire",
+            "category": "specific_personal",
+            "purpose": "real_estate_fee_records",
+        },
+        {"action": "provide", "category": "customer", "form": "anonymized"},
+        {"action": "use", "category": "customer", "form": "pseudonymized", "purpose": "x"},
+    ],
+)
+def test_compiled_default_policy_agrees_with_the_seed_fixture(body: dict[str, Any]) -> None:
+    """The embedded policy, compiled by kojin.policy, decides as the hand-built seed facts do."""
+    compiled = to_facts(load_policy(None))
+    request = DecisionRequest.model_validate(body)
+    from_policy = decide(request, compiled, Facts.from_request(request))
+    assert from_policy == ask(body)

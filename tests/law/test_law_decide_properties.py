@@ -1,0 +1,225 @@
+"""Invariants of `decide` over generated requests (hypothesis), and the rule-id table."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from law_support import SEED, ask
+
+from kojin.errors import RequestError
+from kojin.law import KNOWN_RULE_IDS, Decision, DecisionRequest, Facts, PolicyFacts, decide
+from kojin.law.explain import clear_cache
+from kojin.law.vocabulary import AcquisitionMethod, Action, Form, LegalException, Relation
+
+SPEC_IDS_COPY = Path(__file__).with_name("appi_spec_rule_ids.txt")
+SPEC = Path(__file__).resolve().parents[3] / "shared" / "APPI-SPEC.md"
+CITATION = re.compile(r"^(APPI|MNA) Art\. \d+(\(\d+\))?(\((i|ii|iii|iv|v|vi|vii|viii)\))?$")
+SECRET_PURPOSE = "call Taro Yamada at 090-1234-5678"
+
+ALL_PURPOSES = sorted({p for c in SEED.categories.values() for p in c.purposes})
+COUNTRIES = ["JP", "US", "DE", "GB", "CN", "SG", "NO"]
+
+recipients = st.fixed_dictionaries(
+    {
+        "country": st.sampled_from(COUNTRIES),
+        "relation": st.sampled_from([r.value for r in Relation]),
+        "equivalent_measures": st.booleans(),
+        "will_identify": st.booleans(),
+        "government": st.booleans(),
+    }
+)
+consents = st.fixed_dictionaries(
+    {"given": st.booleans(), "foreign_information_provided": st.booleans()}
+)
+
+
+def optional(strategy: st.SearchStrategy[Any]) -> st.SearchStrategy[Any]:
+    return st.one_of(st.none(), strategy)
+
+
+requests = st.fixed_dictionaries(
+    {
+        "action": st.sampled_from([a.value for a in Action]),
+        "category": st.sampled_from(sorted(SEED.categories)),
+        "form": st.sampled_from([f.value for f in Form]),
+    },
+    optional={
+        "purpose": st.one_of(st.sampled_from(ALL_PURPOSES), st.just(SECRET_PURPOSE)),
+        "special_care": st.booleans(),
+        "recipient": recipients,
+        "consent": consents,
+        "exception": st.sampled_from([e.value for e in LegalException]),
+        "consent_difficult": st.booleans(),
+        "acquisition_method": st.sampled_from([m.value for m in AcquisitionMethod]),
+        "identity_verified": st.booleans(),
+    },
+)
+fact_sets = st.fixed_dictionaries(
+    {
+        "consent_given": st.booleans(),
+        "foreign_information_provided": st.booleans(),
+        "consent_withdrawn": st.booleans(),
+        "stop_use": st.booleans(),
+        "stop_provision": st.booleans(),
+    }
+)
+
+
+def decide_with(body: dict[str, Any], facts: dict[str, Any]) -> Decision:
+    return decide(DecisionRequest.model_validate(body), SEED, Facts.model_validate(facts))
+
+
+@given(requests, fact_sets)
+@settings(max_examples=400)
+def test_every_decision_is_complete_and_valid(body: dict[str, Any], facts: dict[str, Any]) -> None:
+    decision = decide_with(body, facts)
+    assert decision.rules
+    assert decision.citations
+    assert set(decision.rules) <= KNOWN_RULE_IDS
+    assert all(CITATION.match(c) for c in decision.citations), decision.citations
+    assert all(CITATION.match(o.citation) for o in decision.obligations)
+    assert decision.reasons
+    assert decision.basis
+    assert decision.explanation.en
+    assert decision.explanation.ja
+    assert decision.outcome == ("allow" if decision.allowed else "deny")
+    # built without validation: it must still be exactly what validation would accept
+    dumped = decision.model_dump(mode="json")
+    assert Decision.model_validate(dumped).model_dump(mode="json") == dumped
+    # a free-text purpose may describe a person: it is never echoed
+    assert SECRET_PURPOSE not in repr(dumped)
+
+
+@given(requests, fact_sets)
+def test_no_consent_no_exception_means_no_third_party_provision(
+    body: dict[str, Any], facts: dict[str, Any]
+) -> None:
+    body = {
+        **body,
+        "action": "provide",
+        "form": "personal",
+        "recipient": {**body.get("recipient", {}), "relation": "third_party"},
+    }
+    body.pop("exception", None)
+    body.pop("consent", None)
+    facts = {**facts, "consent_given": False}
+    assert not decide_with(body, facts).allowed
+
+
+@given(requests, fact_sets)
+def test_my_number_use_outside_the_affairs_is_never_allowed(
+    body: dict[str, Any], facts: dict[str, Any]
+) -> None:
+    affairs = SEED.categories["specific_personal"].purposes
+    body = {**body, "category": "specific_personal", "form": "personal"}
+    body["action"] = body["action"] if body["action"] in ("use", "contact") else "use"
+    if body.get("purpose") in affairs:
+        body["purpose"] = SECRET_PURPOSE
+    if body.get("exception") == "life_body_property":
+        body.pop("exception")
+    assert not decide_with(body, facts).allowed
+
+
+@given(requests, fact_sets)
+def test_my_number_is_never_jointly_used(body: dict[str, Any], facts: dict[str, Any]) -> None:
+    body = {**body, "category": "specific_personal", "form": "personal", "action": "provide"}
+    body["recipient"] = {**body.get("recipient", {}), "relation": "joint_user"}
+    assert not decide_with(body, facts).allowed
+
+
+@given(requests, fact_sets)
+def test_recorded_withdrawal_outweighs_the_stated_consent(
+    body: dict[str, Any], facts: dict[str, Any]
+) -> None:
+    facts = {**facts, "consent_withdrawn": True, "consent_given": True}
+    with_consent = {**body, "consent": {"given": True, "foreign_information_provided": True}}
+    without = {k: v for k, v in body.items() if k != "consent"}
+    assert decide_with(with_consent, facts).allowed == decide_with(without, facts).allowed
+
+
+@given(requests, fact_sets)
+def test_stop_use_denies_use_without_an_exception(
+    body: dict[str, Any], facts: dict[str, Any]
+) -> None:
+    body = {**body, "action": "use", "form": "personal"}
+    body.pop("exception", None)
+    assert not decide_with(body, {**facts, "stop_use": True}).allowed
+
+
+@given(requests, fact_sets)
+def test_reidentifying_anonymized_or_pseudonymized_data_is_never_allowed(
+    body: dict[str, Any], facts: dict[str, Any]
+) -> None:
+    for form in ("anonymized", "pseudonymized"):
+        assert not decide_with({**body, "action": "reidentify", "form": form}, facts).allowed
+    assert not decide_with({**body, "action": "contact", "form": "pseudonymized"}, facts).allowed
+
+
+@given(requests, fact_sets)
+def test_provision_records_only_with_consent_or_opt_out(
+    body: dict[str, Any], facts: dict[str, Any]
+) -> None:
+    decision = decide_with(body, facts)
+    codes = {o.code.value for o in decision.obligations}
+    if "record_provision" in codes:
+        assert decision.allowed
+        assert body["action"] == "provide"
+        assert body.get("form", "personal") == "personal"
+        assert body.get("exception") is None or "R-TP-1" not in decision.rules
+
+
+variations = st.fixed_dictionaries(
+    {},
+    optional={
+        "category": st.sampled_from(sorted(SEED.categories)),
+        "purpose": st.sampled_from(ALL_PURPOSES),
+        "exception": st.sampled_from([e.value for e in LegalException]),
+        "recipient": recipients,
+    },
+)
+
+
+@given(requests, variations, fact_sets)
+def test_shared_decisions_equal_freshly_rendered_ones(
+    first: dict[str, Any], changes: dict[str, Any], facts: dict[str, Any]
+) -> None:
+    """Rendered decisions are shared per verdict and the values their sentences mention: a
+    decision served after a similar request must equal one rendered from an empty cache."""
+    second = {**first, **changes}
+    decide_with(first, facts)
+    served = decide_with(second, facts)
+    clear_cache()
+    assert decide_with(second, facts) == served
+
+
+def test_repeated_requests_get_equal_decisions() -> None:
+    body = {"action": "provide", "category": "customer", "recipient": {"country": "US"}}
+    first = ask(body)
+    second = ask(body)
+    assert first == second
+    assert not first.allowed
+
+
+def test_unknown_category_names_the_field(seed_policy: PolicyFacts) -> None:
+    request = DecisionRequest.model_validate({"action": "use", "category": "suppliers"})
+    with pytest.raises(RequestError) as excinfo:
+        decide(request, seed_policy, Facts.from_request(request))
+    assert excinfo.value.field == "category"
+    assert "suppliers" in excinfo.value.message
+
+
+def test_known_rule_ids_exist_in_the_spec_copy() -> None:
+    spec_ids = set(SPEC_IDS_COPY.read_text(encoding="utf-8").split())
+    assert spec_ids >= KNOWN_RULE_IDS, sorted(KNOWN_RULE_IDS - spec_ids)
+
+
+def test_spec_copy_matches_the_spec() -> None:
+    if not SPEC.exists():
+        pytest.skip(f"the shared specification is not beside the repository ({SPEC})")
+    ids = set(re.findall(r"R-[A-Z]+(?:-[A-Z]+)*-\d+", SPEC.read_text(encoding="utf-8")))
+    assert ids == set(SPEC_IDS_COPY.read_text(encoding="utf-8").split())
