@@ -1,0 +1,201 @@
+"""Append to, verify and export the audit chain.
+
+Appends are serialized: each one locks the chain-head row (``SELECT … FOR UPDATE`` on PostgreSQL;
+on SQLite the write transaction already holds the database lock from ``BEGIN IMMEDIATE``), so
+concurrent writers queue and the chain never forks. The entries are written in the caller's
+transaction: they become durable together with the change they describe.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Sequence
+from datetime import datetime
+from typing import IO, Any, cast
+
+from sqlalchemy import Row, Table, insert, select, update
+from sqlalchemy.orm import Session
+
+from kojin.audit.canonical import canonical_json, entry_body, entry_hash
+from kojin.audit.models import GENESIS_HASH, HEAD_ID, AuditEntry, AuditHead
+from kojin.audit.schemas import AppendedEntry, AuditEvent, VerifyResult
+from kojin.db.base import utcnow
+from kojin.errors import IntegrityError
+
+_entries = cast(Table, AuditEntry.__table__)
+_head = cast(Table, AuditHead.__table__)
+
+_LOCK_HEAD = select(_head.c.seq, _head.c.hash).where(_head.c.id == HEAD_ID).with_for_update()
+_MOVE_HEAD = update(_head).where(_head.c.id == HEAD_ID)
+_INSERT = insert(_entries)
+
+#: rows fetched per round trip while verifying or exporting
+_BATCH = 2_000
+
+
+def lock_chain(*, session: Session) -> None:
+    """Take the chain-head lock now (it is held until the transaction ends).
+
+    Appends take it anyway; call this first when a transaction must read and decide under the
+    lock, e.g. a check-then-append that must not race with another writer.
+    """
+    if session.connection().execute(_LOCK_HEAD).first() is None:
+        raise IntegrityError("audit chain head row is missing: run `kojin db upgrade`")
+
+
+def append_entries(
+    *, session: Session, events: Sequence[AuditEvent], now: datetime | None = None
+) -> list[AppendedEntry]:
+    """Append `events` in order under one head lock and return their seq numbers and hashes."""
+    if not events:
+        return []
+    # Core statements on the session's connection: the ORM layer adds nothing here but time.
+    conn = session.connection()
+    head = conn.execute(_LOCK_HEAD).one_or_none()
+    if head is None:
+        raise IntegrityError("audit chain head row is missing: run `kojin db upgrade`")
+    seq, prev = int(head.seq), str(head.hash)
+    ts = now or utcnow()
+    rows: list[dict[str, Any]] = []
+    appended: list[AppendedEntry] = []
+    for event in events:
+        seq += 1
+        details = dict(event.details)
+        body = entry_body(
+            seq=seq,
+            ts=ts,
+            actor=event.actor,
+            action=event.action,
+            object_type=event.object_type,
+            object_id=event.object_id,
+            details=details,
+            prev_hash=prev,
+        )
+        digest = entry_hash(body)
+        rows.append(
+            {
+                "seq": seq,
+                "ts": ts,
+                "actor": event.actor,
+                "action": event.action,
+                "object_type": event.object_type,
+                "object_id": event.object_id,
+                "details": details,
+                "prev_hash": prev,
+                "hash": digest,
+            }
+        )
+        appended.append(AppendedEntry(seq=seq, hash=digest))
+        prev = digest
+    conn.execute(_INSERT, rows)
+    conn.execute(_MOVE_HEAD, {"seq": seq, "hash": prev})
+    return appended
+
+
+def append_entry(
+    *,
+    session: Session,
+    actor: str,
+    action: str,
+    object_type: str,
+    object_id: str,
+    details: dict[str, Any] | None = None,
+    now: datetime | None = None,
+) -> AppendedEntry:
+    """Append one entry (ids and hashes only in `details`) and return its seq and hash."""
+    event = AuditEvent(
+        actor=actor,
+        action=action,
+        object_type=object_type,
+        object_id=object_id,
+        details=details or {},
+    )
+    return append_entries(session=session, events=[event], now=now)[0]
+
+
+def _ordered_entries(session: Session) -> Iterator[Row[Any]]:
+    """Every entry in seq order, streamed in batches as plain rows (no ORM objects)."""
+    conn = session.connection().execution_options(yield_per=_BATCH)
+    yield from conn.execute(select(_entries).order_by(_entries.c.seq))
+
+
+def _body_of(entry: Row[Any]) -> dict[str, Any]:
+    return entry_body(
+        seq=entry.seq,
+        ts=entry.ts,
+        actor=entry.actor,
+        action=entry.action,
+        object_type=entry.object_type,
+        object_id=entry.object_id,
+        details=entry.details,
+        prev_hash=entry.prev_hash,
+    )
+
+
+def verify_chain(
+    *, session: Session, on_progress: Callable[[int], None] | None = None
+) -> VerifyResult:
+    """Walk the chain from the first entry and report the first entry that does not hold.
+
+    Checks, per entry: consecutive seq from 1, prev_hash equal to the previous entry's hash, and
+    the stored hash equal to the SHA-256 of its canonical body; at the end, the chain-head row
+    must name the last entry. Edits, deletions, insertions and reordering are all detected.
+    """
+    expected_seq, prev, checked = 1, GENESIS_HASH, 0
+    for entry in _ordered_entries(session):
+        problem = _check_link(entry, expected_seq=expected_seq, prev=prev)
+        if problem is not None:
+            return VerifyResult(ok=False, checked=checked, first_bad_seq=entry.seq, reason=problem)
+        checked += 1
+        expected_seq += 1
+        prev = entry.hash
+        if on_progress is not None and checked % _BATCH == 0:
+            on_progress(_BATCH)
+    head = session.execute(select(_head.c.seq, _head.c.hash).where(_head.c.id == HEAD_ID)).first()
+    last_seq = expected_seq - 1
+    if head is None:
+        return VerifyResult(
+            ok=False, checked=checked, first_bad_seq=None, reason="chain head row is missing"
+        )
+    if int(head.seq) != last_seq or head.hash != prev:
+        return VerifyResult(
+            ok=False,
+            checked=checked,
+            first_bad_seq=last_seq + 1 if int(head.seq) > last_seq else int(head.seq) + 1,
+            reason=(
+                f"chain head names entry {head.seq} but the last entry is {last_seq}"
+                if int(head.seq) != last_seq
+                else f"chain head hash does not match entry {last_seq}"
+            ),
+        )
+    return VerifyResult(ok=True, checked=checked, head_seq=last_seq, head_hash=prev)
+
+
+def _check_link(entry: Row[Any], *, expected_seq: int, prev: str) -> str | None:
+    if entry.seq != expected_seq:
+        if entry.seq > expected_seq:
+            return f"entry {expected_seq} is missing (next entry is {entry.seq})"
+        return f"entry {entry.seq} is out of order (expected {expected_seq})"
+    if entry.prev_hash != prev:
+        return f"entry {entry.seq} does not link to the previous entry's hash"
+    try:
+        digest = entry_hash(_body_of(entry))
+    except (TypeError, ValueError):
+        return f"entry {entry.seq} cannot be encoded canonically"
+    if digest != entry.hash:
+        return f"entry {entry.seq} was altered (its hash does not match its content)"
+    return None
+
+
+def export_chain(*, session: Session, out: IO[bytes]) -> int:
+    """Write every entry as one canonical JSON line (body plus ``hash``); returns the count.
+
+    Each line is the hashed body with its ``hash`` added, so an auditor recomputes the chain
+    with the standard library (see docs/registry.md).
+    """
+    count = 0
+    for entry in _ordered_entries(session):
+        line = _body_of(entry)
+        line["hash"] = entry.hash
+        out.write(canonical_json(line) + b"\n")
+        count += 1
+    return count

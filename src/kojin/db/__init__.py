@@ -1,0 +1,1 @@
+"""The registry database: declarative base, engines, the unit of work and migrations."""

@@ -1,0 +1,183 @@
+"""Decide and record: the hot path of the API, kept to one transaction and a few statements.
+
+Per decision: (with a subject_id) two indexed reads for flags and consents; then the chain-head
+lock, the audit insert, the head update, the decision insert and, when the decision obliges a
+record, the provision insert. Nothing is committed here: the caller's unit of work commits, and
+the caller answers its client only after that.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any, cast
+
+from sqlalchemy import Table, insert
+from sqlalchemy.orm import Session
+
+from kojin.audit.canonical import sha256_of
+from kojin.audit.schemas import AuditEvent
+from kojin.audit.service import append_entries
+from kojin.db.base import utcnow
+from kojin.errors import NotFoundError
+from kojin.law import decide
+from kojin.law.contract import Decision, DecisionRequest, Facts
+from kojin.law.policy_facts import PolicyFacts
+from kojin.registry.consents.service import consent_facts
+from kojin.registry.decisions.models import DecisionRecord
+from kojin.registry.decisions.schemas import DecisionOut, RecordedDecision
+from kojin.registry.provisions.models import ProvisionRecord
+from kojin.registry.provisions.schemas import ProvisionDetails
+from kojin.registry.provisions.service import build_provision_rows, list_provisions
+
+_INSERT_DECISION = insert(cast(Table, DecisionRecord.__table__))
+_INSERT_PROVISION = insert(cast(Table, ProvisionRecord.__table__))
+
+
+def _facts(session: Session, request: DecisionRequest) -> Facts:
+    if request.subject_id is None:
+        return Facts.from_request(request)
+    return consent_facts(session=session, subject_id=request.subject_id, request=request)
+
+
+def decide_batch(
+    *,
+    session: Session,
+    requests: Sequence[DecisionRequest],
+    policy: PolicyFacts,
+    actor: str,
+    provisions: Sequence[ProvisionDetails | None] | None = None,
+    now: datetime | None = None,
+) -> list[RecordedDecision]:
+    """Decide, store and chain several requests in the caller's transaction, in order.
+
+    A request with a known ``subject_id`` takes its consents, withdrawals and stop flags from
+    the registry (its own ``consent`` field is ignored); an unknown subject_id is NotFoundError.
+    `provisions` (aligned with `requests`) gives the data items and record form for provision
+    records; allowed decisions with record_provision / record_pri_provision get their records.
+    """
+    if provisions is not None and len(provisions) != len(requests):
+        raise ValueError("provisions must be aligned with requests")
+    ts = now or utcnow()
+    decided: list[tuple[str, DecisionRequest, Facts, Decision, list[dict[str, Any]]]] = []
+    for index, request in enumerate(requests):
+        facts = _facts(session, request)
+        decision = decide(request, policy, facts)
+        decision_id = uuid.uuid4().hex
+        rows = build_provision_rows(
+            decision_id=decision_id,
+            request=request,
+            decision=decision,
+            facts=facts,
+            details=None if provisions is None else provisions[index],
+            now=ts,
+        )
+        decided.append((decision_id, request, facts, decision, rows))
+
+    bodies = []
+    events = []
+    for decision_id, request, facts, decision, rows in decided:
+        request_json = request.model_dump(mode="json", exclude_none=True)
+        decision_json = decision.model_dump(mode="json")
+        facts_json = facts.model_dump(mode="json")
+        bodies.append((request_json, facts_json, decision_json))
+        events.append(
+            AuditEvent(
+                actor=actor,
+                action="decision.recorded",
+                object_type="decision",
+                object_id=decision_id,
+                details={
+                    "subject_id": request.subject_id,
+                    "action": request.action.value,
+                    "category": request.category,
+                    "outcome": decision.outcome.value,
+                    "rules": decision.rules,
+                    "request_sha256": sha256_of(request_json),
+                    "decision_sha256": sha256_of(decision_json),
+                    "provision_ids": [row["id"] for row in rows],
+                },
+            )
+        )
+    appended = append_entries(session=session, events=events, now=ts)
+
+    decision_rows = []
+    provision_rows: list[dict[str, Any]] = []
+    results = []
+    for (decision_id, request, facts, decision, rows), (req_j, facts_j, dec_j), entry in zip(
+        decided, bodies, appended, strict=True
+    ):
+        decision_rows.append(
+            {
+                "id": decision_id,
+                "created_at": ts,
+                "actor": actor,
+                "subject_id": request.subject_id,
+                "action": request.action.value,
+                "category": request.category,
+                "allowed": decision.allowed,
+                "request": req_j,
+                "facts": facts_j,
+                "decision": dec_j,
+                "audit_seq": entry.seq,
+            }
+        )
+        provision_rows.extend(rows)
+        results.append(
+            RecordedDecision(
+                id=decision_id,
+                decision=decision,
+                facts=facts,
+                audit_seq=entry.seq,
+                provision_ids=[row["id"] for row in rows],
+            )
+        )
+    conn = session.connection()
+    conn.execute(_INSERT_DECISION, decision_rows)
+    if provision_rows:
+        conn.execute(_INSERT_PROVISION, provision_rows)
+    return results
+
+
+def decide_and_record(
+    *,
+    session: Session,
+    request: DecisionRequest,
+    policy: PolicyFacts,
+    actor: str,
+    provision: ProvisionDetails | None = None,
+    now: datetime | None = None,
+) -> RecordedDecision:
+    """Decide one request, store it, chain it and create its provision records.
+
+    See :func:`decide_batch`; the returned decision is durable once the caller's unit of work
+    has committed.
+    """
+    return decide_batch(
+        session=session,
+        requests=[request],
+        policy=policy,
+        actor=actor,
+        provisions=None if provision is None else [provision],
+        now=now,
+    )[0]
+
+
+def get_decision(*, session: Session, decision_id: str) -> DecisionOut:
+    """A stored decision with its request, facts and audit position."""
+    row = session.get(DecisionRecord, decision_id)
+    if row is None:
+        raise NotFoundError(f"decision {decision_id} does not exist")
+
+    provisions = list_provisions(session=session, decision_id=decision_id)
+    return DecisionOut(
+        id=row.id,
+        decision=Decision.model_validate(row.decision),
+        facts=Facts.model_validate(row.facts),
+        audit_seq=row.audit_seq,
+        provision_ids=[p.id for p in provisions],
+        created_at=row.created_at,
+        actor=row.actor,
+        request=DecisionRequest.model_validate(row.request),
+    )
