@@ -1,0 +1,347 @@
+"""A labeled corpus generator: mixed Japanese/English text with the spans of personal data known.
+
+Used by the accuracy tests and by ``benchmarks/scan.py``. Values come from Faker (ja_JP, en_US),
+seeded, drawn once into pools; lines are composed from templates with a seeded ``random.Random``,
+so a corpus is fully determined by its seed. Faker is a development dependency: it is imported only
+when a corpus is generated.
+"""
+
+from __future__ import annotations
+
+import random
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from kojin.discovery.validators import my_number_is_valid
+
+_WIDE = str.maketrans("0123456789-", "０１２３４５６７８９－")
+_PLACEHOLDER = re.compile(r"\{(\w+)\}")
+
+
+@dataclass(frozen=True, slots=True)
+class LabeledSpan:
+    """A known piece of personal data: 1-based line, 0-based character column, length."""
+
+    kind: str
+    line: int
+    column: int
+    length: int
+
+
+@dataclass(frozen=True)
+class LabeledCorpus:
+    text: str
+    spans: tuple[LabeledSpan, ...]
+
+
+# Templates: {placeholder}s named after a detector kind are labeled; the others are filler.
+PI_TEMPLATES: tuple[str, ...] = (
+    "氏名：{person_name}　フリガナ：{name_kana}",
+    "{person_name}様、いつもお世話になっております。",
+    "担当の{person_name}です。ご不明点はお気軽にお問い合わせください。",
+    "{last_name}さんから折り返しの連絡がありました。",
+    "本件は{person_name}様にご確認いただきました。",
+    "Dear {en_name}, thank you for your order.",
+    "Name: {en_name} / Email: {email}",
+    "お客様の電話番号は{phone_number}です。",
+    "携帯：{phone_number}　メール：{email}",
+    "メールは{email}まで送ってください。",
+    "連絡先{email}にご返信ください",
+    "Please call {phone_number} or write to {email} for details.",
+    "〒{postal_code} {address}",
+    "郵便番号：{postal_code}　住所：{address}",
+    "{postal_code_plain} {address}",
+    "現住所は{address}です。",
+    "生年月日：{date_of_birth}",
+    "{date_of_birth}生まれ、{company}勤務。",
+    "Date of birth: {dob_english}",
+    "マイナンバー：{my_number}",
+    "個人番号 {my_number} を提出済み",
+    "法人番号：{corporate_number}（{company}）",
+    "{company}（法人番号{corporate_number}）と契約しました。",
+    "カード番号：{credit_card}　有効期限：12/28",
+    "Card number {credit_card} was charged.",
+    "旅券番号：{passport_number}",
+    "Passport No. {passport_number} (expires 2031)",
+    "運転免許証番号：{drivers_license}",
+    "基礎年金番号：{basic_pension_number}",
+    "被保険者番号：{health_insurance_number}",
+    "振込先 口座番号：普通 {bank_account}",
+    "接続元IP {ip_address} からログインがありました。",
+    "MAC {mac_address} の端末を登録しました。",
+    "TEL {phone_number} / FAX {phone_number}",
+)
+
+PROSE_TEMPLATES: tuple[str, ...] = (
+    "{ja_sentence}",
+    "{ja_sentence}{ja_sentence}{ja_sentence}",
+    "{en_sentence}",
+    "{en_sentence} {en_sentence} {en_sentence}",
+)
+
+FILLER_TEMPLATES: tuple[str, ...] = (
+    "金額：{amount}円（税込）をお支払いください。",
+    "注文番号：{order_id} の商品を発送しました。",
+    "{doc_date}に発行しました。",
+    "会議は{time}から第{small}会議室で行います。",
+    "バージョン{version}をリリースしました。",
+    "請求書No.{invoice} を送付いたします。",
+    "在庫数 {count} 個、出荷予定 {count} 件。",
+    "Report generated on {doc_date_en} by {company}.",
+    "Invoice {invoice} total {amount} JPY, due in {small} days.",
+)
+
+#: Placeholders whose value is labeled, and the kind they are labeled as.
+LABELS: dict[str, str] = {
+    "person_name": "person_name",
+    "last_name": "person_name",
+    "en_name": "person_name",
+    "name_kana": "name_kana",
+    "email": "email",
+    "phone_number": "phone_number",
+    "postal_code": "postal_code",
+    "postal_code_plain": "postal_code",
+    "address": "address",
+    "date_of_birth": "date_of_birth",
+    "dob_english": "date_of_birth",
+    "my_number": "my_number",
+    "corporate_number": "corporate_number",
+    "credit_card": "credit_card",
+    "passport_number": "passport_number",
+    "drivers_license": "drivers_license",
+    "basic_pension_number": "basic_pension_number",
+    "health_insurance_number": "health_insurance_number",
+    "bank_account": "bank_account",
+    "ip_address": "ip_address",
+    "mac_address": "mac_address",
+}
+
+
+def _digits(rng: random.Random, n: int) -> str:
+    return "".join(rng.choice("0123456789") for _ in range(n))
+
+
+def my_number_value(rng: random.Random) -> str:
+    """A 12-digit string with a valid My Number check digit."""
+    base = _digits(rng, 11)
+    for check in "0123456789":
+        if my_number_is_valid(base + check):
+            return base + check
+    raise AssertionError("unreachable: one check digit always fits")
+
+
+def corporate_number_value(rng: random.Random) -> str:
+    base = str(rng.randint(1, 9)) + _digits(rng, 11)
+    total = sum(int(base[-n]) * (1 if n % 2 else 2) for n in range(1, 13))
+    return str(9 - total % 9) + base
+
+
+def luhn_complete(partial: str) -> str:
+    """`partial` followed by its Luhn check digit."""
+    total = 0
+    for i, ch in enumerate(reversed(partial)):
+        d = int(ch)
+        if i % 2 == 0:
+            d = d * 2 - 9 if d > 4 else d * 2
+        total += d
+    return partial + str(-total % 10)
+
+
+def _card(rng: random.Random) -> str:
+    kind = rng.randrange(4)
+    if kind == 3:
+        number = luhn_complete(rng.choice(("34", "37")) + _digits(rng, 12))
+        return f"{number[:4]}-{number[4:10]}-{number[10:]}"
+    prefix = ("4", "5" + str(rng.randint(1, 5)), "35" + str(rng.randint(28, 89)))[kind]
+    number = luhn_complete(prefix + _digits(rng, 15 - len(prefix)))
+    sep = rng.choice(("-", " ", ""))
+    return sep.join(number[i : i + 4] for i in range(0, 16, 4))
+
+
+def _phone(rng: random.Random) -> str:
+    kind = rng.randrange(8)
+    mobile = rng.choice(("090", "080", "070")) + _digits(rng, 8)
+    if kind == 0:
+        return f"{mobile[:3]}-{mobile[3:7]}-{mobile[7:]}"
+    if kind == 1:
+        return mobile
+    if kind == 2:
+        return f"{mobile[:3]}-{mobile[3:7]}-{mobile[7:]}".translate(_WIDE)
+    if kind == 3:
+        return f"+81-{mobile[1:3]}-{mobile[3:7]}-{mobile[7:]}"
+    if kind == 4:
+        return f"0{rng.choice('3456')}-{_digits(rng, 4)}-{_digits(rng, 4)}"
+    if kind == 5:
+        return f"0{rng.randint(11, 99)}{rng.randint(1, 9)}-{_digits(rng, 2)}-{_digits(rng, 4)}"
+    if kind == 6:
+        return f"0120-{_digits(rng, 3)}-{_digits(rng, 3)}"
+    return f"(0{rng.choice('3456')}){_digits(rng, 4)}-{_digits(rng, 4)}"
+
+
+_ERAS = (("昭和", 1926, "S"), ("平成", 1989, "H"))
+
+
+def _dob(rng: random.Random) -> str:
+    year, month, day = rng.randint(1930, 2005), rng.randint(1, 12), rng.randint(1, 28)
+    kind = rng.randrange(5)
+    if kind == 0:
+        return f"{year}年{month}月{day}日"
+    if kind == 1:
+        return f"{year}/{month:02d}/{day:02d}"
+    if kind == 2:
+        return f"{year}-{month:02d}-{day:02d}"
+    name, first, initial = _ERAS[0] if year < 1989 else _ERAS[1]
+    era_year = year - first + 1
+    if kind == 3:
+        return f"{name}{'元' if era_year == 1 else era_year}年{month}月{day}日"
+    return f"{initial}{era_year}.{month}.{day}"
+
+
+_MONTH_NAMES = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
+
+
+@dataclass
+class _Pools:
+    ja_names: list[str] = field(default_factory=list)
+    ja_last: list[str] = field(default_factory=list)
+    kana: list[str] = field(default_factory=list)
+    en_names: list[str] = field(default_factory=list)
+    emails: list[str] = field(default_factory=list)
+    addresses: list[str] = field(default_factory=list)
+    companies: list[str] = field(default_factory=list)
+    ja_sentences: list[str] = field(default_factory=list)
+    en_sentences: list[str] = field(default_factory=list)
+
+
+def _pools(seed: int, size: int) -> _Pools:
+    from faker import Faker
+
+    ja, en = Faker("ja_JP"), Faker("en_US")
+    ja.seed_instance(seed)
+    en.seed_instance(seed)
+    pools = _Pools()
+    for _ in range(size):
+        space = ja.random_element(("", " ", "　"))
+        pools.ja_names.append(f"{ja.last_name()}{space}{ja.first_name()}")
+        pools.ja_last.append(ja.last_name())
+        pools.kana.append(f"{ja.last_kana_name()} {ja.first_kana_name()}")
+        pools.en_names.append(f"{en.first_name()} {en.last_name()}")
+        pools.emails.append(ja.email() if ja.random_int(0, 1) else en.email())
+        pools.addresses.append(
+            f"{ja.prefecture()}{ja.city()}{ja.town()}{ja.chome()}{ja.ban()}{ja.gou()}"
+        )
+        pools.companies.append(ja.company())
+        pools.ja_sentences.append(ja.sentence())
+        pools.en_sentences.append(en.sentence())
+    return pools
+
+
+def _value_makers(rng: random.Random, pools: _Pools) -> dict[str, Callable[[], str]]:
+    def doc_date() -> str:
+        return f"{rng.randint(2015, 2026)}年{rng.randint(1, 12)}月{rng.randint(1, 28)}日"
+
+    return {
+        "person_name": lambda: rng.choice(pools.ja_names),
+        "last_name": lambda: rng.choice(pools.ja_last),
+        "en_name": lambda: rng.choice(pools.en_names),
+        "name_kana": lambda: rng.choice(pools.kana),
+        "email": lambda: rng.choice(pools.emails),
+        "phone_number": lambda: _phone(rng),
+        "postal_code": lambda: f"{rng.randint(1, 999):03d}-{_digits(rng, 4)}",
+        "postal_code_plain": lambda: f"{rng.randint(1, 999):03d}-{_digits(rng, 4)}",
+        "address": lambda: rng.choice(pools.addresses),
+        "date_of_birth": lambda: _dob(rng),
+        "dob_english": lambda: (
+            f"{rng.choice(_MONTH_NAMES)} {rng.randint(1, 28)}, {rng.randint(1930, 2005)}"
+        ),
+        "my_number": lambda: _format_my_number(rng, my_number_value(rng)),
+        "corporate_number": lambda: corporate_number_value(rng),
+        "credit_card": lambda: _card(rng),
+        "passport_number": lambda: rng.choice(("TK", "TR", "TZ", "MU")) + _digits(rng, 7),
+        "drivers_license": lambda: _digits(rng, 12),
+        "basic_pension_number": lambda: f"{_digits(rng, 4)}-{_digits(rng, 6)}",
+        "health_insurance_number": lambda: _digits(rng, 8),
+        "bank_account": lambda: _digits(rng, 7),
+        "ip_address": lambda: ".".join(str(rng.randint(1, 254)) for _ in range(4)),
+        "mac_address": lambda: ":".join(f"{rng.randrange(256):02X}" for _ in range(6)),
+        "company": lambda: rng.choice(pools.companies),
+        "ja_sentence": lambda: rng.choice(pools.ja_sentences),
+        "en_sentence": lambda: rng.choice(pools.en_sentences),
+        "amount": lambda: f"{rng.randint(1, 999)},{rng.randint(0, 999):03d}",
+        "order_id": lambda: f"A-{rng.randint(2015, 2026)}{_digits(rng, 4)}-{_digits(rng, 4)}",
+        "doc_date": doc_date,
+        "doc_date_en": lambda: f"{rng.choice(_MONTH_NAMES)} {rng.randint(1, 28)}, 2025",
+        "time": lambda: f"{rng.randint(9, 18)}:{rng.choice(('00', '30'))}",
+        "small": lambda: str(rng.randint(1, 30)),
+        "version": lambda: f"{rng.randint(1, 9)}.{rng.randint(0, 20)}.{rng.randint(0, 9)}",
+        "invoice": lambda: _digits(rng, 8),
+        "count": lambda: str(rng.randint(1, 9999)),
+    }
+
+
+def _format_my_number(rng: random.Random, digits: str) -> str:
+    style = rng.randrange(4)
+    if style == 0:
+        return digits
+    if style == 1:
+        return f"{digits[:4]} {digits[4:8]} {digits[8:]}"
+    if style == 2:
+        return f"{digits[:4]}-{digits[4:8]}-{digits[8:]}"
+    return digits.translate(_WIDE)
+
+
+def _render(
+    template: str, makers: dict[str, Callable[[], str]]
+) -> tuple[str, list[tuple[str, int, int]]]:
+    out: list[str] = []
+    labels: list[tuple[str, int, int]] = []
+    column = 0
+    last = 0
+    for placeholder in _PLACEHOLDER.finditer(template):
+        literal = template[last : placeholder.start()]
+        out.append(literal)
+        column += len(literal)
+        name = placeholder.group(1)
+        value = makers[name]()
+        if name in LABELS:
+            labels.append((LABELS[name], column, len(value)))
+        out.append(value)
+        column += len(value)
+        last = placeholder.end()
+    out.append(template[last:])
+    return "".join(out), labels
+
+
+def generate_corpus(
+    *, seed: int = 0, lines: int = 5000, pi_ratio: float = 0.3, numeric_ratio: float = 0.2
+) -> LabeledCorpus:
+    """`lines` lines: a `pi_ratio` share carries labeled personal data, a `numeric_ratio` share
+    carries numbers that are not personal data (amounts, order numbers, document dates), the rest
+    is prose."""
+    rng = random.Random(seed)
+    makers = _value_makers(rng, _pools(seed, size=min(2000, max(100, lines // 5))))
+    texts: list[str] = []
+    spans: list[LabeledSpan] = []
+    for number in range(1, lines + 1):
+        if rng.random() < pi_ratio:
+            text, labels = _render(rng.choice(PI_TEMPLATES), makers)
+            spans.extend(LabeledSpan(kind, number, col, length) for kind, col, length in labels)
+        else:
+            numeric = rng.random() < numeric_ratio
+            text, _ = _render(rng.choice(FILLER_TEMPLATES if numeric else PROSE_TEMPLATES), makers)
+        texts.append(text)
+    return LabeledCorpus(text="\n".join(texts) + "\n", spans=tuple(spans))

@@ -1,0 +1,145 @@
+"""The scan service: files (text, CSV, Parquet) and databases, as one stream of results.
+
+Interfaces call :func:`scan` and render what it yields: :class:`Finding` and
+:class:`ColumnClass` values, never raw personal data. :class:`ScanSummary` folds the stream into
+the totals shown at the end of a scan.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from kojin.discovery.columns import ColumnClass, ColumnClassifier
+from kojin.discovery.database import scan_database
+from kojin.discovery.ledger_check import location_key
+from kojin.discovery.matcher import DEFAULT_MIN_SCORE, Re2Matcher
+from kojin.discovery.model import Finding
+from kojin.discovery.registry import DetectorRegistry, load_registry
+from kojin.discovery.tabular import TABLE_SUFFIXES, scan_table_file
+from kojin.discovery.text_scan import ExtraPass, scan_text_file
+from kojin.errors import InputError
+
+ScanResult = Finding | ColumnClass
+DEFAULT_SAMPLE = 1000
+
+
+@dataclass(frozen=True)
+class Scanner:
+    """The configured detectors: a matcher for text, a classifier for columns, optional NER."""
+
+    registry: DetectorRegistry
+    matcher: Re2Matcher
+    classifier: ColumnClassifier
+    extra: ExtraPass | None = None
+
+
+def build_scanner(
+    *,
+    detector_files: Iterable[Path] = (),
+    min_score: float = DEFAULT_MIN_SCORE,
+    ner: bool = False,
+) -> Scanner:
+    """A scanner over the built-in detectors extended by `detector_files`; `ner` adds GiNZA."""
+    registry = load_registry(extra_files=detector_files)
+    extra: ExtraPass | None = None
+    if ner:
+        from kojin.discovery.ner import NameRecognizer
+
+        recognizer = NameRecognizer()
+        _ = recognizer.nlp  # load now: a missing extra fails before any output
+        extra = recognizer
+    return Scanner(
+        registry=registry,
+        matcher=Re2Matcher(registry, min_score=min_score),
+        classifier=ColumnClassifier(registry),
+        extra=extra,
+    )
+
+
+def expand_paths(paths: Sequence[Path]) -> list[Path]:
+    """Files named or found under the directories named (hidden entries skipped), sorted."""
+    files: list[Path] = []
+    for path in paths:
+        if path.is_file():
+            files.append(path)
+        elif path.is_dir():
+            files.extend(
+                p
+                for p in sorted(path.rglob("*"))
+                if p.is_file()
+                and not any(part.startswith(".") for part in p.relative_to(path).parts)
+            )
+        else:
+            raise InputError(f"no such file or directory: {path}", field="path")
+    return files
+
+
+def _visible(path: Path, root: Path) -> bool:
+    return not any(part.startswith(".") for part in path.relative_to(root).parts)
+
+
+def scan(
+    *,
+    scanner: Scanner,
+    paths: Sequence[Path] = (),
+    url: str | None = None,
+    tables: Sequence[str] | None = None,
+    sample: int = DEFAULT_SAMPLE,
+    on_bytes: Callable[[int], None] | None = None,
+    on_table: Callable[[str], None] | None = None,
+) -> Iterator[ScanResult]:
+    """Everything found in `paths` and in the database at `url` (every table, or `tables`),
+    file by file, table by table."""
+    if sample < 0:
+        raise InputError("sample must be 0 (all rows) or a positive row count", field="sample")
+    for path in expand_paths(paths):
+        if path.suffix.lower() in TABLE_SUFFIXES:
+            classes, findings = scan_table_file(
+                path, matcher=scanner.matcher, classifier=scanner.classifier, sample=sample
+            )
+            yield from classes
+            yield from findings
+            if on_bytes is not None:
+                on_bytes(path.stat().st_size)
+        else:
+            yield from scan_text_file(
+                path, matcher=scanner.matcher, extra=scanner.extra, on_bytes=on_bytes
+            )
+    if url is not None:
+        for result in scan_database(
+            url=url,
+            matcher=scanner.matcher,
+            classifier=scanner.classifier,
+            sample=sample,
+            tables=tables,
+            on_table=on_table,
+        ):
+            yield from result.classes
+            yield from result.findings
+
+
+@dataclass
+class ScanSummary:
+    """Totals of a scan: findings per kind and location count, classified columns."""
+
+    findings: Counter[str] = field(default_factory=Counter)
+    locations: dict[str, set[str]] = field(default_factory=dict)
+    columns: list[ColumnClass] = field(default_factory=list)
+
+    def add(self, result: ScanResult) -> None:
+        if isinstance(result, ColumnClass):
+            if result.kind is not None:
+                self.columns.append(result)
+            return
+        self.findings[result.kind] += 1
+        self.locations.setdefault(result.kind, set()).add(location_key(result))
+
+    def rows(self) -> list[tuple[str, int, int]]:
+        """(kind, findings, distinct files or columns), most frequent first."""
+        return [
+            (kind, count, len(self.locations.get(kind, ())))
+            for kind, count in self.findings.most_common()
+        ]
