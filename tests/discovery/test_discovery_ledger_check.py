@@ -62,3 +62,23 @@ def test_declared_location_is_frozen_and_validated() -> None:
         declared.location = "x"  # type: ignore[misc]
     with pytest.raises(ValueError, match="location"):
         DeclaredLocation(location="")
+
+
+def test_file_pattern_covers_its_columns_and_cells_are_not_counted_twice() -> None:
+    found = [
+        _cell("exports/a.csv", "email", "email"),
+        _cell("exports/a.csv", "email", "email"),
+        _column("exports/a.csv", "email", "email", valid=2),
+        _cell("other/b.csv", "mail", "email"),
+        _column("other/b.csv", "mail", "email", valid=2),
+    ]
+    declared = [DeclaredLocation(location="exports/*.csv", kinds=frozenset({"email"}))]
+    assert undeclared(found, declared) == [
+        UndeclaredFinding(location="other/b.csv.mail", kind="email", count=2)
+    ]
+    # the kind still matters: a file pattern declared for phones does not cover e-mail
+    phones = [DeclaredLocation(location="exports/*.csv", kinds=frozenset({"phone_number"}))]
+    assert [g.location for g in undeclared(found, phones)] == [
+        "exports/a.csv.email",
+        "other/b.csv.mail",
+    ]

@@ -163,3 +163,55 @@ def test_sample_ledger_matches_the_default_policy() -> None:
     my_number = [row for row in rows if row["category"] == "specific_personal"]
     assert my_number
     assert not any(ch.isdigit() for row in my_number for ch in row["item"])
+
+
+def test_data_locations_and_kinds_round_trip_through_csv(database: Database) -> None:
+    with database.uow() as session:
+        entry = create_entry(
+            session=session,
+            entry_in=_entry("crm", None).model_copy(
+                update={"data_locations": ["customers.*", "exports/*.csv"], "pi_kinds": ["email"]}
+            ),
+            actor="t",
+        )
+        out = io.StringIO()
+        export_csv(session=session, out=out)
+    rows = list(csv.DictReader(io.StringIO(out.getvalue())))
+    assert rows[0]["data_locations"] == "customers.*;exports/*.csv"
+    assert rows[0]["pi_kinds"] == "email"
+    # an update from a CSV without those columns keeps what is stored
+    header = [c for c in LEDGER_COLUMNS if c not in ("data_locations", "pi_kinds")]
+    source = io.StringIO()
+    writer = csv.DictWriter(source, fieldnames=header, extrasaction="ignore")
+    writer.writeheader()
+    writer.writerow({**rows[0], "record_count": "11"})
+    with database.uow() as session:
+        import_csv(session=session, source=io.StringIO(source.getvalue()), actor="t")
+    with database.read() as session:
+        (stored,) = [e for e in list_entries(session=session) if e.id == entry.id]
+    assert stored.record_count == 11
+    assert stored.data_locations == ["customers.*", "exports/*.csv"]
+    assert stored.pi_kinds == ["email"]
+
+
+def test_declared_locations_lists_every_pattern_with_its_kinds(database: Database) -> None:
+    from kojin.registry.ledger.service import declared_locations
+
+    with database.uow() as session:
+        create_entry(
+            session=session,
+            entry_in=_entry("a", None).model_copy(
+                update={
+                    "data_locations": ["t1.*", "f/*.txt"],
+                    "pi_kinds": ["email", "phone_number"],
+                }
+            ),
+            actor="t",
+        )
+        create_entry(session=session, entry_in=_entry("b", None), actor="t")
+    with database.read() as session:
+        declared = declared_locations(session=session)
+    assert sorted(declared) == [
+        ("f/*.txt", frozenset({"email", "phone_number"})),
+        ("t1.*", frozenset({"email", "phone_number"})),
+    ]

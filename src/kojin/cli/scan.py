@@ -25,8 +25,14 @@ from rich.progress import (
 from rich.table import Table
 
 from kojin.cli.output import fail, stderr_console, write_json_line
+from kojin.db.uow import Database
 from kojin.discovery.columns import ColumnClass
-from kojin.discovery.ledger_check import location_key
+from kojin.discovery.ledger_check import (
+    DeclaredLocation,
+    UndeclaredFinding,
+    location_key,
+    undeclared,
+)
 from kojin.discovery.matcher import DEFAULT_MIN_SCORE
 from kojin.discovery.model import Finding
 from kojin.discovery.service import (
@@ -38,6 +44,9 @@ from kojin.discovery.service import (
     scan,
 )
 from kojin.errors import InputError, KojinError
+from kojin.registry.bootstrap import is_initialised
+from kojin.registry.ledger.service import declared_locations
+from kojin.settings import get_settings
 
 
 class OutputFormat(StrEnum):
@@ -147,6 +156,14 @@ def scan_command(
         bool,
         typer.Option("--ner", help="Also find Japanese person names with GiNZA (the ner extra)."),
     ] = False,
+    against_ledger: Annotated[
+        bool,
+        typer.Option(
+            "--against-ledger",
+            help="Also report personal data found where the registry's ledger declares none "
+            "of that kind (the ledger's data_locations and pi_kinds columns).",
+        ),
+    ] = False,
 ) -> None:
     """Find personal information in files and database tables; values are shown masked."""
     try:
@@ -159,6 +176,7 @@ def scan_command(
             detectors=detectors or [],
             min_score=min_score,
             ner=ner,
+            against_ledger=against_ledger,
         )
     except InputError as exc:
         fail(exc.message, code=2)
@@ -176,6 +194,7 @@ def _run(
     detectors: list[Path],
     min_score: float,
     ner: bool,
+    against_ledger: bool = False,
 ) -> None:
     if not paths and url is None:
         raise InputError("name at least one PATH or a --url", field="paths")
@@ -183,12 +202,14 @@ def _run(
         raise InputError("--table needs --url", field="table")
     if not 0.0 <= min_score <= 1.0:
         raise InputError("--min-score must be between 0 and 1", field="min_score")
+    declared = _ledger_declarations() if against_ledger else None
     scanner = build_scanner(detector_files=detectors, min_score=min_score, ner=ner)
     files = expand_paths(paths)
     total = sum(p.stat().st_size for p in files)
     summary = ScanSummary()
     findings: list[Finding] = []
     columns: list[ColumnClass] = []
+    checked: list[ScanResult] = []
     with _progress(total) as (advance, on_table):
         for result in scan(
             scanner=scanner,
@@ -200,13 +221,25 @@ def _run(
             on_table=on_table,
         ):
             summary.add(result)
+            if declared is not None:
+                checked.append(result)
             if output_format is OutputFormat.JSONL:
                 write_json_line(_record(result))
             elif isinstance(result, ColumnClass):
                 columns.append(result)
             else:
                 findings.append(result)
+    gaps = undeclared(checked, declared) if declared is not None else None
     if output_format is OutputFormat.JSONL:
+        for gap in gaps or []:
+            write_json_line(
+                {
+                    "record": "undeclared",
+                    "location": gap.location,
+                    "kind": gap.kind,
+                    "count": gap.count,
+                }
+            )
         write_json_line(
             {
                 "record": "summary",
@@ -215,7 +248,42 @@ def _run(
             }
         )
     else:
-        _print_tables(Console(highlight=False), findings, columns, summary)
+        console = Console(highlight=False)
+        _print_tables(console, findings, columns, summary)
+        if gaps is not None:
+            _print_undeclared(console, gaps)
+
+
+def _ledger_declarations() -> list[DeclaredLocation]:
+    """The places the registry's ledger declares personal data (read before scanning, so a
+    missing registry fails fast)."""
+    settings = get_settings()
+    if not is_initialised(settings=settings):
+        raise InputError(
+            "--against-ledger needs an initialised registry: run `kojin init` "
+            "(KOJIN_HOME / KOJIN_DATABASE_URL choose which)",
+            field="against_ledger",
+        )
+    database = Database.from_settings(settings)
+    try:
+        with database.read() as session:
+            pairs = declared_locations(session=session)
+    finally:
+        database.dispose()
+    return [DeclaredLocation(location=location, kinds=kinds) for location, kinds in pairs]
+
+
+def _print_undeclared(console: Console, gaps: list[UndeclaredFinding]) -> None:
+    if not gaps:
+        console.print("Undeclared personal data: none — every finding is covered by the ledger.")
+        return
+    table = Table(title="Undeclared personal data (not in the ledger)", title_justify="left")
+    table.add_column("location")
+    table.add_column("kind")
+    table.add_column("count", justify="right")
+    for gap in gaps:
+        table.add_row(gap.location, gap.kind, str(gap.count))
+    console.print(table)
 
 
 def register(app: typer.Typer) -> None:

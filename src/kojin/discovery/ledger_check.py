@@ -28,7 +28,11 @@ class DeclaredLocation(BaseModel):
     kinds: frozenset[str] = frozenset()
 
     def covers(self, location: str, kind: str) -> bool:
-        return fnmatchcase(location, self.location) and (not self.kinds or kind in self.kinds)
+        """Whether this declaration covers `kind` at `location`; a file or table pattern also
+        covers that file's or table's columns (``exports/*.csv`` covers ``exports/a.csv.email``)."""
+        if self.kinds and kind not in self.kinds:
+            return False
+        return fnmatchcase(location, self.location) or fnmatchcase(location, self.location + ".*")
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,11 +60,14 @@ def undeclared(
     """Personal data found where the declarations do not say it is, grouped by place and kind.
 
     Findings that are not personal data (corporate numbers) and unclassified columns are ignored.
-    A column class counts its valid cells; a finding counts once.
+    A column class counts its valid cells; a finding counts once, unless it lies in a column that
+    was classified too (then the column's count already includes it).
     """
     declarations = list(declared)
+    items = list(found)
+    classified = {location_key(item) for item in items if isinstance(item, ColumnClass)}
     counts: Counter[tuple[str, str]] = Counter()
-    for item in found:
+    for item in items:
         if isinstance(item, ColumnClass):
             if item.kind is None or not item.personal:
                 continue
@@ -68,6 +75,8 @@ def undeclared(
             weight = next((c.valid for c in item.counts if c.kind == kind), 1)
         else:
             if not item.personal:
+                continue
+            if isinstance(item.location, CellLocation) and location_key(item) in classified:
                 continue
             kind, weight = item.kind, 1
         location = location_key(item)

@@ -35,8 +35,14 @@ LEDGER_COLUMNS: Final = (
     "special_care",
     "responsible_department",
     "last_reviewed",
+    "data_locations",
+    "pi_kinds",
 )
-#: separator of the purposes inside the ``purposes`` cell
+#: columns an import may leave out (an update then keeps the stored value)
+OPTIONAL_COLUMNS: Final = frozenset({"id", "last_reviewed", "data_locations", "pi_kinds"})
+#: cells holding lists
+LIST_COLUMNS: Final = frozenset({"purposes", "data_locations", "pi_kinds"})
+#: separator of the values inside a list cell (purposes, data locations, kinds)
 PURPOSE_SEPARATOR: Final = ";"
 _TRUE: Final = {"true", "yes", "y", "1"}
 _FALSE: Final = {"false", "no", "n", "0", ""}
@@ -61,7 +67,7 @@ def _cell_values(row: dict[str, str]) -> dict[str, Any]:
         if key == "id":
             continue
         text = (raw or "").strip()
-        if key == "purposes":
+        if key in LIST_COLUMNS:
             values[key] = [p for p in (s.strip() for s in text.split(PURPOSE_SEPARATOR)) if p]
         elif key == "special_care":
             lowered = text.lower()
@@ -90,7 +96,7 @@ def import_csv(*, session: Session, source: IO[str], actor: str) -> LedgerImport
     header = reader.fieldnames or []
     problems: list[str] = []
     unknown = [name for name in header if name not in LEDGER_COLUMNS]
-    required = [name for name in LEDGER_COLUMNS if name not in ("id", "last_reviewed")]
+    required = [name for name in LEDGER_COLUMNS if name not in OPTIONAL_COLUMNS]
     missing = [name for name in required if name not in header]
     if unknown:
         problems.append(f"line 1: unknown column(s) {', '.join(unknown)}")
@@ -114,7 +120,8 @@ def import_csv(*, session: Session, source: IO[str], actor: str) -> LedgerImport
             continue
         entry_id = (row.get("id") or "").strip()
         if entry_id:
-            updates.append((line, entry_id, LedgerEntryUpdate(**entry.model_dump())))
+            given = entry.model_dump(include=set(header))
+            updates.append((line, entry_id, LedgerEntryUpdate(**given)))
         else:
             creates.append(entry)
 
@@ -159,7 +166,8 @@ def export_csv(*, session: Session, out: IO[str]) -> int:
     count = 0
     for entry in list_entries(session=session):
         data = entry.model_dump(mode="json")
-        data["purposes"] = PURPOSE_SEPARATOR.join(entry.purposes)
+        for column in LIST_COLUMNS:
+            data[column] = PURPOSE_SEPARATOR.join(getattr(entry, column))
         data["special_care"] = "yes" if entry.special_care else "no"
         data["last_reviewed"] = entry.last_reviewed.isoformat() if entry.last_reviewed else ""
         writer.writerow([data[column] for column in LEDGER_COLUMNS])

@@ -30,5 +30,9 @@ class LedgerEntry(Base):
     special_care: Mapped[bool] = mapped_column(Boolean, default=False)
     responsible_department: Mapped[str] = mapped_column(String(200))
     last_reviewed: Mapped[date | None] = mapped_column(Date, default=None)
+    #: where the data lives, for discovery: file globs or ``table.column`` patterns
+    data_locations: Mapped[list[str]] = mapped_column(JSON, default=list)
+    #: the kinds of personal data declared there (discovery kinds); empty means any kind
+    pi_kinds: Mapped[list[str]] = mapped_column(JSON, default=list)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

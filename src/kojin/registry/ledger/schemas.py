@@ -32,6 +32,10 @@ def _country(value: str) -> str:
     return code
 
 
+def _clean_list(value: list[str]) -> list[str]:
+    return [v.strip() for v in value if v.strip()]
+
+
 def _purposes(value: list[str]) -> list[str]:
     cleaned = [p.strip() for p in value if p.strip()]
     if not cleaned:
@@ -58,11 +62,22 @@ class LedgerEntryCreate(BaseModel):
     special_care: bool = False
     responsible_department: str = Field(min_length=1, max_length=200)
     last_reviewed: date | None = None
+    #: where the data lives, for discovery (``kojin scan --against-ledger``): file globs such as
+    #: ``exports/crm/*.csv`` or ``table.column`` patterns such as ``customers.*``
+    data_locations: list[str] = Field(default_factory=list)
+    #: the kinds of personal data declared at those locations (``email``, ``phone_number``, ...);
+    #: empty means any kind
+    pi_kinds: list[str] = Field(default_factory=list)
 
     @field_validator("storage_country")
     @classmethod
     def _check_country(cls, value: str) -> str:
         return _country(value)
+
+    @field_validator("data_locations", "pi_kinds")
+    @classmethod
+    def _check_lists(cls, value: list[str]) -> list[str]:
+        return _clean_list(value)
 
     @field_validator("purposes")
     @classmethod
@@ -89,11 +104,18 @@ class LedgerEntryUpdate(BaseModel):
     special_care: bool | None = None
     responsible_department: str | None = Field(default=None, min_length=1, max_length=200)
     last_reviewed: date | None = None
+    data_locations: list[str] | None = None
+    pi_kinds: list[str] | None = None
 
     @field_validator("storage_country")
     @classmethod
     def _check_country(cls, value: str | None) -> str | None:
         return None if value is None else _country(value)
+
+    @field_validator("data_locations", "pi_kinds")
+    @classmethod
+    def _check_lists(cls, value: list[str] | None) -> list[str] | None:
+        return None if value is None else _clean_list(value)
 
     @field_validator("purposes")
     @classmethod

@@ -118,3 +118,13 @@ def entries_due_for_review(*, session: Session, today: date) -> list[LedgerEntry
         .order_by(LedgerEntry.last_reviewed.is_not(None), LedgerEntry.last_reviewed, LedgerEntry.id)
     )
     return [LedgerEntryOut.model_validate(row) for row in session.execute(query).scalars()]
+
+
+def declared_locations(*, session: Session) -> list[tuple[str, frozenset[str]]]:
+    """Every machine-readable place the ledger declares personal data, with the kinds declared
+    there (empty: any kind), for comparing against discovery (R-PM-1)."""
+    query = select(LedgerEntry.data_locations, LedgerEntry.pi_kinds).order_by(LedgerEntry.id)
+    declared: list[tuple[str, frozenset[str]]] = []
+    for locations, kinds in session.execute(query):
+        declared.extend((location, frozenset(kinds)) for location in locations)
+    return declared
