@@ -1,0 +1,340 @@
+"""De-identification benchmark: lattice search, model checks, 10M rows on DuckDB, keyed tokens.
+
+Run: .venv/bin/python benchmarks/anonymize.py [--skip-large]
+
+Each figure is printed beside its baseline run in this process: the exhaustive lattice search,
+a plain-Python model check, and one-call-per-value HMAC from the standard library.
+"""
+
+from __future__ import annotations
+
+import argparse
+import functools
+import hashlib
+import hmac
+import math
+import time
+from collections import Counter, defaultdict
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+import pyarrow as pa
+
+from kojin.deid.anonymize import AnonymizationSpec, QuasiIdentifier, anonymize_table
+from kojin.deid.encoding import encode_column, encode_sensitive
+from kojin.deid.engines import DuckDBEngine, MemoryEngine
+from kojin.deid.engines.base import Engine
+from kojin.deid.hierarchy import Hierarchy, hierarchy_from_rows, load_hierarchy_csv
+from kojin.deid.metrics import Metric
+from kojin.deid.models import (
+    KAnonymity,
+    LDiversity,
+    LVariant,
+    PrivacyModel,
+    TCloseness,
+    TDistance,
+)
+from kojin.deid.problem import LatticeProblem, prepare_problem
+from kojin.deid.roles import TokenAlgorithm
+from kojin.deid.search import SearchOutcome, exhaustive_search, optimal_search
+from kojin.deid.table_io import read_csv
+from kojin.deid.tokens import PseudonymKey, tokenize, tokenize_array
+
+ADULT = Path(__file__).resolve().parent.parent / "tests" / "deid" / "data" / "adult"
+QIS = (
+    "age",
+    "education",
+    "marital-status",
+    "native-country",
+    "race",
+    "salary-class",
+    "sex",
+    "workclass",
+)
+
+
+def best_of(runs: int, work: Callable[[], object]) -> tuple[float, object]:
+    times, result = [], None
+    for _ in range(runs):
+        started = time.perf_counter()
+        result = work()
+        times.append(time.perf_counter() - started)
+    return min(times), result
+
+
+def adult_problem(
+    table: pa.Table,
+    models: list[PrivacyModel],
+    *,
+    engine: Engine,
+    tree: bool = False,
+) -> LatticeProblem:
+    hierarchies = [
+        load_hierarchy_csv(column=q, path=ADULT / f"adult_hierarchy_{q}.csv") for q in QIS
+    ]
+    codes = [
+        encode_column(table=table, column=q, hierarchy=h)
+        for q, h in zip(QIS, hierarchies, strict=True)
+    ]
+    sensitive_tree = (
+        load_hierarchy_csv(column="occupation", path=ADULT / "adult_hierarchy_occupation.csv")
+        if tree
+        else None
+    )
+    sensitive = encode_sensitive(table=table, column="occupation", hierarchy=sensitive_tree)
+    return prepare_problem(
+        engine=engine,
+        codes=codes,
+        hierarchies=hierarchies,
+        sensitive_codes=sensitive.codes,
+        domain=sensitive.domain,
+        models=models,
+        metric=Metric.LOSS,
+        suppression=0.0,
+    )
+
+
+def timed_search(
+    table: pa.Table,
+    models: list[PrivacyModel],
+    *,
+    engine: type[Engine],
+    runs: int = 5,
+    tree: bool = False,
+) -> tuple[float, float, SearchOutcome]:
+    """Best-of-``runs`` seconds of preparing (encode, aggregate) and of the optimal search alone."""
+    prepare_times, search_times = [], []
+    outcome: SearchOutcome | None = None
+    for _ in range(runs):
+        started = time.perf_counter()
+        problem = adult_problem(table, models, engine=engine(), tree=tree)
+        prepared = time.perf_counter()
+        outcome = optimal_search(problem)
+        search_times.append(time.perf_counter() - prepared)
+        prepare_times.append(prepared - started)
+    assert outcome is not None
+    return min(prepare_times), min(search_times), outcome
+
+
+def search_figures(table: pa.Table) -> None:
+    print("== Adult, 8 quasi-identifiers, k=5, no suppression (4,320 nodes)")
+    results: dict[str, tuple[float, SearchOutcome]] = {}
+    for label, factory in (("memory", MemoryEngine), ("duckdb", DuckDBEngine)):
+        prepare, seconds, outcome = timed_search(table, [KAnonymity(5)], engine=factory)
+        assert outcome.best is not None
+        results[label] = (seconds, outcome)
+        print(
+            f"optimal search ({label}): {seconds * 1000:.1f} ms (+ {prepare * 1000:.0f} ms to "
+            f"encode and aggregate), checked {outcome.checked} of {outcome.nodes} nodes, "
+            f"node {outcome.best.node}"
+        )
+    problem = adult_problem(table, [KAnonymity(5)], engine=MemoryEngine())
+    started = time.perf_counter()
+    full = exhaustive_search(problem)
+    exhaustive_seconds = time.perf_counter() - started
+    seconds, outcome = results["memory"]
+    assert full.best is not None
+    assert outcome.best is not None
+    print(
+        f"exhaustive search (memory): {exhaustive_seconds * 1000:.0f} ms, node {full.best.node}; "
+        f"same optimum: {full.best.node == outcome.best.node}; "
+        f"optimal is {exhaustive_seconds / seconds:.0f}x faster"
+    )
+
+
+def _plain_check(
+    rows: list[dict[str, str]], levels: dict[str, dict[str, str]]
+) -> tuple[int, float]:
+    """Baseline: distinct-l and equal-distance t of a released table in plain Python."""
+    groups: dict[tuple[str, ...], list[str]] = defaultdict(list)
+    for row in rows:
+        groups[tuple(levels[q][row[q]] for q in QIS)].append(row["occupation"])
+    everyone = Counter(row["occupation"] for row in rows)
+    n = len(rows)
+    worst_l, worst_t = math.inf, 0.0
+    for values in groups.values():
+        counts = Counter(values)
+        worst_l = min(worst_l, len(counts))
+        size = len(values)
+        t = 0.5 * sum(abs(counts.get(v, 0) / size - c / n) for v, c in everyone.items())
+        worst_t = max(worst_t, t)
+    return int(worst_l), worst_t
+
+
+def model_figures(table: pa.Table) -> None:
+    print("== Adult: checking a table for a model (group-by on codes + the model's test)")
+    base = adult_problem(table, [KAnonymity(5)], engine=MemoryEngine())
+    outcome = optimal_search(base)
+    assert outcome.best is not None
+    node = outcome.best.node
+    checks: list[tuple[str, list[PrivacyModel], bool]] = [
+        ("distinct 2-diversity", [LDiversity(2)], False),
+        ("entropy 2-diversity", [LDiversity(2, LVariant.ENTROPY)], False),
+        ("0.2-closeness, equal distance", [TCloseness(0.2)], False),
+        ("0.2-closeness, ordered distance", [TCloseness(0.2, TDistance.ORDERED)], False),
+        ("0.2-closeness, hierarchical distance", [TCloseness(0.2, TDistance.HIERARCHICAL)], True),
+    ]
+    trees: dict[str, dict[str, str]] = {}
+    for q in QIS:
+        hierarchy = load_hierarchy_csv(column=q, path=ADULT / f"adult_hierarchy_{q}.csv")
+        level = node[QIS.index(q)]
+        trees[q] = {
+            leaf: hierarchy.labels[level][hierarchy.parents[level][code]]
+            for code, leaf in enumerate(hierarchy.labels[0])
+        }
+    rows = table.select([*QIS, "occupation"]).to_pylist()
+    baseline, _ = best_of(3, lambda: _plain_check(rows, trees))
+    bottom = tuple(0 for _ in QIS)
+    for label, models, tree in checks:
+        for where, at in (("k=5 optimum", node), ("ungeneralized", bottom)):
+            times = []
+            for _ in range(5):
+                problem = adult_problem(table, models, engine=MemoryEngine(), tree=tree)
+                started = time.perf_counter()
+                verdict = problem.evaluate(at)
+                times.append(time.perf_counter() - started)
+            seconds = min(times)
+            print(
+                f"{label} at the {where} ({len(verdict.stats.sizes):,} classes): "
+                f"{seconds * 1000:.1f} ms; plain-Python check {baseline * 1000:.0f} ms; "
+                f"ratio {baseline / seconds:.0f}x"
+            )
+    print("== Adult: searches with l-diversity and t-closeness (k=5 plus the model)")
+    for label, models, tree in checks:
+        _, fast_seconds, fast = timed_search(
+            table, [KAnonymity(5), *models], engine=MemoryEngine, runs=3, tree=tree
+        )
+        problem = adult_problem(table, [KAnonymity(5), *models], engine=MemoryEngine(), tree=tree)
+        started = time.perf_counter()
+        full = exhaustive_search(problem)
+        full_seconds = time.perf_counter() - started
+        same = full.best is not None and fast.best is not None and full.best.node == fast.best.node
+        print(
+            f"{label}: optimal {fast_seconds * 1000:.0f} ms, exhaustive "
+            f"{full_seconds * 1000:.0f} ms, same optimum: {same}"
+        )
+
+
+def _tree(column: str, leaves: list[str], fanouts: list[int]) -> Hierarchy:
+    rows = []
+    for position, leaf in enumerate(leaves):
+        path, group = [leaf], position
+        for level, fanout in enumerate(fanouts, start=1):
+            group //= fanout
+            path.append(f"{column}-{level}-{group}")
+        rows.append([*path, "*"])
+    return hierarchy_from_rows(column=column, rows=rows, source="synthetic")
+
+
+def synthetic(rows: int, seed: int = 7) -> tuple[pa.Table, list[QuasiIdentifier]]:
+    """Census-like rows: skewed ages, 47 prefectures, 16 education and 14 occupation levels."""
+    rng = np.random.default_rng(seed)
+    prefectures = [f"P{i:02d}" for i in range(47)]
+    education = [f"E{i:02d}" for i in range(16)]
+    marital = [f"M{i}" for i in range(7)]
+    occupation = [f"O{i:02d}" for i in range(14)]
+    sexes = ["F", "M"]
+    weights = 1.0 / np.arange(1, 48)
+    columns = {
+        "age": np.clip(rng.normal(45, 18, rows), 0, 99).astype(np.int64),
+        "sex": rng.integers(0, 2, rows),
+        "prefecture": rng.choice(47, rows, p=weights / weights.sum()),
+        "education": rng.integers(0, 16, rows),
+        "marital": rng.integers(0, 7, rows),
+        "occupation": rng.integers(0, 14, rows),
+    }
+    labels = {
+        "age": [str(a) for a in range(100)],
+        "sex": sexes,
+        "prefecture": prefectures,
+        "education": education,
+        "marital": marital,
+        "occupation": occupation,
+    }
+    table = pa.table(
+        {
+            name: pa.DictionaryArray.from_arrays(
+                pa.array(values.astype(np.int32)), pa.array(labels[name])
+            ).cast(pa.string())
+            for name, values in columns.items()
+        }
+    )
+    quasi = [
+        QuasiIdentifier("age"),  # kojin builds the interval hierarchy
+        QuasiIdentifier("sex", _tree("sex", sexes, [])),
+        QuasiIdentifier("prefecture", _tree("prefecture", prefectures, [6, 2])),
+        QuasiIdentifier("education", _tree("education", education, [4])),
+        QuasiIdentifier("marital", _tree("marital", marital, [3])),
+        QuasiIdentifier("occupation", _tree("occupation", occupation, [4])),
+    ]
+    return table, quasi
+
+
+def large_figure(rows: int) -> None:
+    print(f"== {rows:,} synthetic rows, 6 quasi-identifiers, k=10, no suppression, DuckDB")
+    started = time.perf_counter()
+    table, quasi = synthetic(rows)
+    print(f"(generating the table: {time.perf_counter() - started:.1f} s, not counted)")
+    spec = AnonymizationSpec(quasi_identifiers=tuple(quasi), models=(KAnonymity(10),))
+    started = time.perf_counter()
+    released = anonymize_table(table=table, spec=spec, engine=DuckDBEngine())
+    seconds = time.perf_counter() - started
+    result = released.result
+    print(
+        f"anonymize (encode, aggregate, search, generalize): {seconds:.1f} s; "
+        f"search {result.search.seconds:.1f} s, checked {result.search.checked} of "
+        f"{result.search.nodes} nodes; levels {result.levels}; smallest class "
+        f"{result.risk_after.smallest_class}"
+    )
+
+
+def token_figures(count: int = 1_000_000) -> None:
+    print(f"== keyed tokens over {count:,} distinct values")
+    values = pa.array([f"customer-{i:09d}@example.jp" for i in range(count)])
+    secret = bytes(range(32))
+    python_values = values.to_pylist()
+
+    def naive() -> list[str]:
+        return [
+            hmac.new(secret, v.encode(), hashlib.sha256).hexdigest()[:32] for v in python_values
+        ]
+
+    baseline, _ = best_of(2, naive)
+    print(f"baseline hmac.new per value: {count / baseline / 1e6:.2f} M values/s")
+    for algorithm in TokenAlgorithm:
+        key = PseudonymKey("k1", algorithm, secret, "")
+        seconds, _ = best_of(3, functools.partial(tokenize, values, key=key))
+        print(
+            f"kojin {algorithm.value}: {count / seconds / 1e6:.2f} M values/s "
+            f"({baseline / seconds:.1f}x the baseline)"
+        )
+    rows = 10 * count
+    column = pa.array(np.random.default_rng(3).integers(0, count, rows)).cast(pa.string())
+    key = PseudonymKey("k1", TokenAlgorithm.BLAKE2B, secret, "")
+    seconds, _ = best_of(2, functools.partial(tokenize_array, column, key=key))
+    print(
+        f"kojin blake2b on a {rows:,}-row column with up to {count:,} distinct values "
+        f"(each distinct value hashed once): {rows / seconds / 1e6:.2f} M rows/s"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--skip-large", action="store_true", help="skip the 10M-row figure")
+    parser.add_argument("--rows", type=int, default=10_000_000)
+    parser.add_argument("--only", choices=["search", "models", "tokens", "large"], default=None)
+    args = parser.parse_args()
+    table = read_csv(ADULT / "adult.csv")
+    if args.only in (None, "search"):
+        search_figures(table)
+    if args.only in (None, "models"):
+        model_figures(table)
+    if args.only in (None, "tokens"):
+        token_figures()
+    if args.only == "large" or (args.only is None and not args.skip_large):
+        large_figure(args.rows)
+
+
+if __name__ == "__main__":
+    main()

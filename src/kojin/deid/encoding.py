@@ -1,0 +1,114 @@
+"""Encode table columns once as integer codes (level-0 codes of a hierarchy, sensitive codes)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from kojin.deid.hierarchy import Hierarchy
+from kojin.deid.models import SensitiveDomain
+from kojin.errors import InputError
+
+IntArray = npt.NDArray[np.int64]
+
+
+def column_strings(table: pa.Table, column: str) -> pa.Array:
+    """The column as one string array; unknown columns and missing values are errors."""
+    if column not in table.column_names:
+        known = ", ".join(table.column_names)
+        raise InputError(f"unknown column {column!r} (the input has: {known})", field=column)
+    values = table.column(column).combine_chunks()
+    if not pa.types.is_string(values.type) and not pa.types.is_large_string(values.type):
+        values = pc.cast(values, pa.string())
+    if values.null_count:
+        row = int(pc.index(pc.is_null(values), True).as_py()) + 1
+        raise InputError(f"column {column!r}, row {row}: missing value", field=column)
+    return values
+
+
+def _dictionary(table: pa.Table, column: str) -> pa.DictionaryArray:
+    """The column dictionary-encoded over text values (reusing an existing dictionary)."""
+    if column in table.column_names:
+        raw = table.column(column).combine_chunks()
+        if pa.types.is_dictionary(raw.type) and raw.null_count == 0:
+            dictionary = raw.dictionary
+            if not pa.types.is_string(dictionary.type):
+                dictionary = pc.cast(dictionary, pa.string())
+            return pa.DictionaryArray.from_arrays(raw.indices, dictionary)
+    return column_strings(table, column).dictionary_encode()
+
+
+def encode_column(
+    *, table: pa.Table, column: str, hierarchy: Hierarchy, reveal_values: bool = True
+) -> IntArray:
+    """Level-0 hierarchy code of every row; a value absent from the hierarchy is an error.
+
+    The error names the column, the first row with the value and (unless ``reveal_values`` is
+    false) the value itself.
+    """
+    encoded = _dictionary(table, column)
+    dictionary = encoded.dictionary.to_pylist()
+    index = hierarchy.leaf_index()
+    lookup = np.empty(len(dictionary), dtype=np.int64)
+    for position, value in enumerate(dictionary):
+        code = index.get(value)
+        if code is None:
+            row = int(pc.index(encoded.indices, position).as_py()) + 1
+            shown = f"value {value!r}" if reveal_values else "its value"
+            raise InputError(
+                f"column {column!r}, row {row}: {shown} is not in the column's hierarchy",
+                field=column,
+            )
+        lookup[position] = code
+    indices = encoded.indices.to_numpy(zero_copy_only=False).astype(np.int64, copy=False)
+    return np.asarray(lookup[indices], dtype=np.int64)
+
+
+def _sort_key(values: list[str]) -> list[str]:
+    try:
+        return sorted(values, key=float)
+    except ValueError:
+        return sorted(values)
+
+
+@dataclass(frozen=True)
+class EncodedSensitive:
+    domain: SensitiveDomain
+    codes: IntArray
+
+
+def encode_sensitive(
+    *, table: pa.Table, column: str, hierarchy: Hierarchy | None = None
+) -> EncodedSensitive:
+    """Codes of the sensitive column and its global distribution.
+
+    Without a hierarchy, codes follow numeric order when every value is a number, else text
+    order (the order used by ordered-distance t-closeness). With a hierarchy, codes follow its
+    rows, and the hierarchy's levels give the groups for hierarchical distance.
+    """
+    if hierarchy is not None:
+        codes = encode_column(table=table, column=column, hierarchy=hierarchy)
+        labels = hierarchy.labels[0]
+        groups = tuple(hierarchy.parents[level] for level in range(1, hierarchy.height + 1))
+    else:
+        encoded = column_strings(table, column).dictionary_encode()
+        dictionary = encoded.dictionary.to_pylist()
+        ordered = _sort_key(dictionary)
+        position = {value: code for code, value in enumerate(ordered)}
+        lookup = np.asarray([position[value] for value in dictionary], dtype=np.int64)
+        indices = encoded.indices.to_numpy(zero_copy_only=False).astype(np.int64, copy=False)
+        codes = np.asarray(lookup[indices], dtype=np.int64)
+        labels = tuple(ordered)
+        groups = ()
+    counts = np.bincount(codes, minlength=len(labels)).astype(np.float64)
+    domain = SensitiveDomain(
+        column=column,
+        labels=tuple(labels),
+        global_freq=counts / max(counts.sum(), 1.0),
+        groups=groups,
+    )
+    return EncodedSensitive(domain=domain, codes=codes)

@@ -1,0 +1,113 @@
+"""Spark engine: the same group-bys as DataFrame jobs, for data beyond one machine.
+
+The session is passed in (a cluster's, or a local one from :func:`local_session`). Level maps are
+small DataFrames broadcast into the joins.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+import pyarrow as pa
+
+from kojin.deid.engines.base import EngineName, Grouped, IntArray, as_int64
+from kojin.errors import ConfigurationError
+
+
+def local_session(*, threads: int = 1) -> Any:
+    """A local Spark session with the UI off and no network beyond the loopback."""
+    try:
+        from pyspark.sql import SparkSession
+    except ImportError:  # pragma: no cover - pyspark is an optional extra
+        raise ConfigurationError(
+            "the Spark engine needs pyspark (pip install kojin[spark]) and Java 17"
+        ) from None
+    return (
+        SparkSession.builder.master(f"local[{threads}]")
+        .appName("kojin-deid")
+        .config("spark.ui.enabled", "false")
+        .config("spark.driver.host", "127.0.0.1")
+        .config("spark.driver.bindAddress", "127.0.0.1")
+        .config("spark.sql.shuffle.partitions", str(max(threads, 1)))
+        .config("spark.sql.execution.arrow.pyspark.enabled", "true")
+        .getOrCreate()
+    )
+
+
+def _to_numpy(frame: Any) -> dict[str, npt.NDArray[np.generic]]:
+    table: pa.Table = frame.toArrow()
+    return {name: table.column(name).to_numpy() for name in table.column_names}
+
+
+class SparkEngine:
+    """Runs aggregation and node group-bys as Spark DataFrame jobs."""
+
+    def __init__(self, *, session: Any) -> None:
+        self._spark = session
+        self._base: Any = None
+        self._maps: list[Any] = []
+        self._rows = 0
+
+    @property
+    def name(self) -> EngineName:
+        return EngineName.SPARK
+
+    def aggregate(self, *, codes: Sequence[IntArray], sensitive: IntArray | None) -> None:
+        from pyspark.sql import functions as f
+
+        arrays = {f"c{i}": pa.array(column.astype(np.int32)) for i, column in enumerate(codes)}
+        if sensitive is not None:
+            arrays["s"] = pa.array(sensitive.astype(np.int32))
+        frame = self._spark.createDataFrame(pa.table(arrays))
+        grouped = frame.groupBy(*arrays).agg(f.count(f.lit(1)).cast("long").alias("n"))
+        self.close()
+        self._base = grouped.cache()
+        self._rows = int(self._base.count())
+
+    def set_levels(self, *, parents: Sequence[Sequence[IntArray]]) -> None:
+        from pyspark.sql import functions as f
+
+        self._maps = []
+        for levels in parents:
+            columns = {"code": pa.array(np.arange(len(levels[0]), dtype=np.int32))}
+            for level in range(1, len(levels)):
+                columns[f"l{level}"] = pa.array(levels[level].astype(np.int32))
+            self._maps.append(f.broadcast(self._spark.createDataFrame(pa.table(columns))))
+
+    @property
+    def base_rows(self) -> int:
+        return self._rows
+
+    def group(self, *, node: Sequence[int], with_sensitive: bool) -> Grouped:
+        from pyspark.sql import functions as f
+
+        if self._base is None:
+            raise ConfigurationError("the Spark engine has no base table loaded")
+        frame = self._base
+        keys = []
+        for i, level in enumerate(node):
+            if level:
+                mapping = self._maps[i].select(
+                    f.col("code").alias(f"j{i}"), f.col(f"l{level}").alias(f"k{i}")
+                )
+                frame = frame.join(mapping, frame[f"c{i}"] == mapping[f"j{i}"])
+            else:
+                frame = frame.withColumn(f"k{i}", f.col(f"c{i}"))
+            keys.append(f"k{i}")
+        if with_sensitive:
+            keys.append("s")
+        grouped = frame.groupBy(*keys).agg(f.sum("n").cast("long").alias("n"))
+        result = _to_numpy(grouped)
+        return Grouped(
+            keys=tuple(as_int64(result[f"k{i}"]) for i in range(len(node))),
+            sensitive=as_int64(result["s"]) if with_sensitive else None,
+            counts=as_int64(result["n"]),
+        )
+
+    def close(self) -> None:
+        if self._base is not None:
+            self._base.unpersist()
+            self._base = None

@@ -1,0 +1,164 @@
+"""What a de-identification run produced, as frozen values ready to be recorded and published.
+
+``published_items`` gives the lines of the notice: the items of information about individuals the
+created data contains (R-AN-3 on creation, R-AN-4 before provision; for pseudonymized information
+the items go with the published purposes, R-PS-3).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+
+from kojin.deid.metrics import Metric
+from kojin.deid.risk import RiskReport
+from kojin.law.vocabulary import Form
+
+
+class Treatment(StrEnum):
+    """What happened to a column."""
+
+    GENERALIZED = "generalized"
+    KEPT = "kept"
+    SENSITIVE = "sensitive"
+    TOKENIZED = "tokenized"
+    CODED = "coded"
+    DELETED = "deleted"
+
+
+@dataclass(frozen=True)
+class ItemTreatment:
+    """One column of the input and what the output holds for it."""
+
+    column: str
+    treatment: Treatment
+    level: int | None = None
+    height: int | None = None
+    detail: str = ""
+
+    @property
+    def published(self) -> bool:
+        return self.treatment is not Treatment.DELETED
+
+    def describe(self) -> str:
+        if self.treatment is Treatment.GENERALIZED:
+            text = f"{self.column} (generalized, level {self.level} of {self.height}"
+            return f"{text}: {self.detail})" if self.detail else f"{text})"
+        if self.treatment is Treatment.TOKENIZED:
+            return f"{self.column} (replaced by a keyed pseudonym)"
+        if self.treatment is Treatment.CODED:
+            detail = f": {self.detail}" if self.detail else ""
+            return f"{self.column} (rare and extreme values coded down{detail})"
+        if self.treatment is Treatment.SENSITIVE:
+            return f"{self.column} (as recorded)"
+        return f"{self.column} ({self.treatment.value})"
+
+
+@dataclass(frozen=True)
+class SearchSummary:
+    method: str
+    engine: str
+    nodes: int
+    checked: int
+    seconds: float
+
+
+@dataclass(frozen=True)
+class AnonymizationResult:
+    """An anonymized table created under Art. 43 (R-AN-1), ready to record and publish."""
+
+    source: str
+    output: str
+    created_at: datetime
+    items: tuple[ItemTreatment, ...]
+    models: tuple[str, ...]
+    metric: Metric
+    metric_value: float
+    records_in: int
+    records_out: int
+    suppressed: int
+    suppression_limit: int
+    risk_before: RiskReport
+    risk_after: RiskReport
+    search: SearchSummary
+    purposes: tuple[str, ...] = ()
+    form: Form = field(default=Form.ANONYMIZED)
+
+    @property
+    def levels(self) -> dict[str, int]:
+        """Chosen generalization level per quasi-identifier."""
+        return {
+            item.column: item.level
+            for item in self.items
+            if item.treatment is Treatment.GENERALIZED and item.level is not None
+        }
+
+    def report(self) -> dict[str, object]:
+        """The JSON report: levels, suppression, smallest class, metric, risk."""
+        return {
+            "form": self.form.value,
+            "source": self.source,
+            "output": self.output,
+            "created_at": self.created_at.isoformat(),
+            "purposes": list(self.purposes),
+            "models": list(self.models),
+            "levels": {
+                item.column: {"level": item.level, "height": item.height, "example": item.detail}
+                for item in self.items
+                if item.treatment is Treatment.GENERALIZED
+            },
+            "items": {item.column: item.treatment.value for item in self.items},
+            "records_in": self.records_in,
+            "records_out": self.records_out,
+            "suppressed": self.suppressed,
+            "suppression_limit": self.suppression_limit,
+            "smallest_class": self.risk_after.smallest_class,
+            "metric": {"name": self.metric.value, "value": self.metric_value},
+            "risk_before": self.risk_before.as_dict(),
+            "risk_after": self.risk_after.as_dict(),
+            "search": {
+                "method": self.search.method,
+                "engine": self.search.engine,
+                "nodes": self.search.nodes,
+                "checked": self.search.checked,
+                "seconds": round(self.search.seconds, 4),
+            },
+            "published_items": published_items(self),
+        }
+
+
+@dataclass(frozen=True)
+class PseudonymizationResult:
+    """A pseudonymized table created under Art. 41 (R-PS-1), and where its deletion info lives."""
+
+    source: str
+    output: str
+    created_at: datetime
+    items: tuple[ItemTreatment, ...]
+    records: int
+    key_id: str
+    algorithm: str
+    deletion_info: str
+    purposes: tuple[str, ...] = ()
+    form: Form = field(default=Form.PSEUDONYMIZED)
+
+    def report(self) -> dict[str, object]:
+        return {
+            "form": self.form.value,
+            "source": self.source,
+            "output": self.output,
+            "created_at": self.created_at.isoformat(),
+            "purposes": list(self.purposes),
+            "records": self.records,
+            "key_id": self.key_id,
+            "algorithm": self.algorithm,
+            "deletion_info": self.deletion_info,
+            "items": {item.column: item.treatment.value for item in self.items},
+            "published_items": published_items(self),
+        }
+
+
+def published_items(result: AnonymizationResult | PseudonymizationResult) -> list[str]:
+    """The items about individuals the created data contains, one line each, in column order."""
+    return [item.describe() for item in result.items if item.published]

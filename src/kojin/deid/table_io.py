@@ -1,0 +1,193 @@
+"""Reading input tables (CSV, Parquet, a database table) as text columns; atomic writes.
+
+Every column is read as text so that values match hierarchy files exactly. Outputs are written to
+a temporary file beside the target and renamed at the end, so a failure leaves nothing behind.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import os
+import tempfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+from enum import StrEnum
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pacsv
+import pyarrow.parquet as pq
+
+from kojin.errors import InputError
+
+
+class TableFormat(StrEnum):
+    CSV = "csv"
+    PARQUET = "parquet"
+    DATABASE = "database"
+
+
+@dataclass(frozen=True)
+class TableSource:
+    """Where a table comes from: a file path, or a SQLAlchemy URL and a table name."""
+
+    location: str
+    table: str | None = None
+
+    @property
+    def format(self) -> TableFormat:
+        if "://" in self.location:
+            return TableFormat.DATABASE
+        return file_format(Path(self.location))
+
+    @property
+    def label(self) -> str:
+        """A name for reports; database URLs lose their credentials."""
+        if self.format is TableFormat.DATABASE:
+            scheme = self.location.split("://", 1)[0]
+            return f"{scheme}://…/{self.table}"
+        return Path(self.location).name
+
+
+def file_format(path: Path) -> TableFormat:
+    suffix = path.suffix.lower()
+    if suffix in {".parquet", ".pq"}:
+        return TableFormat.PARQUET
+    if suffix in {".csv", ".txt", ".tsv"}:
+        return TableFormat.CSV
+    raise InputError(
+        f"unsupported file type {suffix or '(none)'!r} for {path.name}: use .csv or .parquet"
+    )
+
+
+def sniff_delimiter(path: Path) -> str:
+    with path.open(encoding="utf-8-sig", newline="") as handle:
+        header = handle.readline()
+    counts = {delimiter: header.count(delimiter) for delimiter in (",", ";", "\t", "|")}
+    best = max(counts, key=lambda delimiter: counts[delimiter])
+    return best if counts[best] else ","
+
+
+def _as_text(table: pa.Table) -> pa.Table:
+    columns = []
+    for column in table.columns:
+        if pa.types.is_string(column.type) or pa.types.is_large_string(column.type):
+            columns.append(column)
+        else:
+            columns.append(pc.cast(column, pa.string()))
+    return pa.table(columns, names=table.column_names)
+
+
+def read_csv(path: Path, *, delimiter: str | None = None) -> pa.Table:
+    delimiter = delimiter or sniff_delimiter(path)
+    with path.open(encoding="utf-8-sig", newline="") as handle:
+        names = next(csv.reader([handle.readline()], delimiter=delimiter), [])
+    if not names:
+        raise InputError(f"{path.name} has no header row")
+    duplicates = sorted({name for name in names if names.count(name) > 1})
+    if duplicates:
+        raise InputError(f"{path.name}: column {duplicates[0]!r} appears twice in the header")
+    try:
+        return pacsv.read_csv(
+            path,
+            parse_options=pacsv.ParseOptions(delimiter=delimiter),
+            convert_options=pacsv.ConvertOptions(
+                column_types={name: pa.string() for name in names},
+                strings_can_be_null=False,
+                quoted_strings_can_be_null=False,
+            ),
+        )
+    except pa.ArrowInvalid as exc:
+        raise InputError(f"{path.name} is not a valid CSV file: {exc}") from None
+
+
+def read_table(source: TableSource, *, delimiter: str | None = None) -> pa.Table:
+    """Read the whole table with every column as text."""
+    kind = source.format
+    if kind is TableFormat.DATABASE:
+        return _read_database(source)
+    path = Path(source.location)
+    if not path.is_file():
+        raise InputError(f"input file not found: {path}")
+    if kind is TableFormat.PARQUET:
+        try:
+            return _as_text(pq.read_table(path))
+        except pa.ArrowInvalid as exc:
+            raise InputError(f"{path.name} is not a valid Parquet file: {exc}") from None
+    return read_csv(path, delimiter=delimiter)
+
+
+def _read_database(source: TableSource) -> pa.Table:
+    import sqlalchemy as sa
+
+    if not source.table:
+        raise InputError("a database input needs a table name (--table)", field="table")
+    engine = sa.create_engine(source.location)
+    try:
+        metadata = sa.MetaData()
+        try:
+            table = sa.Table(source.table, metadata, autoload_with=engine)
+        except sa.exc.NoSuchTableError:
+            raise InputError(f"table {source.table!r} not found", field="table") from None
+        with engine.connect() as connection:
+            result = connection.execute(sa.select(table))
+            names = list(result.keys())
+            rows = result.fetchall()
+    finally:
+        engine.dispose()
+    columns = {
+        name: pa.array(["" if row[i] is None else str(row[i]) for row in rows], type=pa.string())
+        for i, name in enumerate(names)
+    }
+    return pa.table(columns)
+
+
+@contextlib.contextmanager
+def atomic_path(target: Path) -> Iterator[Path]:
+    """Yield a temporary path beside ``target``; rename it over ``target`` on success only."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    handle, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent)
+    os.close(handle)
+    temporary = Path(name)
+    try:
+        yield temporary
+        os.replace(temporary, target)
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            temporary.unlink()
+
+
+def write_table(table: pa.Table, target: Path, *, delimiter: str = ",") -> None:
+    """Write CSV or Parquet (by the target's suffix) atomically."""
+    kind = file_format(target)
+    with atomic_path(target) as temporary:
+        if kind is TableFormat.PARQUET:
+            pq.write_table(table, temporary)
+        else:
+            _write_csv(table, temporary, delimiter=delimiter)
+
+
+def _write_csv(table: pa.Table, path: Path, *, delimiter: str) -> None:
+    """CSV with a header, quoting only values that need it (DuckDB's writer)."""
+    import duckdb
+
+    connection = duckdb.connect(":memory:")
+    try:
+        connection.execute("SET enable_progress_bar = false")
+        connection.register("released", table)
+        connection.execute(
+            "COPY released TO ? (FORMAT csv, HEADER true, DELIMITER ?)",
+            [str(path), delimiter],
+        )
+    finally:
+        connection.close()
+
+
+def write_bytes(data: bytes, target: Path, *, mode: int | None = None) -> None:
+    """Write a small file atomically, optionally with restricted permissions."""
+    with atomic_path(target) as temporary:
+        temporary.write_bytes(data)
+        if mode is not None:
+            os.chmod(temporary, mode)
