@@ -1,0 +1,125 @@
+"""The application factory: ``create_app(settings)`` builds one FastAPI app per process."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from functools import partial
+from typing import Any
+
+from anyio import to_thread
+from fastapi import FastAPI
+from fastapi.openapi.utils import get_openapi
+from sqlalchemy.pool import QueuePool
+
+import kojin
+from kojin.api.access_log import AccessLogMiddleware
+from kojin.api.batching import DecisionGroupCommitter
+from kojin.api.declarations import api_routes, declarations, route_allow
+from kojin.api.errors import ErrorBody, install_error_handlers
+from kojin.api.routers import ROUTERS
+from kojin.api.security import SECURITY_SCHEME, SECURITY_SCHEME_NAME, TokenCache
+from kojin.api.state import STATE_ATTRIBUTE, AppState
+from kojin.api.write_gate import write_gate_for
+from kojin.db.uow import Database
+from kojin.policy import load_policy, to_facts
+from kojin.settings import Settings, get_settings
+
+_ERROR_RESPONSES: dict[int | str, dict[str, object]] = {
+    status: {"model": ErrorBody, "description": text}
+    for status, text in (
+        (401, "No or unknown API token"),
+        (403, "The token's role may not do this"),
+        (422, "The request does not validate; the body names each field"),
+    )
+}
+
+
+def create_app(settings: Settings | None = None, *, database: Database | None = None) -> FastAPI:
+    """Build the API for `settings`; pass `database` to share an already open registry."""
+    settings = settings or get_settings()
+    owns_database = database is None
+    db = database or Database.from_settings(settings)
+    policy = load_policy(settings.policy_file)
+    facts = to_facts(policy)
+    gate = write_gate_for(db.engine.url, home=settings.home)
+    state = AppState(
+        settings=settings,
+        database=db,
+        policy=policy,
+        facts=facts,
+        token_cache=TokenCache(),
+        decisions=DecisionGroupCommitter(unit_of_work=db.uow, policy=facts, write_gate=gate),
+    )
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        size_thread_pool(db)
+        yield
+        gate.close()
+        if owns_database:
+            db.dispose()
+
+    app = FastAPI(
+        title="kojin",
+        version=getattr(kojin, "__version__", "0"),
+        summary="Personal-information protection management under APPI and the My Number Act.",
+        docs_url=None,
+        redoc_url=None,
+        openapi_url="/openapi.json",
+        lifespan=lifespan,
+        responses=_ERROR_RESPONSES,
+    )
+    setattr(app.state, STATE_ATTRIBUTE, state)
+    install_error_handlers(app)
+    app.add_middleware(AccessLogMiddleware)
+    for router in ROUTERS:
+        app.include_router(router)
+    _document_roles(app)
+    declarations(app)  # refuses to build an app with an undeclared route
+    app.openapi = partial(_openapi_with_security, app)  # type: ignore[method-assign]
+    return app
+
+
+def _openapi_with_security(app: FastAPI) -> dict[str, Any]:
+    if app.openapi_schema is None:
+        schema = get_openapi(
+            title=app.title,
+            version=app.version,
+            summary=app.summary,
+            routes=app.routes,
+        )
+        components = schema.setdefault("components", {})
+        components.setdefault("securitySchemes", {})[SECURITY_SCHEME_NAME] = SECURITY_SCHEME
+        app.openapi_schema = schema
+    return app.openapi_schema
+
+
+def size_thread_pool(db: Database) -> None:
+    """Never run more database-bound threads than the connection pool can serve at once, so a
+    burst waits for a thread (cheap) instead of holding a thread while it waits for a connection."""
+    pool = db.engine.pool
+    if isinstance(pool, QueuePool):
+        overflow = getattr(pool, "_max_overflow", 0)  # QueuePool exposes no public getter
+        capacity = pool.size() + max(int(overflow), 0)
+        to_thread.current_default_thread_limiter().total_tokens = max(capacity, 1)
+
+
+def create_app_from_env() -> FastAPI:
+    """Factory for ``uvicorn --factory``: each worker process builds its own app and engine."""
+    return create_app(get_settings())
+
+
+def _document_roles(app: FastAPI) -> None:
+    for _path, route in api_routes(app):
+        declared = route_allow(route)
+        if declared is None:
+            continue
+        roles = sorted(declared.roles)
+        route.openapi_extra = {
+            **(route.openapi_extra or {}),
+            "x-kojin-roles": roles,
+            "security": [{SECURITY_SCHEME_NAME: []}],
+        }
+        note = f"Roles: {', '.join(roles)}."
+        route.description = f"{route.description}\n\n{note}" if route.description else note

@@ -1,0 +1,29 @@
+"""One router per domain; :data:`ROUTERS` lists them in the order the OpenAPI document shows."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from kojin.api.routers import (
+    audit,
+    consents,
+    decisions,
+    health,
+    ledger,
+    policy,
+    provisions,
+    subjects,
+    tokens,
+)
+
+ROUTERS: tuple[APIRouter, ...] = (
+    health.router,
+    decisions.router,
+    policy.router,
+    ledger.router,
+    subjects.router,
+    consents.router,
+    provisions.router,
+    audit.router,
+    tokens.router,
+)

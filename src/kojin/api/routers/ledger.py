@@ -1,0 +1,125 @@
+"""``/api/v1/ledger``: the personal-information ledger (JIS Q 15001; R-PM-1), CSV in and out."""
+
+from __future__ import annotations
+
+import io
+from datetime import date, datetime
+from typing import Annotated
+from zoneinfo import ZoneInfo
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+from starlette.concurrency import run_in_threadpool
+
+from kojin.api import roles
+from kojin.api.security import actor_label, allow
+from kojin.api.state import app_state
+from kojin.auth import ApiTokenOut
+from kojin.errors import InputError
+from kojin.registry.ledger import (
+    LedgerEntryCreate,
+    LedgerEntryOut,
+    LedgerEntryUpdate,
+    LedgerImportResult,
+    create_entry,
+    entries_due_for_review,
+    export_csv,
+    get_entry,
+    import_csv,
+    list_entries,
+    update_entry,
+)
+
+router = APIRouter(prefix="/api/v1/ledger", tags=["ledger"])
+
+Reader = Annotated[ApiTokenOut, allow(roles.LEDGER_READ, name="read the ledger")]
+Writer = Annotated[ApiTokenOut, allow(roles.LEDGER_WRITE, name="change the ledger")]
+
+TOKYO = ZoneInfo("Asia/Tokyo")
+MAX_CSV_BYTES = 10 * 1024 * 1024
+
+
+@router.get("")
+def list_all(request: Request, actor: Reader, category: str | None = None) -> list[LedgerEntryOut]:
+    """Every ledger row (optionally of one category), by category then item."""
+    with app_state(request).read() as session:
+        return list_entries(session=session, category=category)
+
+
+@router.get("/due")
+def due_for_review(
+    request: Request, actor: Reader, today: date | None = None
+) -> list[LedgerEntryOut]:
+    """Rows never reviewed or last reviewed a year or more ago (``today`` defaults to Tokyo's)."""
+    day = today or datetime.now(TOKYO).date()
+    with app_state(request).read() as session:
+        return entries_due_for_review(session=session, today=day)
+
+
+@router.get(
+    "/export",
+    response_class=Response,
+    responses={200: {"content": {"text/csv": {}}}},
+)
+def export(request: Request, actor: Reader) -> Response:
+    """The whole ledger as CSV (UTF-8, header first), the format the import reads."""
+    out = io.StringIO()
+    with app_state(request).read() as session:
+        export_csv(session=session, out=out)
+    return Response(
+        content=out.getvalue().encode("utf-8"),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": 'attachment; filename="kojin-ledger.csv"'},
+    )
+
+
+@router.post(
+    "/import",
+    openapi_extra={
+        "requestBody": {"required": True, "content": {"text/csv": {"schema": {"type": "string"}}}}
+    },
+)
+async def import_rows(request: Request, actor: Writer) -> LedgerImportResult:
+    """Import CSV rows (body ``text/csv``): rows without ``id`` are added, others updated.
+
+    Either every row is stored or none is; the error lists each problem by line and column.
+    """
+    raw = await request.body()
+    if len(raw) > MAX_CSV_BYTES:
+        raise InputError(f"the CSV is larger than {MAX_CSV_BYTES} bytes", field="body")
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise InputError(f"the CSV is not UTF-8 (byte {exc.start})", field="body") from None
+    state = app_state(request)
+
+    def _import() -> LedgerImportResult:
+        with state.unit_of_work() as session:
+            return import_csv(session=session, source=io.StringIO(text), actor=actor_label(actor))
+
+    return await run_in_threadpool(_import)
+
+
+@router.get("/{entry_id}")
+def get_one(entry_id: str, request: Request, actor: Reader) -> LedgerEntryOut:
+    """One ledger row."""
+    with app_state(request).read() as session:
+        return get_entry(session=session, entry_id=entry_id)
+
+
+@router.post("", status_code=201)
+def create(body: LedgerEntryCreate, request: Request, actor: Writer) -> LedgerEntryOut:
+    """Add a ledger row; the audit chain records its id and category."""
+    with app_state(request).unit_of_work() as session:
+        return create_entry(session=session, entry_in=body, actor=actor_label(actor))
+
+
+@router.patch("/{entry_id}")
+def update(
+    entry_id: str, body: LedgerEntryUpdate, request: Request, actor: Writer
+) -> LedgerEntryOut:
+    """Change the given fields of a row; the audit chain records which fields changed."""
+    with app_state(request).unit_of_work() as session:
+        return update_entry(
+            session=session, entry_id=entry_id, entry_in=body, actor=actor_label(actor)
+        )

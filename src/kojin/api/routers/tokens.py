@@ -1,0 +1,57 @@
+"""``/api/v1/tokens``: API token management (admin only). The plaintext is shown once."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Request
+from pydantic import BaseModel
+from starlette.concurrency import run_in_threadpool
+
+from kojin.api import roles
+from kojin.api.security import actor_label, allow
+from kojin.api.state import app_state
+from kojin.auth import ApiTokenOut, create_token, list_tokens, revoke_token
+from kojin.auth.schemas import ApiTokenCreate
+
+router = APIRouter(prefix="/api/v1/tokens", tags=["tokens"])
+
+Admin = Annotated[ApiTokenOut, allow(roles.TOKENS_MANAGE, name="manage API tokens")]
+
+
+class CreatedToken(BaseModel):
+    """The new token's description and its plaintext, which is never shown again."""
+
+    token: ApiTokenOut
+    plaintext: str
+
+
+@router.post("", status_code=201)
+def create(body: ApiTokenCreate, request: Request, actor: Admin) -> CreatedToken:
+    """Create a token for a role; store the plaintext now, kojin keeps only its hash."""
+    with app_state(request).unit_of_work() as session:
+        token, plaintext = create_token(
+            session=session, role=body.role, name=body.name, actor=actor_label(actor)
+        )
+    return CreatedToken(token=token, plaintext=plaintext)
+
+
+@router.get("")
+def list_all(request: Request, actor: Admin) -> list[ApiTokenOut]:
+    """Every token (id, name, role, display prefix, dates), revoked ones included."""
+    with app_state(request).read() as session:
+        return list_tokens(session=session)
+
+
+@router.delete("/{token_id}")
+async def revoke(token_id: str, request: Request, actor: Admin) -> ApiTokenOut:
+    """Revoke a token; other worker processes stop accepting it within a few seconds."""
+    state = app_state(request)
+
+    def _revoke() -> ApiTokenOut:
+        with state.unit_of_work() as session:
+            return revoke_token(session=session, token_id=token_id, actor=actor_label(actor))
+
+    revoked = await run_in_threadpool(_revoke)
+    state.token_cache.clear()
+    return revoked

@@ -1,0 +1,63 @@
+"""What one application instance holds for its lifetime: settings, the database, the policy."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from sqlalchemy.orm import Session
+from starlette.requests import HTTPConnection
+
+from kojin.crypto import FieldCipher, load_keyring
+from kojin.db.uow import Database
+from kojin.errors import ConfigurationError
+from kojin.law.policy_facts import PolicyFacts
+from kojin.policy.model import Policy
+from kojin.settings import Settings
+
+if TYPE_CHECKING:
+    from kojin.api.batching import DecisionGroupCommitter
+    from kojin.api.security import TokenCache
+
+
+@dataclass(slots=True)
+class AppState:
+    """One per process: the engine (and its pool) is created once, never per request."""
+
+    settings: Settings
+    database: Database
+    policy: Policy
+    facts: PolicyFacts
+    token_cache: TokenCache = field(repr=False)
+    decisions: DecisionGroupCommitter = field(repr=False)
+    _cipher: FieldCipher | None = field(default=None, repr=False)
+
+    def cipher(self) -> FieldCipher:
+        """The field cipher, built from the keyring on first use (raises ConfigurationError)."""
+        if self._cipher is None:
+            self._cipher = FieldCipher(load_keyring(self.settings))
+        return self._cipher
+
+    @contextmanager
+    def unit_of_work(self) -> Iterator[Session]:
+        """A write transaction, committed before the block exits (so before any response)."""
+        with self.database.uow() as session:
+            yield session
+
+    @contextmanager
+    def read(self) -> Iterator[Session]:
+        """A read-only transaction."""
+        with self.database.read() as session:
+            yield session
+
+
+STATE_ATTRIBUTE = "kojin"
+
+
+def app_state(connection: HTTPConnection) -> AppState:
+    state = getattr(connection.app.state, STATE_ATTRIBUTE, None)
+    if not isinstance(state, AppState):  # pragma: no cover - create_app always sets it
+        raise ConfigurationError("the API application was not built by kojin.api.create_app")
+    return state

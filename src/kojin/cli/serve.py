@@ -1,0 +1,143 @@
+"""``kojin serve`` (the REST API) and ``kojin run`` (initialise if needed, then serve)."""
+
+from __future__ import annotations
+
+import logging.config
+import os
+from typing import Annotated, Any
+
+import typer
+
+from kojin.cli.output import fail, stderr_console
+from kojin.settings import Settings, get_settings
+
+#: the ASGI factory each worker process imports (engine and pool are built per process)
+APP_FACTORY = "kojin.api:create_app_from_env"
+
+
+def logging_config(level: str) -> dict[str, Any]:
+    """Plain one-line messages on stderr; kojin's access log replaces uvicorn's (which would
+    print raw paths with their query values)."""
+    return {
+        "version": 1,
+        "disable_existing_loggers": False,
+        "formatters": {
+            "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        },
+        "handlers": {
+            "stderr": {
+                "class": "logging.StreamHandler",
+                "formatter": "plain",
+                "stream": "ext://sys.stderr",
+            },
+        },
+        "loggers": {
+            "kojin": {"handlers": ["stderr"], "level": level.upper(), "propagate": False},
+            "uvicorn": {"handlers": ["stderr"], "level": level.upper(), "propagate": False},
+            "uvicorn.access": {"handlers": [], "level": "CRITICAL", "propagate": False},
+        },
+    }
+
+
+def apply_migrations(settings: Settings) -> None:
+    """Bring the registry schema up to date before any worker starts."""
+    from kojin.db.migrate import upgrade
+
+    upgrade(settings.resolved_database_url())
+
+
+def serve_api(settings: Settings, *, host: str, port: int, workers: int) -> None:
+    """Run the API until interrupted; worker processes read the same KOJIN_* environment."""
+    import uvicorn
+
+    if workers < 1:
+        fail("--workers must be at least 1", code=2)
+    if not 0 < port < 65536:
+        fail("--port must be between 1 and 65535", code=2)
+    # Workers rebuild the settings from the environment: pass on what this process resolved.
+    os.environ["KOJIN_HOME"] = str(settings.home)
+    if settings.database_url:
+        os.environ["KOJIN_DATABASE_URL"] = settings.database_url
+    if settings.policy_file:
+        os.environ["KOJIN_POLICY_FILE"] = str(settings.policy_file)
+    config = logging_config(settings.log_level)
+    logging.config.dictConfig(config)
+    uvicorn.run(
+        APP_FACTORY,
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        loop="uvloop",
+        http="httptools",
+        log_config=config,
+        log_level=settings.log_level.lower(),
+        access_log=False,
+        proxy_headers=False,
+        server_header=False,
+        timeout_graceful_shutdown=10,
+    )
+
+
+HostOption = Annotated[
+    str | None,
+    typer.Option("--host", help="Address to listen on (default: KOJIN_HOST, else 127.0.0.1)."),
+]
+PortOption = Annotated[
+    int | None, typer.Option("--port", help="TCP port (default: KOJIN_PORT, else 8000).")
+]
+WorkersOption = Annotated[
+    int | None,
+    typer.Option("--workers", help="Worker processes (default: KOJIN_WORKERS, else 1)."),
+]
+
+
+def serve(host: HostOption = None, port: PortOption = None, workers: WorkersOption = None) -> None:
+    """Apply the registry migrations, then serve the REST API until interrupted."""
+    settings = get_settings()
+    apply_migrations(settings)
+    stderr_console.print(
+        f"kojin: serving the API on http://{host or settings.host}:{port or settings.port}",
+        markup=False,
+    )
+    serve_api(
+        settings,
+        host=host or settings.host,
+        port=port or settings.port,
+        workers=workers or settings.workers,
+    )
+
+
+def run() -> None:
+    """Initialise the registry on first use (default policy, sample ledger), then serve.
+
+    On the first run the admin token is printed once: keep it, kojin stores only its hash.
+    """
+    from kojin.errors import ConflictError
+    from kojin.registry.bootstrap import initialise, is_initialised
+
+    settings = get_settings()
+    created = None
+    if not is_initialised(settings=settings):
+        try:
+            created = initialise(settings=settings, sample=True, actor="kojin run")
+        except ConflictError:
+            created = None
+    if created is not None:
+        typer.echo(f"kojin: initialised the registry in {settings.home}")
+        typer.echo(f"kojin: sample ledger: {created.ledger_rows} rows")
+        typer.echo(f"kojin: admin API token (shown only now, keep it): {created.admin_token}")
+    else:
+        typer.echo(
+            f"kojin: registry in {settings.home} already initialised "
+            "(its admin token was shown on the first run)"
+        )
+    apply_migrations(settings)
+    url = f"http://{settings.host}:{settings.port}"
+    typer.echo(f"kojin: serving on {url} (health: {url}/healthz); stop with Ctrl+C")
+    serve_api(settings, host=settings.host, port=settings.port, workers=settings.workers)
+
+
+def register(app: typer.Typer) -> None:
+    app.command("serve")(serve)
+    app.command("run")(run)
