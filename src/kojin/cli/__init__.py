@@ -9,6 +9,7 @@ import sys
 
 import typer
 
+from kojin.cli import datasets, decide, deid, policy, registry, scan, serve
 from kojin.cli.output import fail
 from kojin.errors import InputError, KojinError
 
@@ -21,11 +22,18 @@ app = typer.Typer(
 )
 
 # --- command groups (one module each) ---------------------------------------------------------
+policy.register(app)
+decide.register(app)
+registry.register(app)
+serve.register(app)
+scan.register(app)
+deid.register(app)
+datasets.register(app)
 # --- end of command groups --------------------------------------------------------------------
 
 
 def main() -> None:
-    """Console entry point: kojin's own errors become one clean line and exit code, never a trace."""
+    """Console entry point: kojin errors become one clean line and an exit code, no trace."""
     try:
         app()
     except InputError as exc:

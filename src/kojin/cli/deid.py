@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import getpass
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -10,7 +11,8 @@ from typing import Annotated
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from kojin.cli.output import stderr_console, write_json_line
+from kojin.cli.datasets import Recorder, prepare_recorder
+from kojin.cli.output import cli_errors, stderr_console, write_json_line
 from kojin.deid.anonymize import AnonymizationSpec, QuasiIdentifier
 from kojin.deid.auto_hierarchy import OutlierCoding
 from kojin.deid.engines import EngineName
@@ -19,12 +21,13 @@ from kojin.deid.hierarchy import load_hierarchy_csv
 from kojin.deid.metrics import Metric
 from kojin.deid.models import KAnonymity, LDiversity, LVariant, PrivacyModel, TCloseness, TDistance
 from kojin.deid.pseudonymize import pseudonymize_file
-from kojin.deid.results import PseudonymizationResult
+from kojin.deid.results import AnonymizationResult, PseudonymizationResult
 from kojin.deid.roles import TokenAlgorithm, load_roles
 from kojin.deid.rotation import retokenize_file
 from kojin.deid.search import SearchMethod
 from kojin.deid.table_io import TableSource
 from kojin.errors import InputError
+from kojin.registry.datasets import DatasetOut
 
 
 def _pairs(values: list[str], *, option: str) -> dict[str, str]:
@@ -169,44 +172,62 @@ def anonymize(
     sampling_fraction: Annotated[
         float, typer.Option(help="Share of the population in the input (journalist risk).")
     ] = 1.0,
+    record: Annotated[
+        bool,
+        typer.Option(
+            "--record", help="Record the creation in the registry (needs --category, kojin init)."
+        ),
+    ] = False,
+    category: Annotated[
+        str | None, typer.Option("--category", help="Policy category of the source data.")
+    ] = None,
+    name: Annotated[
+        str | None, typer.Option("--name", help="Name of the dataset in the registry and notice.")
+    ] = None,
 ) -> None:
     """Create anonymized information (APPI Art. 43): generalize, suppress, report the risk."""
-    spec = _build_spec(
-        qi=qi,
-        qi_auto=qi_auto,
-        top_code=top_code,
-        bottom_code=bottom_code,
-        sensitive=sensitive,
-        sensitive_hierarchy=sensitive_hierarchy,
-        k=k,
-        l_value=l_value,
-        l_variant=l_variant,
-        c=c,
-        t=t,
-        t_distance=t_distance,
-        keep=keep,
-        metric=metric,
-        suppression=suppression,
-        sampling_fraction=sampling_fraction,
-    )
-    with _progress("searching the lattice") as progress:
-        result = anonymize_file(
-            source=TableSource(input_path, table),
-            output=output,
-            spec=spec,
-            engine=engine,
-            method=search,
-            report=report,
-            purposes=purpose,
-            progress=progress,
+    with cli_errors():
+        recorder = (
+            prepare_recorder(name=name, category=category, purposes=purpose, actor=_actor())
+            if record
+            else None
         )
-    summary = result.report()
-    write_json_line(
-        {
-            key: summary[key]
+        spec = _build_spec(
+            qi=qi,
+            qi_auto=qi_auto,
+            top_code=top_code,
+            bottom_code=bottom_code,
+            sensitive=sensitive,
+            sensitive_hierarchy=sensitive_hierarchy,
+            k=k,
+            l_value=l_value,
+            l_variant=l_variant,
+            c=c,
+            t=t,
+            t_distance=t_distance,
+            keep=keep,
+            metric=metric,
+            suppression=suppression,
+            sampling_fraction=sampling_fraction,
+        )
+        with _progress("searching the lattice") as progress:
+            result = anonymize_file(
+                source=TableSource(input_path, table),
+                output=output,
+                spec=spec,
+                engine=engine,
+                method=search,
+                report=report,
+                purposes=purpose,
+                progress=progress,
+            )
+        summary = {
+            key: result.report()[key]
             for key in ("levels", "suppressed", "smallest_class", "metric", "risk_after", "search")
         }
-    )
+        if recorder is not None:
+            summary["dataset_id"] = _record_or_remove(recorder, result, output).id
+        write_json_line(summary)
 
 
 def pseudonymize(
@@ -235,25 +256,64 @@ def pseudonymize(
             help="Deletion info of an earlier run: INPUT is its output; re-key its tokens."
         ),
     ] = None,
+    record: Annotated[
+        bool,
+        typer.Option(
+            "--record", help="Record the creation in the registry (needs --category, kojin init)."
+        ),
+    ] = False,
+    category: Annotated[
+        str | None, typer.Option("--category", help="Policy category of the source data.")
+    ] = None,
+    name: Annotated[
+        str | None, typer.Option("--name", help="Name of the dataset in the registry and notice.")
+    ] = None,
 ) -> None:
     """Create pseudonymized information (APPI Art. 41): tokens, deletions, coding down."""
-    with stderr_console.status("pseudonymizing"):
-        result = _run_pseudonymize(
-            input_path=input_path,
-            roles=roles,
-            output=output,
-            key_file=key_file,
-            deletion_info=deletion_info,
-            rotate_key=rotate_key,
-            keep_mapping=keep_mapping,
-            algorithm=algorithm,
-            table=table,
-            purpose=purpose,
-            retokenize_from=retokenize_from,
+    with cli_errors():
+        recorder = (
+            prepare_recorder(name=name, category=category, purposes=purpose, actor=_actor())
+            if record
+            else None
         )
-    summary = result.report()
-    keys = ("records", "key_id", "algorithm", "deletion_info", "items")
-    write_json_line({key: summary[key] for key in keys})
+        with stderr_console.status("pseudonymizing"):
+            result = _run_pseudonymize(
+                input_path=input_path,
+                roles=roles,
+                output=output,
+                key_file=key_file,
+                deletion_info=deletion_info,
+                rotate_key=rotate_key,
+                keep_mapping=keep_mapping,
+                algorithm=algorithm,
+                table=table,
+                purpose=purpose,
+                retokenize_from=retokenize_from,
+            )
+        report = result.report()
+        keys = ("records", "key_id", "algorithm", "deletion_info", "items")
+        summary = {key: report[key] for key in keys}
+        if recorder is not None:
+            summary["dataset_id"] = _record_or_remove(recorder, result, output).id
+        write_json_line(summary)
+
+
+def _actor() -> str:
+    try:
+        return f"cli:{getpass.getuser()}"
+    except (KeyError, OSError):
+        return "cli"
+
+
+def _record_or_remove(
+    recorder: Recorder, result: AnonymizationResult | PseudonymizationResult, output: Path
+) -> DatasetOut:
+    """Record the creation; if that fails, remove the output so nothing unrecorded is left."""
+    try:
+        return recorder(result)
+    except BaseException:
+        output.unlink(missing_ok=True)
+        raise
 
 
 def _run_pseudonymize(

@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import NoReturn
 
 import orjson
 from rich.console import Console
+
+from kojin.errors import InputError, KojinError
 
 stderr_console = Console(stderr=True, highlight=False, soft_wrap=True)
 
@@ -21,3 +25,18 @@ def write_json_line(payload: object) -> None:
     """Write one compact JSON document and a newline to stdout."""
     sys.stdout.buffer.write(orjson.dumps(payload) + b"\n")
     sys.stdout.flush()
+
+
+@contextmanager
+def cli_errors() -> Iterator[None]:
+    """kojin's errors inside a command become one line on stderr: exit 2 for bad input, else 1.
+
+    Commands use this so that they behave the same under the console script and under a test
+    runner that invokes the Typer app directly.
+    """
+    try:
+        yield
+    except InputError as exc:
+        fail(exc.message, code=2)
+    except KojinError as exc:
+        fail(exc.message, code=1)

@@ -11,8 +11,9 @@ from typing import Annotated, Any, NoReturn
 
 import typer
 
+from kojin.cli.datasets import anonymized_notices
 from kojin.cli.output import fail, write_json_line
-from kojin.errors import PolicyError
+from kojin.errors import InputError, PolicyError
 from kojin.policy import Policy, load_policy, render_notice
 from kojin.policy.load import DEFAULT_POLICY_LABEL
 from kojin.settings import get_settings
@@ -148,10 +149,22 @@ def publish(
             "--output", "-o", help="Write to this file instead of stdout.", dir_okay=False
         ),
     ] = None,
+    datasets: Annotated[
+        bool,
+        typer.Option(
+            "--datasets",
+            help="Include the anonymized datasets recorded in the registry, with their items "
+            "and methods of provision (APPI Arts. 43(3), 44).",
+        ),
+    ] = False,
 ) -> None:
     """Render the public notice "The Handling of Personal Information" from the policy."""
     policy = _load(policy_file)
-    text = render_notice(policy, lang=lang.value, fmt=fmt.value)
+    try:
+        created = anonymized_notices() if datasets else []
+        text = render_notice(policy, lang=lang.value, fmt=fmt.value, anonymized_datasets=created)
+    except InputError as exc:
+        fail(exc.message, code=2)
     if output is None:
         sys.stdout.write(text)
         sys.stdout.flush()

@@ -6,6 +6,7 @@ from kojin.audit import models as audit_models
 from kojin.auth import models as auth_models
 from kojin.db.base import Base
 from kojin.registry.consents import models as consent_models
+from kojin.registry.datasets import models as dataset_models
 from kojin.registry.decisions import models as decision_models
 from kojin.registry.ledger import models as ledger_models
 from kojin.registry.provisions import models as provision_models
@@ -16,6 +17,7 @@ __all__ = [
     "audit_models",
     "auth_models",
     "consent_models",
+    "dataset_models",
     "decision_models",
     "ledger_models",
     "provision_models",

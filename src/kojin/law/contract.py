@@ -65,6 +65,8 @@ class DecisionRequest(_Strict):
     acquisition_method: AcquisitionMethod | None = None
     #: My Number acquisition: the identity was verified as MNA Art. 16 requires
     identity_verified: bool = False
+    #: a de-identified dataset recorded in the registry: its form and category then apply
+    dataset_id: str | None = None
 
 
 class Facts(_Strict):

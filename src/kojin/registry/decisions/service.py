@@ -24,7 +24,9 @@ from kojin.errors import NotFoundError
 from kojin.law import decide
 from kojin.law.contract import Decision, DecisionRequest, Facts
 from kojin.law.policy_facts import PolicyFacts
+from kojin.law.vocabulary import Form
 from kojin.registry.consents.service import consent_facts
+from kojin.registry.datasets.service import get_dataset
 from kojin.registry.decisions.models import DecisionRecord
 from kojin.registry.decisions.schemas import DecisionOut, RecordedDecision
 from kojin.registry.provisions.models import ProvisionRecord
@@ -33,6 +35,15 @@ from kojin.registry.provisions.service import build_provision_rows, list_provisi
 
 _INSERT_DECISION = insert(cast(Table, DecisionRecord.__table__))
 _INSERT_PROVISION = insert(cast(Table, ProvisionRecord.__table__))
+
+
+def _with_dataset(session: Session, request: DecisionRequest) -> DecisionRequest:
+    """A request about a recorded de-identified dataset takes that dataset's form and category,
+    so the Art. 41 / Art. 43 rules apply whatever the caller wrote (R-PS-3, R-AN-4)."""
+    if request.dataset_id is None:
+        return request
+    dataset = get_dataset(session=session, dataset_id=request.dataset_id)
+    return request.model_copy(update={"form": Form(dataset.form), "category": dataset.category})
 
 
 def _facts(session: Session, request: DecisionRequest) -> Facts:
@@ -61,7 +72,8 @@ def decide_batch(
         raise ValueError("provisions must be aligned with requests")
     ts = now or utcnow()
     decided: list[tuple[str, DecisionRequest, Facts, Decision, list[dict[str, Any]]]] = []
-    for index, request in enumerate(requests):
+    for index, asked in enumerate(requests):
+        request = _with_dataset(session, asked)
         facts = _facts(session, request)
         decision = decide(request, policy, facts)
         decision_id = uuid.uuid4().hex
