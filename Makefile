@@ -26,6 +26,8 @@ lint: $(STAMP)
 
 typecheck: $(STAMP)
 	$(BIN)/mypy
+	$(BIN)/mypy benchmarks tests/conftest.py
+	@for d in tests/*/; do $(BIN)/mypy $$d || exit 1; done
 
 unit: $(STAMP)
 	$(BIN)/pytest -m "not slow or spark"

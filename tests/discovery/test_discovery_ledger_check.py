@@ -65,7 +65,7 @@ def test_declared_location_is_frozen_and_validated() -> None:
 
 
 def test_file_pattern_covers_its_columns_and_cells_are_not_counted_twice() -> None:
-    found = [
+    found: list[Finding | ColumnClass] = [
         _cell("exports/a.csv", "email", "email"),
         _cell("exports/a.csv", "email", "email"),
         _column("exports/a.csv", "email", "email", valid=2),

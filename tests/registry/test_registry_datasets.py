@@ -25,7 +25,7 @@ def policy() -> PolicyFacts:
     return to_facts(load_policy(None))
 
 
-def _dataset(form: str = "anonymized", **changes: object) -> DatasetCreate:
+def _dataset(form: str = "anonymized", changes: dict[str, object] | None = None) -> DatasetCreate:
     values: dict[str, object] = {
         "form": form,
         "name": f"{form} survey extract",
@@ -35,7 +35,7 @@ def _dataset(form: str = "anonymized", **changes: object) -> DatasetCreate:
         "records": 120,
         "report_sha256": HASH,
     }
-    values.update(changes)
+    values.update(changes or {})
     return DatasetCreate.model_validate(values)
 
 
@@ -65,7 +65,9 @@ def test_recording_refuses_what_the_policy_does_not_declare(
     database: Database, policy: PolicyFacts, changes: dict[str, object], field: str
 ) -> None:
     with pytest.raises(InputError) as caught, database.uow() as session:
-        record_dataset(session=session, dataset_in=_dataset(**changes), policy=policy, actor="t")
+        record_dataset(
+            session=session, dataset_in=_dataset(changes=changes), policy=policy, actor="t"
+        )
     assert caught.value.field == field
     with database.read() as session:
         assert list_datasets(session=session) == []
