@@ -14,10 +14,10 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from kojin.cli.output import fail, write_json_line
+from kojin.cli.output import cli_actor, cli_errors, write_json_line
 from kojin.db.uow import Database
 from kojin.deid.results import AnonymizationResult, PseudonymizationResult
-from kojin.errors import InputError, KojinError
+from kojin.errors import InputError
 from kojin.law.contract import Recipient
 from kojin.law.policy_facts import PolicyFacts
 from kojin.policy import AnonymizedDatasetNotice, load_policy, to_facts
@@ -33,6 +33,20 @@ datasets_app = typer.Typer(
 )
 
 Recorder = Callable[[AnonymizationResult | PseudonymizationResult], DatasetOut]
+
+#: the options ``kojin anonymize`` and ``kojin pseudonymize`` share for recording a creation
+RecordOption = Annotated[
+    bool,
+    typer.Option(
+        "--record", help="Record the creation in the registry (needs --category, kojin init)."
+    ),
+]
+CategoryOption = Annotated[
+    str | None, typer.Option("--category", help="Policy category of the source data.")
+]
+NameOption = Annotated[
+    str | None, typer.Option("--name", help="Name of the dataset in the registry and notice.")
+]
 
 
 @contextmanager
@@ -51,13 +65,13 @@ def _registry() -> Iterator[tuple[Database, PolicyFacts]]:
         database.dispose()
 
 
-def prepare_recorder(
-    *, name: str | None, category: str | None, purposes: list[str], actor: str
-) -> Recorder:
-    """Check before any work that the creation can be recorded; return the recording step.
-
-    The category and purposes must be declared by the policy, and the registry initialised.
-    """
+def recorder_for(
+    *, record: bool, name: str | None, category: str | None, purposes: list[str]
+) -> Recorder | None:
+    """With `record`, check before any work that the creation can be recorded (registry
+    initialised, category and purposes declared) and return the recording step; else None."""
+    if not record:
+        return None
     if not category:
         raise InputError(
             "--record needs --category (a category id of the policy)", field="category"
@@ -65,14 +79,14 @@ def prepare_recorder(
     with _registry() as (_, policy):
         check_recordable(policy=policy, category=category, purposes=purposes)
 
-    def record(result: AnonymizationResult | PseudonymizationResult) -> DatasetOut:
+    def record_creation(result: AnonymizationResult | PseudonymizationResult) -> DatasetOut:
         dataset_in = dataset_from_result(result, name=name or result.output, category=category)
         with _registry() as (database, policy), database.uow() as session:
             return record_dataset(
-                session=session, dataset_in=dataset_in, policy=policy, actor=actor
+                session=session, dataset_in=dataset_in, policy=policy, actor=cli_actor()
             )
 
-    return record
+    return record_creation
 
 
 def anonymized_notices() -> list[AnonymizedDatasetNotice]:
@@ -89,15 +103,6 @@ def anonymized_notices() -> list[AnonymizedDatasetNotice]:
         )
         for row in rows
     ]
-
-
-def _fail_on_errors(action: Callable[[], None]) -> None:
-    try:
-        action()
-    except InputError as exc:
-        fail(exc.message, code=2)
-    except KojinError as exc:
-        fail(exc.message, code=1)
 
 
 @datasets_app.command("list")
@@ -128,7 +133,8 @@ def list_command(
             )
         Console(highlight=False).print(table)
 
-    _fail_on_errors(run)
+    with cli_errors():
+        run()
 
 
 @datasets_app.command("provide")
@@ -168,7 +174,8 @@ def provide_command(
         if not outcome.decision.decision.allowed:
             raise SystemExit(1)
 
-    _fail_on_errors(run)
+    with cli_errors():
+        run()
 
 
 def register(app: typer.Typer) -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import getpass
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -11,7 +10,13 @@ from typing import Annotated
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from kojin.cli.datasets import Recorder, prepare_recorder
+from kojin.cli.datasets import (
+    CategoryOption,
+    NameOption,
+    Recorder,
+    RecordOption,
+    recorder_for,
+)
 from kojin.cli.output import cli_errors, stderr_console, write_json_line
 from kojin.deid.anonymize import AnonymizationSpec, QuasiIdentifier
 from kojin.deid.auto_hierarchy import OutlierCoding
@@ -172,26 +177,13 @@ def anonymize(
     sampling_fraction: Annotated[
         float, typer.Option(help="Share of the population in the input (journalist risk).")
     ] = 1.0,
-    record: Annotated[
-        bool,
-        typer.Option(
-            "--record", help="Record the creation in the registry (needs --category, kojin init)."
-        ),
-    ] = False,
-    category: Annotated[
-        str | None, typer.Option("--category", help="Policy category of the source data.")
-    ] = None,
-    name: Annotated[
-        str | None, typer.Option("--name", help="Name of the dataset in the registry and notice.")
-    ] = None,
+    record: RecordOption = False,
+    category: CategoryOption = None,
+    name: NameOption = None,
 ) -> None:
     """Create anonymized information (APPI Art. 43): generalize, suppress, report the risk."""
     with cli_errors():
-        recorder = (
-            prepare_recorder(name=name, category=category, purposes=purpose, actor=_actor())
-            if record
-            else None
-        )
+        recorder = recorder_for(record=record, name=name, category=category, purposes=purpose)
         spec = _build_spec(
             qi=qi,
             qi_auto=qi_auto,
@@ -256,26 +248,13 @@ def pseudonymize(
             help="Deletion info of an earlier run: INPUT is its output; re-key its tokens."
         ),
     ] = None,
-    record: Annotated[
-        bool,
-        typer.Option(
-            "--record", help="Record the creation in the registry (needs --category, kojin init)."
-        ),
-    ] = False,
-    category: Annotated[
-        str | None, typer.Option("--category", help="Policy category of the source data.")
-    ] = None,
-    name: Annotated[
-        str | None, typer.Option("--name", help="Name of the dataset in the registry and notice.")
-    ] = None,
+    record: RecordOption = False,
+    category: CategoryOption = None,
+    name: NameOption = None,
 ) -> None:
     """Create pseudonymized information (APPI Art. 41): tokens, deletions, coding down."""
     with cli_errors():
-        recorder = (
-            prepare_recorder(name=name, category=category, purposes=purpose, actor=_actor())
-            if record
-            else None
-        )
+        recorder = recorder_for(record=record, name=name, category=category, purposes=purpose)
         with stderr_console.status("pseudonymizing"):
             result = _run_pseudonymize(
                 input_path=input_path,
@@ -296,13 +275,6 @@ def pseudonymize(
         if recorder is not None:
             summary["dataset_id"] = _record_or_remove(recorder, result, output).id
         write_json_line(summary)
-
-
-def _actor() -> str:
-    try:
-        return f"cli:{getpass.getuser()}"
-    except (KeyError, OSError):
-        return "cli"
 
 
 def _record_or_remove(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import getpass
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -9,6 +10,7 @@ from typing import NoReturn
 
 import orjson
 from rich.console import Console
+from sqlalchemy.exc import OperationalError
 
 from kojin.errors import InputError, KojinError
 
@@ -40,3 +42,13 @@ def cli_errors() -> Iterator[None]:
         fail(exc.message, code=2)
     except KojinError as exc:
         fail(exc.message, code=1)
+    except OperationalError:
+        fail("cannot use the registry database: check KOJIN_DATABASE_URL and the server", code=1)
+
+
+def cli_actor() -> str:
+    """Who is acting, for the audit chain: the operating-system user of the command."""
+    try:
+        return f"cli:{getpass.getuser()}"
+    except (KeyError, OSError):
+        return "cli"

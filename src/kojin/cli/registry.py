@@ -3,7 +3,6 @@ records purge, audit verify/export. Thin: parse, call a service, render."""
 
 from __future__ import annotations
 
-import getpass
 import io
 import os
 import sys
@@ -16,15 +15,14 @@ from typing import IO, Annotated
 
 import typer
 from rich.progress import Progress
-from sqlalchemy.exc import OperationalError
 
 from kojin.audit.service import export_chain, verify_chain
 from kojin.auth.roles import Role
 from kojin.auth.service import create_token
-from kojin.cli.output import fail, stderr_console
+from kojin.cli.output import cli_actor, cli_errors, fail, stderr_console
 from kojin.db.migrate import upgrade
 from kojin.db.uow import Database
-from kojin.errors import ConflictError, InputError, KojinError
+from kojin.errors import ConflictError, InputError
 from kojin.registry.bootstrap import initialise
 from kojin.registry.keys import rotate_keys
 from kojin.registry.ledger.csvio import export_csv, import_csv
@@ -38,26 +36,6 @@ keys_app = typer.Typer(help="Field-encryption keys.", no_args_is_help=True)
 ledger_app = typer.Typer(help="The personal-information ledger (CSV).", no_args_is_help=True)
 records_app = typer.Typer(help="Provision records.", no_args_is_help=True)
 audit_app = typer.Typer(help="The audit chain.", no_args_is_help=True)
-
-
-def _actor() -> str:
-    try:
-        return f"cli:{getpass.getuser()}"
-    except (KeyError, OSError):
-        return "cli"
-
-
-@contextmanager
-def _errors() -> Iterator[None]:
-    """kojin's errors become one line on stderr: exit 2 for bad input, 1 otherwise."""
-    try:
-        yield
-    except InputError as exc:
-        fail(exc.message, code=2)
-    except KojinError as exc:
-        fail(exc.message, code=1)
-    except OperationalError:
-        fail("cannot use the registry database: check KOJIN_DATABASE_URL and the server", code=1)
 
 
 @contextmanager
@@ -88,7 +66,7 @@ def _write_atomically(path: Path, write: Callable[[IO[bytes]], int]) -> int:
 def _run_init(*, sample: bool) -> None:
     settings = get_settings()
     try:
-        result = initialise(settings=settings, sample=sample, actor=_actor())
+        result = initialise(settings=settings, sample=sample, actor=cli_actor())
     except ConflictError as exc:
         typer.echo(f"kojin: {exc.message}")
         raise typer.Exit(1) from None
@@ -107,14 +85,14 @@ def _init_command(
     ] = False,
 ) -> None:
     """Set up kojin: home folder, keys, database, policy record and the first admin token."""
-    with _errors():
+    with cli_errors():
         _run_init(sample=sample)
 
 
 @db_app.command("upgrade")
 def db_upgrade() -> None:
     """Apply every pending migration to the registry database."""
-    with _errors():
+    with cli_errors():
         revision = upgrade(get_settings().resolved_database_url())
     typer.echo(f"registry database at revision {revision}")
 
@@ -125,8 +103,8 @@ def token_create(
     name: Annotated[str, typer.Option("--name", help="A label for the token.")] = "token",
 ) -> None:
     """Create an API token and print it (shown only this once)."""
-    with _errors(), _database() as database, database.uow() as session:
-        token, plaintext = create_token(session=session, role=role, name=name, actor=_actor())
+    with cli_errors(), _database() as database, database.uow() as session:
+        token, plaintext = create_token(session=session, role=role, name=name, actor=cli_actor())
     stderr_console.print(f"token {token.id} ({token.role}, {token.name}) created", markup=False)
     typer.echo(plaintext)
 
@@ -137,12 +115,12 @@ def keys_rotate(
 ) -> None:
     """Make a new data key current and re-encrypt every subject under it."""
     settings = get_settings()
-    with _errors(), _database() as database, Progress(console=stderr_console) as progress:
+    with cli_errors(), _database() as database, Progress(console=stderr_console) as progress:
         task = progress.add_task("re-encrypting subjects", total=None)
         result = rotate_keys(
             settings=settings,
             database=database,
-            actor=_actor(),
+            actor=cli_actor(),
             batch_size=batch_size,
             on_total=lambda total: progress.update(task, total=max(total, 1), completed=0),
             on_progress=lambda done: progress.advance(task, done),
@@ -158,7 +136,7 @@ def ledger_import(
     file: Annotated[Path, typer.Argument(help="Ledger CSV (UTF-8, header row).")],
 ) -> None:
     """Import ledger rows; nothing is imported when any row is bad."""
-    with _errors():
+    with cli_errors():
         try:
             text = file.read_text(encoding="utf-8-sig")
         except OSError as exc:
@@ -166,7 +144,7 @@ def ledger_import(
         except UnicodeDecodeError:
             raise InputError(f"{file} is not UTF-8 text", field="file") from None
         with _database() as database, database.uow() as session:
-            result = import_csv(session=session, source=io.StringIO(text), actor=_actor())
+            result = import_csv(session=session, source=io.StringIO(text), actor=cli_actor())
     typer.echo(f"ledger imported: {result.created} created, {result.updated} updated")
 
 
@@ -175,7 +153,7 @@ def ledger_export(
     file: Annotated[Path | None, typer.Argument(help="Output CSV; stdout when omitted.")] = None,
 ) -> None:
     """Export the ledger as CSV."""
-    with _errors(), _database() as database, database.read() as session:
+    with cli_errors(), _database() as database, database.read() as session:
         buffer = io.StringIO()
         count = export_csv(session=session, out=buffer)
     data = buffer.getvalue().encode("utf-8")
@@ -194,7 +172,7 @@ def ledger_due(
     ] = None,
 ) -> None:
     """List ledger rows due for their yearly review (never reviewed, or a year ago or more)."""
-    with _errors():
+    with cli_errors():
         try:
             day = date.fromisoformat(today) if today else date.today()
         except ValueError:
@@ -224,10 +202,10 @@ def records_purge(
     ] = None,
 ) -> None:
     """Delete provision records whose retention period has ended, and list them."""
-    with _errors():
+    with cli_errors():
         moment = _parse_now(now)
         with _database() as database, database.uow() as session:
-            purged = purge_expired(session=session, now=moment, actor=_actor())
+            purged = purge_expired(session=session, now=moment, actor=cli_actor())
     typer.echo(f"{len(purged)} expired provision record(s) purged as of {moment.isoformat()}")
     for record_id in purged:
         typer.echo(f"  {record_id}")
@@ -237,7 +215,7 @@ def records_purge(
 def audit_verify() -> None:
     """Check the whole chain: exit 0 when intact, 1 naming the first bad entry."""
     with (
-        _errors(),
+        cli_errors(),
         _database() as database,
         database.read() as session,
         Progress(console=stderr_console, transient=True) as progress,
@@ -260,7 +238,7 @@ def audit_export(
     ] = None,
 ) -> None:
     """Write the chain as JSON lines (see docs/registry.md to verify it independently)."""
-    with _errors(), _database() as database, database.read() as session:
+    with cli_errors(), _database() as database, database.read() as session:
         if file is None:
             export_chain(session=session, out=sys.stdout.buffer)
             sys.stdout.flush()

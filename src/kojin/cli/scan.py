@@ -24,7 +24,7 @@ from rich.progress import (
 )
 from rich.table import Table
 
-from kojin.cli.output import fail, stderr_console, write_json_line
+from kojin.cli.output import cli_errors, stderr_console, write_json_line
 from kojin.db.uow import Database
 from kojin.discovery.columns import ColumnClass
 from kojin.discovery.ledger_check import (
@@ -43,7 +43,7 @@ from kojin.discovery.service import (
     expand_paths,
     scan,
 )
-from kojin.errors import InputError, KojinError
+from kojin.errors import InputError
 from kojin.registry.bootstrap import is_initialised
 from kojin.registry.ledger.service import declared_locations
 from kojin.settings import get_settings
@@ -166,7 +166,7 @@ def scan_command(
     ] = False,
 ) -> None:
     """Find personal information in files and database tables; values are shown masked."""
-    try:
+    with cli_errors():
         _run(
             paths=paths or [],
             url=url,
@@ -178,10 +178,6 @@ def scan_command(
             ner=ner,
             against_ledger=against_ledger,
         )
-    except InputError as exc:
-        fail(exc.message, code=2)
-    except KojinError as exc:
-        fail(exc.message, code=1)
 
 
 def _run(
