@@ -8,7 +8,7 @@ from typing import Annotated, Any
 
 import typer
 
-from kojin.cli.output import fail, stderr_console
+from kojin.cli.output import cli_actor, cli_errors, fail, stderr_console
 from kojin.settings import Settings, get_settings
 
 #: the ASGI factory each worker process imports (engine and pool are built per process)
@@ -39,11 +39,32 @@ def logging_config(level: str) -> dict[str, Any]:
     }
 
 
-def apply_migrations(settings: Settings) -> None:
-    """Bring the registry schema up to date before any worker starts."""
+def prepare_registry(settings: Settings) -> None:
+    """Before any worker starts: bring the schema up to date, check the policy, and chain the
+    policy in force when it differs from the one recorded last (every policy change is audited).
+    """
     from kojin.db.migrate import upgrade
+    from kojin.db.uow import Database
+    from kojin.policy import load_policy
+    from kojin.policy.load import DEFAULT_POLICY_LABEL
+    from kojin.registry.bootstrap import policy_digest, record_policy_if_changed
 
-    upgrade(settings.resolved_database_url())
+    with cli_errors():
+        upgrade(settings.resolved_database_url())
+        policy = load_policy(settings.policy_file)
+        database = Database.from_settings(settings)
+        try:
+            with database.uow() as session:
+                changed = record_policy_if_changed(
+                    session=session,
+                    policy_sha256=policy_digest(policy),
+                    source=str(settings.policy_file or DEFAULT_POLICY_LABEL),
+                    actor=cli_actor(),
+                )
+        finally:
+            database.dispose()
+    if changed:
+        stderr_console.print("kojin: the policy in force was recorded in the audit chain")
 
 
 def serve_api(settings: Settings, *, host: str, port: int, workers: int) -> None:
@@ -95,7 +116,7 @@ WorkersOption = Annotated[
 def serve(host: HostOption = None, port: PortOption = None, workers: WorkersOption = None) -> None:
     """Apply the registry migrations, then serve the REST API until interrupted."""
     settings = get_settings()
-    apply_migrations(settings)
+    prepare_registry(settings)
     stderr_console.print(
         f"kojin: serving the API on http://{host or settings.host}:{port or settings.port}",
         markup=False,
@@ -132,7 +153,7 @@ def run() -> None:
             f"kojin: registry in {settings.home} already initialised "
             "(its admin token was shown on the first run)"
         )
-    apply_migrations(settings)
+    prepare_registry(settings)
     url = f"http://{settings.host}:{settings.port}"
     typer.echo(f"kojin: serving on {url} (health: {url}/healthz); stop with Ctrl+C")
     serve_api(settings, host=settings.host, port=settings.port, workers=settings.workers)
