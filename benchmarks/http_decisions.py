@@ -66,6 +66,8 @@ class LoadResult:
     #: CPU seconds used in the measured window by the client process and by the server processes
     client_cpu: float = 0.0
     server_cpu: float = 0.0
+    #: CPU seconds used in the window by local PostgreSQL server processes (0 for SQLite)
+    database_cpu: float = 0.0
 
     @property
     def rps(self) -> float:
@@ -199,8 +201,34 @@ def process_tree_cpu(pid: int) -> float:
     return total
 
 
+def postgres_cpu() -> float:
+    """CPU seconds used so far by every PostgreSQL process on this machine (Linux /proc): with
+    the database on loopback its work is part of each decision's cost (as is any other client's
+    work on the same server during the run)."""
+    total = 0.0
+    tick = os.sysconf("SC_CLK_TCK")
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            if (entry / "comm").read_text().strip() != "postgres":
+                continue
+            stat = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += (int(stat[11]) + int(stat[12])) / tick
+    return total
+
+
 def run_client(
-    port: int, token: str, connections: int, warmup: float, seconds: float, server_pid: int
+    port: int,
+    token: str,
+    connections: int,
+    warmup: float,
+    seconds: float,
+    server_pid: int,
+    *,
+    with_postgres: bool = False,
 ) -> LoadResult:
     ctx = multiprocessing.get_context("spawn")
     receiver, sender = ctx.Pipe(duplex=False)
@@ -210,11 +238,12 @@ def run_client(
     process.start()
     sender.close()
     assert receiver.recv() == "measuring"
-    server_start = process_tree_cpu(server_pid)
+    server_start, database_start = process_tree_cpu(server_pid), postgres_cpu()
     result: LoadResult = receiver.recv()
     server_cpu = process_tree_cpu(server_pid) - server_start
+    database_cpu = postgres_cpu() - database_start if with_postgres else 0.0
     process.join()
-    return dataclasses.replace(result, server_cpu=server_cpu)
+    return dataclasses.replace(result, server_cpu=server_cpu, database_cpu=database_cpu)
 
 
 # --- the server --------------------------------------------------------------------------------
@@ -320,7 +349,13 @@ def measure(label: str, url: str, home: Path, args: argparse.Namespace) -> LoadR
     }
     with kojin_server(env, port, args.workers) as server:
         result = run_client(
-            port, token, args.connections, args.warmup, args.seconds, server_pid=server.pid
+            port,
+            token,
+            args.connections,
+            args.warmup,
+            args.seconds,
+            server_pid=server.pid,
+            with_postgres=url.startswith("postgresql"),
         )
     report(label, result, args)
     return result
@@ -347,9 +382,15 @@ def report(label: str, result: LoadResult, args: argparse.Namespace) -> None:
             f"server {server_us:,.0f} us, client {client_us:,.0f} us; "
             f"{result.server_cpu / result.seconds:.2f} of {cores} cores busy in the server"
         )
+        database_us = result.database_cpu / result.ok * 1e6
+        if result.database_cpu:
+            print(
+                f"{label}: CPU per decision in this machine's PostgreSQL processes "
+                f"(other clients' work included): {database_us:,.0f} us"
+            )
         print(
             f"{label}: at that cost {cores} otherwise idle cores would serve about "
-            f"{cores * 1e6 / (server_us + client_us):,.0f} decisions/s"
+            f"{cores * 1e6 / (server_us + client_us + database_us):,.0f} decisions/s"
         )
     load = os.getloadavg()[0]
     print(f"{label}: machine load average during the run: {load:.2f}")

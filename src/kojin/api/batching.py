@@ -1,26 +1,32 @@
 """Group commit for single decisions: concurrent requests in one process share a transaction.
 
-Each ``POST /api/v1/decisions`` waits in a queue. One writer at a time (per process, and across
-the workers of a server through :mod:`kojin.api.write_gate`) takes everything queued so far,
-records it with :func:`kojin.registry.decisions.decide_batch` in one unit of work (one batch per
-actor, in arrival order) and answers every waiting request only after the commit. A decision a
-client received is therefore in the chain, exactly as with one transaction per request, but the
-database is locked and synced once per group instead of once per decision. When a shared
-transaction fails (for instance an unknown ``subject_id`` in one of the requests), it is rolled
-back and each request is retried alone, so every client gets its own answer or its own error.
+Each ``POST /api/v1/decisions`` waits in a queue. One writer thread per process (and, across the
+workers of a server, one at a time through :mod:`kojin.api.write_gate`) takes everything queued
+so far, records it with :func:`kojin.registry.decisions.decide_batch` in one unit of work (one
+batch per actor, in arrival order) and answers every waiting request only after the commit. A
+decision a client received is therefore in the chain, exactly as with one transaction per
+request, but the database is locked and synced once per group instead of once per decision.
+When a shared transaction fails (for instance an unknown ``subject_id`` in one of the requests),
+it is rolled back and each request is retried alone, so every client gets its own answer or its
+own error.
+
+There is no timer: an idle writer starts on the first decision at once, and a busy one takes the
+next group the moment the previous commit has returned (and it holds the write gate again), so
+a group is exactly what arrived while the previous one was being written. The writer is a
+dedicated thread fed by the queue, not a task handed to a thread pool per group: the event loop
+only appends to a list, and the writer wakes the loop once per group to deliver the answers.
 """
 
 from __future__ import annotations
 
 import asyncio
 import threading
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from itertools import groupby
 
 from sqlalchemy.orm import Session
-from starlette.concurrency import run_in_threadpool
 
 from kojin.law.contract import DecisionRequest
 from kojin.law.policy_facts import PolicyFacts
@@ -29,6 +35,10 @@ from kojin.registry.provisions import ProvisionDetails
 
 #: the most decisions one shared transaction records
 MAX_GROUP = 128
+#: seconds an idle writer thread waits for a decision before it ends
+IDLE_SECONDS = 30.0
+#: seconds :meth:`DecisionGroupCommitter.close` waits for the writer to finish its group
+CLOSE_TIMEOUT = 10.0
 
 UnitOfWork = Callable[[], AbstractContextManager[Session]]
 #: taken around each shared transaction (see :mod:`kojin.api.write_gate`)
@@ -42,10 +52,18 @@ class QueuedDecision:
     actor: str
 
 
-@dataclass(slots=True)
+@dataclass(frozen=True, slots=True)
 class _Waiting:
     item: QueuedDecision
     future: asyncio.Future[RecordedDecision]
+    loop: asyncio.AbstractEventLoop
+
+
+@dataclass(frozen=True, slots=True)
+class _Answer:
+    waiting: _Waiting
+    result: RecordedDecision | None = None
+    error: Exception | None = None
 
 
 def _record(
@@ -60,13 +78,6 @@ def _record(
             actor=actor,
             provisions=[item.provision for item in batch],
         )
-
-
-@dataclass(slots=True)
-class _Outcome:
-    taken: list[_Waiting]
-    results: list[RecordedDecision] | None = None
-    error: Exception | None = None
 
 
 class DecisionGroupCommitter:
@@ -87,73 +98,114 @@ class DecisionGroupCommitter:
         self._write_gate = write_gate
         self._policy = policy
         self._queue: list[_Waiting] = []
-        self._queue_lock = threading.Lock()
-        self._writer: asyncio.Task[None] | None = None
+        self._wakeup = threading.Condition(threading.Lock())
+        self._writer: threading.Thread | None = None
+        self._closing = False
 
     async def submit(self, item: QueuedDecision) -> RecordedDecision:
         """Record `item` and return it once its transaction has committed."""
         loop = asyncio.get_running_loop()
-        waiting = _Waiting(item=item, future=loop.create_future())
-        with self._queue_lock:
+        waiting = _Waiting(item=item, future=loop.create_future(), loop=loop)
+        with self._wakeup:
             self._queue.append(waiting)
-        if self._writer is None or self._writer.done():
-            self._writer = loop.create_task(self._drain())
+            if self._writer is None:
+                self._start_writer()
+            self._wakeup.notify()
         return await waiting.future
 
-    def _pending(self) -> bool:
-        with self._queue_lock:
-            return bool(self._queue)
+    @property
+    def running(self) -> bool:
+        """Whether a writer thread is running now."""
+        with self._wakeup:
+            return self._writer is not None
+
+    def close(self) -> None:
+        """Let the writer finish what is queued, then stop it (a later submit starts a new one)."""
+        with self._wakeup:
+            writer, self._closing = self._writer, True
+            self._wakeup.notify()
+        if writer is not None:
+            writer.join(CLOSE_TIMEOUT)
+
+    def _start_writer(self) -> None:
+        """Called with the queue lock held."""
+        self._closing = False
+        self._writer = threading.Thread(target=self._run, name="kojin-decision-writer", daemon=True)
+        self._writer.start()
+
+    def _run(self) -> None:
+        """The writer thread: one group at a time until closed (or long idle) with an empty
+        queue."""
+        while True:
+            with self._wakeup:
+                while not self._queue and not self._closing:
+                    if not self._wakeup.wait(IDLE_SECONDS) and not self._queue:
+                        break  # idle for long: the next decision starts a new writer
+                if not self._queue:
+                    self._writer = None
+                    return
+            try:
+                answers = self._write_next_group()
+            except Exception as exc:  # the gate itself failed: nothing was taken or written
+                answers = [_Answer(waiting, error=exc) for waiting in self._take()]
+            _deliver(answers)
 
     def _take(self) -> list[_Waiting]:
-        with self._queue_lock:
+        with self._wakeup:
             taken, self._queue = self._queue[:MAX_GROUP], self._queue[MAX_GROUP:]
         return taken
 
-    async def _drain(self) -> None:
-        while self._pending():
-            outcome = await run_in_threadpool(self._write_next_group)
-            if outcome.results is not None:
-                for waiting, result in zip(outcome.taken, outcome.results, strict=True):
-                    _resolve(waiting, result=result)
-            elif len(outcome.taken) == 1:
-                _resolve(outcome.taken[0], error=outcome.error)
-            else:
-                await self._write_each(outcome.taken)
-
-    def _write_next_group(self) -> _Outcome:
-        """In a worker thread: wait for the gate, then take and write everything queued."""
-        with self._write_gate() if self._write_gate else nullcontext():
+    def _write_next_group(self) -> list[_Answer]:
+        """Wait for the gate, then take and write everything queued."""
+        with self._gate():
             taken = self._take()
             try:
-                return _Outcome(taken, results=self._write(item.item for item in taken))
+                results = self._write([waiting.item for waiting in taken])
             except Exception as exc:
-                return _Outcome(taken, error=exc)
-
-    def _write(self, items: Iterable[QueuedDecision]) -> list[RecordedDecision]:
-        with self._unit_of_work() as session:
-            return list(_record(session, list(items), self._policy))
-
-    def _write_alone(self, item: QueuedDecision) -> list[RecordedDecision]:
-        with self._write_gate() if self._write_gate else nullcontext():
-            return self._write([item])
-
-    async def _write_each(self, taken: list[_Waiting]) -> None:
-        for waiting in taken:
-            try:
-                [result] = await run_in_threadpool(self._write_alone, waiting.item)
-            except Exception as exc:
-                _resolve(waiting, error=exc)
+                if len(taken) == 1:
+                    return [_Answer(taken[0], error=exc)]
             else:
-                _resolve(waiting, result=result)
+                return [
+                    _Answer(waiting, result=result)
+                    for waiting, result in zip(taken, results, strict=True)
+                ]
+        return [self._write_alone(waiting) for waiting in taken]
+
+    def _write_alone(self, waiting: _Waiting) -> _Answer:
+        try:
+            with self._gate():
+                [result] = self._write([waiting.item])
+        except Exception as exc:
+            return _Answer(waiting, error=exc)
+        return _Answer(waiting, result=result)
+
+    def _gate(self) -> AbstractContextManager[None]:
+        return self._write_gate() if self._write_gate else nullcontext()
+
+    def _write(self, items: list[QueuedDecision]) -> list[RecordedDecision]:
+        with self._unit_of_work() as session:
+            return list(_record(session, items, self._policy))
 
 
-def _resolve(
-    waiting: _Waiting, *, result: RecordedDecision | None = None, error: Exception | None = None
-) -> None:
-    """Answer a waiting request unless its client has gone (its future is then cancelled)."""
-    if waiting.future.done():
-        return
-    if error is not None:
-        waiting.future.set_exception(error)
-    elif result is not None:
-        waiting.future.set_result(result)
+def _deliver(answers: list[_Answer]) -> None:
+    """Hand the answers to the event loops their requests wait on: one wake-up per loop."""
+    by_loop: dict[asyncio.AbstractEventLoop, list[_Answer]] = {}
+    for answer in answers:
+        by_loop.setdefault(answer.waiting.loop, []).append(answer)
+    for loop, batch in by_loop.items():
+        try:
+            loop.call_soon_threadsafe(_resolve_all, batch)
+        except RuntimeError:  # the loop has closed: nobody is waiting for these answers
+            continue
+
+
+def _resolve_all(answers: list[_Answer]) -> None:
+    """In the event loop: answer each waiting request unless its client has gone."""
+    for answer in answers:
+        future = answer.waiting.future
+        if future.done():  # cancelled: the client disconnected
+            continue
+        if answer.error is not None:
+            future.set_exception(answer.error)
+        elif answer.result is not None:
+            future.set_result(answer.result)

@@ -20,6 +20,7 @@ from kojin.audit.canonical import sha256_of
 from kojin.audit.schemas import AuditEvent
 from kojin.audit.service import append_entries
 from kojin.db.base import utcnow
+from kojin.db.engine import PreparedInsert
 from kojin.errors import NotFoundError
 from kojin.law import decide
 from kojin.law.contract import Decision, DecisionRequest, Facts
@@ -33,7 +34,7 @@ from kojin.registry.provisions.models import ProvisionRecord
 from kojin.registry.provisions.schemas import ProvisionDetails
 from kojin.registry.provisions.service import build_provision_rows, list_provisions
 
-_INSERT_DECISION = insert(cast(Table, DecisionRecord.__table__))
+_INSERT_DECISION = PreparedInsert(cast(Table, DecisionRecord.__table__))
 _INSERT_PROVISION = insert(cast(Table, ProvisionRecord.__table__))
 
 
@@ -146,7 +147,7 @@ def decide_batch(
             )
         )
     conn = session.connection()
-    conn.execute(_INSERT_DECISION, decision_rows)
+    _INSERT_DECISION.execute(conn, decision_rows)
     if provision_rows:
         conn.execute(_INSERT_PROVISION, provision_rows)
     return results
