@@ -45,3 +45,49 @@ def test_last4_shows_at_most_four_digits(digits: str) -> None:
     masked = mask(digits, MaskStyle.LAST4)
     assert sum(ch.isdigit() for ch in masked) <= 4
     assert masked.endswith(digits[-4:])
+
+
+_SEPARATORS = " 　-‐－―−ー/.．:：@＠()（）年月日"
+
+
+def _hide_reference(text: str, keep: int) -> str:
+    """Every character that is not a separator hidden, except the first `keep` of them."""
+    out = []
+    for ch in text:
+        if ch in _SEPARATORS:
+            out.append(ch)
+        elif keep > 0:
+            out.append(ch)
+            keep -= 1
+        else:
+            out.append("*")
+    return "".join(out)
+
+
+@given(st.text(alphabet=_SEPARATORS + "山田太郎ヤマダｱ０１9aZ_\n", max_size=30))
+def test_full_and_first_char_masks_of_non_ascii_values(value: str) -> None:
+    first = mask(value, MaskStyle.FIRST_CHAR)
+    assert first == _hide_reference(value, 1)
+    if not value.isascii():
+        assert mask(value, MaskStyle.FULL) == _hide_reference(value, 0)
+
+
+def _last4_reference(text: str) -> str:
+    """Letters and digits hidden except the last four digits (all of them up to six digits)."""
+    if sum(ch.isdigit() for ch in text) <= 6:
+        return _hide_reference(text, 0) if not text.isascii() else _ascii_stars(text)
+    seen, cut = 0, len(text)
+    while seen < 4:
+        cut -= 1
+        seen += text[cut].isdigit()
+    head = text[:cut]
+    return (_ascii_stars(head) if head.isascii() else _hide_reference(head, 0)) + text[cut:]
+
+
+def _ascii_stars(text: str) -> str:
+    return "".join("*" if ch.isalnum() else ch for ch in text)
+
+
+@given(st.text(alphabet="0123456789-() +xA０１", max_size=24))
+def test_last4_mask_against_a_reference(value: str) -> None:
+    assert mask(value, MaskStyle.LAST4) == _last4_reference(value)

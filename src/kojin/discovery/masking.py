@@ -5,33 +5,47 @@ Masks keep the shape (separators, length) so a reader can tell what was found wi
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable
+
 from kojin.discovery.model import MaskStyle
 
 MASK = "*"
 _SEPARATORS = frozenset(" 　-‐－―−ー/.．:：@＠()（）年月日")
+_NON_SEPARATOR = re.compile("[^" + "".join(re.escape(ch) for ch in sorted(_SEPARATORS)) + "]")
+_ASCII_DIGITS = b"0123456789"
+_FOUR_DIGITS_FROM_THE_END = re.compile(rb"(?:[^0-9]*[0-9]){4}")  # matched on the reversed value
 _ASCII_STAR = str.maketrans(
     dict.fromkeys("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz", MASK)
 )
 
 
 def _hide(text: str, keep: int = 0) -> str:
-    """Hide every non-separator character except the first `keep` of them."""
-    if keep == 0 and text.isascii():
-        return text.translate(_ASCII_STAR)  # the common case, done in C
-    out: list[str] = []
-    for ch in text:
-        if ch in _SEPARATORS:
-            out.append(ch)
-        elif keep > 0:
-            out.append(ch)
-            keep -= 1
-        else:
-            out.append(MASK)
-    return "".join(out)
+    """Hide every non-separator character except the first `keep` of them (ASCII values: their
+    letters and digits). Done in C: a scan masks one value per finding."""
+    if keep == 0:
+        if text.isascii():
+            return text.translate(_ASCII_STAR)
+        return _NON_SEPARATOR.sub(MASK, text)
+    cut = 0
+    kept = _NON_SEPARATOR.finditer(text)
+    for _ in range(keep):
+        found = next(kept, None)
+        if found is None:
+            return text
+        cut = found.end()
+    return text[:cut] + _NON_SEPARATOR.sub(MASK, text[cut:])
 
 
 def _last4(text: str) -> str:
     """Hide letters and digits except the last four digits (all of them for six digits or fewer)."""
+    if text.isascii():  # phone and card numbers: translations and one anchored match, in C
+        raw = text.encode("ascii")
+        if len(raw) - len(raw.translate(None, _ASCII_DIGITS)) <= 6:
+            return text.translate(_ASCII_STAR)
+        last4 = _FOUR_DIGITS_FROM_THE_END.match(raw[::-1])
+        cut = len(raw) - last4.end() if last4 is not None else 0
+        return text[:cut].translate(_ASCII_STAR) + text[cut:]
     if sum(map(str.isdigit, text)) <= 6:
         return _hide(text)
     seen = 0
@@ -66,14 +80,24 @@ def _prefix(text: str) -> str:
     return _hide(text)
 
 
+def _first_char(text: str) -> str:
+    return _hide(text, keep=1)
+
+
+_MASKERS: dict[MaskStyle, Callable[[str], str]] = {
+    MaskStyle.FULL: _hide,
+    MaskStyle.LAST4: _last4,
+    MaskStyle.EMAIL: _email,
+    MaskStyle.FIRST_CHAR: _first_char,
+    MaskStyle.PREFIX: _prefix,
+}
+
+
+def masker(style: MaskStyle) -> Callable[[str], str]:
+    """The function that masks values under `style` (looked up once per detector, not per value)."""
+    return _MASKERS[style]
+
+
 def mask(value: str, style: MaskStyle) -> str:
     """The masked form of `value` under `style`."""
-    if style is MaskStyle.LAST4:
-        return _last4(value)
-    if style is MaskStyle.EMAIL:
-        return _email(value)
-    if style is MaskStyle.FIRST_CHAR:
-        return _hide(value, keep=1)
-    if style is MaskStyle.PREFIX:
-        return _prefix(value)
-    return _hide(value)
+    return _MASKERS[style](value)

@@ -5,9 +5,19 @@ How it stays fast (the reason this is not a loop over lines):
 1. Every pattern of every detector is joined into one RE2 alternation compiled without captures and
    with leftmost-longest semantics, so a 13-digit corporate number is one candidate rather than a
    My Number followed by a stray digit. RE2's DFA scans the UTF-8 bytes in one pass.
-2. Each candidate span is handed to an ``re2.Set`` (anchored at both ends) that says which patterns
+2. Each alternative consumes the character before its match: any character for most patterns, a
+   non-digit for patterns that start with a digit (:mod:`kojin.discovery.digit_start`), because a
+   boundary detector rejects a value that starts inside a run of digits. Without this, the DFA
+   would start a thread at every digit and its states would record which offsets of a digit run
+   (``[3-6]`` for cards, ``[1-9]`` for corporate numbers, ``0`` for phones) began a candidate:
+   a new state for nearly every long number in the text, so a fresh text ran at the speed of DFA
+   construction, not of the DFA. With the lead character the states stay few and new text scans
+   nearly as fast as text already seen. Matches are still compared by the start of the value, one
+   character later, so leftmost-longest is unchanged. A buffer that is not valid UTF-8 (where a
+   lead character could not match a stray byte) takes the plain search instead.
+3. Each candidate span is handed to an ``re2.Set`` (anchored at both ends) that says which patterns
    match it; only patterns with a ``value`` group are re-run to cut out the value.
-3. Validators (check digits, Luhn, calendar) and context words run on candidates only.
+4. Validators (check digits, Luhn, calendar) and context words run on candidates only.
 
 Offsets are byte offsets into the buffer; callers turn the few findings into lines and columns.
 """
@@ -21,6 +31,7 @@ from typing import Any
 
 import re2
 
+from kojin.discovery.digit_start import starts_with_digit
 from kojin.discovery.model import Match
 from kojin.discovery.registry import DetectorRegistry, strip_value_group
 from kojin.discovery.validators import VALIDATORS
@@ -29,6 +40,10 @@ from kojin.discovery.validators import VALIDATORS
 DEFAULT_MIN_SCORE = 0.5
 _UNANCHORED = re2._Anchor.UNANCHORED
 _BOTH = re2._Anchor.ANCHOR_BOTH
+_ANCHOR_START = re2._Anchor.ANCHOR_START
+_ANY_CHAR = "(?s:.)"
+_NON_DIGIT = "[^0-9０-９]"
+_VALUE_GROUP = "(?P<value>"
 _ASCII_CLASS = bytes(1 if chr(b).isdigit() else 2 if chr(b).isalpha() else 0 for b in range(128))
 _WIDE_CLASS = {
     ch.encode(): 1 if ch.isdigit() else 2
@@ -52,44 +67,15 @@ class _Pattern:
 
     kind: str
     score: float
-    boost: float
+    boosted: float  # the score with a context word nearby
+    reported: float  # the scores as reported: rounded to 4 places
+    boosted_reported: float
     boundary: bool
     validate: Callable[[bytes], bool]
     capture: Any  # low-level RE2 Match of the pattern with its value group, or None
     value_group: int
     context: re.Pattern[bytes] | None
     window: int
-
-
-def class_before(buf: bytes, pos: int) -> int:
-    """Class of the character ending at byte `pos`: 1 digit, 2 letter, 0 other (full-width too)."""
-    if pos <= 0:
-        return 0
-    byte = buf[pos - 1]
-    if byte < 0x80:
-        return _ASCII_CLASS[byte]
-    return _WIDE_CLASS.get(buf[pos - 3 : pos], 0) if pos >= 3 else 0
-
-
-def class_after(buf: bytes, pos: int) -> int:
-    """Class of the character starting at byte `pos`: 1 digit, 2 letter, 0 other."""
-    if pos >= len(buf):
-        return 0
-    byte = buf[pos]
-    if byte < 0x80:
-        return _ASCII_CLASS[byte]
-    return _WIDE_CLASS.get(buf[pos : pos + 3], 0)
-
-
-def runs_on(buf: bytes, start: int, end: int, *, check_start: bool = True) -> bool:
-    """Whether the span continues a run of its own class: a digit next to a digit or a letter
-    next to a letter (``TEL090...`` is a phone number; ``1234567890185`` holds no My Number).
-    `check_start` is off for values that follow a context word inside the same pattern."""
-    before = class_before(buf, start) if check_start else 0
-    after = class_after(buf, end)
-    return (before != 0 and before == class_after(buf, start)) or (
-        after != 0 and after == class_before(buf, end)
-    )
 
 
 class Re2Matcher:
@@ -101,6 +87,7 @@ class Re2Matcher:
         self._patterns: list[_Pattern] = []
         self._set = re2.Set.FullMatchSet(_options(longest=False, capture=False))
         alternatives: list[str] = []
+        led: list[str] = []
         for spec in registry:
             context = None
             if spec.context:
@@ -114,11 +101,17 @@ class Re2Matcher:
                     capture, group = compiled._regexp.Match, compiled.groupindex["value"]
                 self._set.Add(plain)
                 alternatives.append(f"(?:{plain})")
+                lead = _ANY_CHAR
+                if spec.boundary and _value_at_start(pattern.regex) and starts_with_digit(plain):
+                    lead = _NON_DIGIT
+                led.append(f"{lead}(?:{plain})")
                 self._patterns.append(
                     _Pattern(
                         kind=spec.kind,
                         score=pattern.score,
-                        boost=spec.context_boost,
+                        boosted=min(1.0, pattern.score + spec.context_boost),
+                        reported=round(pattern.score, 4),
+                        boosted_reported=round(min(1.0, pattern.score + spec.context_boost), 4),
                         boundary=spec.boundary,
                         validate=VALIDATORS[spec.validator],
                         capture=capture,
@@ -128,10 +121,12 @@ class Re2Matcher:
                     )
                 )
         self._set.Compile()
-        self._combined = re2.compile("|".join(alternatives), _options(longest=True, capture=False))
+        options = _options(longest=True, capture=False)
         # The binding's low-level calls (google-re2 1.1): the public wrappers build a match object
         # per candidate, which costs more than the search itself on dense text.
-        self._search = self._combined._regexp.Match
+        self._search = re2.compile("|".join(led), options)._regexp.Match
+        # A value at the very start of a buffer has no character before it: one anchored check.
+        self._plain = self._at_start = re2.compile("|".join(alternatives), options)._regexp.Match
         self._which = self._set._set.Match
 
     def scan(self, buf: bytes) -> list[Match]:
@@ -139,40 +134,149 @@ class Re2Matcher:
         found: list[Match] = []
         append = found.append
         search, resolve = self._search, self._resolve
-        pos, size = 0, len(buf)
-        while pos < size:
-            start, end = search(_UNANCHORED, buf, pos, size)[0]
+        size = len(buf)
+        if size == 0:
+            return found
+        if not _is_utf8(buf):  # a lead character must be whole: keep the plain search
+            return self._scan_plain(buf)
+        # `lead` is where the next search starts: the character before the first byte a new value
+        # may occupy, since every alternative consumes that character first.
+        lead = 0
+        start, end = self._at_start(_ANCHOR_START, buf, 0, size)[0]
+        if start == 0:
+            match = resolve(buf, 0, end)
+            if match is not None:
+                append(match)
+            lead = _char_before(buf, max(end, 1))
+        while lead < size:
+            start, end = search(_UNANCHORED, buf, lead, size)[0]
             if start < 0:
                 break
+            byte = buf[start]  # the lead character; the value starts after it
+            start += 1 if byte < 0x80 else 2 if byte < 0xE0 else 3 if byte < 0xF0 else 4
             match = resolve(buf, start, end)
             if match is not None:
                 append(match)
+            lead = _char_before(buf, end) if end > start else start
+        return found
+
+    def _scan_plain(self, buf: bytes) -> list[Match]:
+        """The search without lead characters, for buffers that are not valid UTF-8."""
+        found: list[Match] = []
+        pos, size = 0, len(buf)
+        while pos < size:
+            start, end = self._plain(_UNANCHORED, buf, pos, size)[0]
+            if start < 0:
+                break
+            match = self._resolve(buf, start, end)
+            if match is not None:
+                found.append(match)
             pos = end if end > start else end + 1
         return found
 
     def _resolve(self, buf: bytes, start: int, end: int) -> Match | None:
-        ids = self._which(buf[start:end])
+        """The best validated pattern whose match is exactly ``buf[start:end]``, if any.
+
+        This runs once per candidate, so the boundary test is inlined and scores are precomputed.
+        """
+        span = buf[start:end]
+        ids = self._which(span)
         if not ids:
             return None
         best: Match | None = None
+        ascii_class, wide_class = _ASCII_CLASS, _WIDE_CLASS
+        size = len(buf)
+        # Patterns of one detector that match the same value share its checks (a mobile number
+        # is also a hyphenated landline number): only the best score of them can win.
+        checked: tuple[str, int, int] | None = None
+        context_found = False
+        patterns, min_score = self._patterns, self.min_score
         for index in ids:
-            p = self._patterns[index]
+            p = patterns[index]
             vstart, vend = start, end
             if p.capture is not None:
-                spans = p.capture(_BOTH, buf[start:end], 0, end - start)
+                spans = p.capture(_BOTH, span, 0, end - start)
                 if spans[0][0] < 0:
                     continue
-                vstart, vend = (start + offset for offset in spans[p.value_group])
-            if p.boundary and runs_on(buf, vstart, vend, check_start=vstart == start):
+                offset, offset_end = spans[p.value_group]
+                vstart, vend = start + offset, start + offset_end
+            if checked == (p.kind, vstart, vend):
+                score, reported = (
+                    (p.boosted, p.boosted_reported) if context_found else (p.score, p.reported)
+                )
+                if score >= min_score and (best is None or reported > best.score):
+                    best = Match(p.kind, vstart, vend, reported)
                 continue
-            if not p.validate(buf[vstart:vend]):
+            if p.boundary:
+                # The value must not continue a run of its own class: a digit next to a digit or a
+                # letter next to a letter (``TEL090...`` is a phone number; ``1234567890185``
+                # holds no My Number). A value after a context word inside the same pattern is
+                # checked at its end only. Inlined: this runs for every candidate.
+                if vend < size:
+                    byte = buf[vend]
+                    after = (
+                        ascii_class[byte]
+                        if byte < 0x80
+                        else wide_class.get(buf[vend : vend + 3], 0)
+                    )
+                    if after:
+                        byte = buf[vend - 1]
+                        if after == (
+                            ascii_class[byte]
+                            if byte < 0x80
+                            else wide_class.get(buf[vend - 3 : vend], 0)
+                        ):
+                            continue
+                if vstart == start and vstart > 0:
+                    byte = buf[vstart - 1]
+                    before = (
+                        ascii_class[byte]
+                        if byte < 0x80
+                        else wide_class.get(buf[vstart - 3 : vstart], 0)
+                        if vstart >= 3
+                        else 0
+                    )
+                    if before:
+                        byte = buf[vstart]
+                        if before == (
+                            ascii_class[byte]
+                            if byte < 0x80
+                            else wide_class.get(buf[vstart : vstart + 3], 0)
+                        ):
+                            continue
+            if not p.validate(buf[vstart:vend] if p.capture is not None else span):
                 continue
-            score = p.score
-            if p.context is not None and _has_context(buf, start, end, p.context, p.window):
-                score = min(1.0, score + p.boost)
-            if score >= self.min_score and (best is None or score > best.score):
-                best = Match(p.kind, vstart, vend, score)
+            checked = (p.kind, vstart, vend)
+            score, reported = p.score, p.reported
+            context_found = p.context is not None and _has_context(
+                buf, start, end, p.context, p.window
+            )
+            if context_found:
+                score, reported = p.boosted, p.boosted_reported
+            if score >= min_score and (best is None or reported > best.score):
+                best = Match(p.kind, vstart, vend, reported)
         return best
+
+
+def _is_utf8(buf: bytes) -> bool:
+    try:
+        buf.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def _char_before(buf: bytes, pos: int) -> int:
+    """Offset of the first byte of the UTF-8 character that ends at `pos` (pos > 0)."""
+    pos -= 1
+    while pos > 0 and buf[pos] & 0xC0 == 0x80:
+        pos -= 1
+    return pos
+
+
+def _value_at_start(regex: str) -> bool:
+    """Whether the pattern's value begins where the match begins (no leading context word)."""
+    return _VALUE_GROUP not in regex or regex.startswith(_VALUE_GROUP)
 
 
 def _has_context(buf: bytes, start: int, end: int, words: re.Pattern[bytes], window: int) -> bool:

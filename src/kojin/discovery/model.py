@@ -103,6 +103,7 @@ class Match(NamedTuple):
     """A validated, scored detection inside one buffer (offsets are byte offsets).
 
     A named tuple rather than a dataclass: the matcher creates one per finding in its hot loop.
+    Scores are rounded to 4 places (the precision findings report).
     """
 
     kind: str

@@ -8,7 +8,6 @@ UTF-8 bytes and returns whether it is a plausible value of its kind.
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections.abc import Callable
 from operator import mul
 
@@ -20,7 +19,7 @@ _FULLWIDTH = str.maketrans(
 )
 _MY_NUMBER_WEIGHTS = (6, 5, 4, 3, 2, 7, 6, 5, 4, 3, 2)
 _DOUBLED = bytes(2 * d if d < 5 else 2 * d - 9 for d in range(10))
-_NON_DIGIT = re.compile(rb"[^0-9]")
+_NON_DIGIT_BYTES = bytes(b for b in range(256) if not 0x30 <= b <= 0x39)  # deleted by translate
 
 
 def to_ascii(raw: bytes) -> str:
@@ -34,7 +33,7 @@ def ascii_digits(raw: bytes) -> bytes:
         return raw
     if not raw.isascii():
         raw = to_ascii(raw).encode("utf-8")
-    return _NON_DIGIT.sub(b"", raw)
+    return raw.translate(None, _NON_DIGIT_BYTES)
 
 
 def digits_of(raw: bytes) -> str:
@@ -105,10 +104,11 @@ def _postal_code(raw: bytes) -> bool:
     return len(digits) == 7 and digits[:3] != b"000"
 
 
+_DATE_SEPARATORS = str.maketrans(dict.fromkeys("年月日/-.", " "))
+
+
 def _split_date(text: str) -> list[str]:
-    for sep in "年月日/-.":
-        text = text.replace(sep, " ")
-    return text.split()
+    return text.translate(_DATE_SEPARATORS).split()
 
 
 def _real_date(year: int, month: int, day: int) -> bool:
@@ -149,9 +149,9 @@ def _date(raw: bytes) -> bool:
         month_name, day_text, year_text = text.replace(",", "").split()
         return _real_date(int(year_text), _MONTHS[month_name], int(day_text))
     parts = _split_date(text)
-    if len(parts) != 3 or not all(p.isdigit() for p in parts):
+    if len(parts) != 3 or not "".join(parts).isdigit():  # split() leaves no empty part
         return False
-    year, month, day = (int(p) for p in parts)
+    year, month, day = int(parts[0]), int(parts[1]), int(parts[2])
     return 1870 <= year <= 2100 and _real_date(year, month, day)
 
 
@@ -179,7 +179,7 @@ def _era_date(text: str) -> bool:
     era_len = 1 if text[0] in _ERA_INITIALS else 2
     era, rest = text[:era_len], text[era_len:].replace("元", "1", 1)
     parts = _split_date(rest)
-    if len(parts) != 3 or not all(p.isdigit() for p in parts):
+    if len(parts) != 3 or not "".join(parts).isdigit():
         return False
     year = era_to_western(era, int(parts[0]))
     return year is not None and _real_date(year, int(parts[1]), int(parts[2]))
