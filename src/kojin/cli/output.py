@@ -23,10 +23,12 @@ def fail(message: str, *, code: int = 2) -> NoReturn:
     raise SystemExit(code)
 
 
-def write_json_line(payload: object) -> None:
-    """Write one compact JSON document and a newline to stdout."""
+def write_json_line(payload: object, *, flush: bool = True) -> None:
+    """Write one compact JSON document and a newline to stdout; `flush` (the default) lets a
+    reader of a pipe see each line at once, while bulk output leaves flushing to the end."""
     sys.stdout.buffer.write(orjson.dumps(payload) + b"\n")
-    sys.stdout.flush()
+    if flush:
+        sys.stdout.flush()
 
 
 @contextmanager

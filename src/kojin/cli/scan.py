@@ -253,7 +253,7 @@ def _run(
             if declared is not None:
                 checked.append(result)
             if output_format is OutputFormat.JSONL:
-                write_json_line(_record(result))
+                write_json_line(_record(result), flush=False)
             elif isinstance(result, ColumnClass):
                 columns.append(result)
             else:
