@@ -4,6 +4,10 @@ Appends are serialized: each one locks the chain-head row (``SELECT … FOR UPDA
 on SQLite the write transaction already holds the database lock from ``BEGIN IMMEDIATE``), so
 concurrent writers queue and the chain never forks. The entries are written in the caller's
 transaction: they become durable together with the change they describe.
+
+On PostgreSQL an append costs two round trips: the lock (sent with the transaction's ``BEGIN``
+when it opens the transaction) and one statement for the inserts and the head update, which a
+caller can share with its own writes by passing a :class:`~kojin.db.engine.WriteBatch`.
 """
 
 from __future__ import annotations
@@ -13,13 +17,14 @@ from datetime import datetime
 from typing import IO, Any, cast
 
 from sqlalchemy import Row, Table, select, update
+from sqlalchemy.engine import Connection, Dialect
 from sqlalchemy.orm import Session
 
 from kojin.audit.canonical import canonical_json, entry_body, entry_hash
 from kojin.audit.models import GENESIS_HASH, HEAD_ID, AuditEntry, AuditHead
 from kojin.audit.schemas import AppendedEntry, AuditEvent, VerifyResult
 from kojin.db.base import utcnow
-from kojin.db.engine import PreparedInsert
+from kojin.db.engine import PreparedInsert, WriteBatch, begin_and_fetch_first
 from kojin.errors import IntegrityError
 
 _entries = cast(Table, AuditEntry.__table__)
@@ -28,6 +33,8 @@ _head = cast(Table, AuditHead.__table__)
 _LOCK_HEAD = select(_head.c.seq, _head.c.hash).where(_head.c.id == HEAD_ID).with_for_update()
 _MOVE_HEAD = update(_head).where(_head.c.id == HEAD_ID)
 _INSERT = PreparedInsert(_entries)
+#: the lock query as SQL text (its one parameter inlined), by dialect name
+_LOCK_HEAD_SQL: dict[str, str] = {}
 
 #: rows fetched per round trip while verifying or exporting
 _BATCH = 2_000
@@ -39,23 +46,46 @@ def lock_chain(*, session: Session) -> None:
     Appends take it anyway; call this first when a transaction must read and decide under the
     lock, e.g. a check-then-append that must not race with another writer.
     """
-    if session.connection().execute(_LOCK_HEAD).first() is None:
+    _locked_head(session.connection())
+
+
+def _lock_head_sql(dialect: Dialect) -> str:
+    sql = _LOCK_HEAD_SQL.get(dialect.name)
+    if sql is None:
+        compiled = _LOCK_HEAD.compile(dialect=dialect, compile_kwargs={"literal_binds": True})
+        sql = _LOCK_HEAD_SQL[dialect.name] = compiled.string
+    return sql
+
+
+def _locked_head(conn: Connection) -> tuple[int, str]:
+    """Lock the chain-head row and return its seq and hash."""
+    head = begin_and_fetch_first(conn, _lock_head_sql(conn.dialect))
+    if head is None:
         raise IntegrityError("audit chain head row is missing: run `kojin db upgrade`")
+    seq, digest = head  # typed on SQLite; text on PostgreSQL when sent with BEGIN
+    return int(seq), str(digest)
 
 
 def append_entries(
-    *, session: Session, events: Sequence[AuditEvent], now: datetime | None = None
+    *,
+    session: Session,
+    events: Sequence[AuditEvent],
+    now: datetime | None = None,
+    writes: WriteBatch | None = None,
 ) -> list[AppendedEntry]:
-    """Append `events` in order under one head lock and return their seq numbers and hashes."""
+    """Append `events` in order under one head lock and return their seq numbers and hashes.
+
+    With `writes`, the entry inserts and the head update join that batch and reach the
+    database when its owner flushes it, which must happen before the transaction commits and
+    before any further append in it (the next append reads the head this one moves); without,
+    they are written before this returns.
+    """
     if not events:
         return []
     # Core statements on the session's connection (the ORM layer adds nothing here but time),
     # the insert precompiled: see PreparedInsert.
     conn = session.connection()
-    head = conn.execute(_LOCK_HEAD).one_or_none()
-    if head is None:
-        raise IntegrityError("audit chain head row is missing: run `kojin db upgrade`")
-    seq, prev = int(head.seq), str(head.hash)
+    seq, prev = _locked_head(conn)
     ts = now or utcnow()
     rows: list[dict[str, Any]] = []
     appended: list[AppendedEntry] = []
@@ -88,8 +118,11 @@ def append_entries(
         )
         appended.append(AppendedEntry(seq=seq, hash=digest))
         prev = digest
-    _INSERT.execute(conn, rows)
-    conn.execute(_MOVE_HEAD, {"seq": seq, "hash": prev})
+    batch = writes if writes is not None else WriteBatch(conn)
+    batch.insert(_INSERT, rows)
+    batch.execute(_MOVE_HEAD, {"seq": seq, "hash": prev})
+    if writes is None:
+        batch.flush()
     return appended
 
 

@@ -2,8 +2,9 @@
 
 Per decision: (with a subject_id) two indexed reads for flags and consents; then the chain-head
 lock, the audit insert, the head update, the decision insert and, when the decision obliges a
-record, the provision insert. Nothing is committed here: the caller's unit of work commits, and
-the caller answers its client only after that.
+record, the provision insert. On PostgreSQL the writes of a batch go as one statement (see
+:class:`~kojin.db.engine.WriteBatch`), after the lock's own round trip. Nothing is committed
+here: the caller's unit of work commits, and the caller answers its client only after that.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from kojin.audit.canonical import sha256_of
 from kojin.audit.schemas import AuditEvent
 from kojin.audit.service import append_entries
 from kojin.db.base import utcnow
-from kojin.db.engine import PreparedInsert
+from kojin.db.engine import PreparedInsert, WriteBatch
 from kojin.errors import NotFoundError
 from kojin.law import decide
 from kojin.law.contract import Decision, DecisionRequest, Facts
@@ -36,6 +37,7 @@ from kojin.registry.provisions.service import build_provision_rows, list_provisi
 
 _INSERT_DECISION = PreparedInsert(cast(Table, DecisionRecord.__table__))
 _INSERT_PROVISION = insert(cast(Table, ProvisionRecord.__table__))
+_INSERT_PROVISION_ROWS = PreparedInsert(cast(Table, ProvisionRecord.__table__))
 
 
 def _with_dataset(session: Session, request: DecisionRequest) -> DecisionRequest:
@@ -113,7 +115,9 @@ def decide_batch(
                 },
             )
         )
-    appended = append_entries(session=session, events=events, now=ts)
+    conn = session.connection()
+    writes = WriteBatch(conn)
+    appended = append_entries(session=session, events=events, now=ts, writes=writes)
 
     decision_rows = []
     provision_rows: list[dict[str, Any]] = []
@@ -146,10 +150,13 @@ def decide_batch(
                 provision_ids=[row["id"] for row in rows],
             )
         )
-    conn = session.connection()
-    _INSERT_DECISION.execute(conn, decision_rows)
+    writes.insert(_INSERT_DECISION, decision_rows)
     if provision_rows:
-        conn.execute(_INSERT_PROVISION, provision_rows)
+        if writes.combined:
+            writes.insert(_INSERT_PROVISION_ROWS, provision_rows)
+        else:
+            conn.execute(_INSERT_PROVISION, provision_rows)
+    writes.flush()
     return results
 
 
