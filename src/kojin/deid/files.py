@@ -13,15 +13,13 @@ from kojin.deid.engines import EngineName, make_engine
 from kojin.deid.results import AnonymizationResult
 from kojin.deid.search import Progress, SearchMethod
 from kojin.deid.table_io import (
-    TableFormat,
     TableSource,
     file_format,
+    output_delimiter,
     read_table,
-    sniff_delimiter,
     write_bytes,
     write_table,
 )
-from kojin.errors import InputError
 
 #: Largest input the automatic engine choice keeps in memory (numpy); beyond it, DuckDB.
 MEMORY_ROWS = 1_000_000
@@ -31,10 +29,6 @@ def choose_engine(engine: EngineName | None, *, rows: int) -> EngineName:
     if engine is not None:
         return engine
     return EngineName.MEMORY if rows <= MEMORY_ROWS else EngineName.DUCKDB
-
-
-def same_file(a: Path, b: Path) -> bool:
-    return a.resolve() == b.resolve()
 
 
 def anonymize_file(
@@ -55,13 +49,7 @@ def anonymize_file(
     :data:`MEMORY_ROWS` rows use the in-memory engine and larger ones DuckDB.
     """
     file_format(output)  # reject an unsupported output type before any work
-    delimiter = ","
-    if source.format is not TableFormat.DATABASE:
-        path = Path(source.location)
-        if same_file(path, output) or (report is not None and same_file(path, report)):
-            raise InputError("the output and the report must not overwrite the input")
-        if source.format is TableFormat.CSV and path.is_file():
-            delimiter = sniff_delimiter(path)
+    delimiter = output_delimiter(source, output, *([report] if report is not None else []))
     table = read_table(source)
     anonymized = anonymize_table(
         table=table,

@@ -25,15 +25,13 @@ from stdnum.jp import in_ as my_number
 from kojin.deid.auto_hierarchy import OutlierCoding, apply_outlier_coding
 from kojin.deid.deletion_info import keep_apart, write_deletion_info
 from kojin.deid.encoding import column_strings
-from kojin.deid.files import same_file
 from kojin.deid.results import ItemTreatment, PseudonymizationResult, Treatment
 from kojin.deid.roles import Coding, ColumnRole, RolesSpec, TokenAlgorithm
 from kojin.deid.table_io import (
-    TableFormat,
     TableSource,
     file_format,
+    output_delimiter,
     read_table,
-    sniff_delimiter,
     write_table,
 )
 from kojin.deid.tokens import PseudonymKey, open_key_ring, tokenize_array
@@ -192,13 +190,7 @@ def pseudonymize_file(
     info_dir = deletion_dir or key_path.parent / "deletion-info"
     keep_apart(key_path.parent, output, what="key file")
     keep_apart(info_dir, output, what="deletion information")
-    delimiter = ","
-    if source.format is not TableFormat.DATABASE:
-        path = Path(source.location)
-        if same_file(path, output):
-            raise InputError("the output must not overwrite the input")
-        if source.format is TableFormat.CSV and path.is_file():
-            delimiter = sniff_delimiter(path)
+    delimiter = output_delimiter(source, output)
     table = read_table(source)
     check_roles(table=table, roles=spec)  # before a key is created or rotated
     ring = open_key_ring(path=key_path, algorithm=algorithm or spec.algorithm, rotate=rotate)

@@ -20,15 +20,13 @@ import pyarrow.parquet as pq
 
 from kojin.deid.deletion_info import keep_apart, write_deletion_info
 from kojin.deid.encoding import column_strings
-from kojin.deid.files import same_file
 from kojin.deid.results import ItemTreatment, PseudonymizationResult, Treatment
 from kojin.deid.roles import TokenAlgorithm
 from kojin.deid.table_io import (
-    TableFormat,
     TableSource,
     file_format,
+    output_delimiter,
     read_table,
-    sniff_delimiter,
     write_table,
 )
 from kojin.deid.tokens import PseudonymKey, open_key_ring, tokenize_array
@@ -114,13 +112,7 @@ def retokenize_file(
     folder = deletion_info.parent
     keep_apart(key_path.parent, output, what="key file")
     keep_apart(folder, output, what="deletion information")
-    delimiter = ","
-    if source.format is not TableFormat.DATABASE:
-        path = Path(source.location)
-        if same_file(path, output):
-            raise InputError("the output must not overwrite the input")
-        if source.format is TableFormat.CSV and path.is_file():
-            delimiter = sniff_delimiter(path)
+    delimiter = output_delimiter(source, output)
     table = read_table(source)
     mappings = {column: pq.read_table(folder / str(kept[column])) for column in tokenized}
     ring = open_key_ring(path=key_path, algorithm=algorithm or previous.algorithm, rotate=True)

@@ -70,6 +70,19 @@ def sniff_delimiter(path: Path) -> str:
     return best if counts[best] else ","
 
 
+def output_delimiter(source: TableSource, *targets: Path) -> str:
+    """Check that no file to be written (`targets`) is the input, and return the delimiter to
+    write CSV output with: the input's own when it is a CSV file, else a comma."""
+    if source.format is TableFormat.DATABASE:
+        return ","
+    path = Path(source.location)
+    if any(path.resolve() == target.resolve() for target in targets):
+        raise InputError("the output must not overwrite the input")
+    if source.format is TableFormat.CSV and path.is_file():
+        return sniff_delimiter(path)
+    return ","
+
+
 def _as_text(table: pa.Table) -> pa.Table:
     columns = []
     for column in table.columns:
