@@ -22,12 +22,13 @@ import numpy as np
 import pyarrow as pa
 
 from kojin.deid.anonymize import AnonymizationSpec, QuasiIdentifier, anonymize_table
+from kojin.deid.column_roles import TokenAlgorithm
 from kojin.deid.encoding import encode_column, encode_sensitive
 from kojin.deid.engines import DuckDBEngine, MemoryEngine
 from kojin.deid.engines.base import Engine
 from kojin.deid.hierarchy import Hierarchy, hierarchy_from_rows, load_hierarchy_csv
 from kojin.deid.metrics import Metric
-from kojin.deid.models import (
+from kojin.deid.privacy_models import (
     KAnonymity,
     LDiversity,
     LVariant,
@@ -36,7 +37,6 @@ from kojin.deid.models import (
     TDistance,
 )
 from kojin.deid.problem import LatticeProblem, prepare_problem
-from kojin.deid.roles import TokenAlgorithm
 from kojin.deid.search import SearchOutcome, exhaustive_search, optimal_search
 from kojin.deid.table_io import read_csv
 from kojin.deid.tokens import PseudonymKey, tokenize, tokenize_array

@@ -18,7 +18,7 @@ from kojin.crypto.keyring import Keyring
 from kojin.db.migrate import upgrade
 from kojin.db.uow import Database
 from kojin.law import decide
-from kojin.law.contract import ConsentStatement, DecisionRequest, Facts, Recipient
+from kojin.law.decision_schemas import ConsentStatement, DecisionRequest, Facts, Recipient
 from kojin.law.vocabulary import Action
 from kojin.policy import load_policy, to_facts
 from kojin.registry.consents import ConsentCreate, ConsentMethod, record_consent

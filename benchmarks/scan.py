@@ -35,8 +35,8 @@ import pyarrow as pa
 
 from kojin.discovery.columns import ColumnClassifier
 from kojin.discovery.corpus import _card, _dob, _phone, generate_corpus, my_number_value
+from kojin.discovery.detector_catalogue import DetectorRegistry, builtin_registry
 from kojin.discovery.matcher import DEFAULT_MIN_SCORE, Re2Matcher
-from kojin.discovery.registry import DetectorRegistry, builtin_registry
 from kojin.discovery.text_scan import scan_stream
 from kojin.discovery.validators import VALIDATORS
 

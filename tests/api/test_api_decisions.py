@@ -15,7 +15,7 @@ from kojin.audit import export_chain, verify_chain
 from kojin.auth import Role
 from kojin.db.uow import Database
 from kojin.errors import NotFoundError
-from kojin.law.contract import DecisionRequest
+from kojin.law.decision_schemas import DecisionRequest
 from kojin.policy import load_policy, to_facts
 
 USE_CUSTOMER = {"action": "use", "category": "customer", "purpose": "provide_services"}

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from kojin.api import batching
 from kojin.api.batching import DecisionGroupCommitter, QueuedDecision
 from kojin.db.uow import Database
-from kojin.law.contract import DecisionRequest
+from kojin.law.decision_schemas import DecisionRequest
 from kojin.policy import load_policy, to_facts
 from kojin.registry.decisions import RecordedDecision
 

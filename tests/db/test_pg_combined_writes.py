@@ -23,7 +23,7 @@ from kojin.audit.service import append_entries, lock_chain
 from kojin.db import engine as engine_module
 from kojin.db.engine import PreparedInsert, WriteBatch
 from kojin.db.uow import Database
-from kojin.law.contract import DecisionRequest
+from kojin.law.decision_schemas import DecisionRequest
 from kojin.policy import load_policy, to_facts
 from kojin.registry.decisions import decide_batch
 from kojin.registry.decisions.models import DecisionRecord

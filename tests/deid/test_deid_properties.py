@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from kojin.deid.engines import MemoryEngine
 from kojin.deid.hierarchy import Hierarchy, hierarchy_from_rows
 from kojin.deid.metrics import Metric
-from kojin.deid.models import (
+from kojin.deid.privacy_models import (
     KAnonymity,
     LDiversity,
     LVariant,

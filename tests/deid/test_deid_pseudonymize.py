@@ -17,9 +17,9 @@ from deid_checker import read_rows
 from typer.testing import CliRunner
 
 from kojin.cli import app
+from kojin.deid.column_roles import RolesSpec, TokenAlgorithm, load_roles
 from kojin.deid.pseudonymize import pseudonymize_file, pseudonymize_table
 from kojin.deid.results import published_items
-from kojin.deid.roles import RolesSpec, TokenAlgorithm, load_roles
 from kojin.deid.table_io import TableSource
 from kojin.deid.tokens import PseudonymKey, open_key_ring, tokenize
 from kojin.errors import ConfigurationError, InputError

@@ -25,7 +25,14 @@ from kojin.deid.encoding import encode_column, encode_sensitive
 from kojin.deid.engines import DuckDBEngine, MemoryEngine
 from kojin.deid.hierarchy import load_hierarchy_csv
 from kojin.deid.metrics import Metric
-from kojin.deid.models import KAnonymity, LDiversity, LVariant, PrivacyModel, TCloseness, TDistance
+from kojin.deid.privacy_models import (
+    KAnonymity,
+    LDiversity,
+    LVariant,
+    PrivacyModel,
+    TCloseness,
+    TDistance,
+)
 from kojin.deid.problem import LatticeProblem, prepare_problem
 from kojin.deid.search import exhaustive_search, optimal_search
 

@@ -12,7 +12,7 @@ from deid_data import ADULT_QIS, adult_hierarchy
 from kojin.deid.anonymize import AnonymizationSpec, QuasiIdentifier, anonymize_table
 from kojin.deid.engines import DuckDBEngine
 from kojin.deid.engines.spark_engine import SparkEngine, local_session
-from kojin.deid.models import KAnonymity, LDiversity, LVariant, TCloseness
+from kojin.deid.privacy_models import KAnonymity, LDiversity, LVariant, TCloseness
 
 pytestmark = [pytest.mark.spark, pytest.mark.slow]
 

@@ -9,9 +9,9 @@ from __future__ import annotations
 import pytest
 
 from kojin.discovery.corpus import generate_corpus
+from kojin.discovery.detector_catalogue import builtin_registry
 from kojin.discovery.evaluation import evaluate, render_table
 from kojin.discovery.matcher import Re2Matcher
-from kojin.discovery.registry import builtin_registry
 from kojin.discovery.text_scan import findings_in_buffer
 
 STRICT = ("email", "phone_number", "my_number", "postal_code", "date_of_birth", "credit_card")

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from kojin.discovery.detector_catalogue import builtin_registry
 from kojin.discovery.matcher import Re2Matcher
-from kojin.discovery.registry import builtin_registry
 
 
 @pytest.fixture(scope="module")

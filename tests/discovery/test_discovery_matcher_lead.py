@@ -11,10 +11,10 @@ from __future__ import annotations
 import pytest
 
 from kojin.discovery.corpus import generate_corpus
+from kojin.discovery.detector_catalogue import builtin_registry
 from kojin.discovery.digit_start import starts_with_digit
 from kojin.discovery.matcher import Re2Matcher
 from kojin.discovery.model import Match
-from kojin.discovery.registry import builtin_registry
 
 # A trailing byte that is not UTF-8, after a newline: the whole buffer takes the plain search,
 # and no value or context can reach across the newline to that byte.

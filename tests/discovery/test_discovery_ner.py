@@ -7,9 +7,9 @@ from dataclasses import dataclass
 
 import pytest
 
+from kojin.discovery.detector_catalogue import builtin_registry
 from kojin.discovery.matcher import Re2Matcher
 from kojin.discovery.ner import NameRecognizer
-from kojin.discovery.registry import builtin_registry
 
 
 @dataclass

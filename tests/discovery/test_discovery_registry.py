@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
+from kojin.discovery.detector_catalogue import builtin_registry, load_registry, value_regex
 from kojin.discovery.matcher import Re2Matcher
 from kojin.discovery.model import Category
-from kojin.discovery.registry import builtin_registry, load_registry, value_regex
 from kojin.errors import InputError
 
 EMPLOYEE = """

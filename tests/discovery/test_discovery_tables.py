@@ -15,9 +15,9 @@ import sqlalchemy as sa
 from kojin.discovery.columns import ColumnClassifier
 from kojin.discovery.corpus import _card, _phone, my_number_value
 from kojin.discovery.database import scan_database
+from kojin.discovery.detector_catalogue import builtin_registry
 from kojin.discovery.matcher import Re2Matcher
 from kojin.discovery.model import CellLocation
-from kojin.discovery.registry import builtin_registry
 from kojin.discovery.tabular import scan_table_file
 from kojin.errors import InputError
 

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
+from kojin.discovery.detector_catalogue import builtin_registry
 from kojin.discovery.matcher import Re2Matcher
 from kojin.discovery.model import Finding, TextLocation
-from kojin.discovery.registry import builtin_registry
 from kojin.discovery.text_scan import scan_stream, scan_text_file
 
 LINES = [

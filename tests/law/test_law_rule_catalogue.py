@@ -14,16 +14,16 @@ from kojin.law import (
     appi_foreign,
     appi_provision,
     appi_purpose,
-    exceptions,
     mynumber,
     obligations,
     person_related,
     pseudonymized,
+    statutory_exceptions,
     stops,
 )
 from kojin.law.citations import Duty, Rule, appi, mna
-from kojin.law.exceptions import Context, check_exception
 from kojin.law.policy_facts import PolicyFacts
+from kojin.law.statutory_exceptions import Context, check_exception
 from kojin.law.vocabulary import LegalException, ObligationCode
 
 CITATION = re.compile(r"^(APPI|MNA) Art\. \d+(\(\d+\))?(\((i|ii|iii|iv|v|vi|vii|viii)\))?$")
@@ -120,4 +120,4 @@ def test_exception_contexts_cover_every_exception() -> None:
             ).applies
         }
         assert available == set(LegalException) - {LegalException.MNA_19}, context
-    assert exceptions.NO_EXCEPTION.applies is None
+    assert statutory_exceptions.NO_EXCEPTION.applies is None

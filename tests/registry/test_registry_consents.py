@@ -11,7 +11,7 @@ from sqlalchemy import text
 from kojin.crypto.cipher import FieldCipher
 from kojin.db.uow import Database
 from kojin.errors import ConflictError, NotFoundError
-from kojin.law.contract import DecisionRequest, Recipient
+from kojin.law.decision_schemas import DecisionRequest, Recipient
 from kojin.law.vocabulary import Action
 from kojin.registry.consents import (
     ConsentCreate,

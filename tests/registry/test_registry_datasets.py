@@ -9,7 +9,7 @@ from sqlalchemy import select
 from kojin.audit.models import AuditEntry
 from kojin.db.uow import Database
 from kojin.errors import ConflictError, InputError, NotFoundError
-from kojin.law.contract import DecisionRequest, Recipient
+from kojin.law.decision_schemas import DecisionRequest, Recipient
 from kojin.law.policy_facts import PolicyFacts
 from kojin.law.vocabulary import Action, Form, ObligationCode
 from kojin.policy import load_policy, to_facts

@@ -15,7 +15,7 @@ from kojin.audit.service import verify_chain
 from kojin.crypto.cipher import FieldCipher
 from kojin.db.uow import Database
 from kojin.errors import NotFoundError
-from kojin.law.contract import ConsentStatement, DecisionRequest, Recipient
+from kojin.law.decision_schemas import ConsentStatement, DecisionRequest, Recipient
 from kojin.law.policy_facts import PolicyFacts
 from kojin.law.vocabulary import Action, Form
 from kojin.policy import load_policy, to_facts

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from kojin.audit.models import AuditEntry
 from kojin.audit.service import verify_chain
 from kojin.db.uow import Database
-from kojin.law.contract import ConsentStatement, DecisionRequest, Recipient
+from kojin.law.decision_schemas import ConsentStatement, DecisionRequest, Recipient
 from kojin.law.vocabulary import Action
 from kojin.policy import load_policy, to_facts
 from kojin.registry.dates import add_years, add_years_dt

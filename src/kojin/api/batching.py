@@ -28,7 +28,7 @@ from itertools import groupby
 
 from sqlalchemy.orm import Session
 
-from kojin.law.contract import DecisionRequest
+from kojin.law.decision_schemas import DecisionRequest
 from kojin.law.policy_facts import PolicyFacts
 from kojin.registry.decisions import RecordedDecision, decide_batch
 from kojin.registry.provisions import ProvisionDetails

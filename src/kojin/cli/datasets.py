@@ -18,7 +18,7 @@ from kojin.cli.output import cli_actor, cli_errors, write_json_line
 from kojin.db.uow import Database
 from kojin.deid.results import AnonymizationResult, PseudonymizationResult
 from kojin.errors import InputError
-from kojin.law.contract import Recipient
+from kojin.law.decision_schemas import Recipient
 from kojin.law.policy_facts import PolicyFacts
 from kojin.policy import AnonymizedDatasetNotice, load_policy, to_facts
 from kojin.registry.bootstrap import is_initialised

@@ -20,14 +20,21 @@ from kojin.cli.datasets import (
 from kojin.cli.output import cli_errors, stderr_console, write_json_line
 from kojin.deid.anonymize import AnonymizationSpec, QuasiIdentifier
 from kojin.deid.auto_hierarchy import OutlierCoding
+from kojin.deid.column_roles import TokenAlgorithm, load_roles
 from kojin.deid.engines import EngineName
 from kojin.deid.files import anonymize_file
 from kojin.deid.hierarchy import load_hierarchy_csv
 from kojin.deid.metrics import Metric
-from kojin.deid.models import KAnonymity, LDiversity, LVariant, PrivacyModel, TCloseness, TDistance
+from kojin.deid.privacy_models import (
+    KAnonymity,
+    LDiversity,
+    LVariant,
+    PrivacyModel,
+    TCloseness,
+    TDistance,
+)
 from kojin.deid.pseudonymize import pseudonymize_file
 from kojin.deid.results import AnonymizationResult, PseudonymizationResult
-from kojin.deid.roles import TokenAlgorithm, load_roles
 from kojin.deid.rotation import retokenize_file
 from kojin.deid.search import SearchMethod
 from kojin.deid.table_io import TableSource

@@ -22,7 +22,7 @@ from kojin.deid.engines.base import Engine
 from kojin.deid.grouping import combine_keys
 from kojin.deid.hierarchy import Hierarchy
 from kojin.deid.metrics import Metric
-from kojin.deid.models import LDiversity, LVariant, PrivacyModel
+from kojin.deid.privacy_models import LDiversity, LVariant, PrivacyModel
 from kojin.deid.problem import LatticeProblem, NodeResult, prepare_problem
 from kojin.deid.results import AnonymizationResult, ItemTreatment, SearchSummary, Treatment
 from kojin.deid.risk import risk_report

@@ -10,7 +10,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from kojin.deid.hierarchy import Hierarchy
-from kojin.deid.models import SensitiveDomain
+from kojin.deid.privacy_models import SensitiveDomain
 from kojin.errors import InputError
 
 IntArray = npt.NDArray[np.int64]

@@ -17,7 +17,7 @@ from kojin.deid.engines.base import Engine, Grouped
 from kojin.deid.grouping import NodeStats, classes_from_rows
 from kojin.deid.hierarchy import Hierarchy
 from kojin.deid.metrics import Metric, normalizer, suppression_costs, value_costs
-from kojin.deid.models import PrivacyModel, SensitiveDomain
+from kojin.deid.privacy_models import PrivacyModel, SensitiveDomain
 from kojin.errors import InputError
 
 IntArray = npt.NDArray[np.int64]

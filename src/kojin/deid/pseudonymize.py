@@ -23,10 +23,10 @@ from stdnum import luhn
 from stdnum.jp import in_ as my_number
 
 from kojin.deid.auto_hierarchy import OutlierCoding, apply_outlier_coding
+from kojin.deid.column_roles import Coding, ColumnRole, RolesSpec, TokenAlgorithm
 from kojin.deid.deletion_info import keep_apart, write_deletion_info
 from kojin.deid.encoding import column_strings
 from kojin.deid.results import ItemTreatment, PseudonymizationResult, Treatment
-from kojin.deid.roles import Coding, ColumnRole, RolesSpec, TokenAlgorithm
 from kojin.deid.table_io import (
     TableSource,
     file_format,

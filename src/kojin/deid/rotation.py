@@ -18,10 +18,10 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
+from kojin.deid.column_roles import TokenAlgorithm
 from kojin.deid.deletion_info import keep_apart, write_deletion_info
 from kojin.deid.encoding import column_strings
 from kojin.deid.results import ItemTreatment, PseudonymizationResult, Treatment
-from kojin.deid.roles import TokenAlgorithm
 from kojin.deid.table_io import (
     TableSource,
     file_format,

@@ -5,6 +5,7 @@ candidates, validators and context words decide; findings carry masked values on
 """
 
 from kojin.discovery.columns import ColumnClass, ColumnClassifier, KindCount
+from kojin.discovery.detector_catalogue import DetectorRegistry, builtin_registry, load_registry
 from kojin.discovery.ledger_check import DeclaredLocation, UndeclaredFinding, undeclared
 from kojin.discovery.matcher import Re2Matcher
 from kojin.discovery.model import (
@@ -19,7 +20,6 @@ from kojin.discovery.model import (
     TextLocation,
     Validator,
 )
-from kojin.discovery.registry import DetectorRegistry, builtin_registry, load_registry
 from kojin.discovery.service import Scanner, ScanSummary, build_scanner, scan
 
 __all__ = [

@@ -18,9 +18,9 @@ import duckdb
 import pyarrow as pa
 import re2
 
+from kojin.discovery.detector_catalogue import DetectorRegistry, value_regex
 from kojin.discovery.matcher import DEFAULT_MIN_SCORE
 from kojin.discovery.model import Category, DetectorSpec
-from kojin.discovery.registry import DetectorRegistry, value_regex
 from kojin.discovery.validators import VALIDATORS
 
 #: Below this share of valid cells a column is not given a kind.

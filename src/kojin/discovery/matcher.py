@@ -31,9 +31,9 @@ from typing import Any
 
 import re2
 
+from kojin.discovery.detector_catalogue import DetectorRegistry, strip_value_group
 from kojin.discovery.digit_start import starts_with_digit
 from kojin.discovery.model import Match
-from kojin.discovery.registry import DetectorRegistry, strip_value_group
 from kojin.discovery.validators import VALIDATORS
 
 #: Minimum score a match needs to be reported, unless the caller sets another.

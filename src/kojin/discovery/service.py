@@ -14,10 +14,10 @@ from pathlib import Path
 
 from kojin.discovery.columns import ColumnClass, ColumnClassifier
 from kojin.discovery.database import scan_database
+from kojin.discovery.detector_catalogue import DetectorRegistry, load_registry
 from kojin.discovery.ledger_check import location_key
 from kojin.discovery.matcher import DEFAULT_MIN_SCORE, Re2Matcher
 from kojin.discovery.model import Finding
-from kojin.discovery.registry import DetectorRegistry, load_registry
 from kojin.discovery.tabular import TABLE_SUFFIXES, scan_table_file
 from kojin.discovery.text_scan import ExtraPass, scan_text_file
 from kojin.errors import InputError

@@ -10,7 +10,8 @@ from kojin.law.check_digits import (
     is_valid_my_number,
     my_number_check_digit,
 )
-from kojin.law.contract import (
+from kojin.law.decide import decide
+from kojin.law.decision_schemas import (
     ConsentStatement,
     Decision,
     DecisionRequest,
@@ -19,7 +20,6 @@ from kojin.law.contract import (
     Obligation,
     Recipient,
 )
-from kojin.law.decide import decide
 from kojin.law.policy_facts import CategoryFacts, PolicyFacts
 from kojin.law.rule_ids import KNOWN_RULE_IDS
 from kojin.law.vocabulary import (

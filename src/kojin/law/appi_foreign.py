@@ -7,7 +7,7 @@ from enum import Enum
 
 from kojin.law import obligations as ob
 from kojin.law.citations import Duty, Rule, Verdict, allow, appi, deny
-from kojin.law.contract import Recipient
+from kojin.law.decision_schemas import Recipient
 from kojin.law.situation import Situation
 
 #: Countries designated under Rule 15 (PPC Notice 2019 No. 1): the EU — read here as the EEA

@@ -13,8 +13,8 @@ from kojin.law.appi_foreign import (
 )
 from kojin.law.appi_purpose import purpose_verdict
 from kojin.law.citations import Duty, Rule, Verdict, allow, appi, deny, with_notes
-from kojin.law.exceptions import Context, check_exception
 from kojin.law.situation import UNDECLARED, Situation
+from kojin.law.statutory_exceptions import Context, check_exception
 from kojin.law.stops import stop_provision
 from kojin.law.vocabulary import Relation
 

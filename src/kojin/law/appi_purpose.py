@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from kojin.law import obligations as ob
 from kojin.law.citations import Duty, Rule, Verdict, allow, appi, deny, with_notes
-from kojin.law.exceptions import Context, check_exception
 from kojin.law.situation import DECLARED, MISSING, UNDECLARED, Situation
+from kojin.law.statutory_exceptions import Context, check_exception
 from kojin.law.stops import stop_use
 from kojin.law.vocabulary import AcquisitionMethod, LegalException
 

@@ -3,7 +3,8 @@
 A :class:`Rule` is one legal finding — its `R-…` id from APPI-SPEC.md, the article it rests on and
 one sentence in English and Japanese. A :class:`Duty` is an obligation the decision creates. Both
 are module-level constants compared by identity, so a verdict made of them hashes cheaply and the
-rendered :class:`~kojin.law.contract.Decision` can be cached per verdict (see ``explain.py``).
+rendered :class:`~kojin.law.decision_schemas.Decision` can be cached per verdict
+(see ``explain.py``).
 
 Citations are written ``APPI Art. N(p)(i)`` and ``MNA Art. N(p)``.
 """
@@ -13,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import NamedTuple
 
-from kojin.law.contract import Obligation
+from kojin.law.decision_schemas import Obligation
 from kojin.law.vocabulary import ObligationCode
 
 _ROMAN = ("", "i", "ii", "iii", "iv", "v", "vi", "vii", "viii", "ix", "x")

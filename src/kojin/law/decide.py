@@ -21,7 +21,7 @@ from kojin.law import (
     pseudonymized,
 )
 from kojin.law.citations import Verdict, with_notes
-from kojin.law.contract import Decision, DecisionRequest, Facts
+from kojin.law.decision_schemas import Decision, DecisionRequest, Facts
 from kojin.law.explain import render
 from kojin.law.policy_facts import PolicyFacts
 from kojin.law.situation import Situation, situation

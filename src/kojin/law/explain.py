@@ -12,7 +12,7 @@ from collections.abc import Callable
 from string import Formatter
 
 from kojin.law.citations import Verdict
-from kojin.law.contract import Decision, Explanation
+from kojin.law.decision_schemas import Decision, Explanation
 from kojin.law.situation import DECLARED, UNDECLARED, Situation
 from kojin.law.vocabulary import Outcome
 

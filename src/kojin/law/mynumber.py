@@ -11,8 +11,8 @@ from __future__ import annotations
 from kojin.law import obligations as ob
 from kojin.law.appi_foreign import ForeignStatus, foreign_status
 from kojin.law.citations import Duty, Rule, Verdict, allow, deny, mna
-from kojin.law.exceptions import Context, check_exception
 from kojin.law.situation import DECLARED, Situation
+from kojin.law.statutory_exceptions import Context, check_exception
 from kojin.law.stops import stop_provision, stop_use
 from kojin.law.vocabulary import AcquisitionMethod, Relation
 

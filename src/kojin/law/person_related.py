@@ -10,8 +10,8 @@ from __future__ import annotations
 from kojin.law import obligations as ob
 from kojin.law.appi_foreign import ForeignStatus, foreign_status
 from kojin.law.citations import Duty, Rule, Verdict, allow, appi, deny
-from kojin.law.exceptions import Context, check_exception
 from kojin.law.situation import Situation
+from kojin.law.statutory_exceptions import Context, check_exception
 from kojin.law.stops import stop_provision, stop_use
 
 NOT_PERSONAL = Rule(

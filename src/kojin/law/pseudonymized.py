@@ -11,8 +11,8 @@ from kojin.law import obligations as ob
 from kojin.law.appi_foreign import NO_BYPASS, ForeignStatus, consent_abroad, foreign_status
 from kojin.law.appi_foreign import store_abroad as _store_abroad
 from kojin.law.citations import Rule, Verdict, allow, appi, deny, with_notes
-from kojin.law.exceptions import Context, check_exception
 from kojin.law.situation import DECLARED, MISSING, Situation
+from kojin.law.statutory_exceptions import Context, check_exception
 from kojin.law.stops import stop_provision, stop_use
 from kojin.law.vocabulary import Relation
 

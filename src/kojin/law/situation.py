@@ -5,7 +5,7 @@ from __future__ import annotations
 from enum import Enum
 from typing import NamedTuple
 
-from kojin.law.contract import DecisionRequest, Facts, Recipient
+from kojin.law.decision_schemas import DecisionRequest, Facts, Recipient
 from kojin.law.policy_facts import CategoryFacts, PolicyFacts
 
 

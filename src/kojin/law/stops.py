@@ -8,8 +8,8 @@ states (the consent is treated as absent, see ``situation.py``).
 from __future__ import annotations
 
 from kojin.law.citations import Rule, Verdict, allow, appi, deny
-from kojin.law.exceptions import Context, check_exception
 from kojin.law.situation import Situation
+from kojin.law.statutory_exceptions import Context, check_exception
 
 STOP_USE = Rule(
     "R-RT-6",

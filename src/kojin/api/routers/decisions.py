@@ -28,7 +28,7 @@ from kojin.api.security import actor_label, allow
 from kojin.api.state import AppState, app_state
 from kojin.auth import ApiTokenOut, Role
 from kojin.errors import ConfigurationError, PermissionDeniedError
-from kojin.law.contract import DecisionRequest
+from kojin.law.decision_schemas import DecisionRequest
 from kojin.law.policy_facts import PolicyFacts
 from kojin.registry.decisions import (
     DecisionOut,

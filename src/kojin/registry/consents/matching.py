@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from kojin.law.contract import DecisionRequest, Facts
+from kojin.law.decision_schemas import DecisionRequest, Facts
 
 DOMESTIC = "JP"
 

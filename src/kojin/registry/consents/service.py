@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from kojin.audit.service import append_entry
 from kojin.db.base import utcnow
 from kojin.errors import ConflictError, NotFoundError
-from kojin.law.contract import DecisionRequest, Facts
+from kojin.law.decision_schemas import DecisionRequest, Facts
 from kojin.registry.consents.matching import ConsentView, facts_from_records
 from kojin.registry.consents.models import Consent, ConsentWithdrawal
 from kojin.registry.consents.schemas import (

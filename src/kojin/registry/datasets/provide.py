@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
-from kojin.law.contract import DecisionRequest, Recipient
+from kojin.law.decision_schemas import DecisionRequest, Recipient
 from kojin.law.policy_facts import PolicyFacts
 from kojin.law.vocabulary import Action
 from kojin.registry.datasets.schemas import DatasetOut

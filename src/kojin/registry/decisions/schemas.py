@@ -6,7 +6,7 @@ from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict
 
-from kojin.law.contract import Decision, DecisionRequest, Facts
+from kojin.law.decision_schemas import Decision, DecisionRequest, Facts
 
 
 class RecordedDecision(BaseModel):

@@ -24,7 +24,7 @@ from kojin.db.base import utcnow
 from kojin.db.engine import PreparedInsert, WriteBatch
 from kojin.errors import NotFoundError
 from kojin.law import decide
-from kojin.law.contract import Decision, DecisionRequest, Facts
+from kojin.law.decision_schemas import Decision, DecisionRequest, Facts
 from kojin.law.policy_facts import PolicyFacts
 from kojin.law.vocabulary import Form
 from kojin.registry.consents.service import consent_facts

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from kojin.audit.schemas import AuditEvent
 from kojin.audit.service import append_entries
-from kojin.law.contract import Decision, DecisionRequest, Facts
+from kojin.law.decision_schemas import Decision, DecisionRequest, Facts
 from kojin.law.vocabulary import ObligationCode, Relation
 from kojin.registry.dates import add_years_dt
 from kojin.registry.provisions.models import ProvisionRecord
