@@ -112,3 +112,22 @@ def test_bad_base_raises_without_echoing_the_digits() -> None:
     assert "1234567890" not in str(excinfo.value)
     with pytest.raises(InputError):
         corporate_check_digit("12345678901x")
+
+
+@pytest.mark.parametrize(
+    ("number", "valid"),
+    [
+        ("4111111111111111", True),
+        ("4111111111111112", False),
+        ("378282246310005", True),
+        ("79927398713", True),
+        ("79927398710", False),
+        ("", False),
+        ("4111-1111-1111-1111", False),
+        ("４１１１１１１１１１１１１１１１", False),
+    ],
+)
+def test_luhn(number: str, valid: bool) -> None:
+    from kojin.law import is_valid_luhn
+
+    assert is_valid_luhn(number) is valid

@@ -7,6 +7,7 @@ Standard library and pydantic only. The organization's policy reaches this layer
 from kojin.law.check_digits import (
     corporate_check_digit,
     is_valid_corporate_number,
+    is_valid_luhn,
     is_valid_my_number,
     my_number_check_digit,
 )
@@ -53,6 +54,7 @@ __all__ = [
     "corporate_check_digit",
     "decide",
     "is_valid_corporate_number",
+    "is_valid_luhn",
     "is_valid_my_number",
     "my_number_check_digit",
 ]
