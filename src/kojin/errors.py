@@ -5,7 +5,8 @@
     KojinError                      anything kojin raises on purpose
     ├── InputError                  the caller's input is wrong (CLI exit 2, HTTP 422)
     │   ├── PolicyError             a policy file does not validate (carries PolicyIssue list)
-    │   └── RequestError            a decision request does not validate (names the field)
+    │   ├── RequestError            a decision request does not validate (names the field)
+    │   └── SettingsError           a KOJIN_* environment variable does not validate
     ├── NotFoundError               an id that does not exist (HTTP 404)
     ├── ConflictError               the change clashes with what is stored (HTTP 409)
     ├── PermissionDeniedError       the actor's role may not do this (HTTP 403)
@@ -53,6 +54,12 @@ class RequestError(InputError):
     """A decision request failed validation."""
 
     code = "invalid_request"
+
+
+class SettingsError(InputError):
+    """A ``KOJIN_*`` setting failed validation; `field` names the variable, never its value."""
+
+    code = "invalid_settings"
 
 
 class NotFoundError(KojinError):

@@ -3,18 +3,24 @@
 from __future__ import annotations
 
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-#: Settings that may be shown (``kojin settings``, logs). Secrets are never in this list.
+from kojin.errors import SettingsError
+
+ENV_PREFIX = "KOJIN_"
+
+#: Settings that may be shown (``kojin settings``). Secrets are never in this list, and a
+#: password inside ``database_url`` is masked.
 PUBLIC_FIELDS = ("home", "database_url", "policy_file", "host", "port", "workers", "log_level")
 
 
 class Settings(BaseSettings):
     """Runtime configuration. Nothing is read at import time."""
 
-    model_config = SettingsConfigDict(env_prefix="KOJIN_", extra="ignore")
+    model_config = SettingsConfigDict(env_prefix=ENV_PREFIX, extra="ignore")
 
     home: Path = Field(default=Path("var"), description="Folder for the SQLite registry and keys.")
     database_url: str | None = Field(
@@ -27,8 +33,8 @@ class Settings(BaseSettings):
         default=None, description="Base64 key for field encryption; else read from `home`/keys."
     )
     host: str = "127.0.0.1"
-    port: int = 8000
-    workers: int = 1
+    port: int = Field(default=8000, ge=0, le=65535)
+    workers: int = Field(default=1, ge=1)
     log_level: str = "info"
 
     def resolved_database_url(self) -> str:
@@ -37,9 +43,34 @@ class Settings(BaseSettings):
         return f"sqlite:///{(self.home / 'kojin.sqlite3').as_posix()}"
 
     def public_dump(self) -> dict[str, object]:
+        """The allow-listed settings as plain values; a URL's password is shown as ``***``."""
         data = self.model_dump(include=set(PUBLIC_FIELDS))
-        return {k: str(v) if isinstance(v, Path) else v for k, v in data.items()}
+        shown = {k: str(v) if isinstance(v, Path) else v for k, v in data.items()}
+        shown["database_url"] = mask_url_password(self.resolved_database_url())
+        return {name: shown[name] for name in PUBLIC_FIELDS}
+
+
+def mask_url_password(url: str) -> str:
+    """`url` with the password of its authority (if any) replaced by ``***``."""
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    user = parts.username or ""
+    host = parts.hostname or ""
+    if ":" in host:  # an IPv6 literal keeps its brackets
+        host = f"[{host}]"
+    port = f":{parts.port}" if parts.port is not None else ""
+    return urlunsplit(parts._replace(netloc=f"{user}:***@{host}{port}"))
 
 
 def get_settings() -> Settings:
-    return Settings()
+    """Read the settings; an invalid ``KOJIN_*`` variable is a :class:`SettingsError` naming it
+    (never its value, which may be a secret)."""
+    try:
+        return Settings()
+    except ValidationError as exc:
+        first = exc.errors(include_url=False, include_input=False)[0]
+        name = ENV_PREFIX + ".".join(str(part) for part in first["loc"]).upper()
+        more = exc.error_count() - 1
+        suffix = f" (and {more} more)" if more else ""
+        raise SettingsError(f"{name}: {first['msg']}{suffix}", field=name) from None

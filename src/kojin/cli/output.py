@@ -10,16 +10,17 @@ from typing import NoReturn
 
 import orjson
 from rich.console import Console
-from sqlalchemy.exc import OperationalError
 
 from kojin.errors import InputError, KojinError
 
+#: progress bars and notes on stderr, so that stdout stays data a pipe can read
 stderr_console = Console(stderr=True, highlight=False, soft_wrap=True)
 
 
 def fail(message: str, *, code: int = 2) -> NoReturn:
-    """Print ``kojin: error: message`` on stderr and exit with `code`."""
-    stderr_console.print(f"kojin: error: {message}", markup=False)
+    """Print ``kojin: error: message`` as one line on stderr and exit with `code`."""
+    sys.stderr.write(f"kojin: error: {message}\n")
+    sys.stderr.flush()
     raise SystemExit(code)
 
 
@@ -44,8 +45,18 @@ def cli_errors() -> Iterator[None]:
         fail(exc.message, code=2)
     except KojinError as exc:
         fail(exc.message, code=1)
-    except OperationalError:
+    except Exception as exc:
+        if not _database_unreachable(exc):
+            raise
         fail("cannot use the registry database: check KOJIN_DATABASE_URL and the server", code=1)
+
+
+def _database_unreachable(exc: Exception) -> bool:
+    """Whether `exc` is SQLAlchemy's OperationalError (looked up only if SQLAlchemy is loaded,
+    so that commands without a database never import it)."""
+    sqlalchemy_errors = sys.modules.get("sqlalchemy.exc")
+    operational = getattr(sqlalchemy_errors, "OperationalError", None)
+    return isinstance(operational, type) and isinstance(exc, operational)
 
 
 def cli_actor() -> str:
