@@ -25,8 +25,8 @@ from kojin.audit.models import GENESIS_HASH, HEAD_ID, AuditHead
 from kojin.crypto.cipher import FieldCipher
 from kojin.crypto.keyring import Keyring, keyring_path
 from kojin.db.migrate import upgrade
-from kojin.db.models import Base
 from kojin.db.uow import Database
+from kojin.migrations.metadata import metadata
 from kojin.settings import Settings
 
 PG_ENV = "KOJIN_TEST_DATABASE_URL"
@@ -82,7 +82,7 @@ def pg_empty_url() -> Iterator[str]:
 def pg_url(_pg_migrated_schema: str) -> Iterator[str]:
     """A migrated PostgreSQL schema (skips when not configured), emptied after the test."""
     yield _pg_migrated_schema
-    tables = [t.name for t in reversed(Base.metadata.sorted_tables)]
+    tables = [t.name for t in reversed(metadata.sorted_tables)]
     engine = create_engine(_pg_migrated_schema)
     try:
         with engine.begin() as conn:

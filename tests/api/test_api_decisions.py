@@ -10,13 +10,13 @@ import json
 import pytest
 from fastapi.testclient import TestClient
 
-from kojin.api.batching import DecisionGroupCommitter, QueuedDecision
 from kojin.audit import export_chain, verify_chain
 from kojin.auth import Role
 from kojin.db.uow import Database
 from kojin.errors import NotFoundError
 from kojin.law.decision_schemas import DecisionRequest
 from kojin.policy import load_policy, to_facts
+from kojin.registry.decisions.recorder import DecisionRecorder, QueuedDecision
 
 USE_CUSTOMER = {"action": "use", "category": "customer", "purpose": "provide_services"}
 USE_MY_NUMBER = {
@@ -144,9 +144,7 @@ def test_an_unknown_subject_is_404(client: TestClient, auth: dict[Role, dict[str
 def test_group_commit_answers_each_request_alone(database: Database) -> None:
     """Twenty concurrent decisions share transactions; the one with an unknown subject fails
     alone and every other one is answered, recorded and chained."""
-    committer = DecisionGroupCommitter(
-        unit_of_work=database.uow, policy=to_facts(load_policy(None))
-    )
+    committer = DecisionRecorder(unit_of_work=database.uow, policy=to_facts(load_policy(None)))
     good = DecisionRequest.model_validate(USE_CUSTOMER)
     bad = DecisionRequest.model_validate({**USE_CUSTOMER, "subject_id": "0" * 32})
     items = [QueuedDecision(request=good, provision=None, actor=f"t{i % 3}") for i in range(20)]

@@ -15,10 +15,10 @@ from sqlalchemy import select, text
 from kojin.audit.models import GENESIS_HASH, AuditHead
 from kojin.db.base import UTCDateTime
 from kojin.db.engine import make_engine
-from kojin.db.migrate import MIGRATIONS, current_revision, head_revision, upgrade
-from kojin.db.models import Base
+from kojin.db.migrate import current_revision, head_revision, migrations_folder, upgrade
 from kojin.db.uow import Database
 from kojin.errors import ConfigurationError
+from kojin.migrations.metadata import metadata
 
 
 def test_fresh_database_upgrades_to_head(tmp_path: Path) -> None:
@@ -38,7 +38,7 @@ def test_migrations_match_the_models(db_url: str) -> None:
     try:
         with engine.connect() as conn:
             context = MigrationContext.configure(conn, opts={"compare_type": True})
-            assert compare_metadata(context, Base.metadata) == []
+            assert compare_metadata(context, metadata) == []
     finally:
         engine.dispose()
 
@@ -50,7 +50,9 @@ def test_migrations_seed_the_chain_head(database: Database) -> None:
 
 
 def test_versions_are_named_by_date() -> None:
-    names = [p.name for p in (MIGRATIONS / "versions").glob("*.py") if p.name != "__init__.py"]
+    names = [
+        p.name for p in (migrations_folder() / "versions").glob("*.py") if p.name != "__init__.py"
+    ]
     assert names
     for name in names:
         stamp = name.split("_", 1)[0]

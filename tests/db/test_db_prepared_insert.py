@@ -10,8 +10,8 @@ from sqlalchemy import JSON, Column, Integer, MetaData, Table, func, insert, sel
 
 from kojin.audit.models import AuditEntry
 from kojin.db.base import UTCDateTime
-from kojin.db.engine import PreparedInsert
 from kojin.db.uow import Database
+from kojin.db.writes import PreparedInsert
 from kojin.registry.decisions.models import DecisionRecord
 
 _decisions = cast(Table, DecisionRecord.__table__)

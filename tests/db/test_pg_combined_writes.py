@@ -20,9 +20,9 @@ from kojin.audit import append_entry, verify_chain
 from kojin.audit.models import HEAD_ID, AuditEntry, AuditHead
 from kojin.audit.schemas import AuditEvent
 from kojin.audit.service import append_entries, lock_chain
-from kojin.db import engine as engine_module
-from kojin.db.engine import PreparedInsert, WriteBatch
+from kojin.db import writes as writes_module
 from kojin.db.uow import Database
+from kojin.db.writes import PreparedInsert, WriteBatch
 from kojin.law.decision_schemas import DecisionRequest
 from kojin.policy import load_policy, to_facts
 from kojin.registry.decisions import decide_batch
@@ -117,8 +117,8 @@ def test_postgres_group_writes_are_one_statement(pg_database: Database) -> None:
 def test_combined_writes_split_past_the_parameter_limit(
     pg_database: Database, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(engine_module, "_MAX_PARAMETERS", 30)
-    monkeypatch.setattr(engine_module, "_MAX_COMBINED_PARAMETERS", 60)
+    monkeypatch.setattr(writes_module, "_MAX_PARAMETERS", 30)
+    monkeypatch.setattr(writes_module, "_MAX_COMBINED_PARAMETERS", 60)
     rows = [_decision_row(f"{n:032x}", n) for n in range(20)]
     seen = _statements(pg_database)
     with pg_database.uow() as session:

@@ -14,7 +14,7 @@ from kojin.law.policy_facts import PolicyFacts
 from kojin.law.vocabulary import Action, Form, ObligationCode
 from kojin.policy import load_policy, to_facts
 from kojin.registry.datasets import DatasetCreate, list_datasets, mark_provided, record_dataset
-from kojin.registry.datasets.provide import provide_dataset
+from kojin.registry.decisions.dataset_provision import provide_dataset
 from kojin.registry.decisions.service import decide_and_record
 
 HASH = "ab" * 32

@@ -11,12 +11,10 @@ from typing import Any
 from anyio import to_thread
 from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
-from sqlalchemy.pool import QueuePool
 from starlette.types import Receive, Scope, Send
 
 import kojin
 from kojin.api.access_log import AccessLogMiddleware
-from kojin.api.batching import DecisionGroupCommitter
 from kojin.api.declarations import api_routes, declarations, route_allow
 from kojin.api.errors import ErrorBody, install_error_handlers
 from kojin.api.fast_path import DecisionFastPath
@@ -24,10 +22,10 @@ from kojin.api.routers import ROUTERS
 from kojin.api.routers.decisions import DecideRoute
 from kojin.api.security import SECURITY_SCHEME, SECURITY_SCHEME_NAME, TokenCache
 from kojin.api.state import STATE_ATTRIBUTE, AppState
-from kojin.api.write_gate import write_gate_for
 from kojin.db.uow import Database
 from kojin.errors import ConfigurationError
 from kojin.policy import load_policy, to_facts
+from kojin.registry.decisions.recorder import DecisionRecorder
 from kojin.settings import Settings, get_settings
 
 _ERROR_RESPONSES: dict[int | str, dict[str, object]] = {
@@ -82,14 +80,13 @@ def create_app(
     db = database or Database.from_settings(settings)
     policy = load_policy(settings.policy_file)
     facts = to_facts(policy)
-    gate = write_gate_for(db.engine.url, home=settings.home)
     state = AppState(
         settings=settings,
         database=db,
         policy=policy,
         facts=facts,
         token_cache=TokenCache(),
-        decisions=DecisionGroupCommitter(unit_of_work=db.uow, policy=facts, write_gate=gate),
+        decisions=DecisionRecorder.for_database(db, policy=facts, home=settings.home),
     )
 
     @asynccontextmanager
@@ -100,7 +97,6 @@ def create_app(
             gc.freeze()
         yield
         state.decisions.close()
-        gate.close()
         if owns_database:
             db.dispose()
 
@@ -142,11 +138,7 @@ def _openapi_with_security(app: FastAPI) -> dict[str, Any]:
 def size_thread_pool(db: Database) -> None:
     """Never run more database-bound threads than the connection pool can serve at once, so a
     burst waits for a thread (cheap) instead of holding a thread while it waits for a connection."""
-    pool = db.engine.pool
-    if isinstance(pool, QueuePool):
-        overflow = getattr(pool, "_max_overflow", 0)  # QueuePool exposes no public getter
-        capacity = pool.size() + max(int(overflow), 0)
-        to_thread.current_default_thread_limiter().total_tokens = max(capacity, 1)
+    to_thread.current_default_thread_limiter().total_tokens = max(db.max_connections, 1)
 
 
 def create_app_from_env() -> FastAPI:

@@ -18,8 +18,8 @@ from kojin.policy.model import Policy
 from kojin.settings import Settings
 
 if TYPE_CHECKING:
-    from kojin.api.batching import DecisionGroupCommitter
     from kojin.api.security import TokenCache
+    from kojin.registry.decisions.recorder import DecisionRecorder
 
 
 @dataclass(slots=True)
@@ -31,7 +31,7 @@ class AppState:
     policy: Policy
     facts: PolicyFacts
     token_cache: TokenCache = field(repr=False)
-    decisions: DecisionGroupCommitter = field(repr=False)
+    decisions: DecisionRecorder = field(repr=False)
     _cipher: FieldCipher | None = field(default=None, repr=False)
 
     def cipher(self) -> FieldCipher:

@@ -7,7 +7,7 @@ transaction: they become durable together with the change they describe.
 
 On PostgreSQL an append costs two round trips: the lock (sent with the transaction's ``BEGIN``
 when it opens the transaction) and one statement for the inserts and the head update, which a
-caller can share with its own writes by passing a :class:`~kojin.db.engine.WriteBatch`.
+caller can share with its own writes by passing a :class:`~kojin.db.writes.WriteBatch`.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from kojin.audit.canonical import canonical_json, entry_body, entry_hash
 from kojin.audit.models import GENESIS_HASH, HEAD_ID, AuditEntry, AuditHead
 from kojin.audit.schemas import AppendedEntry, AuditEvent, VerifyResult
 from kojin.db.base import utcnow
-from kojin.db.engine import PreparedInsert, WriteBatch, begin_and_fetch_first
+from kojin.db.writes import PreparedInsert, WriteBatch, begin_and_fetch_first
 from kojin.errors import IntegrityError
 
 _entries = cast(Table, AuditEntry.__table__)

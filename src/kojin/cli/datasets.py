@@ -24,8 +24,8 @@ from kojin.policy import AnonymizedDatasetNotice, load_policy, to_facts
 from kojin.registry.bootstrap import is_initialised
 from kojin.registry.datasets import DatasetOut, list_datasets, record_dataset
 from kojin.registry.datasets.from_deid import dataset_from_result
-from kojin.registry.datasets.provide import provide_dataset
 from kojin.registry.datasets.service import check_recordable
+from kojin.registry.decisions.dataset_provision import provide_dataset
 from kojin.settings import get_settings
 
 datasets_app = typer.Typer(

@@ -1,8 +1,14 @@
-"""Apply the Alembic migrations: the only way the registry schema changes."""
+"""Apply the Alembic migrations: the only way the registry schema changes.
+
+The migrations live in the package :mod:`kojin.migrations`, above the domain packages whose
+models they import. This module names that package for Alembic (which loads its ``env.py``)
+and never imports it, so the database layer stays below the domains.
+"""
 
 from __future__ import annotations
 
 import threading
+from importlib import resources
 from pathlib import Path
 
 from alembic import command
@@ -12,15 +18,21 @@ from alembic.script import ScriptDirectory
 
 from kojin.db.engine import make_engine
 
-MIGRATIONS = Path(__file__).with_name("migrations")
+#: the package that holds ``env.py``, ``script.py.mako`` and ``versions/``
+MIGRATIONS_PACKAGE = "kojin.migrations"
 #: Alembic keeps its migration context in module globals: one upgrade per process at a time.
 _UPGRADE_LOCK = threading.Lock()
+
+
+def migrations_folder() -> Path:
+    """The folder of :data:`MIGRATIONS_PACKAGE` (an installed package, so a real folder)."""
+    return Path(str(resources.files(MIGRATIONS_PACKAGE)))
 
 
 def alembic_config(url: str) -> Config:
     """An Alembic configuration for `url` without any ini file."""
     config = Config()
-    config.set_main_option("script_location", MIGRATIONS.as_posix())
+    config.set_main_option("script_location", migrations_folder().as_posix())
     config.attributes["kojin_url"] = url
     return config
 

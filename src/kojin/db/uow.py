@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from kojin.db.engine import READ_ONLY_OPTION, make_engine
+from kojin.db.engine import MAX_CONNECTIONS, READ_ONLY_OPTION, make_engine
 from kojin.settings import Settings
 
 
@@ -18,6 +18,8 @@ class Database:
     """An engine with two session factories: one for writes, one for read-only work."""
 
     engine: Engine
+    #: the most connections `engine`'s pool hands out at once (see :func:`make_engine`)
+    max_connections: int = MAX_CONNECTIONS
     _writer: sessionmaker[Session] = field(init=False)
     _reader: sessionmaker[Session] = field(init=False)
 

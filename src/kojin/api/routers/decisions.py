@@ -21,7 +21,6 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from starlette.concurrency import run_in_threadpool
 
 from kojin.api import roles
-from kojin.api.batching import QueuedDecision
 from kojin.api.declarations import route_allow
 from kojin.api.errors import body_errors
 from kojin.api.security import actor_label, allow
@@ -30,12 +29,8 @@ from kojin.auth import ApiTokenOut, Role
 from kojin.errors import ConfigurationError, PermissionDeniedError
 from kojin.law.decision_schemas import DecisionRequest
 from kojin.law.policy_facts import PolicyFacts
-from kojin.registry.decisions import (
-    DecisionOut,
-    RecordedDecision,
-    decide_batch,
-    get_decision,
-)
+from kojin.registry.decisions import DecisionOut, RecordedDecision, get_decision
+from kojin.registry.decisions.recorder import QueuedDecision
 from kojin.registry.provisions import ProvisionDetails
 
 router = APIRouter(prefix="/api/v1/decisions", tags=["decisions"])
@@ -87,15 +82,10 @@ def check_category_role(role: Role, category: str, policy: PolicyFacts) -> None:
         )
 
 
-def _record_batch(state: AppState, calls: list[DecisionCall], actor: str) -> list[RecordedDecision]:
-    with state.unit_of_work() as session:
-        return decide_batch(
-            session=session,
-            requests=[call.decision_request() for call in calls],
-            policy=state.facts,
-            actor=actor,
-            provisions=[call.provision for call in calls],
-        )
+def _queued(call: DecisionCall, actor: ApiTokenOut) -> QueuedDecision:
+    return QueuedDecision(
+        request=call.decision_request(), provision=call.provision, actor=actor_label(actor)
+    )
 
 
 async def decide(body: DecisionCall, request: Request, actor: Decider) -> RecordedDecision:
@@ -105,10 +95,7 @@ async def decide(body: DecisionCall, request: Request, actor: Decider) -> Record
 
 async def _decide(state: AppState, call: DecisionCall, actor: ApiTokenOut) -> RecordedDecision:
     check_category_role(Role(actor.role), call.category, state.facts)
-    queued = QueuedDecision(
-        request=call.decision_request(), provision=call.provision, actor=actor_label(actor)
-    )
-    return await state.decisions.submit(queued)
+    return await state.decisions.submit(_queued(call, actor))
 
 
 class DecideRoute(APIRoute):
@@ -155,7 +142,8 @@ async def decide_many(
     state = app_state(request)
     for call in body.requests:
         check_category_role(Role(actor.role), call.category, state.facts)
-    return await run_in_threadpool(_record_batch, state, list(body.requests), actor_label(actor))
+    queued = [_queued(call, actor) for call in body.requests]
+    return await run_in_threadpool(state.decisions.record_batch, queued)
 
 
 @router.get("/{decision_id}")

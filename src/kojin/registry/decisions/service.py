@@ -3,7 +3,7 @@
 Per decision: (with a subject_id) two indexed reads for flags and consents; then the chain-head
 lock, the audit insert, the head update, the decision insert and, when the decision obliges a
 record, the provision insert. On PostgreSQL the writes of a batch go as one statement (see
-:class:`~kojin.db.engine.WriteBatch`), after the lock's own round trip. Nothing is committed
+:class:`~kojin.db.writes.WriteBatch`), after the lock's own round trip. Nothing is committed
 here: the caller's unit of work commits, and the caller answers its client only after that.
 """
 
@@ -21,7 +21,7 @@ from kojin.audit.canonical import sha256_of
 from kojin.audit.schemas import AuditEvent
 from kojin.audit.service import append_entries
 from kojin.db.base import utcnow
-from kojin.db.engine import PreparedInsert, WriteBatch
+from kojin.db.writes import PreparedInsert, WriteBatch
 from kojin.errors import NotFoundError
 from kojin.law import decide
 from kojin.law.decision_schemas import Decision, DecisionRequest, Facts

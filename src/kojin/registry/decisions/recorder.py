@@ -1,14 +1,16 @@
-"""Group commit for single decisions: concurrent requests in one process share a transaction.
+"""The recorder: the one way decisions reach the registry from a server (the API, a worker).
 
-Each ``POST /api/v1/decisions`` waits in a queue. One writer thread per process (and, across the
-workers of a server, one at a time through :mod:`kojin.api.write_gate`) takes everything queued
-so far, records it with :func:`kojin.registry.decisions.decide_batch` in one unit of work (one
-batch per actor, in arrival order) and answers every waiting request only after the commit. A
-decision a client received is therefore in the chain, exactly as with one transaction per
-request, but the database is locked and synced once per group instead of once per decision.
-When a shared transaction fails (for instance an unknown ``subject_id`` in one of the requests),
-it is rolled back and each request is retried alone, so every client gets its own answer or its
-own error.
+:meth:`DecisionRecorder.record_batch` records a list of requests in one unit of work.
+:meth:`DecisionRecorder.submit` is group commit for single decisions: concurrent callers in one
+process share a transaction. Each one waits in a queue. One writer thread per process (and,
+across the worker processes of a server, one at a time through :mod:`kojin.db.write_gate`) takes
+everything queued so far, records it with :func:`kojin.registry.decisions.service.decide_batch`
+in one unit of work (one batch per actor, in arrival order) and answers every waiting caller
+only after the commit. A decision a client received is therefore in the chain, exactly as with
+one transaction per request, but the database is locked and synced once per group instead of
+once per decision. When a shared transaction fails (for instance an unknown ``subject_id`` in
+one of the requests), it is rolled back and each request is retried alone, so every caller gets
+its own answer or its own error.
 
 There is no timer: an idle writer starts on the first decision at once, and a busy one takes the
 next group the moment the previous commit has returned (and it holds the write gate again), so
@@ -21,32 +23,38 @@ from __future__ import annotations
 
 import asyncio
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from itertools import groupby
+from pathlib import Path
 
 from sqlalchemy.orm import Session
 
+from kojin.db.uow import Database
+from kojin.db.write_gate import write_gate_for
 from kojin.law.decision_schemas import DecisionRequest
 from kojin.law.policy_facts import PolicyFacts
-from kojin.registry.decisions import RecordedDecision, decide_batch
-from kojin.registry.provisions import ProvisionDetails
+from kojin.registry.decisions.schemas import RecordedDecision
+from kojin.registry.decisions.service import decide_batch
+from kojin.registry.provisions.schemas import ProvisionDetails
 
 #: the most decisions one shared transaction records
 MAX_GROUP = 128
 #: seconds an idle writer thread waits for a decision before it ends
 IDLE_SECONDS = 30.0
-#: seconds :meth:`DecisionGroupCommitter.close` waits for the writer to finish its group
+#: seconds :meth:`DecisionRecorder.close` waits for the writer to finish its group
 CLOSE_TIMEOUT = 10.0
 
 UnitOfWork = Callable[[], AbstractContextManager[Session]]
-#: taken around each shared transaction (see :mod:`kojin.api.write_gate`)
+#: taken around each shared transaction (see :mod:`kojin.db.write_gate`)
 WriteGate = Callable[[], AbstractContextManager[None]]
 
 
 @dataclass(frozen=True, slots=True)
 class QueuedDecision:
+    """One decision to record: the request, its provision details and who asked."""
+
     request: DecisionRequest
     provision: ProvisionDetails | None
     actor: str
@@ -80,8 +88,8 @@ def _record(
         )
 
 
-class DecisionGroupCommitter:
-    """One per process: queues decisions and writes them in shared transactions.
+class DecisionRecorder:
+    """One per process: records decisions, singly (group commit) or as a batch.
 
     The writer takes its group only once it holds the write gate, so decisions that arrive
     while another worker is writing join the next transaction instead of waiting for one more.
@@ -93,14 +101,30 @@ class DecisionGroupCommitter:
         unit_of_work: UnitOfWork,
         policy: PolicyFacts,
         write_gate: WriteGate | None = None,
+        on_close: Callable[[], None] | None = None,
     ) -> None:
         self._unit_of_work = unit_of_work
         self._write_gate = write_gate
+        self._on_close = on_close
         self._policy = policy
         self._queue: list[_Waiting] = []
         self._wakeup = threading.Condition(threading.Lock())
         self._writer: threading.Thread | None = None
         self._closing = False
+
+    @classmethod
+    def for_database(
+        cls, database: Database, *, policy: PolicyFacts, home: Path
+    ) -> DecisionRecorder:
+        """The recorder of a server process: its writes take turns with the other worker
+        processes through the write gate of `database` (see :func:`write_gate_for`), which
+        :meth:`close` releases."""
+        gate = write_gate_for(database.engine.url, home=home)
+        return cls(unit_of_work=database.uow, policy=policy, write_gate=gate, on_close=gate.close)
+
+    def record_batch(self, items: Sequence[QueuedDecision]) -> list[RecordedDecision]:
+        """Record `items` in one transaction, in order; returns once it has committed."""
+        return self._write(list(items))
 
     async def submit(self, item: QueuedDecision) -> RecordedDecision:
         """Record `item` and return it once its transaction has committed."""
@@ -120,12 +144,17 @@ class DecisionGroupCommitter:
             return self._writer is not None
 
     def close(self) -> None:
-        """Let the writer finish what is queued, then stop it (a later submit starts a new one)."""
+        """Let the writer finish what is queued, then stop it (a later submit starts a new one).
+
+        A recorder built by :meth:`for_database` also closes its write gate's file (a later
+        write reopens it)."""
         with self._wakeup:
             writer, self._closing = self._writer, True
             self._wakeup.notify()
         if writer is not None:
             writer.join(CLOSE_TIMEOUT)
+        if self._on_close is not None:
+            self._on_close()
 
     def _start_writer(self) -> None:
         """Called with the queue lock held."""

@@ -6,7 +6,7 @@ import threading
 import time
 from pathlib import Path
 
-from kojin.api.write_gate import LOCK_SUFFIX, write_gate_for
+from kojin.db.write_gate import LOCK_SUFFIX, write_gate_for
 
 
 def test_a_second_holder_waits_for_the_first(tmp_path: Path) -> None:

@@ -6,7 +6,7 @@ from alembic import context
 from sqlalchemy import text
 
 from kojin.db.engine import make_engine
-from kojin.db.models import Base
+from kojin.migrations.metadata import metadata
 
 config = context.config
 #: PostgreSQL advisory-lock key that serializes kojin migrations ("kojinmig" as an integer)
@@ -22,7 +22,7 @@ def run_migrations_online() -> None:
         with engine.connect() as connection:
             context.configure(
                 connection=connection,
-                target_metadata=Base.metadata,
+                target_metadata=metadata,
                 render_as_batch=connection.dialect.name == "sqlite",
                 compare_type=True,
             )

@@ -1,5 +1,6 @@
-"""The decision writer thread: a group is what queued while the previous one was written (no
-timer), a failing gate answers every waiting request with the error, and close/restart work."""
+"""The decision recorder's writer thread: a group is what queued while the previous one was
+written (no timer), a failing gate answers every waiting request with the error, and
+close/restart work."""
 
 from __future__ import annotations
 
@@ -12,12 +13,11 @@ from contextlib import AbstractContextManager, contextmanager
 import pytest
 from sqlalchemy.orm import Session
 
-from kojin.api import batching
-from kojin.api.batching import DecisionGroupCommitter, QueuedDecision
 from kojin.db.uow import Database
 from kojin.law.decision_schemas import DecisionRequest
 from kojin.policy import load_policy, to_facts
-from kojin.registry.decisions import RecordedDecision
+from kojin.registry.decisions import RecordedDecision, recorder
+from kojin.registry.decisions.recorder import DecisionRecorder, QueuedDecision
 
 USE_CUSTOMER = {"action": "use", "category": "customer", "purpose": "provide_services"}
 
@@ -51,7 +51,7 @@ def test_decisions_queued_while_the_gate_is_held_share_one_transaction(
         yield
 
     uow = CountingUnitOfWork(database)
-    committer = DecisionGroupCommitter(
+    committer = DecisionRecorder(
         unit_of_work=uow, policy=to_facts(load_policy(None)), write_gate=gate
     )
 
@@ -76,7 +76,7 @@ def test_a_failing_gate_answers_every_waiting_request_with_its_error(database: D
         raise OSError("lock file unavailable")
         yield  # pragma: no cover
 
-    committer = DecisionGroupCommitter(
+    committer = DecisionRecorder(
         unit_of_work=database.uow, policy=to_facts(load_policy(None)), write_gate=broken_gate
     )
 
@@ -92,10 +92,8 @@ def test_a_failing_gate_answers_every_waiting_request_with_its_error(database: D
 def test_an_idle_writer_ends_and_the_next_decision_starts_another(
     database: Database, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(batching, "IDLE_SECONDS", 0.05)
-    committer = DecisionGroupCommitter(
-        unit_of_work=database.uow, policy=to_facts(load_policy(None))
-    )
+    monkeypatch.setattr(recorder, "IDLE_SECONDS", 0.05)
+    committer = DecisionRecorder(unit_of_work=database.uow, policy=to_facts(load_policy(None)))
     first = asyncio.run(committer.submit(_item()))
     deadline = time.monotonic() + 10
     while committer.running and time.monotonic() < deadline:
@@ -107,9 +105,7 @@ def test_an_idle_writer_ends_and_the_next_decision_starts_another(
 
 
 def test_a_closed_committer_starts_a_new_writer_on_the_next_decision(database: Database) -> None:
-    committer = DecisionGroupCommitter(
-        unit_of_work=database.uow, policy=to_facts(load_policy(None))
-    )
+    committer = DecisionRecorder(unit_of_work=database.uow, policy=to_facts(load_policy(None)))
     first = asyncio.run(committer.submit(_item()))
     assert committer.running
     committer.close()
@@ -122,9 +118,7 @@ def test_a_closed_committer_starts_a_new_writer_on_the_next_decision(database: D
 
 @pytest.mark.parametrize("actors", [["a"], ["a", "b", "a"]])
 def test_answers_reach_each_request_in_order(database: Database, actors: list[str]) -> None:
-    committer = DecisionGroupCommitter(
-        unit_of_work=database.uow, policy=to_facts(load_policy(None))
-    )
+    committer = DecisionRecorder(unit_of_work=database.uow, policy=to_facts(load_policy(None)))
 
     async def run() -> list[int]:
         results = await asyncio.gather(*(committer.submit(_item(actor)) for actor in actors * 5))

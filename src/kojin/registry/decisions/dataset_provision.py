@@ -1,4 +1,8 @@
-"""Providing a recorded anonymized dataset: decide (Art. 44 duties), then note the method."""
+"""Providing a recorded anonymized dataset: decide (Art. 44 duties), then note the method.
+
+It lives with the decisions because it records one; the datasets package knows nothing of
+decisions (the decision service reads a dataset's form, never the other way round).
+"""
 
 from __future__ import annotations
 

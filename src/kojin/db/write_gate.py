@@ -1,11 +1,12 @@
 """Taking turns to write across worker processes.
 
 SQLite lets one writer in at a time; a writer that finds the database locked polls with growing
-sleeps (1, 2, 5, 10 ms …) until the lock is free. With several ``kojin serve`` workers writing
-decisions continuously, those sleeps dominate: the workers spend their time waiting instead of
-writing. The decision writer of each worker therefore queues on an exclusive ``flock`` of a file
-next to the database before it starts its transaction: the kernel wakes the next worker the moment
-the previous one has committed.
+sleeps (1, 2, 5, 10 ms …) until the lock is free. With several ``kojin serve``
+workers writing decisions continuously, those sleeps dominate: the workers spend their time
+waiting instead of writing. The decision recorder of each worker
+(:mod:`kojin.registry.decisions.recorder`) therefore queues on an exclusive ``flock`` of a file
+next to the database before it starts its transaction: the kernel wakes the next worker the
+moment the previous one has committed.
 
 PostgreSQL queues writers on its row lock on the chain head without polling, but a worker that
 waits there has already fixed its group of decisions. Waiting at the gate instead, *before* it

@@ -1,1 +1,0 @@
-"""Alembic migrations of the registry (a package so that wheels ship them)."""

@@ -1,0 +1,34 @@
+"""Every ORM table of kojin in one ``MetaData``: what the migrations must create.
+
+Each domain package owns its models; this module is the one place that imports them all, for
+the Alembic environment and for tests that compare or empty the whole schema.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import MetaData
+
+from kojin.audit import models as audit_models
+from kojin.auth import models as auth_models
+from kojin.db.base import Base
+from kojin.registry.consents import models as consent_models
+from kojin.registry.datasets import models as dataset_models
+from kojin.registry.decisions import models as decision_models
+from kojin.registry.ledger import models as ledger_models
+from kojin.registry.provisions import models as provision_models
+from kojin.registry.subjects import models as subject_models
+
+#: the model modules whose tables make up the registry schema
+MODEL_MODULES = (
+    audit_models,
+    auth_models,
+    consent_models,
+    dataset_models,
+    decision_models,
+    ledger_models,
+    provision_models,
+    subject_models,
+)
+
+#: the registry schema: every table of the modules above
+metadata: MetaData = Base.metadata
