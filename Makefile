@@ -1,41 +1,51 @@
 # kojin: two commands from a fresh clone.
-#   make run   install into .venv and run kojin on the embedded defaults
-#   make test  install into .venv and run the whole test suite with the linters
+#   make run   install kojin (runtime dependencies only) into .venv and run it on the embedded defaults
+#   make test  add the test tools and the optional engines (GiNZA, PySpark), then run the whole suite
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
-STAMP  := $(VENV)/.installed
+RUNTIME_STAMP := $(VENV)/.installed-runtime
+TEST_STAMP    := $(VENV)/.installed-test
+PIP := $(BIN)/python -m pip install --quiet --disable-pip-version-check
 
-.PHONY: run test install lint typecheck unit bench clean
+.PHONY: run test install install-test lint typecheck unit bench clean
 
-$(STAMP): pyproject.toml
+$(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev,ner,spark]'
-	touch $(STAMP)
 
-install: $(STAMP)
+$(RUNTIME_STAMP): pyproject.toml | $(BIN)/python
+	$(PIP) -e .
+	touch $(RUNTIME_STAMP)
 
-run: $(STAMP)
+$(TEST_STAMP): pyproject.toml | $(BIN)/python
+	$(PIP) -e '.[dev,ner,spark]'
+	touch $(RUNTIME_STAMP) $(TEST_STAMP)
+
+install: $(RUNTIME_STAMP)
+
+install-test: $(TEST_STAMP)
+
+run: $(RUNTIME_STAMP)
 	$(BIN)/kojin run
 
-lint: $(STAMP)
+lint: $(TEST_STAMP)
 	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/ruff format --check src tests benchmarks
 	$(BIN)/lint-imports
 
-typecheck: $(STAMP)
+typecheck: $(TEST_STAMP)
 	$(BIN)/mypy
 	$(BIN)/mypy benchmarks tests/conftest.py
 	@for d in tests/*/; do $(BIN)/mypy $$d || exit 1; done
 
-unit: $(STAMP)
+unit: $(TEST_STAMP)
 	$(BIN)/pytest -m "not slow or spark"
 
 test: lint typecheck unit
 
-bench: $(STAMP)
-	@for b in benchmarks/*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
+bench: $(TEST_STAMP)
+	@for b in benchmarks/*.py; do case $$b in */_*) continue;; esac; \
+	  echo "== $$b"; $(BIN)/python $$b || exit 1; done
 
 clean:
 	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache

@@ -14,8 +14,7 @@ import typer
 
 from kojin import __version__
 from kojin.cli import datasets, decide, deid, policy, registry, scan, serve, settings
-from kojin.cli.output import fail
-from kojin.errors import InputError, KojinError
+from kojin.cli.output import cli_errors, fail
 
 app = typer.Typer(
     name="kojin",
@@ -92,13 +91,10 @@ def main() -> None:
     settings, a missing file or a directory where a file is expected), 1 for other kojin errors.
     """
     try:
-        outcome = app(standalone_mode=False, prog_name="kojin")
+        with cli_errors():
+            outcome = app(standalone_mode=False, prog_name="kojin")
     except PARSING_ERROR as exc:
         _parsing_error(exc)
-    except InputError as exc:
-        fail(exc.message, code=2)
-    except KojinError as exc:
-        fail(exc.message, code=1)
     except (FileNotFoundError, IsADirectoryError, NotADirectoryError, PermissionError) as exc:
         where = f" {exc.filename}" if exc.filename else ""
         fail(f"cannot open{where}: {exc.strerror or type(exc).__name__}", code=2)
