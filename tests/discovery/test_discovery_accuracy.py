@@ -7,10 +7,10 @@ The issue's bar: at least 0.99 for e-mail, phone, My Number, postal code, dates 
 from __future__ import annotations
 
 import pytest
+from discovery_corpus import generate_corpus
+from discovery_evaluation import evaluate, render_table
 
-from kojin.discovery.corpus import generate_corpus
 from kojin.discovery.detector_catalogue import builtin_registry
-from kojin.discovery.evaluation import evaluate, render_table
 from kojin.discovery.matcher import Re2Matcher
 from kojin.discovery.text_scan import findings_in_buffer
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 import random
 
 import pytest
+from discovery_corpus import my_number_value
 from hypothesis import given
 from hypothesis import strategies as st
 
-from kojin.discovery.corpus import my_number_value
 from kojin.discovery.masking import mask
 from kojin.discovery.model import MaskStyle
 

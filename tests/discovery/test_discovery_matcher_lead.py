@@ -9,8 +9,8 @@ value (start of the buffer, right after another value, after an invalid byte).
 from __future__ import annotations
 
 import pytest
+from discovery_corpus import generate_corpus
 
-from kojin.discovery.corpus import generate_corpus
 from kojin.discovery.detector_catalogue import builtin_registry
 from kojin.discovery.digit_start import starts_with_digit
 from kojin.discovery.matcher import Re2Matcher

@@ -11,9 +11,9 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 import sqlalchemy as sa
+from discovery_corpus import card_value, my_number_value, phone_value
 
 from kojin.discovery.columns import ColumnClassifier
-from kojin.discovery.corpus import _card, _phone, my_number_value
 from kojin.discovery.database import scan_database
 from kojin.discovery.detector_catalogue import builtin_registry
 from kojin.discovery.matcher import Re2Matcher
@@ -29,13 +29,13 @@ def _customers(rows: int = ROWS) -> dict[str, list[object]]:
     return {
         "氏名": [rng.choice(["山田 太郎", "佐藤 花子", "鈴木 一郎"]) for _ in range(rows)],
         "email": [f"user{i}@example.co.jp" for i in range(rows)],
-        "phone": [_phone(rng) for _ in range(rows)],
+        "phone": [phone_value(rng) for _ in range(rows)],
         "birth_date": [
             f"{rng.randint(1940, 2000)}-0{rng.randint(1, 9)}-1{rng.randint(0, 9)}"
             for _ in range(rows)
         ],
         "my_number": [my_number_value(rng) for _ in range(rows)],
-        "card": [_card(rng) for _ in range(rows)],
+        "card": [card_value(rng) for _ in range(rows)],
         "amount": [str(rng.randint(1, 99999)) for _ in range(rows)],
         # 12-digit order numbers: some pass the My Number check digit by chance
         "order_no": ["".join(rng.choice("0123456789") for _ in range(12)) for _ in range(rows)],

@@ -5,73 +5,63 @@ from __future__ import annotations
 import random
 
 import pytest
+from discovery_corpus import corporate_number_value, luhn_complete, my_number_value
 from hypothesis import given
 from hypothesis import strategies as st
 from stdnum import luhn
 from stdnum.jp import cn, in_
 
-from kojin.discovery.corpus import corporate_number_value, luhn_complete, my_number_value
 from kojin.discovery.model import Validator
-from kojin.discovery.validators import (
-    VALIDATORS,
-    corporate_number_is_valid,
-    era_to_western,
-    luhn_is_valid,
-    my_number_is_valid,
-)
+from kojin.discovery.validators import VALIDATORS, era_to_western
+
+
+def _valid(validator: Validator, text: str) -> bool:
+    return VALIDATORS[validator](text.encode())
 
 
 @pytest.mark.parametrize(
-    ("number", "valid"),
+    ("validator", "number", "valid"),
     [
-        ("123456789018", True),  # APPI-SPEC 11.1 worked example
-        ("621498320257", True),
-        ("200000000000", True),  # r <= 1 gives 0
-        ("000000000019", True),
-        ("123456789012", False),
-        ("12345678901", False),
-        ("12345678901a", False),
+        (Validator.MY_NUMBER, "123456789018", True),  # APPI-SPEC 11.1 worked example
+        (Validator.MY_NUMBER, "621498320257", True),
+        (Validator.MY_NUMBER, "200000000000", True),  # r <= 1 gives 0
+        (Validator.MY_NUMBER, "000000000019", True),
+        (Validator.MY_NUMBER, "123456789012", False),
+        (Validator.MY_NUMBER, "12345678901", False),
+        (Validator.MY_NUMBER, "12345678901a", False),
+        (Validator.CORPORATE_NUMBER, "7123456789012", True),  # APPI-SPEC 11.2 worked examples
+        (Validator.CORPORATE_NUMBER, "4011001098993", True),
+        (Validator.CORPORATE_NUMBER, "5835678256246", True),
+        (Validator.CORPORATE_NUMBER, "7010705000725", True),
+        (Validator.CORPORATE_NUMBER, "2835678256246", False),
+        (Validator.CORPORATE_NUMBER, "0123456789012", False),
     ],
 )
-def test_my_number_check_digit(number: str, valid: bool) -> None:
-    assert my_number_is_valid(number) is valid
-
-
-@pytest.mark.parametrize(
-    ("number", "valid"),
-    [
-        ("7123456789012", True),  # APPI-SPEC 11.2 worked examples
-        ("4011001098993", True),
-        ("5835678256246", True),
-        ("7010705000725", True),
-        ("2835678256246", False),
-        ("0123456789012", False),
-    ],
-)
-def test_corporate_number_check_digit(number: str, valid: bool) -> None:
-    assert corporate_number_is_valid(number) is valid
+def test_check_digits(validator: Validator, number: str, valid: bool) -> None:
+    assert _valid(validator, number) is valid
 
 
 @given(st.text(alphabet="0123456789", min_size=12, max_size=12))
 def test_my_number_agrees_with_python_stdnum(number: str) -> None:
-    assert my_number_is_valid(number) is in_.is_valid(number)
+    assert _valid(Validator.MY_NUMBER, number) is in_.is_valid(number)
 
 
 @given(st.text(alphabet="0123456789", min_size=13, max_size=13))
 def test_corporate_number_agrees_with_python_stdnum(number: str) -> None:
-    assert corporate_number_is_valid(number) is cn.is_valid(number)
+    assert _valid(Validator.CORPORATE_NUMBER, number) is cn.is_valid(number)
 
 
-@given(st.text(alphabet="0123456789", min_size=1, max_size=19))
-def test_luhn_agrees_with_python_stdnum(number: str) -> None:
-    assert luhn_is_valid(number.encode()) is luhn.is_valid(number)
+@given(st.text(alphabet="0123456789", min_size=14, max_size=19), st.sampled_from("3456"))
+def test_card_numbers_agree_with_python_stdnum(number: str, prefix: str) -> None:
+    card = prefix + number[1:]
+    assert _valid(Validator.LUHN_CARD, card) is luhn.is_valid(card)
 
 
 @given(st.integers(min_value=0, max_value=2**32))
 def test_generated_numbers_validate(seed: int) -> None:
     rng = random.Random(seed)
-    assert my_number_is_valid(my_number_value(rng))
-    assert corporate_number_is_valid(corporate_number_value(rng))
+    assert _valid(Validator.MY_NUMBER, my_number_value(rng))
+    assert _valid(Validator.CORPORATE_NUMBER, corporate_number_value(rng))
     assert luhn.is_valid(luhn_complete("4" + "".join(rng.choice("0123456789") for _ in range(14))))
 
 
@@ -106,7 +96,7 @@ def test_generated_numbers_validate(seed: int) -> None:
     ],
 )
 def test_validators(validator: Validator, text: str, valid: bool) -> None:
-    assert VALIDATORS[validator](text.encode()) is valid
+    assert _valid(validator, text) is valid
 
 
 @pytest.mark.parametrize(

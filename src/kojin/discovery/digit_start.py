@@ -5,24 +5,28 @@ a boundary detector rejects any value that starts inside a run of digits anyway,
 search start a thread at every digit makes RE2's DFA remember which offsets of a long digit run
 began a candidate, so its state count grows with the text instead of staying bounded.
 
-Patterns are valid Python regexes (the registry checks this), so Python's own parser is used to
-read the first element. Anything the analysis does not understand counts as "may start with
-another character", which keeps the plain search for that pattern.
+Patterns are valid Python regexes (the catalogue checks this), so Python's own parser reads the
+first element (through :mod:`kojin.discovery.sre_adapter`). Anything the analysis does not
+understand counts as "may start with another character", which keeps the plain search for that
+pattern.
 """
 
 from __future__ import annotations
 
-import re._parser as sre_parse  # type: ignore[import-not-found]  # the parser behind re.compile
 from typing import Any
 
-BRANCH, IN, LITERAL, RANGE, SUBPATTERN = (
-    sre_parse.BRANCH,
-    sre_parse.IN,
-    sre_parse.LITERAL,
-    sre_parse.RANGE,
-    sre_parse.SUBPATTERN,
+from kojin.discovery.sre_adapter import (
+    BRANCH,
+    IN,
+    LITERAL,
+    MAX_REPEAT,
+    MIN_REPEAT,
+    RANGE,
+    SUBPATTERN,
+    Item,
+    parse,
+    sequence,
 )
-MAX_REPEAT, MIN_REPEAT = sre_parse.MAX_REPEAT, sre_parse.MIN_REPEAT
 
 _DIGIT_RANGES = ((ord("0"), ord("9")), (ord("０"), ord("９")))
 
@@ -38,23 +42,22 @@ def _item_starts_with_digit(op: Any, arg: Any) -> bool:
         return all(
             (kind is LITERAL and _is_digit_range(value, value))
             or (kind is RANGE and _is_digit_range(*value))
-            for kind, value in arg
+            for kind, value in sequence(arg)
         )
     if op is SUBPATTERN:
-        return _sequence_starts_with_digit(arg[-1])
+        return _sequence_starts_with_digit(sequence(arg[-1]))
     if op is BRANCH:
-        return all(_sequence_starts_with_digit(branch) for branch in arg[1])
+        return all(_sequence_starts_with_digit(sequence(branch)) for branch in arg[1])
     if op is MAX_REPEAT or op is MIN_REPEAT:
         low, _, item = arg
-        return bool(low >= 1 and _sequence_starts_with_digit(item))
+        return bool(low >= 1 and _sequence_starts_with_digit(sequence(item)))
     return False  # anchors, categories, negated classes, ...: not known to be a digit
 
 
-def _sequence_starts_with_digit(sequence: Any) -> bool:
-    items = list(sequence)
+def _sequence_starts_with_digit(items: list[Item]) -> bool:
     return bool(items) and _item_starts_with_digit(*items[0])
 
 
 def starts_with_digit(regex: str) -> bool:
     """Whether every match of `regex` starts with a digit (0-9 or ０-９)."""
-    return _sequence_starts_with_digit(sre_parse.parse(regex))
+    return _sequence_starts_with_digit(parse(regex))

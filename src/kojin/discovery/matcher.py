@@ -27,10 +27,8 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
 
-import re2
-
+from kojin.discovery import re2_adapter as low
 from kojin.discovery.detector_catalogue import DetectorRegistry, strip_value_group
 from kojin.discovery.digit_start import starts_with_digit
 from kojin.discovery.model import Match
@@ -38,9 +36,10 @@ from kojin.discovery.validators import VALIDATORS
 
 #: Minimum score a match needs to be reported, unless the caller sets another.
 DEFAULT_MIN_SCORE = 0.5
-_UNANCHORED = re2._Anchor.UNANCHORED
-_BOTH = re2._Anchor.ANCHOR_BOTH
-_ANCHOR_START = re2._Anchor.ANCHOR_START
+_UNANCHORED = low.UNANCHORED
+_BOTH = low.ANCHOR_BOTH
+_ANCHOR_START = low.ANCHOR_START
+_MAX_MEM = 256 << 20  # a DFA cache this large stops state thrashing on many patterns
 _ANY_CHAR = "(?s:.)"
 _NON_DIGIT = "[^0-9０-９]"
 _VALUE_GROUP = "(?P<value>"
@@ -50,15 +49,6 @@ _WIDE_CLASS = {
     for ch in "０１２３４５６７８９ＡＢＣＤＥＦＧＨＩＪＫＬＭＮＯＰＱＲＳＴＵＶＷＸＹＺ"
     "ａｂｃｄｅｆｇｈｉｊｋｌｍｎｏｐｑｒｓｔｕｖｗｘｙｚ"
 }
-
-
-def _options(*, longest: bool, capture: bool) -> Any:
-    options = re2.Options()
-    options.log_errors = False
-    options.longest_match = longest
-    options.never_capture = not capture
-    options.max_mem = 256 << 20  # a DFA cache this large stops state thrashing on many patterns
-    return options
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,7 +62,7 @@ class _Pattern:
     boosted_reported: float
     boundary: bool
     validate: Callable[[bytes], bool]
-    capture: Any  # low-level RE2 Match of the pattern with its value group, or None
+    capture: low.SpanMatch | None  # low-level match of the pattern with its value group
     value_group: int
     context: re.Pattern[bytes] | None
     window: int
@@ -85,7 +75,7 @@ class Re2Matcher:
         self.registry = registry
         self.min_score = min_score
         self._patterns: list[_Pattern] = []
-        self._set = re2.Set.FullMatchSet(_options(longest=False, capture=False))
+        plains: list[str] = []
         alternatives: list[str] = []
         led: list[str] = []
         for spec in registry:
@@ -97,9 +87,9 @@ class Re2Matcher:
                 plain = strip_value_group(pattern.regex)
                 capture, group = None, 0
                 if plain != pattern.regex:
-                    compiled = re2.compile(pattern.regex, _options(longest=True, capture=True))
-                    capture, group = compiled._regexp.Match, compiled.groupindex["value"]
-                self._set.Add(plain)
+                    capture = low.span_match(pattern.regex, low.options(longest=True, capture=True))
+                    group = re.compile(pattern.regex).groupindex["value"]  # same numbering in RE2
+                plains.append(plain)
                 alternatives.append(f"(?:{plain})")
                 lead = _ANY_CHAR
                 if spec.boundary and _value_at_start(pattern.regex) and starts_with_digit(plain):
@@ -120,14 +110,15 @@ class Re2Matcher:
                         window=spec.context_window * 3,
                     )
                 )
-        self._set.Compile()
-        options = _options(longest=True, capture=False)
-        # The binding's low-level calls (google-re2 1.1): the public wrappers build a match object
-        # per candidate, which costs more than the search itself on dense text.
-        self._search = re2.compile("|".join(led), options)._regexp.Match
+        options = low.options(longest=True, capture=False, max_mem=_MAX_MEM)
+        # The binding's low-level calls (kojin.discovery.re2_adapter): the public wrappers build a
+        # match object per candidate, which costs more than the search itself on dense text.
+        self._search = low.span_match("|".join(led), options)
         # A value at the very start of a buffer has no character before it: one anchored check.
-        self._plain = self._at_start = re2.compile("|".join(alternatives), options)._regexp.Match
-        self._which = self._set._set.Match
+        self._plain = self._at_start = low.span_match("|".join(alternatives), options)
+        self._which = low.set_match(
+            plains, low.options(longest=False, capture=False, max_mem=_MAX_MEM)
+        )
 
     def scan(self, buf: bytes) -> list[Match]:
         """All matches in `buf` scoring at least ``min_score``, in order of position."""

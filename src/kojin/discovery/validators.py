@@ -2,23 +2,22 @@
 
 Only candidates reach these functions, so they may decode and normalise the candidate itself
 (full-width digits become ASCII here, never in the scanned text). Each takes the candidate's
-UTF-8 bytes and returns whether it is a plausible value of its kind.
+UTF-8 bytes and returns whether it is a plausible value of its kind. Check digits (My Number,
+corporate number, Luhn) are :mod:`kojin.law.check_digits`, on the candidate's ASCII digits.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from operator import mul
 
 from kojin.discovery.model import Validator
+from kojin.law.check_digits import is_valid_corporate_number, is_valid_luhn, is_valid_my_number
 
 _FULLWIDTH = str.maketrans(
     "０１２３４５６７８９ＡＢＣＤＥＦＧＨＩＪＫＬＭＮＯＰＱＲＳＴＵＶＷＸＹＺ＋／．",
     "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ+/.",
 )
-_MY_NUMBER_WEIGHTS = (6, 5, 4, 3, 2, 7, 6, 5, 4, 3, 2)
-_DOUBLED = bytes(2 * d if d < 5 else 2 * d - 9 for d in range(10))
 _NON_DIGIT_BYTES = bytes(b for b in range(256) if not 0x30 <= b <= 0x39)  # deleted by translate
 
 
@@ -36,57 +35,17 @@ def ascii_digits(raw: bytes) -> bytes:
     return raw.translate(None, _NON_DIGIT_BYTES)
 
 
-def digits_of(raw: bytes) -> str:
-    """The ASCII digits of a candidate, in order."""
-    return ascii_digits(raw).decode("ascii")
-
-
-def _my_number_bytes(digits: bytes) -> bool:
-    if len(digits) != 12 or not digits.isdigit():
-        return False
-    # The weights sum to 47: subtracting 48 * 47 turns ASCII codes into digit values.
-    total: int = sum(map(mul, digits[:11], _MY_NUMBER_WEIGHTS)) - 48 * 47
-    return digits[11] - 48 == -total % 11 % 10
-
-
-def _corporate_bytes(digits: bytes) -> bool:
-    if len(digits) != 13 or not digits.isdigit() or digits[0] == 48:
-        return False
-    odd, even = digits[-1:0:-2], digits[-2:0:-2]  # base digits from the right: n odd, n even
-    total = sum(odd) - 48 * len(odd) + 2 * (sum(even) - 48 * len(even))
-    return digits[0] - 48 == 9 - total % 9
-
-
-def luhn_is_valid(digits: bytes) -> bool:
-    """Luhn check over ASCII digits."""
-    if not digits.isdigit():
-        return False
-    plain, doubled = digits[-1::-2], digits[-2::-2]
-    total = sum(plain) - 48 * len(plain) + sum(_DOUBLED[d - 48] for d in doubled)
-    return total % 10 == 0
-
-
-def my_number_is_valid(digits: str) -> bool:
-    """12-digit individual number check digit (MIC Ord. 85/2014 Art. 5; APPI-SPEC 11.1, R-CD-1)."""
-    return digits.isascii() and _my_number_bytes(digits.encode("ascii"))
-
-
-def corporate_number_is_valid(digits: str) -> bool:
-    """13-digit corporate number check digit (MOF Ord. 70/2014 Art. 2; APPI-SPEC 11.2)."""
-    return digits.isascii() and _corporate_bytes(digits.encode("ascii"))
-
-
 def _my_number(raw: bytes) -> bool:
-    return _my_number_bytes(ascii_digits(raw))
+    return is_valid_my_number(ascii_digits(raw).decode("ascii"))
 
 
 def _corporate(raw: bytes) -> bool:
-    return _corporate_bytes(ascii_digits(raw))
+    return is_valid_corporate_number(ascii_digits(raw).decode("ascii"))
 
 
 def _luhn_card(raw: bytes) -> bool:
     digits = ascii_digits(raw)
-    return 14 <= len(digits) <= 19 and digits[0] in b"3456" and luhn_is_valid(digits)
+    return 14 <= len(digits) <= 19 and digits[0] in b"3456" and is_valid_luhn(digits.decode())
 
 
 def _jp_phone(raw: bytes) -> bool:

@@ -1,9 +1,9 @@
 """A labeled corpus generator: mixed Japanese/English text with the spans of personal data known.
 
-Used by the accuracy tests and by ``benchmarks/scan.py``. Values come from Faker (ja_JP, en_US),
+Test support (the accuracy, matcher and masking tests). Values come from Faker (ja_JP, en_US),
 seeded, drawn once into pools; lines are composed from templates with a seeded ``random.Random``,
-so a corpus is fully determined by its seed. Faker is a development dependency: it is imported only
-when a corpus is generated.
+so a corpus is fully determined by its seed. Check digits come from :mod:`kojin.law.check_digits`
+and python-stdnum, the same code the validators use.
 """
 
 from __future__ import annotations
@@ -13,7 +13,9 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from kojin.discovery.validators import my_number_is_valid
+from stdnum import luhn
+
+from kojin.law.check_digits import corporate_check_digit, my_number_check_digit
 
 _WIDE = str.maketrans("0123456789-", "０１２３４５６７８９－")
 _PLACEHOLDER = re.compile(r"\{(\w+)\}")
@@ -125,30 +127,21 @@ def _digits(rng: random.Random, n: int) -> str:
 def my_number_value(rng: random.Random) -> str:
     """A 12-digit string with a valid My Number check digit."""
     base = _digits(rng, 11)
-    for check in "0123456789":
-        if my_number_is_valid(base + check):
-            return base + check
-    raise AssertionError("unreachable: one check digit always fits")
+    return base + str(my_number_check_digit(base))
 
 
 def corporate_number_value(rng: random.Random) -> str:
+    """A 13-digit string whose first digit is a valid corporate-number check digit."""
     base = str(rng.randint(1, 9)) + _digits(rng, 11)
-    total = sum(int(base[-n]) * (1 if n % 2 else 2) for n in range(1, 13))
-    return str(9 - total % 9) + base
+    return str(corporate_check_digit(base)) + base
 
 
 def luhn_complete(partial: str) -> str:
     """`partial` followed by its Luhn check digit."""
-    total = 0
-    for i, ch in enumerate(reversed(partial)):
-        d = int(ch)
-        if i % 2 == 0:
-            d = d * 2 - 9 if d > 4 else d * 2
-        total += d
-    return partial + str(-total % 10)
+    return partial + luhn.calc_check_digit(partial)
 
 
-def _card(rng: random.Random) -> str:
+def card_value(rng: random.Random) -> str:
     kind = rng.randrange(4)
     if kind == 3:
         number = luhn_complete(rng.choice(("34", "37")) + _digits(rng, 12))
@@ -159,7 +152,7 @@ def _card(rng: random.Random) -> str:
     return sep.join(number[i : i + 4] for i in range(0, 16, 4))
 
 
-def _phone(rng: random.Random) -> str:
+def phone_value(rng: random.Random) -> str:
     kind = rng.randrange(8)
     mobile = rng.choice(("090", "080", "070")) + _digits(rng, 8)
     if kind == 0:
@@ -182,7 +175,7 @@ def _phone(rng: random.Random) -> str:
 _ERAS = (("昭和", 1926, "S"), ("平成", 1989, "H"))
 
 
-def _dob(rng: random.Random) -> str:
+def birth_date_value(rng: random.Random) -> str:
     year, month, day = rng.randint(1930, 2005), rng.randint(1, 12), rng.randint(1, 28)
     kind = rng.randrange(5)
     if kind == 0:
@@ -260,17 +253,17 @@ def _value_makers(rng: random.Random, pools: _Pools) -> dict[str, Callable[[], s
         "en_name": lambda: rng.choice(pools.en_names),
         "name_kana": lambda: rng.choice(pools.kana),
         "email": lambda: rng.choice(pools.emails),
-        "phone_number": lambda: _phone(rng),
+        "phone_number": lambda: phone_value(rng),
         "postal_code": lambda: f"{rng.randint(1, 999):03d}-{_digits(rng, 4)}",
         "postal_code_plain": lambda: f"{rng.randint(1, 999):03d}-{_digits(rng, 4)}",
         "address": lambda: rng.choice(pools.addresses),
-        "date_of_birth": lambda: _dob(rng),
+        "date_of_birth": lambda: birth_date_value(rng),
         "dob_english": lambda: (
             f"{rng.choice(_MONTH_NAMES)} {rng.randint(1, 28)}, {rng.randint(1930, 2005)}"
         ),
         "my_number": lambda: _format_my_number(rng, my_number_value(rng)),
         "corporate_number": lambda: corporate_number_value(rng),
-        "credit_card": lambda: _card(rng),
+        "credit_card": lambda: card_value(rng),
         "passport_number": lambda: rng.choice(("TK", "TR", "TZ", "MU")) + _digits(rng, 7),
         "drivers_license": lambda: _digits(rng, 12),
         "basic_pension_number": lambda: f"{_digits(rng, 4)}-{_digits(rng, 6)}",

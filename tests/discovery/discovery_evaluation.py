@@ -1,4 +1,4 @@
-"""Precision and recall of findings against a labeled corpus, per kind."""
+"""Precision and recall of findings against a labeled corpus, per kind (test support)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,8 @@ from collections import defaultdict
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 
-from kojin.discovery.corpus import LabeledSpan
+from discovery_corpus import LabeledSpan
+
 from kojin.discovery.model import Finding, TextLocation
 
 
