@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from kojin.audit.models import AuditEntry
 from kojin.audit.service import verify_chain
-from kojin.auth import list_tokens
+from kojin.auth.service import list_tokens
 from kojin.db.uow import Database
 from kojin.errors import ConflictError
 from kojin.policy import load_policy

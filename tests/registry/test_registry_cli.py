@@ -11,7 +11,7 @@ from sqlalchemy import delete, func, select, update
 from typer.testing import CliRunner
 
 from kojin.audit.models import AuditEntry
-from kojin.auth import authenticate
+from kojin.auth.service import authenticate
 from kojin.cli import app
 from kojin.crypto.cipher import FieldCipher
 from kojin.crypto.keyring import Keyring, keyring_path

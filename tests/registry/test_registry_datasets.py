@@ -13,7 +13,8 @@ from kojin.law.decision_schemas import DecisionRequest, Recipient
 from kojin.law.policy_facts import PolicyFacts
 from kojin.law.vocabulary import Action, Form, ObligationCode
 from kojin.policy import load_policy, to_facts
-from kojin.registry.datasets import DatasetCreate, list_datasets, mark_provided, record_dataset
+from kojin.registry.datasets import DatasetCreate
+from kojin.registry.datasets.service import list_datasets, mark_provided, record_dataset
 from kojin.registry.decisions.dataset_provision import provide_dataset
 from kojin.registry.decisions.service import decide_and_record
 

@@ -1,7 +1,10 @@
-"""API tokens and roles: tokens are stored as SHA-256 hashes; the plaintext is shown once."""
+"""API tokens and roles: tokens are stored as SHA-256 hashes; the plaintext is shown once.
+
+The package exports the light vocabulary (the roles and the token schema); the functions that
+use the database are in :mod:`kojin.auth.service`.
+"""
 
 from kojin.auth.roles import Role
 from kojin.auth.schemas import ApiTokenOut
-from kojin.auth.service import authenticate, create_token, list_tokens, revoke_token
 
-__all__ = ["ApiTokenOut", "Role", "authenticate", "create_token", "list_tokens", "revoke_token"]
+__all__ = ["ApiTokenOut", "Role"]

@@ -1,38 +1,40 @@
 """``kojin datasets``: de-identified datasets recorded in the registry (APPI Arts. 41, 43, 44).
 
 Also the recording step of ``kojin anonymize`` / ``kojin pseudonymize --record`` and the dataset
-lines of ``kojin publish --datasets``.
+lines of ``kojin publish --datasets``. The registry services are imported inside the commands
+(``kojin --help`` loads no database library).
+
+``datasets list`` never cuts an id a user types back into ``datasets provide``: to a pipe or a
+file it prints tab-separated lines (a header, then one dataset per line); on a terminal a table
+when every cell fits the width, else one block of ``field  value`` lines per dataset.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
 from kojin.cli.output import cli_actor, cli_errors, write_json_line
-from kojin.db.uow import Database
-from kojin.deid.results import AnonymizationResult, PseudonymizationResult
 from kojin.errors import InputError
-from kojin.law.decision_schemas import Recipient
-from kojin.law.policy_facts import PolicyFacts
-from kojin.policy import AnonymizedDatasetNotice, load_policy, to_facts
-from kojin.registry.bootstrap import is_initialised
-from kojin.registry.datasets import DatasetOut, list_datasets, record_dataset
-from kojin.registry.datasets.from_deid import dataset_from_result
-from kojin.registry.datasets.service import check_recordable
-from kojin.registry.decisions.dataset_provision import provide_dataset
 from kojin.settings import get_settings
+
+if TYPE_CHECKING:
+    from kojin.db.uow import Database
+    from kojin.deid.results import AnonymizationResult, PseudonymizationResult
+    from kojin.law.policy_facts import PolicyFacts
+    from kojin.policy import AnonymizedDatasetNotice
+    from kojin.registry.datasets.schemas import DatasetOut
 
 datasets_app = typer.Typer(
     help="Pseudonymized and anonymized datasets recorded in the registry.", no_args_is_help=True
 )
 
-Recorder = Callable[[AnonymizationResult | PseudonymizationResult], DatasetOut]
+Recorder = Callable[["AnonymizationResult | PseudonymizationResult"], "DatasetOut"]
 
 #: the options ``kojin anonymize`` and ``kojin pseudonymize`` share for recording a creation
 RecordOption = Annotated[
@@ -51,6 +53,10 @@ NameOption = Annotated[
 
 @contextmanager
 def _registry() -> Iterator[tuple[Database, PolicyFacts]]:
+    from kojin.db.uow import Database
+    from kojin.policy import load_policy, to_facts
+    from kojin.registry.bootstrap import is_initialised
+
     settings = get_settings()
     if not is_initialised(settings=settings):
         raise InputError(
@@ -70,6 +76,9 @@ def recorder_for(
 ) -> Recorder | None:
     """With `record`, check before any work that the creation can be recorded (registry
     initialised, category and purposes declared) and return the recording step; else None."""
+    from kojin.registry.datasets.from_deid import dataset_from_result
+    from kojin.registry.datasets.service import check_recordable, record_dataset
+
     if not record:
         return None
     if not category:
@@ -91,6 +100,9 @@ def recorder_for(
 
 def anonymized_notices() -> list[AnonymizedDatasetNotice]:
     """The registry's anonymized datasets as notice entries (R-AN-3, R-AN-4)."""
+    from kojin.policy import AnonymizedDatasetNotice
+    from kojin.registry.datasets.service import list_datasets
+
     with _registry() as (database, _), database.read() as session:
         rows = list_datasets(session=session, form="anonymized")
     return [
@@ -105,11 +117,62 @@ def anonymized_notices() -> list[AnonymizedDatasetNotice]:
     ]
 
 
+#: the columns of ``datasets list``, in order; the first one is the id
+LIST_COLUMNS = ("id", "form", "name", "category", "records", "created", "provided")
+
+
+def _list_cells(row: DatasetOut) -> tuple[str, ...]:
+    return (
+        row.id,
+        row.form,
+        row.name,
+        row.category,
+        str(row.records),
+        row.created_at.date().isoformat(),
+        row.provision_method or "-",
+    )
+
+
+def _plain(cell: str) -> str:
+    """A cell on one tab-separated line: tabs and line breaks inside it become spaces."""
+    return " ".join(cell.split()) if any(c in cell for c in "\t\r\n") else cell
+
+
+def print_records(
+    console: Console, *, title: str, columns: Sequence[str], rows: Sequence[Sequence[str]]
+) -> None:
+    """Rows whose cells must reach the reader whole (ids are typed back).
+
+    Not a terminal: tab-separated lines, header first. A terminal wide enough for every cell:
+    a table. A narrower one: one block per row, a ``column  value`` line per cell.
+    """
+    if not console.is_terminal:
+        for line in (columns, *rows):  # written as is: Rich would expand the tabs
+            console.file.write("\t".join(_plain(cell) for cell in line) + "\n")
+        return
+    widths = [max(len(cell) for cell in column) for column in zip(columns, *rows, strict=True)]
+    if sum(widths) + 3 * len(widths) + 1 <= console.width:
+        table = Table(title=title, title_justify="left")
+        for index, column in enumerate(columns):
+            table.add_column(column, no_wrap=True, min_width=widths[index])
+        for row in rows:
+            table.add_row(*row)
+        console.print(table)
+        return
+    console.print(title, markup=False)
+    label = max(len(column) for column in columns)
+    for row in rows:
+        console.out("")
+        for column, cell in zip(columns, row, strict=True):
+            console.out(f"{column:<{label}}  {cell}", highlight=False)
+
+
 @datasets_app.command("list")
 def list_command(
     json_lines: Annotated[bool, typer.Option("--json", help="One JSON document per line.")] = False,
 ) -> None:
-    """List the recorded datasets: form, name, category, records, provision."""
+    """List the recorded datasets: id, form, name, category, records, provision."""
+    from kojin.registry.datasets.service import list_datasets
 
     def run() -> None:
         with _registry() as (database, _), database.read() as session:
@@ -118,20 +181,12 @@ def list_command(
             for row in rows:
                 write_json_line(row.model_dump(mode="json"))
             return
-        table = Table(title="De-identified datasets", title_justify="left")
-        for column in ("id", "form", "name", "category", "records", "created", "provided"):
-            table.add_column(column, justify="right" if column == "records" else "left")
-        for row in rows:
-            table.add_row(
-                row.id,
-                row.form,
-                row.name,
-                row.category,
-                str(row.records),
-                row.created_at.date().isoformat(),
-                row.provision_method or "-",
-            )
-        Console(highlight=False).print(table)
+        print_records(
+            Console(highlight=False),
+            title="De-identified datasets",
+            columns=LIST_COLUMNS,
+            rows=[_list_cells(row) for row in rows],
+        )
 
     with cli_errors():
         run()
@@ -148,6 +203,8 @@ def provide_command(
     actor: Annotated[str, typer.Option("--actor", help="Who is providing it.")] = "cli",
 ) -> None:
     """Decide and record the provision of an anonymized dataset; print the decision."""
+    from kojin.law.decision_schemas import Recipient
+    from kojin.registry.decisions.dataset_provision import provide_dataset
 
     def run() -> None:
         try:

@@ -1,5 +1,9 @@
 """Registry commands: init, db upgrade, token create, keys rotate, ledger import/export,
-records purge, audit verify/export. Thin: parse, call a service, render."""
+records purge, audit verify/export. Thin: parse, call a service, render.
+
+The services (and with them SQLAlchemy and Alembic) are imported inside the commands, so that
+``kojin --help`` and the other command groups start without them.
+"""
 
 from __future__ import annotations
 
@@ -11,24 +15,18 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import IO, Annotated
+from typing import IO, TYPE_CHECKING, Annotated
 
 import typer
 from rich.progress import Progress
 
-from kojin.audit.service import export_chain, verify_chain
 from kojin.auth.roles import Role
-from kojin.auth.service import create_token
 from kojin.cli.output import cli_actor, cli_errors, fail, stderr_console
-from kojin.db.migrate import upgrade
-from kojin.db.uow import Database
 from kojin.errors import ConflictError, InputError
-from kojin.registry.bootstrap import initialise
-from kojin.registry.keys import rotate_keys
-from kojin.registry.ledger.csvio import export_csv, import_csv
-from kojin.registry.ledger.service import entries_due_for_review
-from kojin.registry.provisions.service import purge_expired
 from kojin.settings import get_settings
+
+if TYPE_CHECKING:
+    from kojin.db.uow import Database
 
 db_app = typer.Typer(help="The registry database.", no_args_is_help=True)
 token_app = typer.Typer(help="API tokens.", no_args_is_help=True)
@@ -40,6 +38,9 @@ audit_app = typer.Typer(help="The audit chain.", no_args_is_help=True)
 
 @contextmanager
 def _database() -> Iterator[Database]:
+    from kojin.db.migrate import upgrade
+    from kojin.db.uow import Database
+
     settings = get_settings()
     upgrade(settings.resolved_database_url())
     database = Database.from_settings(settings)
@@ -64,6 +65,8 @@ def _write_atomically(path: Path, write: Callable[[IO[bytes]], int]) -> int:
 
 
 def _run_init(*, sample: bool) -> None:
+    from kojin.registry.bootstrap import initialise
+
     settings = get_settings()
     try:
         result = initialise(settings=settings, sample=sample, actor=cli_actor())
@@ -92,6 +95,8 @@ def _init_command(
 @db_app.command("upgrade")
 def db_upgrade() -> None:
     """Apply every pending migration to the registry database."""
+    from kojin.db.migrate import upgrade
+
     with cli_errors():
         revision = upgrade(get_settings().resolved_database_url())
     typer.echo(f"registry database at revision {revision}")
@@ -103,6 +108,8 @@ def token_create(
     name: Annotated[str, typer.Option("--name", help="A label for the token.")] = "token",
 ) -> None:
     """Create an API token and print it (shown only this once)."""
+    from kojin.auth.service import create_token
+
     with cli_errors(), _database() as database, database.uow() as session:
         token, plaintext = create_token(session=session, role=role, name=name, actor=cli_actor())
     stderr_console.print(f"token {token.id} ({token.role}, {token.name}) created", markup=False)
@@ -114,6 +121,8 @@ def keys_rotate(
     batch_size: Annotated[int, typer.Option("--batch-size", min=1)] = 500,
 ) -> None:
     """Make a new data key current and re-encrypt every subject under it."""
+    from kojin.registry.keys import rotate_keys
+
     settings = get_settings()
     with cli_errors(), _database() as database, Progress(console=stderr_console) as progress:
         task = progress.add_task("re-encrypting subjects", total=None)
@@ -136,6 +145,8 @@ def ledger_import(
     file: Annotated[Path, typer.Argument(help="Ledger CSV (UTF-8, header row).")],
 ) -> None:
     """Import ledger rows; nothing is imported when any row is bad."""
+    from kojin.registry.ledger.csvio import import_csv
+
     with cli_errors():
         try:
             text = file.read_text(encoding="utf-8-sig")
@@ -153,6 +164,8 @@ def ledger_export(
     file: Annotated[Path | None, typer.Argument(help="Output CSV; stdout when omitted.")] = None,
 ) -> None:
     """Export the ledger as CSV."""
+    from kojin.registry.ledger.csvio import export_csv
+
     with cli_errors(), _database() as database, database.read() as session:
         buffer = io.StringIO()
         count = export_csv(session=session, out=buffer)
@@ -172,6 +185,8 @@ def ledger_due(
     ] = None,
 ) -> None:
     """List ledger rows due for their yearly review (never reviewed, or a year ago or more)."""
+    from kojin.registry.ledger.service import entries_due_for_review
+
     with cli_errors():
         try:
             day = date.fromisoformat(today) if today else date.today()
@@ -202,6 +217,8 @@ def records_purge(
     ] = None,
 ) -> None:
     """Delete provision records whose retention period has ended, and list them."""
+    from kojin.registry.provisions.service import purge_expired
+
     with cli_errors():
         moment = _parse_now(now)
         with _database() as database, database.uow() as session:
@@ -214,6 +231,8 @@ def records_purge(
 @audit_app.command("verify")
 def audit_verify() -> None:
     """Check the whole chain: exit 0 when intact, 1 naming the first bad entry."""
+    from kojin.audit.service import verify_chain
+
     with (
         cli_errors(),
         _database() as database,
@@ -238,6 +257,8 @@ def audit_export(
     ] = None,
 ) -> None:
     """Write the chain as JSON lines (see docs/registry.md to verify it independently)."""
+    from kojin.audit.service import export_chain
+
     with cli_errors(), _database() as database, database.read() as session:
         if file is None:
             export_chain(session=session, out=sys.stdout.buffer)
