@@ -22,24 +22,17 @@ import numpy as np
 import pyarrow as pa
 
 from kojin.deid.anonymize import AnonymizationSpec, QuasiIdentifier, anonymize_table
-from kojin.deid.column_roles import TokenAlgorithm
-from kojin.deid.encoding import encode_column, encode_sensitive
-from kojin.deid.engines import DuckDBEngine, MemoryEngine
+from kojin.deid.choices import LVariant, Metric, TDistance, TokenAlgorithm
+from kojin.deid.column_codes import encode_column, encode_sensitive
 from kojin.deid.engines.base import Engine
+from kojin.deid.engines.duckdb_engine import DuckDBEngine
+from kojin.deid.engines.memory import MemoryEngine
 from kojin.deid.hierarchy import Hierarchy, hierarchy_from_rows, load_hierarchy_csv
-from kojin.deid.metrics import Metric
-from kojin.deid.privacy_models import (
-    KAnonymity,
-    LDiversity,
-    LVariant,
-    PrivacyModel,
-    TCloseness,
-    TDistance,
-)
-from kojin.deid.problem import LatticeProblem, prepare_problem
+from kojin.deid.lattice import LatticeProblem, prepare_problem
+from kojin.deid.privacy_models import KAnonymity, LDiversity, PrivacyModel, TCloseness
+from kojin.deid.pseudonym_tokens import PseudonymKey, tokenize, tokenize_array
 from kojin.deid.search import SearchOutcome, exhaustive_search, optimal_search
 from kojin.deid.table_io import read_csv
-from kojin.deid.tokens import PseudonymKey, tokenize, tokenize_array
 
 ADULT = Path(__file__).resolve().parent.parent / "tests" / "deid" / "data" / "adult"
 QIS = (

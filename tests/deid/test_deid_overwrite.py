@@ -10,7 +10,7 @@ from deid_data import ADULT_DIR
 from typer.testing import CliRunner
 
 from kojin.cli import app
-from kojin.deid.table_io import TableSource, output_delimiter
+from kojin.deid.table_source import TableSource, output_delimiter
 from kojin.errors import InputError
 
 runner = CliRunner()

@@ -9,20 +9,18 @@ from deid_checker import emd_equal, emd_hierarchical, emd_ordered
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from kojin.deid.engines import MemoryEngine
+from kojin.deid.choices import LVariant, Metric, TDistance
+from kojin.deid.engines.memory import MemoryEngine
 from kojin.deid.hierarchy import Hierarchy, hierarchy_from_rows
-from kojin.deid.metrics import Metric
+from kojin.deid.lattice import prepare_problem
 from kojin.deid.privacy_models import (
     KAnonymity,
     LDiversity,
-    LVariant,
     PrivacyModel,
     SensitiveDomain,
     TCloseness,
-    TDistance,
     emd,
 )
-from kojin.deid.problem import prepare_problem
 from kojin.deid.search import exhaustive_search, optimal_search
 
 

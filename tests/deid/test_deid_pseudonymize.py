@@ -17,11 +17,13 @@ from deid_checker import read_rows
 from typer.testing import CliRunner
 
 from kojin.cli import app
-from kojin.deid.column_roles import RolesSpec, TokenAlgorithm, load_roles
-from kojin.deid.pseudonymize import pseudonymize_file, pseudonymize_table
+from kojin.deid.choices import TokenAlgorithm
+from kojin.deid.column_roles import RolesSpec, load_roles
+from kojin.deid.pseudonym_tokens import PseudonymKey, open_key_ring, tokenize
+from kojin.deid.pseudonymize import pseudonymize_table
 from kojin.deid.results import published_items
-from kojin.deid.table_io import TableSource
-from kojin.deid.tokens import PseudonymKey, open_key_ring, tokenize
+from kojin.deid.service import pseudonymize_file, rekey_file
+from kojin.deid.table_source import TableSource
 from kojin.errors import ConfigurationError, InputError
 
 # valid check digits (MIC Ord. 85/2014 Art. 5), generated for the tests, not real people's numbers
@@ -179,7 +181,7 @@ def test_file_run_keeps_deletion_info_apart(tmp_path: Path) -> None:
     first = pseudonymize_file(
         source=TableSource(str(source)),
         output=data / "out" / "pseudo.csv",
-        spec=spec,
+        roles=spec,
         key_file=secure / "keys.json",
         keep_mapping=True,
         purposes=["develop_services"],
@@ -210,7 +212,7 @@ def test_file_run_keeps_deletion_info_apart(tmp_path: Path) -> None:
     second = pseudonymize_file(
         source=TableSource(str(source)),
         output=data / "out" / "pseudo2.csv",
-        spec=spec,
+        roles=spec,
         key_file=secure / "keys.json",
         rotate=True,
     )
@@ -226,7 +228,7 @@ def test_key_file_beside_the_output_is_refused(tmp_path: Path) -> None:
         pseudonymize_file(
             source=TableSource(str(source)),
             output=tmp_path / "out.csv",
-            spec=RolesSpec.model_validate(ROLES),
+            roles=RolesSpec.model_validate(ROLES),
             key_file=tmp_path / "keys.json",
         )
     assert not (tmp_path / "out.csv").exists()
@@ -260,7 +262,7 @@ def test_deletion_info_folder_open_to_others_is_refused(tmp_path: Path) -> None:
         pseudonymize_file(
             source=TableSource(str(source)),
             output=data / "out" / "p.csv",
-            spec=RolesSpec.model_validate(ROLES),
+            roles=RolesSpec.model_validate(ROLES),
             key_file=tmp_path / "secure" / "keys.json",
             deletion_dir=shared,
         )
@@ -274,7 +276,7 @@ def test_retokenize_with_kept_token_tables(tmp_path: Path) -> None:
     first = pseudonymize_file(
         source=TableSource(str(source)),
         output=release / "p1.csv",
-        spec=RolesSpec.model_validate(ROLES),
+        roles=RolesSpec.model_validate(ROLES),
         key_file=secure / "keys.json",
         keep_mapping=True,
     )
@@ -313,13 +315,12 @@ def test_retokenize_needs_kept_token_tables(tmp_path: Path) -> None:
     first = pseudonymize_file(
         source=TableSource(str(_write_input(data))),
         output=release / "p1.csv",
-        spec=RolesSpec.model_validate(ROLES),
+        roles=RolesSpec.model_validate(ROLES),
         key_file=secure / "keys.json",
     )
-    from kojin.deid.rotation import retokenize_file
 
     with pytest.raises(InputError, match="no kept token table"):
-        retokenize_file(
+        rekey_file(
             source=TableSource(str(release / "p1.csv")),
             deletion_info=Path(first.deletion_info),
             output=release / "p2.csv",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from kojin.deid.risk import risk_report
+from kojin.deid.reidentification_risk import risk_report
 from kojin.errors import InputError
 
 

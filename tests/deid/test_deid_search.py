@@ -21,19 +21,13 @@ from deid_checker import (
 from deid_data import ADULT_DIR, ADULT_QIS, adult_hierarchy
 
 from kojin.deid.anonymize import AnonymizationSpec, QuasiIdentifier, anonymize_table
-from kojin.deid.encoding import encode_column, encode_sensitive
-from kojin.deid.engines import DuckDBEngine, MemoryEngine
+from kojin.deid.choices import LVariant, Metric, TDistance
+from kojin.deid.column_codes import encode_column, encode_sensitive
+from kojin.deid.engines.duckdb_engine import DuckDBEngine
+from kojin.deid.engines.memory import MemoryEngine
 from kojin.deid.hierarchy import load_hierarchy_csv
-from kojin.deid.metrics import Metric
-from kojin.deid.privacy_models import (
-    KAnonymity,
-    LDiversity,
-    LVariant,
-    PrivacyModel,
-    TCloseness,
-    TDistance,
-)
-from kojin.deid.problem import LatticeProblem, prepare_problem
+from kojin.deid.lattice import LatticeProblem, prepare_problem
+from kojin.deid.privacy_models import KAnonymity, LDiversity, PrivacyModel, TCloseness
 from kojin.deid.search import exhaustive_search, optimal_search
 
 FIVE = ("age", "education", "marital-status", "race", "sex")

@@ -10,9 +10,10 @@ import pytest
 from deid_data import ADULT_QIS, adult_hierarchy
 
 from kojin.deid.anonymize import AnonymizationSpec, QuasiIdentifier, anonymize_table
-from kojin.deid.engines import DuckDBEngine
+from kojin.deid.choices import LVariant
+from kojin.deid.engines.duckdb_engine import DuckDBEngine
 from kojin.deid.engines.spark_engine import SparkEngine, local_session
-from kojin.deid.privacy_models import KAnonymity, LDiversity, LVariant, TCloseness
+from kojin.deid.privacy_models import KAnonymity, LDiversity, TCloseness
 
 pytestmark = [pytest.mark.spark, pytest.mark.slow]
 

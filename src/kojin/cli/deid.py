@@ -1,45 +1,28 @@
-"""``kojin anonymize`` and ``kojin pseudonymize``: de-identifying tables (APPI Arts. 41, 43)."""
+"""``kojin anonymize`` and ``kojin pseudonymize``: de-identifying tables (APPI Arts. 41, 43).
+
+Parse the options, call :mod:`kojin.deid.service`, print a one-line JSON summary. The service
+loads NumPy, PyArrow and the chosen engine only when a command runs.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from kojin.cli.datasets import (
-    CategoryOption,
-    NameOption,
-    Recorder,
-    RecordOption,
-    recorder_for,
-)
+from kojin.cli.datasets import CategoryOption, NameOption, RecordOption, recorder_for
 from kojin.cli.output import cli_errors, stderr_console, write_json_line
-from kojin.deid.anonymize import AnonymizationSpec, QuasiIdentifier
-from kojin.deid.auto_hierarchy import OutlierCoding
-from kojin.deid.column_roles import TokenAlgorithm, load_roles
-from kojin.deid.engines import EngineName
-from kojin.deid.files import anonymize_file
-from kojin.deid.hierarchy import load_hierarchy_csv
-from kojin.deid.metrics import Metric
-from kojin.deid.privacy_models import (
-    KAnonymity,
-    LDiversity,
-    LVariant,
-    PrivacyModel,
-    TCloseness,
-    TDistance,
-)
-from kojin.deid.pseudonymize import pseudonymize_file
-from kojin.deid.results import AnonymizationResult, PseudonymizationResult
-from kojin.deid.rotation import retokenize_file
-from kojin.deid.search import SearchMethod
-from kojin.deid.table_io import TableSource
+from kojin.deid import service
+from kojin.deid.choices import EngineName, LVariant, Metric, SearchMethod, TDistance, TokenAlgorithm
+from kojin.deid.table_source import TableSource
 from kojin.errors import InputError
-from kojin.registry.datasets import DatasetOut
+
+if TYPE_CHECKING:
+    from kojin.cli.datasets import Recorder
+    from kojin.deid.results import AnonymizationResult, PseudonymizationResult
 
 
 def _pairs(values: list[str], *, option: str) -> dict[str, str]:
@@ -54,16 +37,26 @@ def _pairs(values: list[str], *, option: str) -> dict[str, str]:
     return pairs
 
 
-def _number(value: str, *, option: str, column: str) -> float:
-    try:
-        return float(value)
-    except ValueError:
-        raise InputError(f"{option} {column}: {value!r} is not a number", field=option) from None
+def _numbers(values: list[str], *, option: str) -> dict[str, float]:
+    numbers: dict[str, float] = {}
+    for column, value in _pairs(values, option=option).items():
+        try:
+            numbers[column] = float(value)
+        except ValueError:
+            raise InputError(
+                f"{option} {column}: {value!r} is not a number", field=option
+            ) from None
+    return numbers
 
 
 @contextmanager
-def _progress(label: str) -> Iterator[Callable[[int, int], None]]:
-    """A progress bar on stderr (hidden when stderr is not a terminal)."""
+def _progress(label: str) -> Iterator[Callable[[int, int], None] | None]:
+    """A progress bar on stderr when it is a terminal (else no bar, and nothing to update)."""
+    if not stderr_console.is_terminal:
+        yield None
+        return
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
     bar = Progress(
         TextColumn(label),
         BarColumn(),
@@ -81,70 +74,33 @@ def _progress(label: str) -> Iterator[Callable[[int, int], None]]:
         yield update
 
 
-def _build_spec(
+def _recorder(
+    *, record: bool, name: str | None, category: str | None, purposes: list[str]
+) -> Recorder | None:
+    """The recording step when ``--record`` is given, checked before any work; else None."""
+    if not record:
+        return None
+    return recorder_for(record=True, name=name, category=category, purposes=purposes)
+
+
+def _summarize(
+    result: AnonymizationResult | PseudonymizationResult,
     *,
-    qi: list[str],
-    qi_auto: list[str],
-    top_code: list[str],
-    bottom_code: list[str],
-    sensitive: str | None,
-    sensitive_hierarchy: Path | None,
-    k: int | None,
-    l_value: int | None,
-    l_variant: LVariant,
-    c: float,
-    t: float | None,
-    t_distance: TDistance,
-    keep: list[str],
-    metric: Metric,
-    suppression: float,
-    sampling_fraction: float,
-) -> AnonymizationSpec:
-    quasi: list[QuasiIdentifier] = []
-    for column, file in _pairs(qi, option="--qi").items():
-        quasi.append(QuasiIdentifier(column, load_hierarchy_csv(column=column, path=Path(file))))
-    tops = _pairs(top_code, option="--top-code")
-    bottoms = _pairs(bottom_code, option="--bottom-code")
-    for column in [*tops, *bottoms]:
-        if column not in qi_auto:
-            raise InputError(
-                f"top and bottom coding apply to --qi-auto columns; {column!r} is not one",
-                field=column,
-            )
-    for column in qi_auto:
-        coding = None
-        if column in tops or column in bottoms:
-            coding = OutlierCoding(
-                top=_number(tops[column], option="--top-code", column=column)
-                if column in tops
-                else None,
-                bottom=_number(bottoms[column], option="--bottom-code", column=column)
-                if column in bottoms
-                else None,
-            )
-        quasi.append(QuasiIdentifier(column, None, coding))
-    models: list[PrivacyModel] = []
-    if k is not None:
-        models.append(KAnonymity(k))
-    if l_value is not None:
-        models.append(LDiversity(l_value, l_variant, c))
-    if t is not None:
-        models.append(TCloseness(t, t_distance))
-    hierarchy = (
-        load_hierarchy_csv(column=sensitive, path=sensitive_hierarchy)
-        if sensitive is not None and sensitive_hierarchy is not None
-        else None
-    )
-    return AnonymizationSpec(
-        quasi_identifiers=tuple(quasi),
-        models=tuple(models),
-        sensitive=sensitive,
-        sensitive_hierarchy=hierarchy,
-        keep=tuple(keep),
-        metric=metric,
-        suppression=suppression,
-        sampling_fraction=sampling_fraction,
-    )
+    keys: tuple[str, ...],
+    recorder: Recorder | None,
+    output: Path,
+) -> None:
+    """Print the summary line; with a recorder, record the creation first (or remove the output
+    so that nothing unrecorded is left) and add the dataset id."""
+    report = result.report()
+    summary = {key: report[key] for key in keys}
+    if recorder is not None:
+        try:
+            summary["dataset_id"] = recorder(result).id
+        except BaseException:
+            output.unlink(missing_ok=True)
+            raise
+    write_json_line(summary)
 
 
 def anonymize(
@@ -190,27 +146,29 @@ def anonymize(
 ) -> None:
     """Create anonymized information (APPI Art. 43): generalize, suppress, report the risk."""
     with cli_errors():
-        recorder = recorder_for(record=record, name=name, category=category, purposes=purpose)
-        spec = _build_spec(
-            qi=qi,
-            qi_auto=qi_auto,
-            top_code=top_code,
-            bottom_code=bottom_code,
-            sensitive=sensitive,
-            sensitive_hierarchy=sensitive_hierarchy,
+        recorder = _recorder(record=record, name=name, category=category, purposes=purpose)
+        spec = service.anonymization_spec(
+            hierarchy_files={
+                column: Path(file) for column, file in _pairs(qi, option="--qi").items()
+            },
+            auto_columns=qi_auto,
+            top_codes=_numbers(top_code, option="--top-code"),
+            bottom_codes=_numbers(bottom_code, option="--bottom-code"),
             k=k,
             l_value=l_value,
             l_variant=l_variant,
             c=c,
             t=t,
             t_distance=t_distance,
+            sensitive=sensitive,
+            sensitive_hierarchy_file=sensitive_hierarchy,
             keep=keep,
             metric=metric,
             suppression=suppression,
             sampling_fraction=sampling_fraction,
         )
         with _progress("searching the lattice") as progress:
-            result = anonymize_file(
+            result = service.anonymize_file(
                 source=TableSource(input_path, table),
                 output=output,
                 spec=spec,
@@ -220,13 +178,8 @@ def anonymize(
                 purposes=purpose,
                 progress=progress,
             )
-        summary = {
-            key: result.report()[key]
-            for key in ("levels", "suppressed", "smallest_class", "metric", "risk_after", "search")
-        }
-        if recorder is not None:
-            summary["dataset_id"] = _record_or_remove(recorder, result, output).id
-        write_json_line(summary)
+        keys = ("levels", "suppressed", "smallest_class", "metric", "risk_after", "search")
+        _summarize(result, keys=keys, recorder=recorder, output=output)
 
 
 def pseudonymize(
@@ -261,76 +214,34 @@ def pseudonymize(
 ) -> None:
     """Create pseudonymized information (APPI Art. 41): tokens, deletions, coding down."""
     with cli_errors():
-        recorder = recorder_for(record=record, name=name, category=category, purposes=purpose)
+        recorder = _recorder(record=record, name=name, category=category, purposes=purpose)
+        source = TableSource(input_path, table)
         with stderr_console.status("pseudonymizing"):
-            result = _run_pseudonymize(
-                input_path=input_path,
-                roles=roles,
-                output=output,
-                key_file=key_file,
-                deletion_info=deletion_info,
-                rotate_key=rotate_key,
-                keep_mapping=keep_mapping,
-                algorithm=algorithm,
-                table=table,
-                purpose=purpose,
-                retokenize_from=retokenize_from,
-            )
-        report = result.report()
+            if retokenize_from is not None:
+                result = service.rekey_file(
+                    source=source,
+                    deletion_info=retokenize_from,
+                    output=output,
+                    key_file=key_file,
+                    algorithm=algorithm,
+                    purposes=purpose,
+                )
+            elif roles is None:
+                raise InputError("--roles is required (or --retokenize-from)", field="roles")
+            else:
+                result = service.pseudonymize_file(
+                    source=source,
+                    output=output,
+                    roles=service.load_roles(roles),
+                    key_file=key_file,
+                    deletion_dir=deletion_info,
+                    rotate=rotate_key,
+                    keep_mapping=keep_mapping,
+                    algorithm=algorithm,
+                    purposes=purpose,
+                )
         keys = ("records", "key_id", "algorithm", "deletion_info", "items")
-        summary = {key: report[key] for key in keys}
-        if recorder is not None:
-            summary["dataset_id"] = _record_or_remove(recorder, result, output).id
-        write_json_line(summary)
-
-
-def _record_or_remove(
-    recorder: Recorder, result: AnonymizationResult | PseudonymizationResult, output: Path
-) -> DatasetOut:
-    """Record the creation; if that fails, remove the output so nothing unrecorded is left."""
-    try:
-        return recorder(result)
-    except BaseException:
-        output.unlink(missing_ok=True)
-        raise
-
-
-def _run_pseudonymize(
-    *,
-    input_path: str,
-    roles: Path | None,
-    output: Path,
-    key_file: Path | None,
-    deletion_info: Path | None,
-    rotate_key: bool,
-    keep_mapping: bool,
-    algorithm: TokenAlgorithm | None,
-    table: str | None,
-    purpose: list[str],
-    retokenize_from: Path | None,
-) -> PseudonymizationResult:
-    if retokenize_from is not None:
-        return retokenize_file(
-            source=TableSource(input_path, table),
-            deletion_info=retokenize_from,
-            output=output,
-            key_file=key_file,
-            algorithm=algorithm,
-            purposes=purpose,
-        )
-    if roles is None:
-        raise InputError("--roles is required (or --retokenize-from)", field="roles")
-    return pseudonymize_file(
-        source=TableSource(input_path, table),
-        output=output,
-        spec=load_roles(roles),
-        key_file=key_file,
-        deletion_dir=deletion_info,
-        rotate=rotate_key,
-        keep_mapping=keep_mapping,
-        algorithm=algorithm,
-        purposes=purpose,
-    )
+        _summarize(result, keys=keys, recorder=recorder, output=output)
 
 
 def register(app: typer.Typer) -> None:

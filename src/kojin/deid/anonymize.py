@@ -17,16 +17,16 @@ import numpy.typing as npt
 import pyarrow as pa
 
 from kojin.deid.auto_hierarchy import OutlierCoding, apply_outlier_coding, auto_hierarchy
-from kojin.deid.encoding import column_strings, encode_column, encode_sensitive
+from kojin.deid.choices import LVariant, Metric, SearchMethod
+from kojin.deid.column_codes import column_strings, encode_column, encode_sensitive
 from kojin.deid.engines.base import Engine
-from kojin.deid.grouping import combine_keys
+from kojin.deid.equivalence_classes import combine_keys
 from kojin.deid.hierarchy import Hierarchy
-from kojin.deid.metrics import Metric
-from kojin.deid.privacy_models import LDiversity, LVariant, PrivacyModel
-from kojin.deid.problem import LatticeProblem, NodeResult, prepare_problem
+from kojin.deid.lattice import LatticeProblem, NodeResult, prepare_problem
+from kojin.deid.privacy_models import LDiversity, PrivacyModel
+from kojin.deid.reidentification_risk import risk_report
 from kojin.deid.results import AnonymizationResult, ItemTreatment, SearchSummary, Treatment
-from kojin.deid.risk import risk_report
-from kojin.deid.search import Progress, SearchMethod, search
+from kojin.deid.search import Progress, search
 from kojin.errors import InputError
 
 IntArray = npt.NDArray[np.int64]

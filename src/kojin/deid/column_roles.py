@@ -26,6 +26,7 @@ from pathlib import Path
 import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError, model_validator
 
+from kojin.deid.choices import TokenAlgorithm
 from kojin.errors import InputError
 
 
@@ -36,11 +37,6 @@ class ColumnRole(StrEnum):
     QUASI_IDENTIFIER = "quasi_identifier"
     SENSITIVE = "sensitive"
     OTHER = "other"
-
-
-class TokenAlgorithm(StrEnum):
-    BLAKE2B = "blake2b"
-    HMAC_SHA256 = "hmac-sha256"
 
 
 class Coding(BaseModel):

@@ -16,9 +16,9 @@ import orjson
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from kojin.deid.pseudonym_tokens import PseudonymKey
 from kojin.deid.results import ItemTreatment, Treatment
 from kojin.deid.table_io import atomic_path, write_bytes
-from kojin.deid.tokens import PseudonymKey
 from kojin.errors import ConfigurationError, InputError
 
 

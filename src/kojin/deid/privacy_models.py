@@ -14,12 +14,12 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from enum import StrEnum
 from typing import Protocol
 
 import numpy as np
 import numpy.typing as npt
 
+from kojin.deid.choices import LVariant, TDistance
 from kojin.errors import InputError
 
 BoolArray = npt.NDArray[np.bool_]
@@ -27,20 +27,6 @@ IntArray = npt.NDArray[np.int64]
 FloatArray = npt.NDArray[np.float64]
 
 _EPS = 1e-9
-
-
-class TDistance(StrEnum):
-    """Ground distance of the earth mover's distance used by t-closeness."""
-
-    EQUAL = "equal"
-    ORDERED = "ordered"
-    HIERARCHICAL = "hierarchical"
-
-
-class LVariant(StrEnum):
-    DISTINCT = "distinct"
-    ENTROPY = "entropy"
-    RECURSIVE = "recursive"
 
 
 @dataclass(frozen=True)

@@ -7,35 +7,25 @@
   numbers (R-PS-1(3));
 - idiosyncratic values can be coded down (top/bottom coding, rare categories merged);
 - the deletion information (key id, what was removed, token tables if kept) is written to a
-  folder apart from the output with owner-only permissions (R-PS-2).
+  folder apart from the output with owner-only permissions (R-PS-2) by
+  :func:`kojin.deid.service.pseudonymize_file`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
-from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.compute as pc
-from stdnum import luhn
-from stdnum.jp import in_ as my_number
 
 from kojin.deid.auto_hierarchy import OutlierCoding, apply_outlier_coding
-from kojin.deid.column_roles import Coding, ColumnRole, RolesSpec, TokenAlgorithm
-from kojin.deid.deletion_info import keep_apart, write_deletion_info
-from kojin.deid.encoding import column_strings
-from kojin.deid.results import ItemTreatment, PseudonymizationResult, Treatment
-from kojin.deid.table_io import (
-    TableSource,
-    file_format,
-    output_delimiter,
-    read_table,
-    write_table,
-)
-from kojin.deid.tokens import PseudonymKey, open_key_ring, tokenize_array
+from kojin.deid.column_codes import column_strings
+from kojin.deid.column_roles import Coding, ColumnRole, RolesSpec
+from kojin.deid.pseudonym_tokens import PseudonymKey, tokenize_array
+from kojin.deid.results import ItemTreatment, Treatment
 from kojin.errors import InputError
+from kojin.law.check_digits import is_valid_luhn, is_valid_my_number
 
 _SAMPLE = 1000
 _SHARE = 0.8
@@ -48,15 +38,31 @@ class Pseudonymized:
     mappings: dict[str, pa.Table]
 
 
-def _looks_like(values: list[str], check: str) -> int | None:
+def _is_card_number(value: str) -> bool:
+    return 13 <= len(value) <= 19 and is_valid_luhn(value)
+
+
+@dataclass(frozen=True)
+class _UndeclaredCode:
+    """Numbers that must not stay in a kept column, and the role that deletes them."""
+
+    holds: str
+    role: ColumnRole
+    matches: Callable[[str], bool]
+
+
+_UNDECLARED_CODES = (
+    _UndeclaredCode("individual numbers", ColumnRole.IDENTIFICATION_CODE, is_valid_my_number),
+    _UndeclaredCode("card numbers", ColumnRole.UNAUTHORIZED_USE_RISK, _is_card_number),
+)
+
+
+def _looks_like(values: list[str], matches: Callable[[str], bool]) -> int | None:
     """Row (1-based) of the first matching value when most sampled values match, else None."""
     sample = [v.replace(" ", "").replace("-", "") for v in values[:_SAMPLE] if v.strip()]
     if len(sample) < 5:
         return None
-    if check == "my_number":
-        hits = [len(v) == 12 and v.isdigit() and my_number.is_valid(v) for v in sample]
-    else:
-        hits = [13 <= len(v) <= 19 and v.isdigit() and luhn.is_valid(v) for v in sample]
+    hits = [matches(v) for v in sample]
     if sum(hits) < _SHARE * len(sample):
         return None
     return hits.index(True) + 1
@@ -72,20 +78,14 @@ def guard_undeclared_codes(*, table: pa.Table, roles: RolesSpec) -> None:
         if role not in kept:
             continue
         values = column_strings(table, column).slice(0, _SAMPLE).to_pylist()
-        row = _looks_like(values, "my_number")
-        if row is not None:
-            raise InputError(
-                f"column {column!r} (role {role.value}) holds individual numbers (e.g. row {row}); "
-                "give it the role identification_code so that it is deleted",
-                field=column,
-            )
-        row = _looks_like(values, "card")
-        if row is not None:
-            raise InputError(
-                f"column {column!r} (role {role.value}) holds card numbers (e.g. row {row}); "
-                "give it the role unauthorized_use_risk so that it is deleted",
-                field=column,
-            )
+        for code in _UNDECLARED_CODES:
+            row = _looks_like(values, code.matches)
+            if row is not None:
+                raise InputError(
+                    f"column {column!r} (role {role.value}) holds {code.holds} (e.g. row {row}); "
+                    f"give it the role {code.role.value} so that it is deleted",
+                    field=column,
+                )
 
 
 def code_down(*, column: str, values: pa.Array, coding: Coding) -> pa.Array:
@@ -159,73 +159,3 @@ def pseudonymize_table(
     if not out:
         raise InputError("every column would be deleted; nothing is left to pseudonymize")
     return Pseudonymized(table=pa.table(out), items=tuple(items), mappings=mappings)
-
-
-def default_key_file() -> Path:
-    from kojin.settings import get_settings
-
-    return get_settings().home / "keys" / "pseudonym-keys.json"
-
-
-def pseudonymize_file(
-    *,
-    source: TableSource,
-    output: Path,
-    spec: RolesSpec,
-    key_file: Path | None = None,
-    deletion_dir: Path | None = None,
-    rotate: bool = False,
-    keep_mapping: bool = False,
-    algorithm: TokenAlgorithm | None = None,
-    purposes: Sequence[str] = (),
-    now: datetime | None = None,
-) -> PseudonymizationResult:
-    """Pseudonymize a table into ``output``; deletion info goes to ``deletion_dir``.
-
-    The key file defaults to the roles file's ``key_file``, then ``$KOJIN_HOME/keys``; the
-    deletion info folder defaults to ``deletion-info`` beside the key file.
-    """
-    file_format(output)
-    key_path = key_file or spec.key_file or default_key_file()
-    info_dir = deletion_dir or key_path.parent / "deletion-info"
-    keep_apart(key_path.parent, output, what="key file")
-    keep_apart(info_dir, output, what="deletion information")
-    delimiter = output_delimiter(source, output)
-    table = read_table(source)
-    check_roles(table=table, roles=spec)  # before a key is created or rotated
-    ring = open_key_ring(path=key_path, algorithm=algorithm or spec.algorithm, rotate=rotate)
-    key = ring.active
-    done = pseudonymize_table(table=table, roles=spec, key=key, keep_mapping=keep_mapping)
-    created = now or datetime.now(UTC)
-    info_path = write_deletion_info(
-        folder=info_dir,
-        output=output,
-        created=created,
-        source=source.label,
-        key_file=key_path,
-        key=key,
-        items=done.items,
-        mappings=done.mappings,
-    )
-    write_table(done.table, output, delimiter=delimiter)
-    return PseudonymizationResult(
-        source=source.label,
-        output=output.name,
-        created_at=created,
-        items=done.items,
-        records=done.table.num_rows,
-        key_id=key.key_id,
-        algorithm=key.algorithm.value,
-        deletion_info=str(info_path),
-        purposes=tuple(purposes),
-    )
-
-
-__all__ = [
-    "Pseudonymized",
-    "check_roles",
-    "code_down",
-    "guard_undeclared_codes",
-    "pseudonymize_file",
-    "pseudonymize_table",
-]

@@ -7,12 +7,12 @@ the items go with the published purposes, R-PS-3).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass
 from datetime import datetime
 from enum import StrEnum
+from typing import ClassVar
 
-from kojin.deid.metrics import Metric
-from kojin.deid.risk import RiskReport
+from kojin.deid.choices import Metric
 from kojin.law.vocabulary import Form
 
 
@@ -65,13 +65,60 @@ class SearchSummary:
 
 
 @dataclass(frozen=True)
-class AnonymizationResult:
-    """An anonymized table created under Art. 43 (R-AN-1), ready to record and publish."""
+class RiskReport:
+    """Re-identification risk of a table (see :mod:`kojin.deid.reidentification_risk`)."""
 
+    records: int
+    classes: int
+    smallest_class: int
+    sample_uniques: int
+    sample_uniques_share: float
+    prosecutor_highest: float
+    prosecutor_average: float
+    journalist_highest: float
+    marketer: float
+    sampling_fraction: float
+
+    def as_dict(self) -> dict[str, float | int]:
+        return asdict(self)
+
+
+@dataclass(frozen=True, kw_only=True)
+class CreatedData:
+    """What every de-identification run records: from what, into what, when, which items."""
+
+    form: ClassVar[Form]
     source: str
     output: str
     created_at: datetime
     items: tuple[ItemTreatment, ...]
+    purposes: tuple[str, ...] = ()
+
+    def report(self) -> dict[str, object]:
+        """The JSON report: the header, the form's own figures, the published items."""
+        return {
+            "form": self.form.value,
+            "source": self.source,
+            "output": self.output,
+            "created_at": self.created_at.isoformat(),
+            "purposes": list(self.purposes),
+            **self._figures(),
+            "published_items": published_items(self),
+        }
+
+    def _figures(self) -> dict[str, object]:
+        """The form's own part of the report (``items`` included, where it reads best)."""
+        return {"items": self._treatments()}
+
+    def _treatments(self) -> dict[str, str]:
+        return {item.column: item.treatment.value for item in self.items}
+
+
+@dataclass(frozen=True, kw_only=True)
+class AnonymizationResult(CreatedData):
+    """An anonymized table created under Art. 43 (R-AN-1), ready to record and publish."""
+
+    form: ClassVar[Form] = Form.ANONYMIZED
     models: tuple[str, ...]
     metric: Metric
     metric_value: float
@@ -82,8 +129,6 @@ class AnonymizationResult:
     risk_before: RiskReport
     risk_after: RiskReport
     search: SearchSummary
-    purposes: tuple[str, ...] = ()
-    form: Form = field(default=Form.ANONYMIZED)
 
     @property
     def levels(self) -> dict[str, int]:
@@ -94,21 +139,16 @@ class AnonymizationResult:
             if item.treatment is Treatment.GENERALIZED and item.level is not None
         }
 
-    def report(self) -> dict[str, object]:
-        """The JSON report: levels, suppression, smallest class, metric, risk."""
+    def _figures(self) -> dict[str, object]:
+        """Models, levels, suppression, smallest class, metric, risk and the search."""
         return {
-            "form": self.form.value,
-            "source": self.source,
-            "output": self.output,
-            "created_at": self.created_at.isoformat(),
-            "purposes": list(self.purposes),
             "models": list(self.models),
             "levels": {
                 item.column: {"level": item.level, "height": item.height, "example": item.detail}
                 for item in self.items
                 if item.treatment is Treatment.GENERALIZED
             },
-            "items": {item.column: item.treatment.value for item in self.items},
+            "items": self._treatments(),
             "records_in": self.records_in,
             "records_out": self.records_out,
             "suppressed": self.suppressed,
@@ -124,41 +164,29 @@ class AnonymizationResult:
                 "checked": self.search.checked,
                 "seconds": round(self.search.seconds, 4),
             },
-            "published_items": published_items(self),
         }
 
 
-@dataclass(frozen=True)
-class PseudonymizationResult:
+@dataclass(frozen=True, kw_only=True)
+class PseudonymizationResult(CreatedData):
     """A pseudonymized table created under Art. 41 (R-PS-1), and where its deletion info lives."""
 
-    source: str
-    output: str
-    created_at: datetime
-    items: tuple[ItemTreatment, ...]
+    form: ClassVar[Form] = Form.PSEUDONYMIZED
     records: int
     key_id: str
     algorithm: str
     deletion_info: str
-    purposes: tuple[str, ...] = ()
-    form: Form = field(default=Form.PSEUDONYMIZED)
 
-    def report(self) -> dict[str, object]:
+    def _figures(self) -> dict[str, object]:
         return {
-            "form": self.form.value,
-            "source": self.source,
-            "output": self.output,
-            "created_at": self.created_at.isoformat(),
-            "purposes": list(self.purposes),
             "records": self.records,
             "key_id": self.key_id,
             "algorithm": self.algorithm,
             "deletion_info": self.deletion_info,
-            "items": {item.column: item.treatment.value for item in self.items},
-            "published_items": published_items(self),
+            "items": self._treatments(),
         }
 
 
-def published_items(result: AnonymizationResult | PseudonymizationResult) -> list[str]:
+def published_items(result: CreatedData) -> list[str]:
     """The items about individuals the created data contains, one line each, in column order."""
     return [item.describe() for item in result.items if item.published]

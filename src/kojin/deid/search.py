@@ -17,21 +17,15 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from enum import StrEnum
 
 import numpy as np
 
-from kojin.deid.metrics import Metric
-from kojin.deid.problem import LatticeProblem, Node, NodeResult
+from kojin.deid.choices import Metric, SearchMethod
+from kojin.deid.lattice import LatticeProblem, Node, NodeResult
 
 UNKNOWN, PASS, FAIL = 0, 1, 2
 
 Progress = Callable[[int, int], None]
-
-
-class SearchMethod(StrEnum):
-    OPTIMAL = "optimal"
-    EXHAUSTIVE = "exhaustive"
 
 
 @dataclass(frozen=True)

@@ -1,30 +1,38 @@
-"""Engines for the lattice group-bys: in-memory numpy, DuckDB and Spark (same results)."""
+"""Engines for the lattice group-bys: in-memory NumPy, DuckDB and Spark (same results).
+
+Each engine lives in its own module and is imported only when chosen, so that a run on the
+memory engine never loads DuckDB or PySpark.
+"""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from kojin.deid.engines.base import Aggregated, Engine, EngineName, Grouped
-from kojin.deid.engines.duckdb_engine import DuckDBEngine
-from kojin.deid.engines.memory import MemoryEngine, aggregate_arrays
+from kojin.deid.choices import EngineName
 
-__all__ = [
-    "Aggregated",
-    "DuckDBEngine",
-    "Engine",
-    "EngineName",
-    "Grouped",
-    "MemoryEngine",
-    "aggregate_arrays",
-    "make_engine",
-]
+if TYPE_CHECKING:
+    from kojin.deid.engines.base import Engine
+
+#: Largest input the automatic engine choice keeps in memory (NumPy); beyond it, DuckDB.
+MEMORY_ROWS = 1_000_000
+
+
+def choose_engine(engine: EngineName | None, *, rows: int) -> EngineName:
+    """The engine asked for, else memory up to :data:`MEMORY_ROWS` rows and DuckDB beyond."""
+    if engine is not None:
+        return engine
+    return EngineName.MEMORY if rows <= MEMORY_ROWS else EngineName.DUCKDB
 
 
 def make_engine(name: EngineName, *, spark_session: Any = None) -> Engine:
     """Build an engine by name; Spark uses the given session or a local one."""
     if name is EngineName.MEMORY:
+        from kojin.deid.engines.memory import MemoryEngine
+
         return MemoryEngine()
     if name is EngineName.DUCKDB:
+        from kojin.deid.engines.duckdb_engine import DuckDBEngine
+
         return DuckDBEngine()
     from kojin.deid.engines.spark_engine import SparkEngine, local_session
 

@@ -11,19 +11,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from enum import StrEnum
 from typing import Protocol
 
 import numpy as np
 import numpy.typing as npt
 
+from kojin.deid.choices import EngineName
+
 IntArray = npt.NDArray[np.int64]
-
-
-class EngineName(StrEnum):
-    MEMORY = "memory"
-    DUCKDB = "duckdb"
-    SPARK = "spark"
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,8 @@ import duckdb
 import numpy as np
 import pyarrow as pa
 
-from kojin.deid.engines.base import EngineName, Grouped, IntArray, as_int64
+from kojin.deid.choices import EngineName
+from kojin.deid.engines.base import Grouped, IntArray, as_int64
 
 
 class DuckDBEngine:

@@ -6,8 +6,9 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from kojin.deid.engines.base import Aggregated, EngineName, Grouped, IntArray, as_int64
-from kojin.deid.grouping import combine_keys
+from kojin.deid.choices import EngineName
+from kojin.deid.engines.base import Aggregated, Grouped, IntArray, as_int64
+from kojin.deid.equivalence_classes import combine_keys
 
 
 def aggregate_arrays(*, codes: Sequence[IntArray], sensitive: IntArray | None) -> Aggregated:

@@ -13,7 +13,8 @@ import numpy as np
 import numpy.typing as npt
 import pyarrow as pa
 
-from kojin.deid.engines.base import EngineName, Grouped, IntArray, as_int64
+from kojin.deid.choices import EngineName
+from kojin.deid.engines.base import Grouped, IntArray, as_int64
 from kojin.errors import ConfigurationError
 
 

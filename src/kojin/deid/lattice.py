@@ -13,10 +13,11 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
+from kojin.deid.choices import Metric
 from kojin.deid.engines.base import Engine, Grouped
-from kojin.deid.grouping import NodeStats, classes_from_rows
+from kojin.deid.equivalence_classes import NodeStats, classes_from_rows
 from kojin.deid.hierarchy import Hierarchy
-from kojin.deid.metrics import Metric, normalizer, suppression_costs, value_costs
+from kojin.deid.information_loss import normalizer, suppression_costs, value_costs
 from kojin.deid.privacy_models import PrivacyModel, SensitiveDomain
 from kojin.errors import InputError
 

@@ -21,7 +21,7 @@ import numpy as np
 import orjson
 import pyarrow as pa
 
-from kojin.deid.column_roles import TokenAlgorithm
+from kojin.deid.choices import TokenAlgorithm
 from kojin.deid.table_io import write_bytes
 from kojin.errors import ConfigurationError
 

@@ -16,31 +16,13 @@ Sample uniques are records alone in their class.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
-
 import numpy as np
 import numpy.typing as npt
 
+from kojin.deid.results import RiskReport
 from kojin.errors import InputError
 
 IntArray = npt.NDArray[np.int64]
-
-
-@dataclass(frozen=True)
-class RiskReport:
-    records: int
-    classes: int
-    smallest_class: int
-    sample_uniques: int
-    sample_uniques_share: float
-    prosecutor_highest: float
-    prosecutor_average: float
-    journalist_highest: float
-    marketer: float
-    sampling_fraction: float
-
-    def as_dict(self) -> dict[str, float | int]:
-        return asdict(self)
 
 
 def risk_report(*, sizes: IntArray, sampling_fraction: float = 1.0) -> RiskReport:

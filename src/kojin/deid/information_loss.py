@@ -21,21 +21,14 @@ adds depends only on its generalized values (for ``entropy`` the ``-log2 count(v
 
 from __future__ import annotations
 
-from enum import StrEnum
-
 import numpy as np
 import numpy.typing as npt
 
+from kojin.deid.choices import Metric
 from kojin.deid.hierarchy import Hierarchy
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
-
-
-class Metric(StrEnum):
-    LOSS = "loss"
-    PRECISION = "precision"
-    ENTROPY = "entropy"
 
 
 def value_costs(

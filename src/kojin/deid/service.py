@@ -1,0 +1,327 @@
+"""De-identification as a service: what the command line and the API call.
+
+- :func:`anonymization_spec` and :func:`anonymize_file` — anonymized information (Art. 43) from a
+  CSV or Parquet file or a database table;
+- :func:`load_roles` and :func:`pseudonymize_file` — pseudonymized information (Art. 41);
+- :func:`rekey_file` — new tokens under a new key for an earlier pseudonymized output.
+
+Nothing is written unless the whole run succeeds. Importing this module loads only the standard
+library, the choices and the result values: each function imports NumPy, PyArrow and the engine
+it needs when it runs, so a command that does not de-identify pays for none of them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from kojin.deid.choices import EngineName, LVariant, Metric, SearchMethod, TDistance, TokenAlgorithm
+from kojin.deid.results import AnonymizationResult, PseudonymizationResult
+from kojin.deid.table_source import TableSource, file_format, output_delimiter
+from kojin.errors import InputError
+
+if TYPE_CHECKING:
+    from kojin.deid.anonymize import AnonymizationSpec
+    from kojin.deid.column_roles import RolesSpec
+    from kojin.deid.privacy_models import PrivacyModel
+    from kojin.deid.pseudonym_tokens import PseudonymKey
+    from kojin.deid.pseudonymize import Pseudonymized
+    from kojin.deid.search import Progress
+
+__all__ = [
+    "AnonymizationResult",
+    "PseudonymizationResult",
+    "TableSource",
+    "anonymization_spec",
+    "anonymize_file",
+    "load_roles",
+    "pseudonymize_file",
+    "rekey_file",
+]
+
+
+def _privacy_models(
+    *,
+    k: int | None,
+    l_value: int | None,
+    l_variant: LVariant,
+    c: float,
+    t: float | None,
+    t_distance: TDistance,
+) -> tuple[PrivacyModel, ...]:
+    from kojin.deid.privacy_models import KAnonymity, LDiversity, TCloseness
+
+    models: list[PrivacyModel] = []
+    if k is not None:
+        models.append(KAnonymity(k))
+    if l_value is not None:
+        models.append(LDiversity(l_value, l_variant, c))
+    if t is not None:
+        models.append(TCloseness(t, t_distance))
+    return tuple(models)
+
+
+def anonymization_spec(
+    *,
+    hierarchy_files: Mapping[str, Path],
+    auto_columns: Sequence[str] = (),
+    top_codes: Mapping[str, float] | None = None,
+    bottom_codes: Mapping[str, float] | None = None,
+    k: int | None = None,
+    l_value: int | None = None,
+    l_variant: LVariant = LVariant.DISTINCT,
+    c: float = 1.0,
+    t: float | None = None,
+    t_distance: TDistance = TDistance.EQUAL,
+    sensitive: str | None = None,
+    sensitive_hierarchy_file: Path | None = None,
+    keep: Sequence[str] = (),
+    metric: Metric = Metric.LOSS,
+    suppression: float = 0.0,
+    sampling_fraction: float = 1.0,
+) -> AnonymizationSpec:
+    """What to anonymize and under which models.
+
+    Quasi-identifiers come from hierarchy files (column → CSV), then from ``auto_columns``, whose
+    hierarchies kojin builds from the values (numbers or ISO dates), optionally top and bottom
+    coded first.
+    """
+    from kojin.deid.anonymize import AnonymizationSpec, QuasiIdentifier
+    from kojin.deid.auto_hierarchy import OutlierCoding
+    from kojin.deid.hierarchy import load_hierarchy_csv
+
+    tops, bottoms = top_codes or {}, bottom_codes or {}
+    for column in [*tops, *bottoms]:
+        if column not in auto_columns:
+            raise InputError(
+                f"top and bottom coding apply to --qi-auto columns; {column!r} is not one",
+                field=column,
+            )
+    quasi = [
+        QuasiIdentifier(column, load_hierarchy_csv(column=column, path=path))
+        for column, path in hierarchy_files.items()
+    ]
+    for column in auto_columns:
+        coded = column in tops or column in bottoms
+        coding = OutlierCoding(top=tops.get(column), bottom=bottoms.get(column)) if coded else None
+        quasi.append(QuasiIdentifier(column, None, coding))
+    hierarchy = (
+        load_hierarchy_csv(column=sensitive, path=sensitive_hierarchy_file)
+        if sensitive is not None and sensitive_hierarchy_file is not None
+        else None
+    )
+    return AnonymizationSpec(
+        quasi_identifiers=tuple(quasi),
+        models=_privacy_models(
+            k=k, l_value=l_value, l_variant=l_variant, c=c, t=t, t_distance=t_distance
+        ),
+        sensitive=sensitive,
+        sensitive_hierarchy=hierarchy,
+        keep=tuple(keep),
+        metric=metric,
+        suppression=suppression,
+        sampling_fraction=sampling_fraction,
+    )
+
+
+def anonymize_file(
+    *,
+    source: TableSource,
+    output: Path,
+    spec: AnonymizationSpec,
+    engine: EngineName | None = None,
+    method: SearchMethod = SearchMethod.OPTIMAL,
+    report: Path | None = None,
+    purposes: Sequence[str] = (),
+    progress: Progress | None = None,
+    spark_session: Any = None,
+) -> AnonymizationResult:
+    """Anonymize a CSV/Parquet file or database table into ``output`` (CSV or Parquet).
+
+    Without an engine, tables up to :data:`kojin.deid.engines.MEMORY_ROWS` rows use the memory
+    engine and larger ones DuckDB. The JSON report goes to ``report`` when given.
+    """
+    import orjson
+
+    from kojin.deid.anonymize import anonymize_table
+    from kojin.deid.engines import choose_engine, make_engine
+    from kojin.deid.table_io import read_table, write_bytes, write_table
+
+    file_format(output)  # reject an unsupported output type before any work
+    delimiter = output_delimiter(source, output, *([report] if report is not None else []))
+    table = read_table(source)
+    anonymized = anonymize_table(
+        table=table,
+        spec=spec,
+        engine=make_engine(choose_engine(engine, rows=table.num_rows), spark_session=spark_session),
+        method=method,
+        source=source.label,
+        output=output.name,
+        purposes=purposes,
+        progress=progress,
+    )
+    report_bytes = orjson.dumps(anonymized.result.report(), option=orjson.OPT_INDENT_2)
+    write_table(anonymized.table, output, delimiter=delimiter)
+    if report is not None:
+        write_bytes(report_bytes, report)
+    return anonymized.result
+
+
+def load_roles(path: Path) -> RolesSpec:
+    """Read and validate a roles file (the role of every column); errors name the field."""
+    from kojin.deid.column_roles import load_roles as read_roles_file
+
+    return read_roles_file(path)
+
+
+def _default_key_file() -> Path:
+    """``$KOJIN_HOME/keys/pseudonym-keys.json``."""
+    from kojin.settings import get_settings
+
+    return get_settings().home / "keys" / "pseudonym-keys.json"
+
+
+def _targets_apart(
+    *, source: TableSource, output: Path, key_file: Path, deletion_folder: Path
+) -> str:
+    """Check that the key file and the deletion information are kept apart from the output and
+    that no output overwrites the input; return the delimiter to write CSV output with."""
+    from kojin.deid.deletion_info import keep_apart
+
+    keep_apart(key_file.parent, output, what="key file")
+    keep_apart(deletion_folder, output, what="deletion information")
+    return output_delimiter(source, output)
+
+
+def _release_pseudonymized(
+    *,
+    done: Pseudonymized,
+    source: TableSource,
+    output: Path,
+    delimiter: str,
+    key: PseudonymKey,
+    key_file: Path,
+    deletion_folder: Path,
+    purposes: Sequence[str],
+    now: datetime | None,
+    extra: Mapping[str, object] | None = None,
+) -> PseudonymizationResult:
+    """Write the deletion information, then the output; return what was created."""
+    from kojin.deid.deletion_info import write_deletion_info
+    from kojin.deid.table_io import write_table
+
+    created = now or datetime.now(UTC)
+    info_path = write_deletion_info(
+        folder=deletion_folder,
+        output=output,
+        created=created,
+        source=source.label,
+        key_file=key_file,
+        key=key,
+        items=done.items,
+        mappings=done.mappings,
+        extra=extra,
+    )
+    write_table(done.table, output, delimiter=delimiter)
+    return PseudonymizationResult(
+        source=source.label,
+        output=output.name,
+        created_at=created,
+        items=done.items,
+        records=done.table.num_rows,
+        key_id=key.key_id,
+        algorithm=key.algorithm.value,
+        deletion_info=str(info_path),
+        purposes=tuple(purposes),
+    )
+
+
+def pseudonymize_file(
+    *,
+    source: TableSource,
+    output: Path,
+    roles: RolesSpec,
+    key_file: Path | None = None,
+    deletion_dir: Path | None = None,
+    rotate: bool = False,
+    keep_mapping: bool = False,
+    algorithm: TokenAlgorithm | None = None,
+    purposes: Sequence[str] = (),
+    now: datetime | None = None,
+) -> PseudonymizationResult:
+    """Pseudonymize a table into ``output``; deletion info goes to ``deletion_dir``.
+
+    The key file defaults to the roles file's ``key_file``, then ``$KOJIN_HOME/keys``; the
+    deletion info folder defaults to ``deletion-info`` beside the key file.
+    """
+    from kojin.deid.pseudonym_tokens import open_key_ring
+    from kojin.deid.pseudonymize import check_roles, pseudonymize_table
+    from kojin.deid.table_io import read_table
+
+    file_format(output)
+    key_path = key_file or roles.key_file or _default_key_file()
+    folder = deletion_dir or key_path.parent / "deletion-info"
+    delimiter = _targets_apart(
+        source=source, output=output, key_file=key_path, deletion_folder=folder
+    )
+    table = read_table(source)
+    check_roles(table=table, roles=roles)  # before a key is created or rotated
+    key = open_key_ring(path=key_path, algorithm=algorithm or roles.algorithm, rotate=rotate).active
+    done = pseudonymize_table(table=table, roles=roles, key=key, keep_mapping=keep_mapping)
+    return _release_pseudonymized(
+        done=done,
+        source=source,
+        output=output,
+        delimiter=delimiter,
+        key=key,
+        key_file=key_path,
+        deletion_folder=folder,
+        purposes=purposes,
+        now=now,
+    )
+
+
+def rekey_file(
+    *,
+    source: TableSource,
+    deletion_info: Path,
+    output: Path,
+    key_file: Path | None = None,
+    algorithm: TokenAlgorithm | None = None,
+    purposes: Sequence[str] = (),
+    now: datetime | None = None,
+) -> PseudonymizationResult:
+    """Re-tokenize a pseudonymized table under a new key, through the kept token tables.
+
+    ``source`` is the output of the run that ``deletion_info`` describes; the new deletion
+    information goes beside the old one and names the key it replaces.
+    """
+    from kojin.deid.key_rotation import kept_token_tables, read_previous, retokenize_table
+    from kojin.deid.pseudonym_tokens import open_key_ring
+    from kojin.deid.table_io import read_table
+
+    file_format(output)
+    previous = read_previous(deletion_info)
+    key_path = key_file or previous.key_file
+    folder = deletion_info.parent
+    delimiter = _targets_apart(
+        source=source, output=output, key_file=key_path, deletion_folder=folder
+    )
+    mappings = kept_token_tables(previous=previous, folder=folder)
+    table = read_table(source)
+    ring = open_key_ring(path=key_path, algorithm=algorithm or previous.algorithm, rotate=True)
+    done = retokenize_table(table=table, mappings=mappings, key=ring.active)
+    return _release_pseudonymized(
+        done=done,
+        source=source,
+        output=output,
+        delimiter=delimiter,
+        key=ring.active,
+        key_file=key_path,
+        deletion_folder=folder,
+        purposes=purposes,
+        now=now,
+        extra={"rotated_from": previous.key_id},
+    )
