@@ -1,11 +1,25 @@
 """HTTP decisions: POST /api/v1/decisions on loopback against ``kojin serve --workers 2``.
 
+What a run includes, as a user's deployment would:
+
+- a registry set up by ``kojin init`` (keys, policy record, admin token), then
+  ``SUBJECTS`` data subjects and their consents created through the API before the load;
+- a request mix of ten bodies per cycle (see :func:`request_mix`): five of ten name a
+  ``subject_id`` (the server reads the subject's flags and consents from the registry), three
+  of ten are third-party provisions with ``provision`` details of which two are allowed and
+  create a provision record each, the others are uses without a subject, an entrustment and a
+  storage abroad; the mix holds ``SUBJECTS * 5`` distinct requests;
+- every decision recorded, chained in the audit log and answered only after its commit;
+- the server's log (``kojin.access``: one JSON line per request) written to a real file in
+  the temporary ``KOJIN_HOME``, at log level info; the lines are counted after the run.
+
 Runs once on SQLite (a temporary KOJIN_HOME) and once on PostgreSQL (a temporary database created
 on KOJIN_TEST_DATABASE_URL's server, or postgresql+psycopg://postgres@127.0.0.1:5432/test; that
-half is skipped with a message when the server is unreachable). Every decision is recorded and
-audited by the server. The load comes from a separate process running one asyncio loop (uvloop)
-with raw keep-alive HTTP/1.1 over asyncio streams, so the client costs as little CPU as possible
-on the same machine. Prints requests per second and p50/p99 latency, against the target.
+half is skipped with a message when the server is unreachable). The load comes from a separate
+process running one asyncio loop (uvloop) with raw keep-alive HTTP/1.1 over asyncio streams, so
+the client costs as little CPU as possible on the same machine. Prints decisions per second,
+p50/p99 latency against the target, CPU time of server, client and (PostgreSQL) database per
+decision, the provision records created and the access-log lines written.
 
     .venv/bin/python benchmarks/http_decisions.py [--seconds 10] [--connections 16] [--workers 2]
 """
@@ -36,25 +50,70 @@ import orjson
 TARGET_RPS = 1500.0
 TARGET_P99_MS = 25.0
 DEFAULT_PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+#: data subjects created before the load; every second one has consents
+SUBJECTS = 400
+PARTNER = "Partner KK"
 
-#: a realistic mix of questions asked by business systems (ids from the default policy)
-BODIES: tuple[dict[str, object], ...] = (
-    {"action": "use", "category": "customer", "purpose": "provide_services"},
-    {"action": "use", "category": "customer", "purpose": "satisfaction_surveys"},
-    {
+Body = dict[str, object]
+
+
+def _use(category: str, purpose: str, subject_id: str | None = None) -> Body:
+    body: Body = {"action": "use", "category": category, "purpose": purpose}
+    if subject_id is not None:
+        body["subject_id"] = subject_id
+    return body
+
+
+def _provide_to_partner(subject_id: str | None) -> Body:
+    """A third-party provision with the items for its record; without a subject, the caller
+    states the consent itself."""
+    body: Body = {
         "action": "provide",
         "category": "customer",
         "purpose": "provide_services",
-        "recipient": {"country": "JP", "relation": "entrustee"},
-    },
-    {
-        "action": "store_abroad",
-        "category": "partner_employee",
-        "purpose": "security_measures",
-        "recipient": {"country": "US", "relation": "entrustee", "equivalent_measures": True},
-    },
-    {"action": "use", "category": "retired_employee", "purpose": "marketing"},
-)
+        "recipient": {"name": PARTNER, "country": "JP", "relation": "third_party"},
+        "provision": {"items": ["name", "email", "purchase history"]},
+    }
+    if subject_id is None:
+        body["consent"] = {"given": True}
+    else:
+        body["subject_id"] = subject_id
+    return body
+
+
+ENTRUST: Body = {
+    "action": "provide",
+    "category": "customer",
+    "purpose": "provide_services",
+    "recipient": {"country": "JP", "relation": "entrustee"},
+}
+STORE_ABROAD: Body = {
+    "action": "store_abroad",
+    "category": "partner_employee",
+    "purpose": "security_measures",
+    "recipient": {"country": "US", "relation": "entrustee", "equivalent_measures": True},
+}
+
+
+def request_mix(consenting: list[str], others: list[str]) -> list[Body]:
+    """Ten bodies per cycle, one cycle per pair of subjects (ids from the default policy): five
+    name a subject, three are third-party provisions with provision details (two allowed, so
+    two provision records per cycle), five ask without a subject."""
+    bodies: list[Body] = []
+    for with_consent, without in zip(consenting, others, strict=True):
+        bodies += [
+            _use("customer", "provide_services"),
+            _use("customer", "satisfaction_surveys", with_consent),
+            _use("customer", "satisfaction_surveys", without),
+            _provide_to_partner(with_consent),  # allowed by the recorded consent: a record
+            _provide_to_partner(None),  # consent stated by the caller: a record
+            _provide_to_partner(without),  # no consent on record: refused, no record
+            ENTRUST,
+            STORE_ABROAD,
+            _use("retired_employee", "marketing"),
+            _use("customer", "provide_services", with_consent),
+        ]
+    return bodies
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,6 +127,10 @@ class LoadResult:
     server_cpu: float = 0.0
     #: CPU seconds used in the window by local PostgreSQL server processes (0 for SQLite)
     database_cpu: float = 0.0
+    #: provision records in the registry after the run, and access-log lines in the log file
+    provision_records: int = 0
+    access_lines: int = 0
+    log_bytes: int = 0
 
     @property
     def rps(self) -> float:
@@ -84,7 +147,7 @@ class LoadResult:
 # --- the client (runs in its own process) ------------------------------------------------------
 
 
-def _request_bytes(port: int, token: str, body: dict[str, object]) -> bytes:
+def _request_bytes(port: int, token: str, body: Body) -> bytes:
     payload = orjson.dumps(body)
     head = (
         f"POST /api/v1/decisions HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n"
@@ -95,7 +158,7 @@ def _request_bytes(port: int, token: str, body: dict[str, object]) -> bytes:
 
 
 async def _connection(
-    port: int, requests: list[bytes], delay: float, warm_until: float, stop: float
+    port: int, requests: list[bytes], first: int, delay: float, warm_until: float, stop: float
 ) -> tuple[int, int, list[float]]:
     # Connections open one after another during the warm-up, as a client pool grows under load;
     # opened all at once, they would all be accepted by whichever worker woke first.
@@ -103,7 +166,7 @@ async def _connection(
     reader, writer = await asyncio.open_connection("127.0.0.1", port)
     ok = failed = 0
     latencies: list[float] = []
-    i = 0
+    i = first  # connections start at different places of the mix
     clock = time.perf_counter
     try:
         while True:
@@ -135,12 +198,14 @@ async def _connection(
 async def _load(
     port: int,
     token: str,
+    bodies: list[Body],
     connections: int,
     warmup: float,
     seconds: float,
     out: multiprocessing.connection.Connection,
 ) -> LoadResult:
-    requests = [_request_bytes(port, token, body) for body in BODIES]
+    requests = [_request_bytes(port, token, body) for body in bodies]
+    spread = len(requests) // connections
     start = time.perf_counter()
     warm_until = start + warmup
     stop = warm_until + seconds
@@ -154,7 +219,10 @@ async def _load(
 
     marker = asyncio.ensure_future(mark_window())
     results = await asyncio.gather(
-        *(_connection(port, requests, i * stagger, warm_until, stop) for i in range(connections))
+        *(
+            _connection(port, requests, i * spread, i * stagger, warm_until, stop)
+            for i in range(connections)
+        )
     )
     await marker
     ok = sum(r[0] for r in results)
@@ -172,6 +240,7 @@ async def _load(
 def _client_process(
     port: int,
     token: str,
+    bodies: list[Body],
     connections: int,
     warmup: float,
     seconds: float,
@@ -179,7 +248,7 @@ def _client_process(
 ) -> None:
     import uvloop
 
-    result = uvloop.run(_load(port, token, connections, warmup, seconds, out))
+    result = uvloop.run(_load(port, token, bodies, connections, warmup, seconds, out))
     out.send(result)
     out.close()
 
@@ -223,6 +292,7 @@ def postgres_cpu() -> float:
 def run_client(
     port: int,
     token: str,
+    bodies: list[Body],
     connections: int,
     warmup: float,
     seconds: float,
@@ -233,7 +303,8 @@ def run_client(
     ctx = multiprocessing.get_context("spawn")
     receiver, sender = ctx.Pipe(duplex=False)
     process = ctx.Process(
-        target=_client_process, args=(port, token, connections, warmup, seconds, sender)
+        target=_client_process,
+        args=(port, token, bodies, connections, warmup, seconds, sender),
     )
     process.start()
     sender.close()
@@ -255,24 +326,96 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def prepare_registry(url: str) -> str:
-    """Migrate the registry at `url` and return a fresh ``system`` token."""
-    from kojin.auth import Role, create_token
-    from kojin.db.migrate import upgrade
-    from kojin.db.uow import Database
+@dataclass(frozen=True, slots=True)
+class Tokens:
+    admin: str
+    system: str
 
-    upgrade(url)
-    database = Database.from_url(url)
+
+def prepare_registry(home: Path, url: str) -> Tokens:
+    """``kojin init`` for `url` (keys in `home`), plus a ``system`` token for the load."""
+    from kojin.auth.roles import Role
+    from kojin.auth.service import create_token
+    from kojin.db.uow import Database
+    from kojin.registry.bootstrap import initialise
+    from kojin.settings import Settings
+
+    settings = Settings(home=home, database_url=url)
+    admin = initialise(settings=settings, actor="benchmark").admin_token
+    database = Database.from_settings(settings)
     try:
         with database.uow() as session:
-            _, token = create_token(session=session, role=Role.SYSTEM, name="benchmark")
+            _, system = create_token(session=session, role=Role.SYSTEM, name="benchmark")
     finally:
         database.dispose()
-    return token
+    return Tokens(admin=admin, system=system)
+
+
+def create_subjects(port: int, admin: str) -> tuple[list[str], list[str]]:
+    """`SUBJECTS` customers through the API; every second one consents to satisfaction surveys
+    and to provision to the partner. Returns (with consents, without)."""
+    headers = {"Authorization": f"Bearer {admin}"}
+    consenting: list[str] = []
+    others: list[str] = []
+    with httpx.Client(base_url=f"http://127.0.0.1:{port}", headers=headers) as client:
+        for n in range(SUBJECTS):
+            created = client.post(
+                "/api/v1/subjects",
+                json={"category": "customer", "email": f"customer{n}@example.com"},
+            )
+            created.raise_for_status()
+            subject_id = created.json()["id"]
+            if n % 2:
+                others.append(subject_id)
+                continue
+            consenting.append(subject_id)
+            for scope in ({"purpose": "satisfaction_surveys"}, {"recipient": PARTNER}):
+                consent = {
+                    "subject_id": subject_id,
+                    "category": "customer",
+                    "notice_version": "2026-04",
+                    "method": "checkbox",
+                    **scope,
+                }
+                client.post("/api/v1/consents", json=consent).raise_for_status()
+    return consenting, others
+
+
+def check_mix(port: int, token: str, bodies: list[Body]) -> None:
+    """One cycle through the API before the load: every body is answered, and the provisions
+    that should create a record do (so the figures include what they claim)."""
+    headers = {"Authorization": f"Bearer {token}"}
+    with httpx.Client(base_url=f"http://127.0.0.1:{port}", headers=headers) as client:
+        answers = [client.post("/api/v1/decisions", json=body) for body in bodies[:10]]
+    for answer in answers:
+        answer.raise_for_status()
+    records = [len(answer.json()["provision_ids"]) for answer in answers]
+    allowed = [answer.json()["decision"]["allowed"] for answer in answers]
+    if records != [0, 0, 0, 1, 1, 0, 0, 0, 0, 0] or allowed[1] is not True or allowed[5]:
+        raise RuntimeError(f"the request mix no longer behaves as described: {records}, {allowed}")
+
+
+def count_provision_records(url: str) -> int:
+    from sqlalchemy import func, select
+
+    from kojin.db.uow import Database
+    from kojin.registry.provisions.models import ProvisionRecord
+
+    database = Database.from_url(url)
+    try:
+        with database.read() as session:
+            return int(
+                session.execute(select(func.count()).select_from(ProvisionRecord)).scalar_one()
+            )
+    finally:
+        database.dispose()
 
 
 @contextlib.contextmanager
-def kojin_server(env: dict[str, str], port: int, workers: int) -> Iterator[subprocess.Popen[bytes]]:
+def kojin_server(
+    env: dict[str, str], port: int, workers: int, log: Path
+) -> Iterator[subprocess.Popen[bytes]]:
+    """``kojin serve`` with its log (stderr: the access log and messages) appended to `log`."""
     command = [
         sys.executable,
         "-c",
@@ -283,11 +426,12 @@ def kojin_server(env: dict[str, str], port: int, workers: int) -> Iterator[subpr
         "--workers",
         str(workers),
     ]
+    log_file = log.open("ab")
     process = subprocess.Popen(
         command,
         env=env,
         stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+        stderr=log_file,
         start_new_session=True,
     )
     try:
@@ -301,6 +445,7 @@ def kojin_server(env: dict[str, str], port: int, workers: int) -> Iterator[subpr
         except subprocess.TimeoutExpired:
             os.killpg(process.pid, signal.SIGKILL)
             process.wait()
+        log_file.close()
 
 
 def wait_until_healthy(port: int, process: subprocess.Popen[bytes], timeout: float = 60.0) -> None:
@@ -338,25 +483,42 @@ def postgres_database(base_url: str) -> Iterator[str]:
 # --- the run -----------------------------------------------------------------------------------
 
 
+def access_lines(log: Path) -> int:
+    with log.open("rb") as handle:
+        return sum(1 for line in handle if b'"event":"access"' in line)
+
+
 def measure(label: str, url: str, home: Path, args: argparse.Namespace) -> LoadResult:
-    token = prepare_registry(url)
+    tokens = prepare_registry(home, url)
     port = free_port()
+    log = home / "server.log"
     env = {
         **os.environ,
         "KOJIN_HOME": str(home),
         "KOJIN_DATABASE_URL": url,
         "KOJIN_LOG_LEVEL": "info",
     }
-    with kojin_server(env, port, args.workers) as server:
+    with kojin_server(env, port, args.workers, log) as server:
+        consenting, others = create_subjects(port, tokens.admin)
+        bodies = request_mix(consenting, others)
+        check_mix(port, tokens.system, bodies)
+        records_before, lines_before = count_provision_records(url), access_lines(log)
         result = run_client(
             port,
-            token,
+            tokens.system,
+            bodies,
             args.connections,
             args.warmup,
             args.seconds,
             server_pid=server.pid,
             with_postgres=url.startswith("postgresql"),
         )
+    result = dataclasses.replace(
+        result,
+        provision_records=count_provision_records(url) - records_before,
+        access_lines=access_lines(log) - lines_before,
+        log_bytes=log.stat().st_size,
+    )
     report(label, result, args)
     return result
 
@@ -392,6 +554,12 @@ def report(label: str, result: LoadResult, args: argparse.Namespace) -> None:
             f"{label}: at that cost {cores} otherwise idle cores would serve about "
             f"{cores * 1e6 / (server_us + client_us + database_us):,.0f} decisions/s"
         )
+    print(
+        f"{label}: included: {SUBJECTS} subjects (5 of 10 requests read one's consents), "
+        f"{result.provision_records:,} provision records created during the load "
+        f"(warm-up included), {result.access_lines:,} access-log lines written to a file "
+        f"({result.log_bytes / 1e6:.1f} MB in all)"
+    )
     load = os.getloadavg()[0]
     print(f"{label}: machine load average during the run: {load:.2f}")
 
