@@ -2,52 +2,30 @@
 
 Prints findings (type, location, score, masked value — never the raw value), the classification
 of table columns and a summary. ``--format jsonl`` writes one JSON document per line instead.
+The scan itself is :mod:`kojin.discovery.service`, imported inside the command (it loads RE2,
+DuckDB and Arrow).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+import sys
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.cells import cell_len
-from rich.console import Console
-from rich.progress import (
-    BarColumn,
-    DownloadColumn,
-    Progress,
-    TextColumn,
-    TimeElapsedColumn,
-    TransferSpeedColumn,
-)
-from rich.table import Table
 
 from kojin.cli.output import cli_errors, stderr_console, write_json_line
-from kojin.db.uow import Database
-from kojin.discovery.columns import ColumnClass
-from kojin.discovery.ledger_check import (
-    DeclaredLocation,
-    UndeclaredFinding,
-    location_key,
-    undeclared,
-)
-from kojin.discovery.matcher import DEFAULT_MIN_SCORE
-from kojin.discovery.model import Finding
-from kojin.discovery.service import (
-    DEFAULT_SAMPLE,
-    ScanResult,
-    ScanSummary,
-    build_scanner,
-    expand_paths,
-    scan,
-)
+from kojin.discovery.defaults import DEFAULT_MIN_SCORE, DEFAULT_SAMPLE
 from kojin.errors import InputError
-from kojin.registry.bootstrap import is_initialised
-from kojin.registry.ledger.service import declared_locations
-from kojin.settings import get_settings
+
+if TYPE_CHECKING:
+    from rich.console import Console
+    from rich.table import Table
+
+    from kojin.discovery.service import ColumnClass, ScanSummary, TableRow, UndeclaredFinding
 
 
 class OutputFormat(StrEnum):
@@ -58,6 +36,15 @@ class OutputFormat(StrEnum):
 @contextmanager
 def _progress(total: int) -> Iterator[tuple[Callable[[int], None], Callable[[str], None]]]:
     """A byte progress bar for files and a table label for databases, on stderr."""
+    from rich.progress import (
+        BarColumn,
+        DownloadColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+        TransferSpeedColumn,
+    )
+
     bar = Progress(
         TextColumn("{task.description}"),
         BarColumn(),
@@ -79,31 +66,20 @@ def _progress(total: int) -> Iterator[tuple[Callable[[int], None], Callable[[str
         yield advance, table
 
 
-def _record(result: ScanResult) -> dict[str, object]:
-    if isinstance(result, ColumnClass):
-        return {"record": "column", **result.as_dict()}
-    return {"record": "finding", **result.as_dict()}
-
-
 def _width(text: str) -> int:
     """Terminal cells of `text` (CJK characters take two)."""
-    return len(text) if text.isascii() else cell_len(text)
+    if text.isascii():
+        return len(text)
+    from rich.cells import cell_len
+
+    return cell_len(text)
 
 
-def _print_findings(console: Console, findings: list[Finding]) -> None:
-    """Findings as aligned columns, written in one piece. A rich Table lays out every cell
-    (about a millisecond a row): for a scan with tens of thousands of findings that took far
-    longer than the scan itself."""
+def _print_findings(console: Console, rows: list[TableRow]) -> None:
+    """Findings as aligned columns, written in one piece and never cut to the terminal's width.
+    A rich Table lays out every cell (about a millisecond a row): for a scan with tens of
+    thousands of findings that took far longer than the scan itself."""
     header = ("type", "location", "score", "value (masked)")
-    rows = [
-        (
-            f.kind if f.personal else f"{f.kind} (not personal)",
-            f.location.render(),
-            f"{f.score:.2f}",
-            f.masked,
-        )
-        for f in findings
-    ]
     kinds = {row[0] for row in rows} | {header[0]}
     wheres = [row[1] for row in rows] + [header[1]]
     kind_width = max(map(_width, kinds))
@@ -123,36 +99,60 @@ def _print_findings(console: Console, findings: list[Finding]) -> None:
     console.file.write("\n".join(lines) + "\n\n")
 
 
+def _table(
+    title: str, columns: Sequence[tuple[str, bool]], rows: Sequence[tuple[str, ...]]
+) -> Table:
+    """A rich table of `columns` (name, right-aligned) that never wraps or cuts a cell: table,
+    column and kind names are typed back by users."""
+    from rich.table import Table
+
+    table = Table(title=title, title_justify="left")
+    for name, right in columns:
+        table.add_column(name, justify="right" if right else "left", no_wrap=True)
+    for row in rows:
+        table.add_row(*row)
+    return table
+
+
+def _print_whole(console: Console, table: Table) -> None:
+    """Print `table` at its natural width even on a narrow terminal or a pipe (80 columns), so
+    no cell is ellipsized or folded."""
+    width = max(console.width, console.measure(table).maximum)
+    console.print(table, width=width)
+
+
 def _print_tables(
-    console: Console, findings: list[Finding], columns: list[ColumnClass], summary: ScanSummary
+    console: Console, rows: list[TableRow], columns: list[ColumnClass], summary: ScanSummary
 ) -> None:
-    if findings:
-        _print_findings(console, findings)
+    if rows:
+        _print_findings(console, rows)
     if columns:
-        table = Table(title="Columns", title_justify="left")
-        for name in ("column", "kind", "category", "confidence", "cells", "valid"):
-            table.add_column(
-                name, justify="right" if name in ("confidence", "cells", "valid") else "left"
-            )
-        for c in columns:
-            valid = next((k.valid for k in c.counts if k.kind == c.kind), 0)
-            table.add_row(
-                location_key(c),
-                c.kind or "-",
-                c.category.value if c.category else "-",
-                f"{c.confidence:.2f}",
-                str(c.cells),
-                str(valid),
-            )
-        console.print(table)
-    table = Table(title="Summary", title_justify="left")
-    table.add_column("type")
-    table.add_column("findings", justify="right")
-    table.add_column("files/columns", justify="right")
-    for kind, count, places in summary.rows():
-        table.add_row(kind, str(count), str(places))
-    table.add_row("columns classified", str(len(summary.columns)), "")
-    console.print(table)
+        names = ("column", "kind", "category", "confidence", "cells", "valid")
+        right = {"confidence", "cells", "valid"}
+        _print_whole(
+            console,
+            _table(
+                "Columns",
+                [(name, name in right) for name in names],
+                [
+                    (
+                        f"{c.table}.{c.column}",
+                        c.kind or "-",
+                        c.category.value if c.category else "-",
+                        f"{c.confidence:.2f}",
+                        str(c.cells),
+                        str(next((k.valid for k in c.counts if k.kind == c.kind), 0)),
+                    )
+                    for c in columns
+                ],
+            ),
+        )
+    totals = [(kind, str(count), str(places)) for kind, count, places in summary.rows()]
+    totals.append(("columns classified", str(len(summary.columns)), ""))
+    _print_whole(
+        console,
+        _table("Summary", [("type", False), ("findings", True), ("files/columns", True)], totals),
+    )
 
 
 def scan_command(
@@ -232,15 +232,19 @@ def _run(
     if not 0.0 <= min_score <= 1.0:
         raise InputError("--min-score must be between 0 and 1", field="min_score")
     declared = _ledger_declarations() if against_ledger else None
-    scanner = build_scanner(detector_files=detectors, min_score=min_score, ner=ner)
-    files = expand_paths(paths)
+    from kojin.discovery import service
+
+    scanner = service.build_scanner(detector_files=detectors, min_score=min_score, ner=ner)
+    files = service.expand_paths(paths)
     total = sum(p.stat().st_size for p in files)
-    summary = ScanSummary()
-    findings: list[Finding] = []
+    summary = service.ScanSummary()
+    rows: list[TableRow] = []
     columns: list[ColumnClass] = []
-    checked: list[ScanResult] = []
+    checked: list[service.ScanResult] = []
+    jsonl = output_format is OutputFormat.JSONL
+    out = sys.stdout.buffer
     with _progress(total) as (advance, on_table):
-        for result in scan(
+        for result in service.scan(
             scanner=scanner,
             paths=files,
             url=url,
@@ -252,14 +256,17 @@ def _run(
             summary.add(result)
             if declared is not None:
                 checked.append(result)
-            if output_format is OutputFormat.JSONL:
-                write_json_line(_record(result), flush=False)
-            elif isinstance(result, ColumnClass):
-                columns.append(result)
+            if isinstance(result, service.ColumnClass):
+                if jsonl:
+                    write_json_line({"record": "column", **result.as_dict()}, flush=False)
+                else:
+                    columns.append(result)
+            elif jsonl:
+                out.write(result.json_lines().encode())
             else:
-                findings.append(result)
-    gaps = undeclared(checked, declared) if declared is not None else None
-    if output_format is OutputFormat.JSONL:
+                rows.extend(result.table_rows())
+    gaps = service.undeclared_findings(checked, declared) if declared is not None else None
+    if jsonl:
         for gap in gaps or []:
             write_json_line(
                 {
@@ -277,15 +284,22 @@ def _run(
             }
         )
     else:
+        from rich.console import Console
+
         console = Console(highlight=False)
-        _print_tables(console, findings, columns, summary)
+        _print_tables(console, rows, columns, summary)
         if gaps is not None:
             _print_undeclared(console, gaps)
 
 
-def _ledger_declarations() -> list[DeclaredLocation]:
-    """The places the registry's ledger declares personal data (read before scanning, so a
-    missing registry fails fast)."""
+def _ledger_declarations() -> list[tuple[str, frozenset[str]]]:
+    """The places the registry's ledger declares personal data, with the kinds declared there
+    (read before scanning, so a missing registry fails fast)."""
+    from kojin.db.uow import Database
+    from kojin.registry.bootstrap import is_initialised
+    from kojin.registry.ledger.service import declared_locations
+    from kojin.settings import get_settings
+
     settings = get_settings()
     if not is_initialised(settings=settings):
         raise InputError(
@@ -296,23 +310,23 @@ def _ledger_declarations() -> list[DeclaredLocation]:
     database = Database.from_settings(settings)
     try:
         with database.read() as session:
-            pairs = declared_locations(session=session)
+            return declared_locations(session=session)
     finally:
         database.dispose()
-    return [DeclaredLocation(location=location, kinds=kinds) for location, kinds in pairs]
 
 
 def _print_undeclared(console: Console, gaps: list[UndeclaredFinding]) -> None:
     if not gaps:
         console.print("Undeclared personal data: none — every finding is covered by the ledger.")
         return
-    table = Table(title="Undeclared personal data (not in the ledger)", title_justify="left")
-    table.add_column("location")
-    table.add_column("kind")
-    table.add_column("count", justify="right")
-    for gap in gaps:
-        table.add_row(gap.location, gap.kind, str(gap.count))
-    console.print(table)
+    _print_whole(
+        console,
+        _table(
+            "Undeclared personal data (not in the ledger)",
+            [("location", False), ("kind", False), ("count", True)],
+            [(gap.location, gap.kind, str(gap.count)) for gap in gaps],
+        ),
+    )
 
 
 def register(app: typer.Typer) -> None:

@@ -18,8 +18,8 @@ import duckdb
 import pyarrow as pa
 import re2
 
+from kojin.discovery.defaults import DEFAULT_MIN_SCORE
 from kojin.discovery.detector_catalogue import DetectorRegistry, value_regex
-from kojin.discovery.matcher import DEFAULT_MIN_SCORE
 from kojin.discovery.model import Category, DetectorSpec
 from kojin.discovery.validators import VALIDATORS
 

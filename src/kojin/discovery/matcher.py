@@ -29,13 +29,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from kojin.discovery import re2_adapter as low
+from kojin.discovery.defaults import DEFAULT_MIN_SCORE
 from kojin.discovery.detector_catalogue import DetectorRegistry, strip_value_group
 from kojin.discovery.digit_start import starts_with_digit
 from kojin.discovery.model import Match
 from kojin.discovery.validators import VALIDATORS
 
-#: Minimum score a match needs to be reported, unless the caller sets another.
-DEFAULT_MIN_SCORE = 0.5
 _UNANCHORED = low.UNANCHORED
 _BOTH = low.ANCHOR_BOTH
 _ANCHOR_START = low.ANCHOR_START

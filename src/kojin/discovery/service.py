@@ -1,8 +1,9 @@
 """The scan service: files (text, CSV, Parquet) and databases, as one stream of results.
 
-Interfaces call :func:`scan` and render what it yields: :class:`Finding` and
-:class:`ColumnClass` values, never raw personal data. :class:`ScanSummary` folds the stream into
-the totals shown at the end of a scan.
+Interfaces call this module only. :func:`scan` yields :class:`FindingBatch` values (the findings
+of a block of text or of table cells, rendered in bulk) and :class:`ColumnClass` values, never
+raw personal data; :class:`ScanSummary` folds the stream into the totals shown at the end of a
+scan; :func:`undeclared_findings` compares the results with the places the ledger declares.
 """
 
 from __future__ import annotations
@@ -12,18 +13,35 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from kojin.discovery.batches import CellFindings, FindingBatch, TableRow
 from kojin.discovery.columns import ColumnClass, ColumnClassifier
 from kojin.discovery.database import scan_database
+from kojin.discovery.defaults import DEFAULT_MIN_SCORE, DEFAULT_SAMPLE
 from kojin.discovery.detector_catalogue import DetectorRegistry, load_registry
-from kojin.discovery.ledger_check import location_key
-from kojin.discovery.matcher import DEFAULT_MIN_SCORE, Re2Matcher
+from kojin.discovery.ledger_check import DeclaredLocation, UndeclaredFinding, undeclared
+from kojin.discovery.matcher import Re2Matcher
 from kojin.discovery.model import Finding
 from kojin.discovery.tabular import TABLE_SUFFIXES, scan_table_file
-from kojin.discovery.text_scan import ExtraPass, scan_text_file
+from kojin.discovery.text_scan import ExtraPass, text_file_batches
 from kojin.errors import InputError
 
-ScanResult = Finding | ColumnClass
-DEFAULT_SAMPLE = 1000
+__all__ = [
+    "DEFAULT_MIN_SCORE",
+    "DEFAULT_SAMPLE",
+    "ColumnClass",
+    "FindingBatch",
+    "ScanResult",
+    "ScanSummary",
+    "Scanner",
+    "TableRow",
+    "UndeclaredFinding",
+    "build_scanner",
+    "expand_paths",
+    "scan",
+    "undeclared_findings",
+]
+
+ScanResult = FindingBatch | ColumnClass
 
 
 @dataclass(frozen=True)
@@ -77,10 +95,6 @@ def expand_paths(paths: Sequence[Path]) -> list[Path]:
     return files
 
 
-def _visible(path: Path, root: Path) -> bool:
-    return not any(part.startswith(".") for part in path.relative_to(root).parts)
-
-
 def scan(
     *,
     scanner: Scanner,
@@ -101,11 +115,11 @@ def scan(
                 path, matcher=scanner.matcher, classifier=scanner.classifier, sample=sample
             )
             yield from classes
-            yield from findings
+            yield CellFindings(list(findings))
             if on_bytes is not None:
                 on_bytes(path.stat().st_size)
         else:
-            yield from scan_text_file(
+            yield from text_file_batches(
                 path, matcher=scanner.matcher, extra=scanner.extra, on_bytes=on_bytes
             )
     if url is not None:
@@ -118,7 +132,7 @@ def scan(
             on_table=on_table,
         ):
             yield from result.classes
-            yield from result.findings
+            yield CellFindings(result.findings)
 
 
 @dataclass
@@ -134,8 +148,9 @@ class ScanSummary:
             if result.kind is not None:
                 self.columns.append(result)
             return
-        self.findings[result.kind] += 1
-        self.locations.setdefault(result.kind, set()).add(location_key(result))
+        self.findings.update(result.kinds)
+        for kind, place in result.places():
+            self.locations.setdefault(kind, set()).add(place)
 
     def rows(self) -> list[tuple[str, int, int]]:
         """(kind, findings, distinct files or columns), most frequent first."""
@@ -143,3 +158,17 @@ class ScanSummary:
             (kind, count, len(self.locations.get(kind, ())))
             for kind, count in self.findings.most_common()
         ]
+
+
+def undeclared_findings(
+    results: Iterable[ScanResult], declared: Iterable[tuple[str, frozenset[str]]]
+) -> list[UndeclaredFinding]:
+    """Personal data in `results` where no declared (location pattern, kinds) pair covers it."""
+    items: list[Finding | ColumnClass] = []
+    for result in results:
+        if isinstance(result, ColumnClass):
+            items.append(result)
+        else:
+            items.extend(result)
+    declarations = [DeclaredLocation(location=loc, kinds=kinds) for loc, kinds in declared]
+    return undeclared(items, declarations)

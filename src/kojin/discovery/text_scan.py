@@ -6,15 +6,16 @@ finding and the next, and only the start of a finding's own line is decoded.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import BinaryIO
 
 import numpy as np
 
+from kojin.discovery.batches import KindInfo, TextFindings
 from kojin.discovery.masking import masker
 from kojin.discovery.matcher import Re2Matcher
-from kojin.discovery.model import Finding, Match, TextLocation
+from kojin.discovery.model import Finding, Match
 from kojin.errors import InputError
 
 CHUNK_SIZE = 8 << 20
@@ -47,6 +48,63 @@ def _is_utf8(sample: bytes) -> bool:
     return True
 
 
+def kind_info(matcher: Re2Matcher) -> dict[str, KindInfo]:
+    """Category and personal flag of every kind the matcher finds."""
+    return {spec.kind: KindInfo(spec.category, spec.personal) for spec in matcher.registry}
+
+
+def batch_in_buffer(
+    buf: bytes,
+    *,
+    matcher: Re2Matcher,
+    path: str,
+    first_line: int = 1,
+    extra: ExtraPass | None = None,
+    info: Mapping[str, KindInfo] | None = None,
+) -> tuple[TextFindings, int]:
+    """Findings of one block of whole lines, in bulk, and the number of lines in it."""
+    matches = matcher.scan(buf)
+    if extra is not None:
+        matches = sorted([*matches, *extra(buf, matches)], key=lambda m: m.start)
+    newlines = np.flatnonzero(np.frombuffer(buf, dtype=np.uint8) == _NEWLINE)
+    info = kind_info(matcher) if info is None else info
+    if not matches:
+        return TextFindings(path, info, [], [], [], [], [], []), len(newlines)
+    kinds, starts, ends, scores = (list(column) for column in zip(*matches, strict=True))
+    # Line of each finding: how many newlines precede it (one vectorised search for all).
+    before = np.searchsorted(newlines, np.array(starts, dtype=np.int64))
+    if len(newlines):
+        line_starts = np.where(before > 0, newlines[np.maximum(before - 1, 0)] + 1, 0).tolist()
+    else:
+        line_starts = [0] * len(starts)
+    values = [
+        buf[start:end].decode("utf-8", "replace") for start, end in zip(starts, ends, strict=True)
+    ]
+    prefixes = [buf[low:start] for low, start in zip(line_starts, starts, strict=True)]
+    columns = [len(p) if p.isascii() else len(p.decode("utf-8", "replace")) for p in prefixes]
+    masked = _masked(kinds, values, matcher)
+    lines = (before + first_line).tolist()
+    lengths = list(map(len, values))
+    return TextFindings(path, info, kinds, lines, columns, lengths, scores, masked), len(newlines)
+
+
+def _masked(kinds: list[str], values: list[str], matcher: Re2Matcher) -> list[str]:
+    """The masked values, masked per kind in bulk (one ``map`` over each kind's values)."""
+    hide = {spec.kind: masker(spec.mask) for spec in matcher.registry}
+    if len(hide) == 1 or len(set(kinds)) == 1:
+        return list(map(hide[kinds[0]], values))
+    order: dict[str, list[int]] = {}
+    for index, kind in enumerate(kinds):
+        order.setdefault(kind, []).append(index)
+    masked: list[str] = [""] * len(values)
+    for kind, indices in order.items():
+        for index, value in zip(
+            indices, map(hide[kind], [values[i] for i in indices]), strict=True
+        ):
+            masked[index] = value
+    return masked
+
+
 def findings_in_buffer(
     buf: bytes,
     *,
@@ -56,37 +114,38 @@ def findings_in_buffer(
     extra: ExtraPass | None = None,
 ) -> tuple[list[Finding], int]:
     """Findings of one block of whole lines, and the number of lines in it."""
-    matches = matcher.scan(buf)
-    if extra is not None:
-        matches = sorted([*matches, *extra(buf, matches)], key=lambda m: m.start)
-    newlines = np.flatnonzero(np.frombuffer(buf, dtype=np.uint8) == _NEWLINE)
-    if not matches:
-        return [], len(newlines)
-    # Line of each finding: how many newlines precede it (one vectorised search for all).
-    starts = np.fromiter((m.start for m in matches), dtype=np.int64, count=len(matches))
-    before = np.searchsorted(newlines, starts)
-    if len(newlines):
-        line_starts = np.where(before > 0, newlines[np.maximum(before - 1, 0)] + 1, 0)
-    else:
-        line_starts = np.zeros_like(before)
-    kinds = {
-        spec.kind: (spec.category, masker(spec.mask), spec.personal) for spec in matcher.registry
-    }
-    findings: list[Finding] = []
-    append = findings.append
-    new = tuple.__new__  # the named tuples' own __new__ is a Python function: one call less each
-    for m, lines_before, line_start in zip(
-        matches, before.tolist(), line_starts.tolist(), strict=True
-    ):
-        kind, start, end, score = m
-        prefix = buf[line_start:start]
-        column = len(prefix) if prefix.isascii() else len(prefix.decode("utf-8", "replace"))
-        value = buf[start:end].decode("utf-8", "replace")
-        category, hide, personal = kinds[kind]
-        location = new(TextLocation, (path, first_line + lines_before, column, len(value)))
-        # The score is already rounded to 4 places by the matcher.
-        append(new(Finding, (kind, category, location, score, hide(value), personal)))
-    return findings, len(newlines)
+    batch, lines = batch_in_buffer(
+        buf, matcher=matcher, path=path, first_line=first_line, extra=extra
+    )
+    return list(batch), lines
+
+
+def scan_stream_batches(
+    stream: BinaryIO,
+    *,
+    matcher: Re2Matcher,
+    path: str,
+    chunk_size: int = CHUNK_SIZE,
+    extra: ExtraPass | None = None,
+    on_bytes: Callable[[int], None] | None = None,
+) -> Iterator[TextFindings]:
+    """Findings of a byte stream, a batch per block; Shift_JIS (cp932) input is recognised and
+    re-encoded."""
+    line = 1
+    encoding: str | None = None
+    info = kind_info(matcher)
+    for raw in _chunks(stream, chunk_size):
+        if encoding is None:
+            encoding = "utf-8" if _is_utf8(raw[:_SNIFF]) else "cp932"
+        block = raw if encoding == "utf-8" else raw.decode("cp932", "replace").encode("utf-8")
+        found, lines = batch_in_buffer(
+            block, matcher=matcher, path=path, first_line=line, extra=extra, info=info
+        )
+        line += lines
+        if found:
+            yield found
+        if on_bytes is not None:
+            on_bytes(len(raw))
 
 
 def scan_stream(
@@ -99,19 +158,10 @@ def scan_stream(
     on_bytes: Callable[[int], None] | None = None,
 ) -> Iterator[Finding]:
     """Findings of a byte stream; Shift_JIS (cp932) input is recognised and re-encoded."""
-    line = 1
-    encoding: str | None = None
-    for raw in _chunks(stream, chunk_size):
-        if encoding is None:
-            encoding = "utf-8" if _is_utf8(raw[:_SNIFF]) else "cp932"
-        block = raw if encoding == "utf-8" else raw.decode("cp932", "replace").encode("utf-8")
-        found, lines = findings_in_buffer(
-            block, matcher=matcher, path=path, first_line=line, extra=extra
-        )
-        line += lines
-        yield from found
-        if on_bytes is not None:
-            on_bytes(len(raw))
+    for batch in scan_stream_batches(
+        stream, matcher=matcher, path=path, chunk_size=chunk_size, extra=extra, on_bytes=on_bytes
+    ):
+        yield from batch
 
 
 def scan_text_file(
@@ -122,12 +172,25 @@ def scan_text_file(
     on_bytes: Callable[[int], None] | None = None,
 ) -> Iterator[Finding]:
     """Findings of one text file (binary files, recognised by a NUL byte, yield nothing)."""
+    for batch in text_file_batches(path, matcher=matcher, extra=extra, on_bytes=on_bytes):
+        yield from batch
+
+
+def text_file_batches(
+    path: Path,
+    *,
+    matcher: Re2Matcher,
+    extra: ExtraPass | None = None,
+    on_bytes: Callable[[int], None] | None = None,
+) -> Iterator[TextFindings]:
+    """Findings of one text file in batches (binary files, recognised by a NUL byte, yield
+    nothing)."""
     try:
         with path.open("rb") as stream:
             if b"\0" in stream.read(8192):
                 return
             stream.seek(0)
-            yield from scan_stream(
+            yield from scan_stream_batches(
                 stream, matcher=matcher, path=str(path), extra=extra, on_bytes=on_bytes
             )
     except OSError as exc:
