@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import json
 from pathlib import Path
 from typing import Any
@@ -34,6 +35,12 @@ def run(runner: CliRunner, stdin: str, *args: str) -> Any:
     return runner.invoke(app, ["decide", *args], input=stdin)
 
 
+@pytest.fixture
+def small_chunks(monkeypatch: pytest.MonkeyPatch) -> None:
+    """JSON lines validated and decided two at a time, so that a few lines cross chunks."""
+    monkeypatch.setattr(importlib.import_module("kojin.cli.decide"), "CHUNK_LINES", 2)
+
+
 def test_one_request_gives_one_decision(runner: CliRunner) -> None:
     result = run(runner, json.dumps(US_PROVISION, indent=2))
     assert result.exit_code == 0, result.output
@@ -63,6 +70,57 @@ def test_json_lines_keep_order_and_skip_blank_lines(runner: CliRunner) -> None:
         request = DecisionRequest.model_validate(body)
         expected = decide(request, policy, Facts.from_request(request))
         assert got == expected.model_dump(mode="json")
+
+
+@pytest.mark.usefixtures("small_chunks")
+def test_json_lines_across_chunks_are_all_decided_in_order(runner: CliRunner) -> None:
+    bodies = [
+        {"action": "use", "category": "customer", "purpose": "provide_services"},
+        US_PROVISION,
+        STORE_SG,
+        {"action": "provide", "category": "specific_personal", "exception": "mna_19"},
+        {"action": "use", "category": "retired_employee", "purpose": "x"},
+    ]
+    result = run(runner, "\n".join(json.dumps(b) for b in bodies) + "\n")
+    assert result.exit_code == 0, result.output
+    decisions = [json.loads(line) for line in result.stdout.splitlines()]
+    policy = to_facts(load_policy(None))
+    expected = []
+    for body in bodies:
+        request = DecisionRequest.model_validate(body)
+        expected.append(
+            decide(request, policy, Facts.from_request(request)).model_dump(mode="json")
+        )
+    assert decisions == expected
+
+
+@pytest.mark.usefixtures("small_chunks")
+@pytest.mark.parametrize(
+    ("last", "message"),
+    [
+        (
+            '{"action": "use", "category": "customer", "recipient": {"country": "USA"}}',
+            "line 5: recipient.country:",
+        ),
+        ('{"action": "use"', "line 5: not valid JSON"),
+        ('{"action": "use", "category": "customer"}', "line 2: category: unknown category 'x'"),
+    ],
+)
+def test_an_invalid_line_is_reported_before_an_undecidable_one(
+    runner: CliRunner, last: str, message: str
+) -> None:
+    """As without chunks: the first invalid request wins, even after an unknown category."""
+    lines = [
+        '{"action": "use", "category": "customer"}',
+        '{"action": "use", "category": "x"}',
+        '{"action": "use", "category": "customer"}',
+        '{"action": "use", "category": "y"}',
+        last,
+    ]
+    result = run(runner, "\n".join(lines) + "\n")
+    assert result.exit_code == 2
+    assert message in result.stderr
+    assert result.stdout == ""
 
 
 @pytest.mark.parametrize(

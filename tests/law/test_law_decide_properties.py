@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -13,7 +14,6 @@ from law_support import SEED, ask
 
 from kojin.errors import RequestError
 from kojin.law import KNOWN_RULE_IDS, Decision, DecisionRequest, Facts, PolicyFacts, decide
-from kojin.law.explain import clear_cache
 from kojin.law.vocabulary import AcquisitionMethod, Action, Form, LegalException, Relation
 
 SPEC_IDS_COPY = Path(__file__).with_name("appi_spec_rule_ids.txt")
@@ -70,8 +70,10 @@ fact_sets = st.fixed_dictionaries(
 )
 
 
-def decide_with(body: dict[str, Any], facts: dict[str, Any]) -> Decision:
-    return decide(DecisionRequest.model_validate(body), SEED, Facts.model_validate(facts))
+def decide_with(
+    body: dict[str, Any], facts: dict[str, Any], policy: PolicyFacts = SEED
+) -> Decision:
+    return decide(DecisionRequest.model_validate(body), policy, Facts.model_validate(facts))
 
 
 @given(requests, fact_sets)
@@ -189,12 +191,13 @@ def test_shared_decisions_equal_freshly_rendered_ones(
     first: dict[str, Any], changes: dict[str, Any], facts: dict[str, Any]
 ) -> None:
     """Rendered decisions are shared per verdict and the values their sentences mention: a
-    decision served after a similar request must equal one rendered from an empty cache."""
+    decision served after a similar request must equal one rendered by a fresh explainer."""
     second = {**first, **changes}
     decide_with(first, facts)
     served = decide_with(second, facts)
-    clear_cache()
-    assert decide_with(second, facts) == served
+    fresh = replace(SEED)  # the same policy facts with their own, empty explainer
+    assert len(fresh.explainer) == 0
+    assert decide_with(second, facts, fresh) == served
 
 
 def test_repeated_requests_get_equal_decisions() -> None:

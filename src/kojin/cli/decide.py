@@ -3,23 +3,32 @@
 Input is one JSON request, or JSON lines (one request per line, blank lines ignored). Every request
 is validated and decided before anything is written, so bad input produces no partial output:
 exit 2 with a message naming the field (and the line, for JSON lines).
+
+The decision engine and the policy load inside the command, so that ``kojin --help`` and the
+other commands never pay for them.
 """
 
 from __future__ import annotations
 
+import gc
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
-import orjson
 import typer
-from pydantic import ValidationError
 
 from kojin.cli.output import fail
 from kojin.errors import PolicyError, RequestError
-from kojin.law import Decision, DecisionRequest, Facts, PolicyFacts, decide
-from kojin.policy import load_policy, to_facts
-from kojin.settings import get_settings
+
+if TYPE_CHECKING:
+    from pydantic import TypeAdapter, ValidationError
+
+    from kojin.law import Decision, DecisionRequest, PolicyFacts
+
+#: a request with its line number (None for a single JSON document)
+Numbered = tuple[int | None, "DecisionRequest"]
 
 
 def _where(line: int | None) -> str:
@@ -35,6 +44,10 @@ def _field_error(error: ValidationError, line: int | None) -> RequestError:
 
 
 def _validate(document: Any, line: int | None) -> DecisionRequest:
+    from pydantic import ValidationError
+
+    from kojin.law import DecisionRequest
+
     if not isinstance(document, dict):
         raise RequestError(f"{_where(line)}a request must be a JSON object", field="(request)")
     try:
@@ -43,45 +56,125 @@ def _validate(document: Any, line: int | None) -> DecisionRequest:
         raise _field_error(error, line) from None
 
 
-def parse_requests(text: str) -> list[tuple[int | None, DecisionRequest]]:
-    """One JSON document, or JSON lines; each request with its line number (None for one)."""
-    if not text.strip():
+#: JSON lines are validated and decided this many at a time: only the decisions (shared objects)
+#: are kept, not every request at once
+CHUNK_LINES = 4_096
+
+
+def decide_input(text: str, policy: PolicyFacts) -> list[Decision]:
+    """Validate and decide every request in `text`: one JSON document, or JSON lines.
+
+    Raises :class:`RequestError` naming the first invalid request (with its line for JSON
+    lines) or, when every request is valid, the first one that cannot be decided.
+    """
+    import orjson
+
+    if not text or text.isspace():
         raise RequestError("no request on standard input", field="(request)")
     try:
         whole = orjson.loads(text)
     except orjson.JSONDecodeError:
-        pass
-    else:
-        return [(None, _validate(whole, None))]
-    parsed: list[tuple[int | None, DecisionRequest]] = []
-    for number, raw in enumerate(text.splitlines(), start=1):
-        if not raw.strip():
-            continue
-        try:
-            document = orjson.loads(raw)
-        except orjson.JSONDecodeError as error:
-            raise RequestError(
-                f"line {number}: not valid JSON ({error.msg} at column {error.colno})",
-                field="(request)",
-            ) from None
-        parsed.append((number, _validate(document, number)))
-    return parsed
+        return _decide_lines(text, policy)
+    return decide_all([(None, _validate(whole, None))], policy)
 
 
-def decide_all(
-    requests: list[tuple[int | None, DecisionRequest]], policy: PolicyFacts
-) -> list[Decision]:
+def _decide_lines(text: str, policy: PolicyFacts) -> list[Decision]:
+    from pydantic import TypeAdapter
+
+    from kojin.law import DecisionRequest
+
+    adapter = TypeAdapter(list[DecisionRequest])
+    numbered = [(n, raw) for n, raw in enumerate(text.splitlines(), start=1) if raw.strip()]
     decisions: list[Decision] = []
+    undecidable: RequestError | None = None  # reported only if every request is valid
+    for start in range(0, len(numbered), CHUNK_LINES):
+        requests = _validate_lines(numbered[start : start + CHUNK_LINES], adapter)
+        if undecidable is None:
+            try:
+                decisions += decide_all(requests, policy)
+            except RequestError as error:
+                undecidable = error
+    if undecidable is not None:
+        raise undecidable
+    return decisions
+
+
+def _validate_lines(
+    numbered: list[tuple[int, str]], adapter: TypeAdapter[list[DecisionRequest]]
+) -> list[Numbered]:
+    """The lines' requests, validated in one call (per-line calls into pydantic cost as much
+    again as the validation); if any line is not a valid request, line by line to name the
+    first bad one."""
+    import orjson
+    from pydantic import ValidationError
+
+    try:
+        requests = adapter.validate_python([orjson.loads(raw) for _, raw in numbered])
+    except (orjson.JSONDecodeError, ValidationError):
+        return [(n, _validate(_json_line(raw, n), n)) for n, raw in numbered]
+    return list(zip([n for n, _ in numbered], requests, strict=True))
+
+
+def _json_line(raw: str, number: int) -> Any:
+    import orjson
+
+    try:
+        return orjson.loads(raw)
+    except orjson.JSONDecodeError as error:
+        raise RequestError(
+            f"line {number}: not valid JSON ({error.msg} at column {error.colno})",
+            field="(request)",
+        ) from None
+
+
+def decide_all(requests: list[Numbered], policy: PolicyFacts) -> list[Decision]:
+    from kojin.law import Facts, decide
+
+    from_request = Facts.from_request
+    decisions: list[Decision] = []
+    append = decisions.append
     for line, request in requests:
         try:
-            decisions.append(decide(request, policy, Facts.from_request(request)))
+            append(decide(request, policy, from_request(request)))
         except RequestError as error:
             field = f"{error.field}: " if error.field else ""
             raise RequestError(f"{_where(line)}{field}{error.message}", field=error.field) from None
     return decisions
 
 
+def render_lines(decisions: list[Decision]) -> bytes:
+    """One JSON line per decision. Equal decisions are one shared object (the policy's explainer
+    renders each once), so each distinct decision is serialized once."""
+    import orjson
+
+    dumped: dict[int, bytes] = {}
+    lines: list[bytes] = []
+    for decision in decisions:
+        line = dumped.get(id(decision))
+        if line is None:
+            line = dumped[id(decision)] = orjson.dumps(decision.model_dump(mode="json")) + b"\n"
+        lines.append(line)
+    return b"".join(lines)
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """A batch allocates many objects that live until the end and form no cycles: the cyclic
+    garbage collector would rescan them again and again (costing more than the validation), so
+    it waits until the batch is decided and rendered."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 def _policy_facts(path: Path | None) -> PolicyFacts:
+    from kojin.policy import load_policy, to_facts
+    from kojin.settings import get_settings
+
     resolved = path if path is not None else get_settings().policy_file
     try:
         return to_facts(load_policy(resolved))
@@ -103,14 +196,15 @@ def decide_command(
 ) -> None:
     """Decide requests read from stdin (one JSON object, or JSON lines): one JSON decision each."""
     facts = _policy_facts(policy)
-    try:
-        decisions = decide_all(parse_requests(sys.stdin.read()), facts)
-    except RequestError as error:
-        fail(error.message, code=2)
-    except UnicodeDecodeError:
-        fail("standard input is not UTF-8 text", code=2)
-    out = b"".join(orjson.dumps(d.model_dump(mode="json")) + b"\n" for d in decisions)
-    sys.stdout.buffer.write(out)
+    with _collector_paused():
+        try:
+            decisions = decide_input(sys.stdin.read(), facts)
+        except RequestError as error:
+            fail(error.message, code=2)
+        except UnicodeDecodeError:
+            fail("standard input is not UTF-8 text", code=2)
+        output = render_lines(decisions)
+    sys.stdout.buffer.write(output)
     sys.stdout.flush()
 
 

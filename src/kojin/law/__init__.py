@@ -1,16 +1,12 @@
 """The law as code: APPI and the My Number Act as data and pure rule functions.
 
-Standard library and pydantic only. The organization's policy reaches this layer as
+Standard library and pydantic only (python-stdnum for the check digits, loaded on their first use:
+deciding never needs it). The organization's policy reaches this layer as
 :class:`kojin.law.policy_facts.PolicyFacts`, built by ``kojin.policy``; nothing here imports it.
 """
 
-from kojin.law.check_digits import (
-    corporate_check_digit,
-    is_valid_corporate_number,
-    is_valid_luhn,
-    is_valid_my_number,
-    my_number_check_digit,
-)
+from typing import TYPE_CHECKING
+
 from kojin.law.decide import decide
 from kojin.law.decision_schemas import (
     ConsentStatement,
@@ -32,6 +28,35 @@ from kojin.law.vocabulary import (
     Outcome,
     Relation,
 )
+
+if TYPE_CHECKING:
+    from kojin.law.check_digits import (
+        corporate_check_digit,
+        is_valid_corporate_number,
+        is_valid_luhn,
+        is_valid_my_number,
+        my_number_check_digit,
+    )
+
+_CHECK_DIGITS = frozenset(
+    {
+        "corporate_check_digit",
+        "is_valid_corporate_number",
+        "is_valid_luhn",
+        "is_valid_my_number",
+        "my_number_check_digit",
+    }
+)
+
+
+def __getattr__(name: str) -> object:
+    """The check-digit functions, imported from :mod:`kojin.law.check_digits` when first asked."""
+    if name in _CHECK_DIGITS:
+        from kojin.law import check_digits
+
+        return getattr(check_digits, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __all__ = [
     "KNOWN_RULE_IDS",

@@ -1,9 +1,9 @@
 """``decide(request, policy, facts) -> Decision``: APPI and the My Number Act applied to a request.
 
 Pure and fast: the request is already validated, the policy is compiled once into
-:class:`PolicyFacts`, and the answer is a shared, frozen :class:`Decision` (see ``explain.py``).
-Dispatch is by the information's form, then by the action; the rule modules say which article
-each answer rests on.
+:class:`PolicyFacts`, and the answer is a frozen :class:`Decision` shared through the policy's
+:class:`~kojin.law.explain.Explainer`. Dispatch is by the information's form, then by the action;
+the rule modules say which article each answer rests on.
 """
 
 from __future__ import annotations
@@ -22,7 +22,6 @@ from kojin.law import (
 )
 from kojin.law.citations import Verdict, with_notes
 from kojin.law.decision_schemas import Decision, DecisionRequest, Facts
-from kojin.law.explain import render
 from kojin.law.policy_facts import PolicyFacts
 from kojin.law.situation import Situation, situation
 from kojin.law.stops import CONSENT_WITHDRAWN_PROVIDE, CONSENT_WITHDRAWN_USE
@@ -107,4 +106,4 @@ def decide(request: DecisionRequest, policy: PolicyFacts, facts: Facts) -> Decis
             CONSENT_WITHDRAWN_PROVIDE if request.action is _PROVIDE else CONSENT_WITHDRAWN_USE
         )
         verdict = with_notes(verdict, (withdrawn,))
-    return render(verdict, s)
+    return policy.explainer.render(verdict, s)

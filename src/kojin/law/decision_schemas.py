@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from types import MappingProxyType
+
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from kojin.law.vocabulary import (
@@ -80,11 +83,22 @@ class Facts(_Strict):
 
     @classmethod
     def from_request(cls, request: DecisionRequest) -> Facts:
-        consent = request.consent or ConsentStatement()
-        return cls(
-            consent_given=consent.given,
-            foreign_information_provided=consent.foreign_information_provided,
-        )
+        """What the request itself states (its consent). Facts are frozen, so the four possible
+        answers are built once and shared."""
+        consent = request.consent
+        if consent is None:
+            return _STATED[False, False]
+        return _STATED[consent.given, consent.foreign_information_provided]
+
+
+#: Facts.from_request for each (consent given, foreign information provided)
+_STATED: Mapping[tuple[bool, bool], Facts] = MappingProxyType(
+    {
+        (given, foreign): Facts(consent_given=given, foreign_information_provided=foreign)
+        for given in (False, True)
+        for foreign in (False, True)
+    }
+)
 
 
 class Obligation(_Strict):

@@ -1,23 +1,22 @@
 """Turning a verdict into the contract's :class:`Decision`, with English and Japanese text.
 
 Rules and duties are constants, so a verdict plus the request values its sentences mention (found
-once per verdict from the placeholders) identify the decision completely. Decisions are rendered
-once per such key and then shared: they are frozen values (treat their lists as read-only). The
-cache is bounded and cleared when full.
+once per verdict from the placeholders) identify the decision completely. An :class:`Explainer`
+renders each such decision once and then shares it: decisions are frozen values (treat their lists
+as read-only). The explainer belongs to whoever decides: by default the compiled
+:class:`~kojin.law.policy_facts.PolicyFacts` holds one, so a newly compiled policy starts empty.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from string import Formatter
+from types import MappingProxyType
 
 from kojin.law.citations import Verdict
 from kojin.law.decision_schemas import Decision, Explanation
 from kojin.law.situation import DECLARED, UNDECLARED, Situation
 from kojin.law.vocabulary import Outcome
-
-_CACHE_LIMIT = 16_384
-_cache: dict[tuple[object, ...], Decision] = {}
 
 Extractor = Callable[[Situation], object]
 
@@ -27,17 +26,17 @@ def _purpose(s: Situation) -> object:
 
 
 #: what part of the request each sentence placeholder depends on
-_EXTRACTORS: dict[str, Extractor] = {
-    "category": lambda s: s.request.category,
-    "purpose": _purpose,
-    "purpose_id": _purpose,
-    "purpose_ja": _purpose,
-    "country": lambda s: s.recipient.country,
-    "exception": lambda s: s.request.exception,
-    "relation": lambda s: s.recipient.relation,
-}
-#: per verdict, the extractors its sentences need (most need none or one)
-_needs: dict[Verdict, tuple[Extractor, ...]] = {}
+_EXTRACTORS: Mapping[str, Extractor] = MappingProxyType(
+    {
+        "category": lambda s: s.request.category,
+        "purpose": _purpose,
+        "purpose_id": _purpose,
+        "purpose_ja": _purpose,
+        "country": lambda s: s.recipient.country,
+        "exception": lambda s: s.request.exception,
+        "relation": lambda s: s.recipient.relation,
+    }
+)
 
 
 def _placeholders(verdict: Verdict) -> tuple[Extractor, ...]:
@@ -51,24 +50,39 @@ def _placeholders(verdict: Verdict) -> tuple[Extractor, ...]:
     return tuple(dict.fromkeys(_EXTRACTORS[name] for name in sorted(names)))
 
 
-def clear_cache() -> None:
-    """Forget the rendered decisions (benchmarks measure the cold path with it)."""
-    _cache.clear()
-    _needs.clear()
+class Explainer:
+    """Renders verdicts into decisions and keeps each rendered decision for reuse.
 
+    At most `limit` decisions are kept; when full, the explainer starts again empty.
+    """
 
-def render(verdict: Verdict, s: Situation) -> Decision:
-    needs = _needs.get(verdict)
-    if needs is None:
-        needs = _needs[verdict] = _placeholders(verdict)
-    key = (verdict, *[extract(s) for extract in needs]) if needs else (verdict,)
-    decision = _cache.get(key)
-    if decision is None:
-        if len(_cache) >= _CACHE_LIMIT:
-            _cache.clear()
-            _needs.clear()
-        decision = _cache[key] = _build(verdict, s)
-    return decision
+    #: how many rendered decisions one explainer keeps (a few kilobytes each)
+    DEFAULT_LIMIT = 16_384
+
+    __slots__ = ("_decisions", "_needs", "limit")
+
+    def __init__(self, limit: int = DEFAULT_LIMIT) -> None:
+        self.limit = limit
+        self._decisions: dict[tuple[object, ...], Decision] = {}
+        #: per verdict, the extractors its sentences need (most need none or one)
+        self._needs: dict[Verdict, tuple[Extractor, ...]] = {}
+
+    def __len__(self) -> int:
+        """How many rendered decisions are kept."""
+        return len(self._decisions)
+
+    def render(self, verdict: Verdict, s: Situation) -> Decision:
+        needs = self._needs.get(verdict)
+        if needs is None:
+            needs = self._needs[verdict] = _placeholders(verdict)
+        key = (verdict, *[extract(s) for extract in needs]) if needs else (verdict,)
+        decision = self._decisions.get(key)
+        if decision is None:
+            if len(self._decisions) >= self.limit:
+                self._decisions.clear()
+                self._needs.clear()
+            decision = self._decisions[key] = _build(verdict, s)
+        return decision
 
 
 def _values(s: Situation) -> dict[str, str]:

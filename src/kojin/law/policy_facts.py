@@ -1,13 +1,17 @@
 """What the decision engine needs to know about an organization's declared policy.
 
 ``kojin.policy`` compiles its full policy model into :class:`PolicyFacts` once; the engine reads
-only this. New fields must carry defaults so that older compilers keep working.
+only this. New fields must carry defaults so that older compilers keep working. Each compiled
+:class:`PolicyFacts` also owns the :class:`~kojin.law.explain.Explainer` that keeps the decisions
+rendered under it.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+
+from kojin.law.explain import Explainer
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,3 +61,5 @@ class PolicyFacts:
     #: whether the operator has filed an opt-out notification with the PPC (Art. 27(2))
     opt_out_filed: bool = False
     extra: Mapping[str, str] = field(default_factory=dict)
+    #: the decisions rendered under this policy (not part of the policy: a copy starts empty)
+    explainer: Explainer = field(default_factory=Explainer, init=False, repr=False, compare=False)

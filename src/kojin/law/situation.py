@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from enum import Enum
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 from kojin.law.decision_schemas import DecisionRequest, Facts, Recipient
-from kojin.law.policy_facts import CategoryFacts, PolicyFacts
+
+if TYPE_CHECKING:  # the policy facts own the explainer, which reads situations
+    from kojin.law.policy_facts import CategoryFacts, PolicyFacts
 
 
 class PurposeStatus(Enum):

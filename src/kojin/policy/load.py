@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import cache
+from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -56,7 +56,7 @@ def load_policy(path: Path | None = None) -> Policy:
     return parse_policy(text, source=str(path))
 
 
-@cache
+@lru_cache(maxsize=1)
 def _default_policy() -> Policy:
     return parse_policy(default_policy_text(), source=DEFAULT_POLICY_LABEL)
 

@@ -4,11 +4,9 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Sequence
-from functools import cache
-from typing import Literal
-
-from jinja2 import Environment, PackageLoader, StrictUndefined
+from collections.abc import Mapping, Sequence
+from functools import lru_cache
+from typing import TYPE_CHECKING, Final, Literal
 
 from kojin.errors import InputError
 from kojin.policy.model import Policy
@@ -16,12 +14,15 @@ from kojin.policy.notice_blocks import AnonymizedDatasetNotice
 from kojin.policy.notice_document import build_document
 from kojin.policy.notice_labels import label
 
+if TYPE_CHECKING:
+    from jinja2 import Environment
+
 NoticeFormat = Literal["markdown", "html"]
 
 #: Links inside policy texts are written ``[label](https://...)``.
 _LINK = re.compile(r"\[([^\[\]]+)\]\((https?://[^\s()]+)\)")
 
-_TEMPLATES: dict[str, str] = {"markdown": "notice.md.j2", "html": "notice.html.j2"}
+_TEMPLATES: Final[Mapping[str, str]] = {"markdown": "notice.md.j2", "html": "notice.html.j2"}
 
 
 def inline_html(text: str) -> str:
@@ -40,8 +41,11 @@ def inline_html(text: str) -> str:
     return "".join(out)
 
 
-@cache
+@lru_cache(maxsize=len(_TEMPLATES))
 def _environment(fmt: NoticeFormat) -> Environment:
+    """One Jinja2 environment per format; Jinja2 loads only when a notice is rendered."""
+    from jinja2 import Environment, PackageLoader, StrictUndefined
+
     env = Environment(
         loader=PackageLoader("kojin.policy", "templates"),
         autoescape=fmt == "html",
