@@ -1,4 +1,8 @@
-"""``kojin policy check|show`` and ``kojin publish``: validate the policy and publish its notice."""
+"""``kojin policy check|show`` and ``kojin publish``: validate the policy and publish its notice.
+
+The policy package (and the registry, for ``publish --datasets``) load inside the commands, so
+that ``kojin --help`` and the other commands never pay for them.
+"""
 
 from __future__ import annotations
 
@@ -7,16 +11,15 @@ import sys
 import tempfile
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any, NoReturn
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
 
-from kojin.cli.datasets import anonymized_notices
 from kojin.cli.output import fail, write_json_line
 from kojin.errors import InputError, PolicyError
-from kojin.policy import Policy, load_policy, render_notice
-from kojin.policy.load import DEFAULT_POLICY_LABEL
-from kojin.settings import get_settings
+
+if TYPE_CHECKING:
+    from kojin.policy import AnonymizedDatasetNotice, Policy
 
 
 class NoticeLang(StrEnum):
@@ -55,10 +58,14 @@ def _report(error: PolicyError) -> NoReturn:
 
 
 def _resolve(path: Path | None) -> Path | None:
+    from kojin.settings import get_settings
+
     return path if path is not None else get_settings().policy_file
 
 
 def _load(path: Path | None) -> Policy:
+    from kojin.policy import load_policy
+
     try:
         return load_policy(_resolve(path))
     except PolicyError as error:
@@ -76,6 +83,8 @@ def check(
     ] = None,
 ) -> None:
     """Validate a policy file: exit 0 if valid, else exit 2 with one line per problem."""
+    from kojin.policy.load import DEFAULT_POLICY_LABEL
+
     policy = _load(file)
     resolved = _resolve(file)
     purposes = sum(len(c.purposes) for c in policy.categories)
@@ -123,6 +132,12 @@ def show(
             typer.echo(f"  {purpose.id}  {purpose.text.get(lang.value)}")
 
 
+def _anonymized_datasets() -> list[AnonymizedDatasetNotice]:
+    from kojin.cli.datasets import anonymized_notices
+
+    return anonymized_notices()
+
+
 def _write_atomically(target: Path, text: str) -> None:
     directory = target.parent if str(target.parent) else Path(".")
     handle, temp_name = tempfile.mkstemp(prefix=f".{target.name}.", dir=directory)
@@ -159,9 +174,11 @@ def publish(
     ] = False,
 ) -> None:
     """Render the public notice "The Handling of Personal Information" from the policy."""
+    from kojin.policy import render_notice
+
     policy = _load(policy_file)
     try:
-        created = anonymized_notices() if datasets else []
+        created = _anonymized_datasets() if datasets else []
         text = render_notice(policy, lang=lang.value, fmt=fmt.value, anonymized_datasets=created)
     except InputError as exc:
         fail(exc.message, code=2)
