@@ -21,16 +21,20 @@ from kojin.errors import ConfigurationError
 from kojin.migrations.metadata import metadata
 
 
-def test_fresh_database_upgrades_to_head(tmp_path: Path) -> None:
-    url = f"sqlite:///{(tmp_path / 'deep' / 'kojin.sqlite3').as_posix()}"
-    assert current_revision(url) is None
-    assert upgrade(url) == head_revision()
-    assert upgrade(url) == head_revision()  # idempotent
+@pytest.fixture(params=["sqlite", "postgresql"])
+def empty_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """A database without any migration: a SQLite file in a folder not created yet, or an
+    empty PostgreSQL schema (skipped when not configured)."""
+    if request.param == "sqlite":
+        return f"sqlite:///{(tmp_path / 'deep' / 'kojin.sqlite3').as_posix()}"
+    url: str = request.getfixturevalue("pg_empty_url")
+    return url
 
 
-def test_fresh_postgres_schema_upgrades_to_head(pg_empty_url: str) -> None:
-    assert current_revision(pg_empty_url) is None
-    assert upgrade(pg_empty_url) == head_revision()
+def test_fresh_database_upgrades_to_head(empty_url: str) -> None:
+    assert current_revision(empty_url) is None
+    assert upgrade(empty_url) == head_revision()
+    assert upgrade(empty_url) == head_revision()  # idempotent
 
 
 def test_migrations_match_the_models(db_url: str) -> None:
@@ -121,13 +125,6 @@ def _upgrade_in_processes(url: str, count: int = 3) -> None:
 
 
 @pytest.mark.slow
-def test_concurrent_upgrades_in_processes_sqlite(tmp_path: Path) -> None:
-    url = f"sqlite:///{(tmp_path / 'race.sqlite3').as_posix()}"
-    _upgrade_in_processes(url)
-    assert current_revision(url) == head_revision()
-
-
-@pytest.mark.slow
-def test_concurrent_upgrades_in_processes_postgres(pg_empty_url: str) -> None:
-    _upgrade_in_processes(pg_empty_url)
-    assert current_revision(pg_empty_url) == head_revision()
+def test_concurrent_upgrades_in_processes(empty_url: str) -> None:
+    _upgrade_in_processes(empty_url)
+    assert current_revision(empty_url) == head_revision()

@@ -15,7 +15,7 @@ from kojin.law.vocabulary import Action, Form, ObligationCode
 from kojin.policy import load_policy, to_facts
 from kojin.registry.datasets import DatasetCreate
 from kojin.registry.datasets.service import list_datasets, mark_provided, record_dataset
-from kojin.registry.decisions.dataset_provision import provide_dataset
+from kojin.registry.decisions.dataset_provision import ProvisionOutcome, provide_dataset
 from kojin.registry.decisions.service import decide_and_record
 
 HASH = "ab" * 32
@@ -110,20 +110,26 @@ def test_a_pseudonymized_dataset_keeps_its_form_whatever_the_request_says(
     assert not contact.decision.allowed  # R-PS-3: no contact use
 
 
+def _provide(
+    database: Database, policy: PolicyFacts, dataset_id: str, *, to: str, method: str
+) -> ProvisionOutcome:
+    with database.uow() as session:
+        return provide_dataset(
+            session=session,
+            dataset_id=dataset_id,
+            recipient=Recipient(name=to),
+            method=method,
+            policy=policy,
+            actor="t",
+        )
+
+
 def test_providing_an_anonymized_dataset_records_the_method(
     database: Database, policy: PolicyFacts
 ) -> None:
     with database.uow() as session:
         made = record_dataset(session=session, dataset_in=_dataset(), policy=policy, actor="t")
-    with database.uow() as session:
-        outcome = provide_dataset(
-            session=session,
-            dataset_id=made.id,
-            recipient=Recipient(name="Survey Partner KK"),
-            method="CSV over SFTP",
-            policy=policy,
-            actor="t",
-        )
+    outcome = _provide(database, policy, made.id, to="Survey Partner KK", method="CSV over SFTP")
     assert outcome.decision.decision.allowed
     codes = {o.code for o in outcome.decision.decision.obligations}
     assert ObligationCode.PUBLISH_ANONYMIZED_ITEMS in codes  # R-AN-4
@@ -146,15 +152,7 @@ def test_a_pseudonymized_dataset_is_never_provided(database: Database, policy: P
         made = record_dataset(
             session=session, dataset_in=_dataset("pseudonymized"), policy=policy, actor="t"
         )
-    with database.uow() as session:
-        outcome = provide_dataset(
-            session=session,
-            dataset_id=made.id,
-            recipient=Recipient(name="Partner KK"),
-            method="CSV",
-            policy=policy,
-            actor="t",
-        )
+    outcome = _provide(database, policy, made.id, to="Partner KK", method="CSV")
     assert not outcome.decision.decision.allowed
     assert outcome.dataset is None
     with pytest.raises(ConflictError), database.uow() as session:

@@ -14,9 +14,6 @@ from typing import Any
 
 import orjson
 
-#: the fields of an entry that its hash covers, in the order entries are exported
-HASHED_FIELDS = ("seq", "ts", "actor", "action", "object_type", "object_id", "details", "prev_hash")
-
 
 def canonical_json(payload: Mapping[str, Any]) -> bytes:
     """Compact JSON with sorted keys, UTF-8, no ASCII escaping."""

@@ -42,19 +42,3 @@ class VerifyResult(BaseModel):
     reason: str | None = None
     head_seq: int = 0
     head_hash: str | None = None
-
-
-class AuditEntryOut(BaseModel):
-    """One entry as exported and as shown by the API."""
-
-    model_config = ConfigDict(frozen=True, from_attributes=True)
-
-    seq: int
-    ts: str
-    actor: str
-    action: str
-    object_type: str
-    object_id: str
-    details: dict[str, Any]
-    prev_hash: str
-    hash: str

@@ -12,7 +12,7 @@ caller can share with its own writes by passing a :class:`~kojin.db.writes.Write
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import datetime
 from typing import IO, Any, cast
 
@@ -145,6 +145,36 @@ def append_entry(
         details=details or {},
     )
     return append_entries(session=session, events=[event], now=now)[0]
+
+
+def chain_change(
+    *,
+    session: Session,
+    actor: str,
+    action: str,
+    object_type: str,
+    object_id: str,
+    details: Mapping[str, Any] | None = None,
+    reference: str | None = None,
+) -> AppendedEntry:
+    """Flush the caller's pending changes, then chain `action` on the object they touched.
+
+    The flush writes new rows (their constraints are checked before the chain moves) and the
+    entry commits together with the change. `reference` (what caused the change, e.g. a request
+    id) joins the details; ids and codes only, never personal data.
+    """
+    session.flush()
+    merged = dict(details or {})
+    if reference is not None:
+        merged["reference"] = reference
+    return append_entry(
+        session=session,
+        actor=actor,
+        action=action,
+        object_type=object_type,
+        object_id=object_id,
+        details=merged,
+    )
 
 
 def _ordered_entries(session: Session) -> Iterator[Row[Any]]:

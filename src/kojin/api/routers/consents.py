@@ -11,14 +11,8 @@ from kojin.api import roles
 from kojin.api.security import actor_label, allow
 from kojin.api.state import app_state
 from kojin.auth import ApiTokenOut
-from kojin.registry.consents import (
-    ConsentCreate,
-    ConsentOut,
-    WithdrawalCreate,
-    list_consents,
-    record_consent,
-    withdraw_consent,
-)
+from kojin.registry.consents.schemas import ConsentCreate, ConsentOut, WithdrawalCreate
+from kojin.registry.consents.service import list_consents, record_consent, withdraw_consent
 
 router = APIRouter(prefix="/api/v1/consents", tags=["consents"])
 

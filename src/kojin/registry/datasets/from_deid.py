@@ -4,30 +4,25 @@ from __future__ import annotations
 
 from kojin.audit.canonical import sha256_of
 from kojin.deid.results import AnonymizationResult, PseudonymizationResult, published_items
-from kojin.registry.datasets.schemas import DatasetCreate
+from kojin.registry.datasets.schemas import DatasetCreate, DatasetForm
 
 
 def dataset_from_result(
     result: AnonymizationResult | PseudonymizationResult, *, name: str, category: str
 ) -> DatasetCreate:
     """The record of a creation: items as they will be published, never values or keys."""
+    form: DatasetForm
     if isinstance(result, AnonymizationResult):
-        return DatasetCreate(
-            form="anonymized",
-            name=name,
-            category=category,
-            purposes=list(result.purposes),
-            items=published_items(result),
-            records=result.records_out,
-            report_sha256=sha256_of(result.report()),
-        )
+        form, records, key_id = "anonymized", result.records_out, None
+    else:
+        form, records, key_id = "pseudonymized", result.records, result.key_id
     return DatasetCreate(
-        form="pseudonymized",
+        form=form,
         name=name,
         category=category,
         purposes=list(result.purposes),
         items=published_items(result),
-        records=result.records,
+        records=records,
         report_sha256=sha256_of(result.report()),
-        key_id=result.key_id,
+        key_id=key_id,
     )

@@ -14,8 +14,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from kojin.audit.schemas import AuditEvent
-from kojin.audit.service import append_entries
+from kojin.audit.service import chain_change
 from kojin.db.base import utcnow
 from kojin.errors import ConflictError, InputError, NotFoundError
 from kojin.law.policy_facts import PolicyFacts
@@ -55,22 +54,17 @@ def record_dataset(
     check_recordable(policy=policy, category=dataset_in.category, purposes=dataset_in.purposes)
     row = DeidentifiedDataset(id=uuid.uuid4().hex, **dataset_in.model_dump(), created_at=utcnow())
     session.add(row)
-    session.flush()
-    append_entries(
+    chain_change(
         session=session,
-        events=[
-            AuditEvent(
-                actor=actor,
-                action=f"dataset.{dataset_in.form}.created",
-                object_type="dataset",
-                object_id=row.id,
-                details={
-                    "category": row.category,
-                    "records": row.records,
-                    "report_sha256": row.report_sha256,
-                },
-            )
-        ],
+        actor=actor,
+        action=f"dataset.{dataset_in.form}.created",
+        object_type="dataset",
+        object_id=row.id,
+        details={
+            "category": row.category,
+            "records": row.records,
+            "report_sha256": row.report_sha256,
+        },
     )
     return DatasetOut.model_validate(row)
 
@@ -120,17 +114,12 @@ def mark_provided(
         row.provision_method = method
     elif method not in (row.provision_method or "").split("; "):
         row.provision_method = f"{row.provision_method}; {method}"
-    session.flush()
-    append_entries(
+    chain_change(
         session=session,
-        events=[
-            AuditEvent(
-                actor=actor,
-                action="dataset.anonymized.provided",
-                object_type="dataset",
-                object_id=row.id,
-                details={"decision_id": decision_id},
-            )
-        ],
+        actor=actor,
+        action="dataset.anonymized.provided",
+        object_type="dataset",
+        object_id=row.id,
+        details={"decision_id": decision_id},
     )
     return DatasetOut.model_validate(row)

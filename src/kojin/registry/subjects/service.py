@@ -8,7 +8,7 @@ from typing import Final
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
-from kojin.audit.service import append_entry
+from kojin.audit.service import chain_change
 from kojin.crypto.cipher import FieldCipher
 from kojin.db.base import utcnow
 from kojin.errors import InputError, NotFoundError
@@ -78,8 +78,7 @@ def create_subject(
     )
     _encrypt_into(row, subject_in, cipher)
     session.add(row)
-    session.flush()
-    append_entry(
+    chain_change(
         session=session,
         actor=actor,
         action="subject.created",
@@ -112,7 +111,7 @@ def get_subject(
     row = _load(session, subject_id)
     out = _out(row, cipher)
     if cipher is not None and actor is not None:
-        append_entry(
+        chain_change(
             session=session,
             actor=actor,
             action="subject.revealed",
@@ -169,17 +168,14 @@ def set_flags(*, session: Session, subject_id: str, flags: FlagsUpdate, actor: s
         row.stop_provision = changed["stop_provision"] = flags.stop_provision
     if changed:
         row.flags_updated_at = utcnow()
-        session.flush()
-        details: dict[str, object] = dict(changed)
-        if flags.reference is not None:
-            details["reference"] = flags.reference
-        append_entry(
+        chain_change(
             session=session,
             actor=actor,
             action="subject.flags_set",
             object_type="subject",
             object_id=row.id,
-            details=details,
+            details=changed,
+            reference=flags.reference,
         )
     return _out(row)
 
@@ -201,17 +197,14 @@ def update_identifiers(
     changed = sorted(f for f in ENCRYPTED_FIELDS if getattr(updated, f) != getattr(current, f))
     if changed:
         _encrypt_into(row, updated, cipher)
-        session.flush()
-        details: dict[str, object] = {"fields": changed}
-        if reference is not None:
-            details["reference"] = reference
-        append_entry(
+        chain_change(
             session=session,
             actor=actor,
             action="subject.corrected",
             object_type="subject",
             object_id=row.id,
-            details=details,
+            details={"fields": changed},
+            reference=reference,
         )
     return _out(row)
 
@@ -229,14 +222,13 @@ def erase_identifiers(
         setattr(row, f"{field}_enc", None)
     for field in INDEXED_FIELDS:
         setattr(row, f"{field}_bidx", None)
-    session.flush()
-    append_entry(
+    chain_change(
         session=session,
         actor=actor,
         action="subject.erased",
         object_type="subject",
         object_id=row.id,
-        details={} if reference is None else {"reference": reference},
+        reference=reference,
     )
     return _out(row)
 
