@@ -18,7 +18,12 @@ import pyarrow as pa
 
 from kojin.deid.auto_hierarchy import OutlierCoding, apply_outlier_coding, auto_hierarchy
 from kojin.deid.choices import LVariant, Metric, SearchMethod
-from kojin.deid.column_codes import column_strings, encode_column, encode_sensitive
+from kojin.deid.column_codes import (
+    column_strings,
+    encode_column,
+    encode_sensitive,
+    label_strings,
+)
 from kojin.deid.engines.base import Engine
 from kojin.deid.equivalence_classes import combine_keys
 from kojin.deid.hierarchy import Hierarchy
@@ -51,6 +56,16 @@ class AnonymizationSpec:
     metric: Metric = Metric.LOSS
     suppression: float = 0.0
     sampling_fraction: float = 1.0
+
+    @property
+    def coded_columns(self) -> tuple[str, ...]:
+        """Quasi-identifiers used as read (a hierarchy given, no outlier coding): an input may
+        deliver them dictionary-encoded."""
+        return tuple(
+            qi.column
+            for qi in self.quasi_identifiers
+            if qi.hierarchy is not None and qi.coding is None
+        )
 
 
 @dataclass(frozen=True)
@@ -142,6 +157,10 @@ def _suppressed_rows(
     return np.isin(combined[:rows], combined[rows:])
 
 
+def _kept_rows(values: pa.Array, drop: npt.NDArray[np.bool_]) -> pa.Array:
+    return values.filter(pa.array(~drop)) if drop.any() else values
+
+
 def anonymize_table(
     *,
     table: pa.Table,
@@ -189,7 +208,7 @@ def anonymize_table(
     ]
     radices = [len(h.labels[level]) for h, level in zip(hierarchies, best.node, strict=True)]
     drop = _suppressed_rows(gen_codes=gen_codes, radices=radices, best=best)
-    keep_rows = pa.array(~drop)
+    keep = ~drop
     by_column = {qi.column: i for i, qi in enumerate(spec.quasi_identifiers)}
     out_columns: dict[str, pa.Array] = {}
     items: list[ItemTreatment] = []
@@ -197,17 +216,16 @@ def anonymize_table(
         if name in by_column:
             i = by_column[name]
             hierarchy, level = hierarchies[i], best.node[i]
-            labels = pa.array(hierarchy.labels[level], type=pa.string())
-            out_columns[name] = labels.take(pa.array(gen_codes[i])).filter(keep_rows)
+            out_columns[name] = label_strings(hierarchy.labels[level], gen_codes[i][keep])
             example = ", ".join(hierarchy.labels[level][:3])
             items.append(
                 ItemTreatment(name, Treatment.GENERALIZED, level, hierarchy.height, example)
             )
         elif name == spec.sensitive:
-            out_columns[name] = column_strings(table, name).filter(keep_rows)
+            out_columns[name] = _kept_rows(column_strings(table, name), drop)
             items.append(ItemTreatment(name, Treatment.SENSITIVE))
         elif name in spec.keep:
-            out_columns[name] = column_strings(table, name).filter(keep_rows)
+            out_columns[name] = _kept_rows(column_strings(table, name), drop)
             items.append(ItemTreatment(name, Treatment.KEPT))
         else:
             items.append(ItemTreatment(name, Treatment.DELETED))

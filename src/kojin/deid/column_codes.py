@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
 import pyarrow as pa
-import pyarrow.compute as pc
 
 from kojin.deid.hierarchy import Hierarchy
 from kojin.deid.privacy_models import SensitiveDomain
 from kojin.errors import InputError
 
 IntArray = npt.NDArray[np.int64]
+
+#: Bytes an Arrow string array (32-bit offsets) can hold.
+_STRING_LIMIT = 2**31 - 1
 
 
 def column_strings(table: pa.Table, column: str) -> pa.Array:
@@ -23,9 +26,9 @@ def column_strings(table: pa.Table, column: str) -> pa.Array:
         raise InputError(f"unknown column {column!r} (the input has: {known})", field=column)
     values = table.column(column).combine_chunks()
     if not pa.types.is_string(values.type) and not pa.types.is_large_string(values.type):
-        values = pc.cast(values, pa.string())
+        values = values.cast(pa.string())
     if values.null_count:
-        row = int(pc.index(pc.is_null(values), True).as_py()) + 1
+        row = int(np.argmax(values.is_null().to_numpy(zero_copy_only=False))) + 1
         raise InputError(f"column {column!r}, row {row}: missing value", field=column)
     return values
 
@@ -37,7 +40,7 @@ def _dictionary(table: pa.Table, column: str) -> pa.DictionaryArray:
         if pa.types.is_dictionary(raw.type) and raw.null_count == 0:
             dictionary = raw.dictionary
             if not pa.types.is_string(dictionary.type):
-                dictionary = pc.cast(dictionary, pa.string())
+                dictionary = dictionary.cast(pa.string())
             return pa.DictionaryArray.from_arrays(raw.indices, dictionary)
     return column_strings(table, column).dictionary_encode()
 
@@ -52,20 +55,41 @@ def encode_column(
     """
     encoded = _dictionary(table, column)
     dictionary = encoded.dictionary.to_pylist()
+    indices = encoded.indices.to_numpy(zero_copy_only=False).astype(np.int64, copy=False)
     index = hierarchy.leaf_index()
     lookup = np.empty(len(dictionary), dtype=np.int64)
     for position, value in enumerate(dictionary):
         code = index.get(value)
         if code is None:
-            row = int(pc.index(encoded.indices, position).as_py()) + 1
+            row = int(np.argmax(indices == position)) + 1
             shown = f"value {value!r}" if reveal_values else "its value"
             raise InputError(
                 f"column {column!r}, row {row}: {shown} is not in the column's hierarchy",
                 field=column,
             )
         lookup[position] = code
-    indices = encoded.indices.to_numpy(zero_copy_only=False).astype(np.int64, copy=False)
     return np.asarray(lookup[indices], dtype=np.int64)
+
+
+def label_strings(labels: Sequence[str], codes: IntArray) -> pa.Array:
+    """The string array ``labels[codes]``, assembled from byte buffers with NumPy.
+
+    Each label is encoded once; no Python string is made per row and no Arrow compute function
+    is needed, which keeps a run on the memory engine from loading ``pyarrow.compute``.
+    """
+    encoded = [label.encode("utf-8") for label in labels]
+    lengths = np.fromiter((len(value) for value in encoded), dtype=np.int64, count=len(encoded))
+    starts = np.cumsum(lengths) - lengths
+    row_lengths = lengths[codes]
+    offsets = np.zeros(len(codes) + 1, dtype=np.int64)
+    np.cumsum(row_lengths, out=offsets[1:])
+    if offsets[-1] >= _STRING_LIMIT:
+        return pa.array(labels, type=pa.string()).take(pa.array(codes))
+    positions = np.repeat(starts[codes] - offsets[:-1], row_lengths) + np.arange(offsets[-1])
+    data = np.frombuffer(b"".join(encoded), dtype=np.uint8)[positions]
+    return pa.StringArray.from_buffers(
+        len(codes), pa.py_buffer(offsets.astype(np.int32)), pa.py_buffer(data)
+    )
 
 
 def _sort_key(values: list[str]) -> list[str]:

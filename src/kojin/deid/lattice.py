@@ -93,6 +93,11 @@ class LatticeProblem:
             )
         grids = np.indices([h + 1 for h in self.heights]).reshape(len(self.heights), -1)
         self.levels = np.asarray(grids.T, dtype=np.int16)
+        #: how far a node's index moves when one column's level goes up by one
+        self.strides = tuple(
+            int(np.prod([h + 1 for h in self.heights[column + 1 :]], dtype=np.int64))
+            for column in range(len(self.heights))
+        )
         lower = np.zeros(len(self.levels))
         for column, losses in enumerate(column_loss):
             lower += losses[self.levels[:, column]]
@@ -109,10 +114,7 @@ class LatticeProblem:
         return tuple(int(level) for level in self.levels[index])
 
     def index(self, node: Sequence[int]) -> int:
-        position = 0
-        for level, height in zip(node, self.heights, strict=True):
-            position = position * (height + 1) + int(level)
-        return position
+        return sum(int(level) * stride for level, stride in zip(node, self.strides, strict=True))
 
     def _level_map(self, column: int, low: int, high: int) -> IntArray:
         """Code at level ``high`` of every code at level ``low`` (a tree: one parent each)."""
@@ -122,13 +124,8 @@ class LatticeProblem:
         return mapping
 
     def _group(self, node: Node) -> Grouped:
-        source: Node | None = None
-        for cached, grouped in self._cache.items():
-            if all(a <= b for a, b in zip(cached, node, strict=True)) and (
-                source is None or grouped.rows < self._cache[source].rows
-            ):
-                source = cached
-        if source is not None and self._cache[source].rows < self.engine.base_rows:
+        source = self._rollup_source(node)
+        if source is not None:
             self.rollups += 1
             rows = self._cache[source]
             keys = tuple(
@@ -138,6 +135,19 @@ class LatticeProblem:
             return Grouped(keys=keys, sensitive=rows.sensitive, counts=rows.counts)
         self.engine_groups += 1
         return self.engine.group(node=node, with_sensitive=self.with_sensitive)
+
+    def _rollup_source(self, node: Node) -> Node | None:
+        """The kept node with the fewest rows that ``node`` generalizes, if it has fewer rows
+        than the base table (the first of equals, in the order they were kept)."""
+        if not self._cache:
+            return None
+        kept = list(self._cache)
+        below = (np.asarray(kept, dtype=np.int64) <= np.asarray(node, dtype=np.int64)).all(axis=1)
+        if not below.any():
+            return None
+        rows = np.asarray([self._cache[cached].rows for cached in kept], dtype=np.int64)
+        source = kept[int(np.argmin(np.where(below, rows, np.iinfo(np.int64).max)))]
+        return source if self._cache[source].rows < self.engine.base_rows else None
 
     def _remember(self, node: Node, stats: NodeStats) -> None:
         rows = stats.rows()

@@ -114,15 +114,15 @@ class _OptimalSearch:
         return result
 
     def successor(self, index: int) -> int | None:
+        """The direct generalization of ``index`` with the lowest loss bound (first on ties)."""
         problem = self.problem
-        node = problem.node(index)
-        options: list[tuple[float, int]] = []
-        for column, level in enumerate(node):
-            if level < problem.heights[column]:
-                step = list(node)
-                step[column] += 1
-                target = problem.index(step)
-                options.append((float(problem.lower_bound[target]), target))
+        options = [
+            (float(problem.lower_bound[index + stride]), index + stride)
+            for level, height, stride in zip(
+                problem.levels[index], problem.heights, problem.strides, strict=True
+            )
+            if level < height
+        ]
         return min(options)[1] if options else None
 
     def resolve(self, index: int) -> None:

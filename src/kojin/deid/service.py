@@ -151,7 +151,7 @@ def anonymize_file(
 
     file_format(output)  # reject an unsupported output type before any work
     delimiter = output_delimiter(source, output, *([report] if report is not None else []))
-    table = read_table(source)
+    table = read_table(source, dictionary_columns=spec.coded_columns)
     anonymized = anonymize_table(
         table=table,
         spec=spec,
