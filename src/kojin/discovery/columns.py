@@ -12,16 +12,18 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import duckdb
-import pyarrow as pa
 import re2
 
 from kojin.discovery.defaults import DEFAULT_MIN_SCORE
 from kojin.discovery.detector_catalogue import DetectorRegistry, value_regex
 from kojin.discovery.model import Category, DetectorSpec
 from kojin.discovery.validators import VALIDATORS
+
+if TYPE_CHECKING:
+    import duckdb
+    import pyarrow as pa
 
 #: Below this share of valid cells a column is not given a kind.
 MIN_CONFIDENCE = 0.3
@@ -113,6 +115,8 @@ class ColumnClassifier:
 
     def classify(self, *, table: pa.Table, name: str) -> list[ColumnClass]:
         """One ColumnClass per column of an in-memory Arrow table."""
+        import duckdb  # a scan of text files alone never loads DuckDB
+
         con = duckdb.connect()
         try:
             con.register("arrow_cells", table)

@@ -63,7 +63,7 @@ class _Pattern:
     validate: Callable[[bytes], bool]
     capture: low.SpanMatch | None  # low-level match of the pattern with its value group
     value_group: int
-    context: re.Pattern[bytes] | None
+    context: low.SpanMatch | None  # low-level search for the detector's context words
     window: int
 
 
@@ -80,8 +80,8 @@ class Re2Matcher:
         for spec in registry:
             context = None
             if spec.context:
-                words = sorted((w.encode() for w in spec.context), key=len, reverse=True)
-                context = re.compile(b"|".join(re.escape(w) for w in words))
+                words = "|".join(rf"\Q{word}\E" for word in spec.context)
+                context = low.span_match(words, low.options(longest=False, capture=False))
             for pattern in spec.patterns:
                 plain = strip_value_group(pattern.regex)
                 capture, group = None, 0
@@ -120,23 +120,40 @@ class Re2Matcher:
         )
 
     def scan(self, buf: bytes) -> list[Match]:
-        """All matches in `buf` scoring at least ``min_score``, in order of position."""
+        """All matches in `buf` scoring at least ``min_score``, in order of position.
+
+        Three passes: every candidate span first (one RE2 search each), then the patterns each
+        candidate fully matches (one ``re2.Set`` call each, mapped in C), then the checks.
+        """
+        if not buf:
+            return []
+        if _is_utf8(buf):
+            starts, ends = self._candidates(buf)
+        else:  # a lead character must be whole: keep the plain search
+            starts, ends = self._plain_candidates(buf)
         found: list[Match] = []
-        append = found.append
-        search, resolve = self._search, self._resolve
+        append, resolve = found.append, self._resolve
+        spans = [buf[start:end] for start, end in zip(starts, ends, strict=True)]
+        for start, end, ids in zip(starts, ends, map(self._which, spans), strict=True):
+            if ids:
+                match = resolve(buf, start, end, ids)
+                if match is not None:
+                    append(match)
+        return found
+
+    def _candidates(self, buf: bytes) -> tuple[list[int], list[int]]:
+        """Start and end of every candidate (the search with lead characters)."""
+        starts: list[int] = []
+        ends: list[int] = []
+        search = self._search
         size = len(buf)
-        if size == 0:
-            return found
-        if not _is_utf8(buf):  # a lead character must be whole: keep the plain search
-            return self._scan_plain(buf)
         # `lead` is where the next search starts: the character before the first byte a new value
         # may occupy, since every alternative consumes that character first.
         lead = 0
         start, end = self._at_start(_ANCHOR_START, buf, 0, size)[0]
         if start == 0:
-            match = resolve(buf, 0, end)
-            if match is not None:
-                append(match)
+            starts.append(0)
+            ends.append(end)
             lead = _char_before(buf, max(end, 1))
         while lead < size:
             start, end = search(_UNANCHORED, buf, lead, size)[0]
@@ -144,35 +161,36 @@ class Re2Matcher:
                 break
             byte = buf[start]  # the lead character; the value starts after it
             start += 1 if byte < 0x80 else 2 if byte < 0xE0 else 3 if byte < 0xF0 else 4
-            match = resolve(buf, start, end)
-            if match is not None:
-                append(match)
-            lead = _char_before(buf, end) if end > start else start
-        return found
+            starts.append(start)
+            ends.append(end)
+            if end > start:  # the next lead: the first byte of the character ending at `end`
+                lead = end - 1
+                while buf[lead] & 0xC0 == 0x80:
+                    lead -= 1
+            else:
+                lead = start
+        return starts, ends
 
-    def _scan_plain(self, buf: bytes) -> list[Match]:
+    def _plain_candidates(self, buf: bytes) -> tuple[list[int], list[int]]:
         """The search without lead characters, for buffers that are not valid UTF-8."""
-        found: list[Match] = []
+        starts: list[int] = []
+        ends: list[int] = []
         pos, size = 0, len(buf)
         while pos < size:
             start, end = self._plain(_UNANCHORED, buf, pos, size)[0]
             if start < 0:
                 break
-            match = self._resolve(buf, start, end)
-            if match is not None:
-                found.append(match)
+            starts.append(start)
+            ends.append(end)
             pos = end if end > start else end + 1
-        return found
+        return starts, ends
 
-    def _resolve(self, buf: bytes, start: int, end: int) -> Match | None:
+    def _resolve(self, buf: bytes, start: int, end: int, ids: list[int]) -> Match | None:
         """The best validated pattern whose match is exactly ``buf[start:end]``, if any.
 
         This runs once per candidate, so the boundary test is inlined and scores are precomputed.
         """
         span = buf[start:end]
-        ids = self._which(span)
-        if not ids:
-            return None
         best: Match | None = None
         ascii_class, wide_class = _ASCII_CLASS, _WIDE_CLASS
         size = len(buf)
@@ -269,13 +287,13 @@ def _value_at_start(regex: str) -> bool:
     return _VALUE_GROUP not in regex or regex.startswith(_VALUE_GROUP)
 
 
-def _has_context(buf: bytes, start: int, end: int, words: re.Pattern[bytes], window: int) -> bool:
+def _has_context(buf: bytes, start: int, end: int, words: low.SpanMatch, window: int) -> bool:
     """Whether a context word occurs on the same line within `window` bytes around the span."""
-    low = max(0, start - window)
-    cut = buf.rfind(b"\n", low, start)
+    low_end = max(0, start - window)
+    cut = buf.rfind(b"\n", low_end, start)
     if cut >= 0:
-        low = cut + 1
+        low_end = cut + 1
     high = buf.find(b"\n", end, end + window)
     if high < 0:
-        high = end + window
-    return words.search(buf, low, high) is not None
+        high = min(end + window, len(buf))
+    return words(_UNANCHORED, buf, low_end, high)[0][0] >= 0

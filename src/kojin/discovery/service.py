@@ -11,17 +11,16 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 from kojin.discovery.batches import CellFindings, FindingBatch, TableRow
 from kojin.discovery.columns import ColumnClass, ColumnClassifier
-from kojin.discovery.database import scan_database
-from kojin.discovery.defaults import DEFAULT_MIN_SCORE, DEFAULT_SAMPLE
+from kojin.discovery.defaults import DEFAULT_MIN_SCORE, DEFAULT_SAMPLE, TABLE_SUFFIXES
 from kojin.discovery.detector_catalogue import DetectorRegistry, load_registry
 from kojin.discovery.ledger_check import DeclaredLocation, UndeclaredFinding, undeclared
 from kojin.discovery.matcher import Re2Matcher
 from kojin.discovery.model import Finding
-from kojin.discovery.tabular import TABLE_SUFFIXES, scan_table_file
 from kojin.discovery.text_scan import ExtraPass, text_file_batches
 from kojin.errors import InputError
 
@@ -44,14 +43,20 @@ __all__ = [
 ScanResult = FindingBatch | ColumnClass
 
 
-@dataclass(frozen=True)
 class Scanner:
-    """The configured detectors: a matcher for text, a classifier for columns, optional NER."""
+    """The configured detectors: a matcher for text, a classifier for columns (built on first
+    use: a scan of text files alone never loads DuckDB or Arrow), optional NER."""
 
-    registry: DetectorRegistry
-    matcher: Re2Matcher
-    classifier: ColumnClassifier
-    extra: ExtraPass | None = None
+    def __init__(
+        self, *, registry: DetectorRegistry, matcher: Re2Matcher, extra: ExtraPass | None = None
+    ) -> None:
+        self.registry = registry
+        self.matcher = matcher
+        self.extra = extra
+
+    @cached_property
+    def classifier(self) -> ColumnClassifier:
+        return ColumnClassifier(self.registry)
 
 
 def build_scanner(
@@ -70,10 +75,7 @@ def build_scanner(
         _ = recognizer.nlp  # load now: a missing extra fails before any output
         extra = recognizer
     return Scanner(
-        registry=registry,
-        matcher=Re2Matcher(registry, min_score=min_score),
-        classifier=ColumnClassifier(registry),
-        extra=extra,
+        registry=registry, matcher=Re2Matcher(registry, min_score=min_score), extra=extra
     )
 
 
@@ -111,6 +113,8 @@ def scan(
         raise InputError("sample must be 0 (all rows) or a positive row count", field="sample")
     for path in expand_paths(paths):
         if path.suffix.lower() in TABLE_SUFFIXES:
+            from kojin.discovery.tabular import scan_table_file
+
             classes, findings = scan_table_file(
                 path, matcher=scanner.matcher, classifier=scanner.classifier, sample=sample
             )
@@ -123,6 +127,8 @@ def scan(
                 path, matcher=scanner.matcher, extra=scanner.extra, on_bytes=on_bytes
             )
     if url is not None:
+        from kojin.discovery.database import scan_database
+
         for result in scan_database(
             url=url,
             matcher=scanner.matcher,

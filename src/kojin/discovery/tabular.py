@@ -14,13 +14,12 @@ import duckdb
 import pyarrow as pa
 
 from kojin.discovery.columns import ColumnClass, ColumnClassifier
+from kojin.discovery.defaults import TABLE_SUFFIXES
 from kojin.discovery.masking import mask
 from kojin.discovery.matcher import Re2Matcher
 from kojin.discovery.model import CellLocation, Finding
 from kojin.discovery.validators import VALIDATORS
 from kojin.errors import InputError
-
-TABLE_SUFFIXES = {".csv": "csv", ".tsv": "csv", ".parquet": "parquet", ".pq": "parquet"}
 
 
 def cell_findings(

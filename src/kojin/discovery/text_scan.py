@@ -10,8 +10,6 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import BinaryIO
 
-import numpy as np
-
 from kojin.discovery.batches import KindInfo, TextFindings
 from kojin.discovery.masking import masker
 from kojin.discovery.matcher import Re2Matcher
@@ -66,26 +64,27 @@ def batch_in_buffer(
     matches = matcher.scan(buf)
     if extra is not None:
         matches = sorted([*matches, *extra(buf, matches)], key=lambda m: m.start)
-    newlines = np.flatnonzero(np.frombuffer(buf, dtype=np.uint8) == _NEWLINE)
     info = kind_info(matcher) if info is None else info
     if not matches:
-        return TextFindings(path, info, [], [], [], [], [], []), len(newlines)
+        return TextFindings(path, info, [], [], [], [], [], []), buf.count(b"\n")
     kinds, starts, ends, scores = (list(column) for column in zip(*matches, strict=True))
-    # Line of each finding: how many newlines precede it (one vectorised search for all).
-    before = np.searchsorted(newlines, np.array(starts, dtype=np.int64))
-    if len(newlines):
-        line_starts = np.where(before > 0, newlines[np.maximum(before - 1, 0)] + 1, 0).tolist()
-    else:
-        line_starts = [0] * len(starts)
-    values = [
-        buf[start:end].decode("utf-8", "replace") for start, end in zip(starts, ends, strict=True)
-    ]
-    prefixes = [buf[low:start] for low, start in zip(line_starts, starts, strict=True)]
+    # Line of each finding: newlines counted from the previous finding (in C, one call each);
+    # its column: the characters since the last newline before it.
+    count, rfind = buf.count, buf.rfind
+    lines: list[int] = []
+    line, last = first_line, 0
+    for start in starts:
+        line += count(b"\n", last, start)
+        lines.append(line)
+        last = start
+    prefixes = [buf[rfind(b"\n", 0, start) + 1 : start] for start in starts]
     columns = [len(p) if p.isascii() else len(p.decode("utf-8", "replace")) for p in prefixes]
+    spans = zip(starts, ends, strict=True)
+    values = [buf[start:end].decode("utf-8", "replace") for start, end in spans]
     masked = _masked(kinds, values, matcher)
-    lines = (before + first_line).tolist()
     lengths = list(map(len, values))
-    return TextFindings(path, info, kinds, lines, columns, lengths, scores, masked), len(newlines)
+    total_lines = line - first_line + buf.count(b"\n", last)
+    return TextFindings(path, info, kinds, lines, columns, lengths, scores, masked), total_lines
 
 
 def _masked(kinds: list[str], values: list[str], matcher: Re2Matcher) -> list[str]:
