@@ -2,25 +2,16 @@
 
 from __future__ import annotations
 
+import importlib
+import pkgutil
 import re
 from string import Formatter
 from types import ModuleType
 
 import pytest
 
-from kojin.law import (
-    KNOWN_RULE_IDS,
-    anonymized,
-    appi_foreign,
-    appi_provision,
-    appi_purpose,
-    mynumber,
-    obligations,
-    person_related,
-    pseudonymized,
-    statutory_exceptions,
-    stops,
-)
+import kojin.law
+from kojin.law import KNOWN_RULE_IDS, obligations, statutory_exceptions
 from kojin.law.citations import Duty, Rule, appi, mna
 from kojin.law.policy_facts import PolicyFacts
 from kojin.law.statutory_exceptions import Context, check_exception
@@ -36,15 +27,10 @@ PLACEHOLDERS = {
     "exception",
     "relation",
 }
-RULE_MODULES: list[ModuleType] = [
-    anonymized,
-    appi_foreign,
-    appi_provision,
-    appi_purpose,
-    mynumber,
-    person_related,
-    pseudonymized,
-    stops,
+#: every module of kojin.law, so that a new rule module is checked without being listed here
+LAW_MODULES: list[ModuleType] = [
+    importlib.import_module(f"kojin.law.{info.name}")
+    for info in pkgutil.iter_modules(kojin.law.__path__)
 ]
 
 
@@ -61,7 +47,10 @@ def _exception_rules() -> list[Rule]:
     return found
 
 
-RULES = [v for m in RULE_MODULES for v in vars(m).values() if isinstance(v, Rule)]
+#: each rule once, also where a module imports another's
+RULES = list(
+    {id(v): v for m in LAW_MODULES for v in vars(m).values() if isinstance(v, Rule)}.values()
+)
 RULES += _exception_rules()
 DUTIES = [v for v in vars(obligations).values() if isinstance(v, Duty)]
 

@@ -14,7 +14,7 @@ from kojin.law.appi_foreign import (
 from kojin.law.appi_purpose import purpose_verdict
 from kojin.law.citations import Duty, Rule, Verdict, allow, appi, deny, with_notes
 from kojin.law.situation import UNDECLARED, Situation
-from kojin.law.statutory_exceptions import Context, check_exception
+from kojin.law.statutory_exceptions import Context, ExceptionCheck, exception_for
 from kojin.law.stops import stop_provision
 from kojin.law.vocabulary import Relation
 
@@ -171,20 +171,23 @@ def _entrust(s: Situation, *, foreign: bool) -> Verdict:
     return allow(*rules, duties=duties)
 
 
-def _third_party(s: Situation) -> Verdict:
-    stopped = stop_provision(s, Context.PROVIDE)
+def _stop_or_exception(s: Situation, context: Context) -> Verdict | ExceptionCheck:
+    """What every provision asks first: the verdict a stop-provision request or a statutory
+    exception forces, else the exception check (whose notes say why an exception does not hold)."""
+    stopped = stop_provision(s, context)
     if stopped is not None:
         return stopped
-    check = check_exception(
-        s.request.exception,
-        Context.PROVIDE,
-        policy=s.policy,
-        consent_difficult=s.request.consent_difficult,
-        consent=s.consent,
-    )
+    check = exception_for(s, context)
     if check.applies is not None:
         return allow(check.applies, NO_RECORD_EXCEPTION)
-    notes: tuple[Rule, ...] = () if check.note is None else (check.note,)
+    return check
+
+
+def _third_party(s: Situation) -> Verdict:
+    check = _stop_or_exception(s, Context.PROVIDE)
+    if isinstance(check, Verdict):
+        return check
+    notes = check.notes
     if s.category.solely_for_contract:
         return deny(THIRD_PARTY_COMMISSIONED, *notes)
     if s.consent:
@@ -200,21 +203,12 @@ def _third_party(s: Situation) -> Verdict:
 
 def _provide_article_28(s: Situation) -> Verdict:
     """Art. 28: every relation needs consent with foreign information, or an exception."""
-    stopped = stop_provision(s, Context.PROVIDE_FOREIGN)
-    if stopped is not None:
-        return stopped
-    check = check_exception(
-        s.request.exception,
-        Context.PROVIDE_FOREIGN,
-        policy=s.policy,
-        consent_difficult=s.request.consent_difficult,
-        consent=s.consent,
-    )
-    if check.applies is not None:
-        return allow(check.applies, NO_RECORD_EXCEPTION)
+    check = _stop_or_exception(s, Context.PROVIDE_FOREIGN)
+    if isinstance(check, Verdict):
+        return check
     relation = s.recipient.relation
     category = s.category
-    notes: tuple[Rule, ...] = () if check.note is None else (check.note,)
+    notes = check.notes
     if category.solely_for_contract and relation in (Relation.THIRD_PARTY, Relation.JOINT_USER):
         return deny(THIRD_PARTY_COMMISSIONED, *notes)
     if relation is Relation.JOINT_USER and category.joint_use_prohibited:

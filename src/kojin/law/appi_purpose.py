@@ -5,7 +5,7 @@ from __future__ import annotations
 from kojin.law import obligations as ob
 from kojin.law.citations import Duty, Rule, Verdict, allow, appi, deny, with_notes
 from kojin.law.situation import DECLARED, MISSING, UNDECLARED, Situation
-from kojin.law.statutory_exceptions import Context, check_exception
+from kojin.law.statutory_exceptions import Context, exception_for
 from kojin.law.stops import stop_use
 from kojin.law.vocabulary import AcquisitionMethod, LegalException
 
@@ -101,16 +101,10 @@ def purpose_verdict(s: Situation) -> Verdict:
         return allow(WITHIN_PURPOSE)
     if s.purpose is MISSING:
         return deny(NO_PURPOSE)
-    check = check_exception(
-        s.request.exception,
-        Context.USE,
-        policy=s.policy,
-        consent_difficult=s.request.consent_difficult,
-        consent=s.consent,
-    )
+    check = exception_for(s, Context.USE)
     if check.applies is not None:
         return allow(check.applies, BEYOND_PURPOSE)
-    notes = () if check.note is None else (check.note,)
+    notes = check.notes
     category = s.category
     if category.solely_for_contract:
         return deny(SOLELY_FOR_CONTRACT, *notes)
@@ -157,16 +151,10 @@ def _special_care(s: Situation) -> Verdict:
         return allow(SPECIAL_CARE_ENTRUSTED)
     if s.consent:
         return allow(SPECIAL_CARE_CONSENT)
-    check = check_exception(
-        request.exception,
-        Context.ACQUIRE_SPECIAL_CARE,
-        policy=s.policy,
-        consent_difficult=request.consent_difficult,
-        consent=s.consent,
-    )
+    check = exception_for(s, Context.ACQUIRE_SPECIAL_CARE)
     if check.applies is not None:
         return allow(check.applies)
-    return with_notes(deny(SPECIAL_CARE_DENIED), () if check.note is None else (check.note,))
+    return with_notes(deny(SPECIAL_CARE_DENIED), check.notes)
 
 
 def _notice(s: Situation) -> tuple[tuple[Rule, ...], tuple[Duty, ...]]:

@@ -12,7 +12,7 @@ from kojin.law import obligations as ob
 from kojin.law.appi_foreign import ForeignStatus, foreign_status
 from kojin.law.citations import Duty, Rule, Verdict, allow, deny, mna
 from kojin.law.situation import DECLARED, Situation
-from kojin.law.statutory_exceptions import Context, check_exception
+from kojin.law.statutory_exceptions import Context, exception_for
 from kojin.law.stops import stop_provision, stop_use
 from kojin.law.vocabulary import AcquisitionMethod, Relation
 
@@ -95,26 +95,16 @@ IDENTITY_VERIFIED = Rule(
 )
 
 
-def _exception(s: Situation, context: Context) -> tuple[Rule | None, tuple[Rule, ...]]:
-    check = check_exception(
-        s.request.exception,
-        context,
-        policy=s.policy,
-        consent_difficult=s.request.consent_difficult,
-        consent=s.consent,
-    )
-    return check.applies, (() if check.note is None else (check.note,))
-
-
 def use(s: Situation) -> Verdict:
     stopped = stop_use(s, Context.MN_USE)
     if stopped is not None:
         return stopped
     if s.purpose is DECLARED:
         return allow(WITHIN_AFFAIRS)
-    exception, notes = _exception(s, Context.MN_USE)
-    if exception is not None:
-        return allow(exception)
+    check = exception_for(s, Context.MN_USE)
+    if check.applies is not None:
+        return allow(check.applies)
+    notes = check.notes
     if s.consent:
         notes = (CONSENT_IRRELEVANT, *notes)
     return deny(OUTSIDE_AFFAIRS, *notes)
@@ -150,7 +140,7 @@ def provide(s: Situation) -> Verdict:
     stopped = stop_provision(s, Context.MN_PROVIDE)
     if stopped is not None:
         return stopped
-    exception, notes = _exception(s, Context.MN_PROVIDE)
-    if exception is not None:
-        return allow(exception, APPI_27_30_EXCLUDED)
-    return deny(NOT_ARTICLE_19, *notes)
+    check = exception_for(s, Context.MN_PROVIDE)
+    if check.applies is not None:
+        return allow(check.applies, APPI_27_30_EXCLUDED)
+    return deny(NOT_ARTICLE_19, *check.notes)

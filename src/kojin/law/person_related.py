@@ -11,7 +11,7 @@ from kojin.law import obligations as ob
 from kojin.law.appi_foreign import ForeignStatus, foreign_status
 from kojin.law.citations import Duty, Rule, Verdict, allow, appi, deny
 from kojin.law.situation import Situation
-from kojin.law.statutory_exceptions import Context, check_exception
+from kojin.law.statutory_exceptions import Context, exception_for
 from kojin.law.stops import stop_provision, stop_use
 
 NOT_PERSONAL = Rule(
@@ -71,13 +71,7 @@ LINK_WITH_CONSENT = Rule(
 
 
 def _exception(s: Situation) -> Rule | None:
-    return check_exception(
-        s.request.exception,
-        Context.PROVIDE_PRI,
-        policy=s.policy,
-        consent_difficult=s.request.consent_difficult,
-        consent=s.consent,
-    ).applies
+    return exception_for(s, Context.PROVIDE_PRI).applies
 
 
 def own_handling(s: Situation) -> Verdict:

@@ -12,7 +12,7 @@ from kojin.law.appi_foreign import NO_BYPASS, ForeignStatus, consent_abroad, for
 from kojin.law.appi_foreign import store_abroad as _store_abroad
 from kojin.law.citations import Rule, Verdict, allow, appi, deny, with_notes
 from kojin.law.situation import DECLARED, MISSING, Situation
-from kojin.law.statutory_exceptions import Context, check_exception
+from kojin.law.statutory_exceptions import Context, exception_for
 from kojin.law.stops import stop_provision, stop_use
 from kojin.law.vocabulary import Relation
 
@@ -138,13 +138,7 @@ def store_abroad(s: Situation) -> Verdict:
 def provide(s: Situation) -> Verdict:
     relation = s.recipient.relation
     category = s.category
-    check = check_exception(
-        s.request.exception,
-        Context.PSEUDONYMIZED,
-        policy=s.policy,
-        consent_difficult=s.request.consent_difficult,
-        consent=s.consent,
-    )
+    check = exception_for(s, Context.PSEUDONYMIZED)
     if relation is Relation.ENTRUSTEE and category.entrustment_allowed:
         verdict = allow(ENTRUSTMENT, NO_RECORDS, duties=(ob.SUPERVISE_ENTRUSTEE,))
     elif relation is Relation.SUCCESSOR:
@@ -158,7 +152,7 @@ def provide(s: Situation) -> Verdict:
             return with_notes(stopped, notes)
         if check.applies is not None:
             return allow(check.applies, NO_RECORDS, *notes)
-        return deny(NO_THIRD_PARTY, *notes, *(() if check.note is None else (check.note,)))
+        return deny(NO_THIRD_PARTY, *notes, *check.notes)
     if foreign_status(s.recipient) is not ForeignStatus.ARTICLE_28:
         return verdict
     # Abroad, the personal-information form still falls under Art. 28 (R-TP-FX-1).

@@ -17,6 +17,7 @@ from enum import StrEnum
 
 from kojin.law.citations import Rule, appi, mna
 from kojin.law.policy_facts import PolicyFacts
+from kojin.law.situation import Situation
 from kojin.law.vocabulary import LegalException as Ex
 
 
@@ -215,6 +216,11 @@ class ExceptionCheck:
     applies: Rule | None
     note: Rule | None
 
+    @property
+    def notes(self) -> tuple[Rule, ...]:
+        """The note as rules to append to a verdict (none when there is nothing to explain)."""
+        return () if self.note is None else (self.note,)
+
 
 NO_EXCEPTION = ExceptionCheck(None, None)
 
@@ -242,3 +248,16 @@ def check_exception(
     ):
         return ExceptionCheck(None, _NEEDS_DIFFICULT[context])
     return ExceptionCheck(terms.rule, None)
+
+
+def exception_for(s: Situation, context: Context) -> ExceptionCheck:
+    """Whether the exception the request invokes holds in `context`, given its stated difficulty
+    of consent and the consent in force."""
+    request = s.request
+    return check_exception(
+        request.exception,
+        context,
+        policy=s.policy,
+        consent_difficult=request.consent_difficult,
+        consent=s.consent,
+    )

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from kojin.law.citations import Rule, Verdict, allow, appi, deny
 from kojin.law.situation import Situation
-from kojin.law.statutory_exceptions import Context, check_exception
+from kojin.law.statutory_exceptions import Context, exception_for
 
 STOP_USE = Rule(
     "R-RT-6",
@@ -51,18 +51,10 @@ CONSENT_WITHDRAWN_PROVIDE = Rule(
 
 
 def _check(s: Situation, context: Context, stop: Rule, overridden: Rule) -> Verdict:
-    check = check_exception(
-        s.request.exception,
-        context,
-        policy=s.policy,
-        consent_difficult=s.request.consent_difficult,
-        consent=s.consent,
-    )
+    check = exception_for(s, context)
     if check.applies is not None:
         return allow(check.applies, overridden)
-    if check.note is not None:
-        return deny(stop, check.note)
-    return deny(stop)
+    return deny(stop, *check.notes)
 
 
 def stop_use(s: Situation, context: Context = Context.USE) -> Verdict | None:
