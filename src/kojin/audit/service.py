@@ -133,48 +133,29 @@ def append_entry(
     action: str,
     object_type: str,
     object_id: str,
-    details: dict[str, Any] | None = None,
-    now: datetime | None = None,
-) -> AppendedEntry:
-    """Append one entry (ids and hashes only in `details`) and return its seq and hash."""
-    event = AuditEvent(
-        actor=actor,
-        action=action,
-        object_type=object_type,
-        object_id=object_id,
-        details=details or {},
-    )
-    return append_entries(session=session, events=[event], now=now)[0]
-
-
-def chain_change(
-    *,
-    session: Session,
-    actor: str,
-    action: str,
-    object_type: str,
-    object_id: str,
     details: Mapping[str, Any] | None = None,
     reference: str | None = None,
+    now: datetime | None = None,
 ) -> AppendedEntry:
-    """Flush the caller's pending changes, then chain `action` on the object they touched.
+    """Chain one change: flush the caller's pending ORM changes, then append the entry.
 
-    The flush writes new rows (their constraints are checked before the chain moves) and the
-    entry commits together with the change. `reference` (what caused the change, e.g. a request
-    id) joins the details; ids and codes only, never personal data.
+    The flush writes what the entry describes first (new rows get their constraints checked
+    before the chain moves), and the entry commits together with it. `reference` (what caused
+    the change, e.g. a request id) joins `details`; ids and codes only, never personal data.
+    Returns the entry's seq and hash.
     """
     session.flush()
     merged = dict(details or {})
     if reference is not None:
         merged["reference"] = reference
-    return append_entry(
-        session=session,
+    event = AuditEvent(
         actor=actor,
         action=action,
         object_type=object_type,
         object_id=object_id,
         details=merged,
     )
+    return append_entries(session=session, events=[event], now=now)[0]
 
 
 def _ordered_entries(session: Session) -> Iterator[Row[Any]]:

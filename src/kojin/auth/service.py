@@ -9,7 +9,7 @@ import uuid
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from kojin.audit.service import chain_change
+from kojin.audit.service import append_entry
 from kojin.auth.models import ApiToken
 from kojin.auth.roles import Role
 from kojin.auth.schemas import ApiTokenOut
@@ -39,7 +39,7 @@ def create_token(
         created_at=utcnow(),
     )
     session.add(row)
-    chain_change(
+    append_entry(
         session=session,
         actor=actor,
         action="token.created",
@@ -75,7 +75,7 @@ def revoke_token(*, session: Session, token_id: str, actor: str) -> ApiTokenOut:
         raise NotFoundError(f"API token {token_id} does not exist")
     if row.revoked_at is None:
         row.revoked_at = utcnow()
-        chain_change(
+        append_entry(
             session=session,
             actor=actor,
             action="token.revoked",

@@ -7,7 +7,7 @@ import uuid
 from sqlalchemy import String, and_, bindparam, select
 from sqlalchemy.orm import Session
 
-from kojin.audit.service import chain_change
+from kojin.audit.service import append_entry
 from kojin.db.base import utcnow
 from kojin.errors import ConflictError, NotFoundError
 from kojin.law.decision_schemas import DecisionRequest, Facts
@@ -69,7 +69,7 @@ def record_consent(*, session: Session, consent_in: ConsentCreate, actor: str) -
         recorded_by=actor,
     )
     session.add(row)
-    chain_change(
+    append_entry(
         session=session,
         actor=actor,
         action="consent.recorded",
@@ -105,7 +105,7 @@ def withdraw_consent(
         recorded_at=utcnow(),
         recorded_by=actor,
     )
-    chain_change(
+    append_entry(
         session=session,
         actor=actor,
         action="consent.withdrawn",

@@ -14,7 +14,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from kojin.audit.service import chain_change
+from kojin.audit.service import append_entry
 from kojin.db.base import utcnow
 from kojin.errors import ConflictError, InputError, NotFoundError
 from kojin.law.policy_facts import PolicyFacts
@@ -54,7 +54,7 @@ def record_dataset(
     check_recordable(policy=policy, category=dataset_in.category, purposes=dataset_in.purposes)
     row = DeidentifiedDataset(id=uuid.uuid4().hex, **dataset_in.model_dump(), created_at=utcnow())
     session.add(row)
-    chain_change(
+    append_entry(
         session=session,
         actor=actor,
         action=f"dataset.{dataset_in.form}.created",
@@ -114,7 +114,7 @@ def mark_provided(
         row.provision_method = method
     elif method not in (row.provision_method or "").split("; "):
         row.provision_method = f"{row.provision_method}; {method}"
-    chain_change(
+    append_entry(
         session=session,
         actor=actor,
         action="dataset.anonymized.provided",

@@ -8,7 +8,7 @@ from typing import Final
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
-from kojin.audit.service import chain_change
+from kojin.audit.service import append_entry
 from kojin.crypto.cipher import FieldCipher
 from kojin.db.base import utcnow
 from kojin.errors import InputError, NotFoundError
@@ -78,7 +78,7 @@ def create_subject(
     )
     _encrypt_into(row, subject_in, cipher)
     session.add(row)
-    chain_change(
+    append_entry(
         session=session,
         actor=actor,
         action="subject.created",
@@ -111,7 +111,7 @@ def get_subject(
     row = _load(session, subject_id)
     out = _out(row, cipher)
     if cipher is not None and actor is not None:
-        chain_change(
+        append_entry(
             session=session,
             actor=actor,
             action="subject.revealed",
@@ -168,7 +168,7 @@ def set_flags(*, session: Session, subject_id: str, flags: FlagsUpdate, actor: s
         row.stop_provision = changed["stop_provision"] = flags.stop_provision
     if changed:
         row.flags_updated_at = utcnow()
-        chain_change(
+        append_entry(
             session=session,
             actor=actor,
             action="subject.flags_set",
@@ -197,7 +197,7 @@ def update_identifiers(
     changed = sorted(f for f in ENCRYPTED_FIELDS if getattr(updated, f) != getattr(current, f))
     if changed:
         _encrypt_into(row, updated, cipher)
-        chain_change(
+        append_entry(
             session=session,
             actor=actor,
             action="subject.corrected",
@@ -222,7 +222,7 @@ def erase_identifiers(
         setattr(row, f"{field}_enc", None)
     for field in INDEXED_FIELDS:
         setattr(row, f"{field}_bidx", None)
-    chain_change(
+    append_entry(
         session=session,
         actor=actor,
         action="subject.erased",
