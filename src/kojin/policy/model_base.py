@@ -41,14 +41,6 @@ class Statement(PolicyModel):
     text: Text
 
 
-class Link(PolicyModel):
-    """A link shown with its own text (``click here``)."""
-
-    label: Text
-    url: Annotated[str, StringConstraints(pattern=r"^https?://\S+$")]
-    note: Text | None = None
-
-
 class CategoryScope(StrEnum):
     """Which part of the notice a category belongs to."""
 
