@@ -1,291 +1,195 @@
-"""Discovery throughput: kojin's RE2 scanner against the same detectors in Python ``re``.
+"""Discovery throughput: the whole ``kojin scan`` command against a Python ``re`` baseline.
 
-Run as ``.venv/bin/python benchmarks/scan.py [--mb 50]``. Prints:
+Run as ``.venv/bin/python benchmarks/scan.py [--sparse-mb 40] [--dense-mb 30] [--runs 3]``.
 
-* MB/s of the pattern detectors on >= 50 MB of generated mixed Japanese/English text (labeled
-  corpus generator, seeded), for kojin's file path (findings with line, column and masked value):
-  the first pass of a fresh matcher (what ``kojin scan`` does) and a second pass over the same
-  text, and for its matcher alone, and of a Python ``re`` implementation of the same detectors
-  run in the same process (same patterns, validators and context words; each pattern scanned
-  over the text as the reference detector does), and their ratio;
-* the same on a dense corpus (30 % of lines carry personal data) as a worst case;
-* column classification throughput in cells per second on 1,000,000 cells;
-* first of all, a fresh interpreter scanning the mixed text from a file through the scan service
-  (what ``kojin scan FILE`` does, without rendering): import time, compile time, MB/s.
+What is measured, for two corpora generated deterministically by ``benchmarks/scan_corpora.py``
+and written to files first (not timed):
 
-The comparison with Python ``re`` runs in this one process (the fresh-process figure runs one
-child interpreter before it); the text is built in memory before timing starts.
+* **sparse**: business prose, about one finding per 2 KB;
+* **dense**: a customer export, about one finding per 150 bytes.
+
+1. ``kojin scan FILE --format jsonl`` as a child process, stdout written to a file: start-up,
+   detector compilation, reading, scanning, masking and output all included. Wall time and the
+   child's CPU time (user + system); the median of ``--runs`` runs. The table format
+   (``kojin scan FILE > out``) is run once beside it.
+2. The start-up alone: ``kojin scan`` of a one-line file.
+3. The baseline, in this process: one combined alternation of the same patterns in Python ``re``
+   (``benchmarks/scan_baseline.py``: leftmost-longest candidates, the same validators, boundary
+   rule and context words) over the first ``--baseline-mb`` MB of each corpus.
+
+Checks (the script fails when one does not hold): the child's findings (type, line, column) are
+exactly those of kojin's scan service run in this process; on the baseline slice, kojin's matcher
+and the baseline find the same multiset of (kind, value) pairs, value being the text matched,
+after validation.
 """
 
 from __future__ import annotations
 
 import argparse
-import io
-import random
-import re
+import json
+import os
+import resource
+import statistics
 import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
-import pyarrow as pa
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from kojin.discovery.columns import ColumnClassifier
-from kojin.discovery.corpus import _card, _dob, _phone, generate_corpus, my_number_value
-from kojin.discovery.detector_catalogue import DetectorRegistry, builtin_registry
-from kojin.discovery.matcher import DEFAULT_MIN_SCORE, Re2Matcher
-from kojin.discovery.text_scan import scan_stream
-from kojin.discovery.validators import VALIDATORS
-
-MB = 1_000_000
+from kojin.discovery import service
+from kojin.discovery.batches import TextFindings
+from scan_baseline import PythonReScanner
+from scan_corpora import MB, dense_corpus, sparse_corpus
 
 
 @dataclass(frozen=True)
-class _RePattern:
-    kind: str
-    regex: re.Pattern[str]
-    score: float
-    boost: float
-    boundary: bool
-    validate: object
-    context: re.Pattern[str] | None
-    window: int
+class Run:
+    wall: float
+    cpu: float
 
 
-class PythonReDetectors:
-    """The same detectors on Python's ``re``: one ``finditer`` per pattern over the whole text,
-    validation and context on each candidate, then leftmost-longest overlap resolution."""
-
-    def __init__(self, registry: DetectorRegistry) -> None:
-        self.patterns: list[_RePattern] = []
-        for spec in registry:
-            context = None
-            if spec.context:
-                words = sorted(spec.context, key=len, reverse=True)
-                context = re.compile("|".join(re.escape(w) for w in words))
-            for p in spec.patterns:
-                self.patterns.append(
-                    _RePattern(
-                        spec.kind,
-                        re.compile(p.regex),
-                        p.score,
-                        spec.context_boost,
-                        spec.boundary,
-                        VALIDATORS[spec.validator],
-                        context,
-                        spec.context_window,
-                    )
-                )
-
-    def scan(self, text: str) -> list[tuple[int, int, str, float]]:
-        found: list[tuple[int, int, str, float]] = []
-        for p in self.patterns:
-            for m in p.regex.finditer(text):
-                start, end = m.span()
-                vstart, vend = m.span("value") if "value" in p.regex.groupindex else (start, end)
-                if p.boundary and _runs_on(text, vstart, vend, check_start=vstart == start):
-                    continue
-                if not p.validate(text[vstart:vend].encode("utf-8")):  # type: ignore[operator]
-                    continue
-                score = p.score
-                if p.context is not None:
-                    low = max(
-                        text.rfind("\n", max(0, start - p.window), start) + 1, start - p.window, 0
-                    )
-                    high = text.find("\n", end, end + p.window)
-                    high = end + p.window if high < 0 else high
-                    if p.context.search(text, low, high):
-                        score = min(1.0, score + p.boost)
-                if score >= DEFAULT_MIN_SCORE:
-                    found.append((vstart, vend, p.kind, score))
-        found.sort(key=lambda f: (f[0], -(f[1] - f[0]), -f[3]))
-        kept: list[tuple[int, int, str, float]] = []
-        for f in found:
-            if not kept or f[0] >= kept[-1][1]:
-                kept.append(f)
-        return kept
-
-
-def _class(ch: str) -> int:
-    if ch.isdigit():
-        return 1
-    return 2 if (ch.isascii() and ch.isalpha()) or "Ａ" <= ch <= "ｚ" else 0
-
-
-def _runs_on(text: str, start: int, end: int, *, check_start: bool) -> bool:
-    if (
-        check_start
-        and start > 0
-        and _class(text[start - 1])
-        and _class(text[start - 1]) == _class(text[start])
-    ):
-        return True
-    return end < len(text) and _class(text[end]) != 0 and _class(text[end]) == _class(text[end - 1])
-
-
-def _text(mb: float, *, seed: int, pi_ratio: float) -> bytes:
-    parts: list[bytes] = []
-    size = 0
-    while size < mb * MB:
-        corpus = generate_corpus(seed=seed + len(parts), lines=60_000, pi_ratio=pi_ratio)
-        block = corpus.text.encode("utf-8")
-        parts.append(block)
-        size += len(block)
-    return b"".join(parts)
-
-
-def _timed(work: Callable[[], int]) -> tuple[int, float, float]:
-    """Run `work`; its result, wall seconds and CPU seconds of this process."""
-    wall, cpu = time.perf_counter(), time.process_time()
-    result = work()
-    return result, time.perf_counter() - wall, time.process_time() - cpu
-
-
-def _bench_text(label: str, data: bytes, baseline_mb: float, *, fresh: int) -> None:
-    registry = builtin_registry()
-    matcher = Re2Matcher(registry)
-
-    def full_scan(scanner: Re2Matcher) -> int:
-        return sum(1 for _ in scan_stream(io.BytesIO(data), matcher=scanner, path="bench"))
-
-    def matcher_only() -> int:
-        matches = 0
-        for offset in range(0, len(data), 8 * MB):
-            cut = data.find(b"\n", offset + 8 * MB)
-            matches += len(matcher.scan(data[offset : cut + 1 if cut >= 0 else len(data)]))
-        return matches
-
-    cut = data.find(b"\n", int(baseline_mb * MB))
-    sample = data[: cut + 1].decode("utf-8")
-    baseline = PythonReDetectors(registry)
-
-    # First pass: what `kojin scan` does in a fresh process (a new matcher: RE2 builds its DFA
-    # states as it meets the text). Second pass: the same text again, every state already built.
-    # The machine is shared, so the first pass is repeated with new matchers (each starts with
-    # an empty DFA cache) and the median is reported; the spread is printed too.
-    cold_runs = sorted(
-        (_timed(lambda: full_scan(Re2Matcher(registry))) for _ in range(fresh)),
-        key=lambda run: run[2],
+def _kojin() -> list[str]:
+    script = Path(sys.executable).with_name("kojin")
+    return (
+        [str(script)]
+        if script.exists()
+        else [sys.executable, "-c", "from kojin.cli import main; main()"]
     )
-    findings, cold_wall, cold_cpu = cold_runs[len(cold_runs) // 2]
-    full_scan(matcher)  # the matcher's own first pass
-    _, full_wall, full_cpu = _timed(lambda: full_scan(matcher))
-    _, only_wall, only_cpu = _timed(matcher_only)
-    re_found, re_wall, re_cpu = _timed(lambda: len(baseline.scan(sample)))
-    kojin_on_sample = len(matcher.scan(sample.encode("utf-8")))
 
+
+def _child_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def _run_scan(path: Path, out: Path, *args: str) -> Run:
+    """One ``kojin scan`` process, stdout to `out`; wall and CPU seconds."""
+    cpu, wall = _child_cpu(), time.perf_counter()
+    with out.open("wb") as sink:
+        subprocess.run([*_kojin(), "scan", str(path), *args], stdout=sink, check=True)
+    return Run(time.perf_counter() - wall, _child_cpu() - cpu)
+
+
+def _median(runs: list[Run]) -> Run:
+    return Run(statistics.median(r.wall for r in runs), statistics.median(r.cpu for r in runs))
+
+
+def _child_findings(out: Path) -> Counter[tuple[str, int, int]]:
+    found: Counter[tuple[str, int, int]] = Counter()
+    with out.open("rb") as lines:
+        for line in lines:
+            record = json.loads(line)
+            if record["record"] == "finding":
+                where = record["location"]
+                found[(record["type"], where["line"], where["column"])] += 1
+    return found
+
+
+def _service_findings(path: Path) -> Counter[tuple[str, int, int]]:
+    scanner = service.build_scanner()
+    found: Counter[tuple[str, int, int]] = Counter()
+    for result in service.scan(scanner=scanner, paths=[path]):
+        assert isinstance(result, TextFindings)
+        found.update(zip(result.kinds, result.lines, result.columns, strict=True))
+    return found
+
+
+def _baseline(data: bytes, mb: float) -> tuple[float, float, int]:
+    """MB per CPU-second of kojin's matcher and of the baseline on the first `mb` MB, and the
+    findings there; asserts that both find the same (kind, value) pairs."""
+    cut = data.find(b"\n", int(mb * MB))
+    part = data[: cut + 1] if cut >= 0 else data
+    size = len(part) / MB
+    matcher = service.build_scanner().matcher
+    cpu = time.process_time()
+    matches = matcher.scan(part)
+    kojin_cpu = time.process_time() - cpu
+    kojin = Counter((m.kind, part[m.start : m.end].decode("utf-8")) for m in matches)
+    python = PythonReScanner(matcher.registry)
+    text = part.decode("utf-8")
+    cpu = time.process_time()
+    values = python.scan(text)
+    baseline_cpu = time.process_time() - cpu
+    baseline = Counter(values)
+    if kojin != baseline:
+        only_kojin = list((kojin - baseline).items())[:5]
+        only_re = list((baseline - kojin).items())[:5]
+        raise SystemExit(f"values differ: kojin only {only_kojin}, re only {only_re}")
+    return size / kojin_cpu, size / baseline_cpu, sum(kojin.values())
+
+
+def _bench(
+    label: str, data: bytes, folder: Path, *, runs: int, baseline_mb: float, startup: Run
+) -> None:
+    path = folder / f"{label}.txt"
+    path.write_bytes(data)
+    out = folder / f"{label}.jsonl"
+    jsonl = _median([_run_scan(path, out, "--format", "jsonl") for _ in range(runs)])
+    table = _run_scan(path, folder / f"{label}.table.txt")
+    found = _child_findings(out)
+    if found != _service_findings(path):
+        raise SystemExit(f"[{label}] the kojin scan process and the scan service disagree")
+    matcher_rate, baseline_rate, slice_findings = _baseline(data, baseline_mb)
     size = len(data) / MB
-    sample_mb = len(sample.encode("utf-8")) / MB
-    re_rate = sample_mb / re_cpu
-    print(f"[{label}] {size:.1f} MB, {findings:,} findings ({findings / size:,.0f} per MB)")
-    spread = ", ".join(f"{size / run[2]:.1f}" for run in cold_runs)
-    print(f"  first passes of {fresh} fresh matchers, MB per CPU-second: {spread}")
-    print("  MB/s                                      wall      per CPU-second")
+    count = sum(found.values())
+    print(f"[{label}] {size:.1f} MB, {count:,} findings (one per {len(data) / count:,.0f} bytes)")
+    print("  MB/s                                               wall   per CPU-second")
     rows = (
-        ("kojin scan, first pass (median)", size / cold_wall, size / cold_cpu),
-        ("kojin scan, second pass over same text", size / full_wall, size / full_cpu),
-        ("kojin pattern detectors (matcher, 3rd)", size / only_wall, size / only_cpu),
-        (f"python re, same detectors ({sample_mb:.0f} MB)", sample_mb / re_wall, re_rate),
+        ("kojin scan --format jsonl > file (whole command)", jsonl),
+        ("kojin scan > file (table, whole command)", table),
     )
-    for name, wall, cpu in rows:
-        print(f"  {name:<41}{wall:8.1f}  {cpu:8.1f}")
-    print(f"  ratio kojin scan first pass / python re (CPU): {(size / cold_cpu) / re_rate:8.1f}x")
-    print(f"  ratio kojin scan second pass / python re (CPU): {(size / full_cpu) / re_rate:7.1f}x")
-    print(f"  ratio kojin matcher / python re (CPU):        {(size / only_cpu) / re_rate:8.1f}x")
+    for name, run in rows:
+        print(f"  {name:<49}{size / run.wall:7.1f}  {size / run.cpu:8.1f}")
     print(
-        f"  CPU per finding, first pass: {cold_cpu / findings * 1e6:.1f} us "
-        f"(all of the scan's time divided by its findings)"
+        f"  {'kojin scan, start-up subtracted':<49}{size / (jsonl.wall - startup.wall):7.1f}"
+        f"  {size / (jsonl.cpu - startup.cpu):8.1f}"
     )
-    print(f"  findings on the baseline slice: kojin {kojin_on_sample:,}, python re {re_found:,}")
-
-
-_FRESH_PROCESS = """
-import sys, time
-from pathlib import Path
-start = time.process_time()
-from kojin.discovery.service import build_scanner, scan
-imported = time.process_time()
-scanner = build_scanner()
-built = time.process_time()
-found = sum(1 for _ in scan(scanner=scanner, paths=[Path(sys.argv[1])]))
-print(found, imported - start, built - imported, time.process_time() - built)
-"""
-
-
-def _bench_fresh_process(data: bytes) -> None:
-    """What a user's ``kojin scan FILE`` costs: a new interpreter scanning the text from a file
-    through the scan service (no output rendering)."""
-    with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / "mixed.txt"
-        path.write_bytes(data)
-        out = subprocess.run(
-            [sys.executable, "-c", _FRESH_PROCESS, str(path)],
-            check=True,
-            capture_output=True,
-            text=True,
-        ).stdout.split()
-    found, imports, build, scan_cpu = int(out[0]), *(float(x) for x in out[1:])
-    size = len(data) / MB
+    print(f"  {'kojin matcher alone, in process':<49}{'':7}  {matcher_rate:8.1f}")
+    name = f"python re, one alternation ({baseline_mb:g} MB slice)"
+    print(f"  {name:<49}{'':7}  {baseline_rate:8.1f}")
     print(
-        f"[fresh process] {size:.1f} MB file, {found:,} findings: imports {imports:.2f} s, "
-        f"detectors compiled in {build:.2f} s, scan {size / scan_cpu:.1f} MB per CPU-second"
-    )
-
-
-def _bench_columns(rows: int) -> None:
-    rng = random.Random(3)
-    columns = {
-        "customer_id": [str(i) for i in range(rows)],
-        "氏名": [
-            rng.choice(("山田 太郎", "佐藤 花子", "鈴木 一郎", "高橋 美咲")) for _ in range(rows)
-        ],
-        "email": [f"user{i}@example.co.jp" for i in range(rows)],
-        "phone": [_phone(rng) for _ in range(rows)],
-        "birth_date": [_dob(rng) for _ in range(rows)],
-        "my_number": [my_number_value(rng) for _ in range(rows)],
-        "card": [_card(rng) for _ in range(rows)],
-        "amount": [str(rng.randint(1, 100_000)) for _ in range(rows)],
-        "note": [rng.choice(("特になし", "至急", "要確認", "")) for _ in range(rows)],
-        "zip": [f"{rng.randint(1, 999):03d}-{rng.randint(0, 9999):04d}" for _ in range(rows)],
-    }
-    table = pa.table(columns)
-    cells = rows * len(columns)
-    classifier = ColumnClassifier(builtin_registry())
-    results = [
-        _timed(lambda: sum(1 for c in classifier.classify(table=table, name="t") if c.kind))
-        for _ in range(3)
-    ]
-    kinds, wall, cpu = min(results, key=lambda r: r[1])
-    print(
-        f"[columns] {cells:,} cells ({kinds} of {len(columns)} columns classified): "
-        f"{cells / wall / 1e6:.2f} M cells/s wall, {cells / cpu / 1e6:.2f} M cells per CPU-second "
-        "(DuckDB uses both cores)"
+        f"  ratio whole command / python re (CPU): {size / jsonl.cpu / baseline_rate:.1f}x; "
+        f"CPU {jsonl.cpu:.2f} s (jsonl), {table.cpu:.2f} s (table); "
+        f"same values on the slice ({slice_findings:,} findings)"
     )
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--mb", type=float, default=50.0, help="size of the mixed text (MB)")
-    parser.add_argument("--baseline-mb", type=float, default=5.0, help="text the re baseline scans")
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--sparse-mb", type=float, default=40.0, help="size of the sparse corpus")
+    parser.add_argument("--dense-mb", type=float, default=30.0, help="size of the dense corpus")
+    parser.add_argument("--runs", type=int, default=3, help="timed runs of each command")
     parser.add_argument(
-        "--fresh", type=int, default=3, help="first passes timed, each with a new matcher"
+        "--baseline-mb", type=float, default=3.0, help="MB of each corpus the re baseline scans"
     )
     args = parser.parse_args()
-    print("building text ...", flush=True)
-    mixed = _text(args.mb, seed=100, pi_ratio=0.05)
-    _bench_fresh_process(mixed)
-    _bench_text(
-        "mixed text, 5% of lines with personal data", mixed, args.baseline_mb, fresh=args.fresh
-    )
-    del mixed
-    dense = _text(args.mb / 4, seed=200, pi_ratio=0.3)
-    _bench_text(
-        "dense records, 30% of lines with personal data", dense, args.baseline_mb, fresh=args.fresh
-    )
-    _bench_columns(100_000)
+    load = os.getloadavg()
+    print(f"load average {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}; {os.cpu_count()} CPUs")
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        tiny = folder / "tiny.txt"
+        tiny.write_text("電話 090-1234-5678\n", encoding="utf-8")
+        startup = _median(
+            [_run_scan(tiny, folder / "tiny.jsonl", "--format", "jsonl") for _ in range(args.runs)]
+        )
+        print(
+            f"[start-up] kojin scan of a one-line file: {startup.wall:.2f} s wall, "
+            f"{startup.cpu:.2f} s CPU"
+        )
+        print("generating corpora ...", flush=True)
+        sparse = sparse_corpus(args.sparse_mb)
+        _bench(
+            "sparse", sparse, folder, runs=args.runs, baseline_mb=args.baseline_mb, startup=startup
+        )
+        del sparse
+        dense = dense_corpus(args.dense_mb)
+        _bench(
+            "dense", dense, folder, runs=args.runs, baseline_mb=args.baseline_mb, startup=startup
+        )
 
 
 if __name__ == "__main__":
