@@ -1,36 +1,57 @@
-"""Decisions per second: `kojin.law.decide` on a mixed workload of 10,000 requests, one core.
+"""Decisions per second, in the two settings a user meets. Each figure says what it includes.
 
-The policy is the embedded default, compiled once. Requests are validated once up front (as the
-CLI and the API do); the figure is then the cost of the decision alone, measured as this process's
-CPU time. "cold" starts each round from an empty rendered-decision cache; "warm" is the steady
-state of a running service. As a same-process baseline, the script times merely validating the
-same 10,000 requests with pydantic.
+(a) The whole command: ``kojin decide < requests.jsonl > decisions.jsonl`` on 100,000 JSON lines
+    as a fresh process (interpreter, imports, the embedded policy loaded and compiled, every line
+    parsed, validated, decided, rendered and written to a file), minus the same command on one
+    line: decisions/s with start-up subtracted. The one-line run is the cold figure: a new process
+    with nothing cached. Wall time and the child's CPU time (user + system), best of R
+    interleaved runs.
+(b) In process, as a service calls ``kojin.law.decide``: requests already validated, ``Facts``
+    built per request, over a mix of more than 1,000 distinct category/purpose/recipient
+    combinations. "cold" gives every round a fresh explainer (a newly compiled policy: each
+    distinct decision is rendered once in the round); "warm" keeps one (a running service).
+    Baseline in the same process: validating the same requests with pydantic
+    (``DecisionRequest.model_validate``). This process's CPU time and wall time, best of R
+    interleaved rounds; the cyclic garbage collector runs as in a service.
 
-Run: .venv/bin/python benchmarks/decide.py
+Run: .venv/bin/python benchmarks/decide.py [--lines 100000] [--rounds 5]
 """
 
 from __future__ import annotations
 
+import argparse
+import os
 import random
+import resource
+import subprocess
+import sys
+import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import replace
+from pathlib import Path
 from typing import Any
 
-from kojin.law import DecisionRequest, Facts, decide
+import orjson
+
+from kojin.law import DecisionRequest, Facts, PolicyFacts, decide
 from kojin.policy import load_policy, to_facts
 
-N = 10_000
-ROUNDS = 15
+IN_PROCESS_REQUESTS = 10_000
 FREE_TEXT = "a purpose the policy does not declare"
+COUNTRIES = (
+    ["JP"] * 8
+    + "US DE GB CN SG FR IT ES NL BE SE NO FI DK PL CZ AT CH IE PT GR KR TW HK TH VN PH MY ID IN "
+    "AU NZ CA MX BR AR CL ZA".split()
+)
 
 
-def workload(rng: random.Random, policy_categories: dict[str, list[str]]) -> list[dict[str, Any]]:
+def workload(rng: random.Random, n: int, purposes: dict[str, list[str]]) -> list[dict[str, Any]]:
     """A mix of every action, form, relation and exception over the policy's categories."""
     actions = ["use"] * 4 + ["provide"] * 3 + ["acquire", "contact", "store_abroad", "reidentify"]
     forms = ["personal"] * 6 + ["pseudonymized", "anonymized", "person_related"]
     relations = ["third_party"] * 3 + ["entrustee", "joint_user", "successor"]
-    countries = ["JP"] * 5 + ["US", "US", "DE", "GB", "CN", "SG"]
     exceptions = [None] * 12 + [
         "law",
         "life_body_property",
@@ -41,16 +62,15 @@ def workload(rng: random.Random, policy_categories: dict[str, list[str]]) -> lis
         "academic_institution_research",
         "mna_19",
     ]
-    categories = sorted(policy_categories)
+    categories = sorted(purposes)
     bodies: list[dict[str, Any]] = []
-    for _ in range(N):
+    for _ in range(n):
         category = rng.choice(categories)
-        purposes = policy_categories[category]
         body: dict[str, Any] = {
             "action": rng.choice(actions),
             "category": category,
             "form": rng.choice(forms),
-            "purpose": rng.choice([*purposes, FREE_TEXT]) if rng.random() < 0.9 else None,
+            "purpose": rng.choice([*purposes[category], FREE_TEXT]) if rng.random() < 0.9 else None,
             "special_care": rng.random() < 0.1,
             "consent": {
                 "given": rng.random() < 0.5,
@@ -62,7 +82,7 @@ def workload(rng: random.Random, policy_categories: dict[str, list[str]]) -> lis
         if rng.random() < 0.8:
             body["recipient"] = {
                 "name": "Recipient Co",
-                "country": rng.choice(countries),
+                "country": rng.choice(COUNTRIES),
                 "relation": rng.choice(relations),
                 "equivalent_measures": rng.random() < 0.2,
                 "will_identify": rng.random() < 0.5,
@@ -74,61 +94,133 @@ def workload(rng: random.Random, policy_categories: dict[str, list[str]]) -> lis
     return bodies
 
 
-def timed(fn: Callable[[], object]) -> float:
-    """CPU seconds of this process (robust against other processes sharing the cores)."""
-    start = time.process_time()
-    fn()
-    return time.process_time() - start
-
-
-def main() -> None:
-    policy = to_facts(load_policy(None))
-    bodies = workload(
-        random.Random(20261129),
-        {cid: sorted(c.purposes) for cid, c in policy.categories.items()},
+def combinations(bodies: list[dict[str, Any]]) -> int:
+    """Distinct (category, purpose, recipient country and relation) combinations."""
+    return len(
+        {(b["category"], b["purpose"], str(sorted(b.get("recipient", {}).items()))) for b in bodies}
     )
+
+
+# --- (a) the whole command --------------------------------------------------------------------
+
+
+def kojin_command() -> list[str]:
+    script = Path(sys.executable).with_name("kojin")
+    return [str(script)] if script.exists() else [sys.executable, "-m", "kojin.cli"]
+
+
+def run_command(command: list[str], stdin: Path, stdout: Path) -> tuple[float, float]:
+    """Wall seconds and the child's CPU seconds (user + system) of one run."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    start = time.perf_counter()
+    with stdin.open("rb") as source, stdout.open("wb") as sink:
+        subprocess.run([*command, "decide"], stdin=source, stdout=sink, check=True)
+    wall = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return wall, cpu
+
+
+def whole_command(bodies: list[dict[str, Any]], rounds: int) -> None:
+    command = kojin_command()
+    env_policy = os.environ.get("KOJIN_POLICY_FILE")
+    with tempfile.TemporaryDirectory() as folder:
+        lines, one, out = (
+            Path(folder, "requests.jsonl"),
+            Path(folder, "one.json"),
+            Path(folder, "out"),
+        )
+        lines.write_bytes(b"".join(orjson.dumps(b) + b"\n" for b in bodies))
+        one.write_bytes(orjson.dumps(bodies[0]) + b"\n")
+        many_runs: list[tuple[float, float]] = []
+        one_runs: list[tuple[float, float]] = []
+        for round_number in range(rounds):
+            many_runs.append(run_command(command, lines, out))
+            if round_number == 0:
+                written = out.read_bytes().count(b"\n")
+                assert written == len(bodies), f"{written} decisions for {len(bodies)} requests"
+            one_runs.append(run_command(command, one, out))
+    many_wall, many_cpu = (min(column) for column in zip(*many_runs, strict=True))
+    one_wall, one_cpu = (min(column) for column in zip(*one_runs, strict=True))
+    n = len(bodies)
+    print(f"(a) whole command: {' '.join(command)} decide < JSON lines > file")
+    print(f"    policy: {env_policy or 'the embedded default'}; best of {rounds} interleaved runs")
+    print(f"    {n:,} lines:   wall {many_wall:6.2f} s   CPU {many_cpu:6.2f} s")
+    print(f"    one line (cold start-up):  wall {one_wall:6.2f} s   CPU {one_cpu:6.2f} s")
+    print(
+        f"    decisions/s, start-up subtracted: wall {n / (many_wall - one_wall):10,.0f} /s"
+        f"   CPU {n / (many_cpu - one_cpu):10,.0f} /s"
+    )
+
+
+# --- (b) in process ---------------------------------------------------------------------------
+
+
+@contextmanager
+def measured(into: list[tuple[float, float]]) -> Iterator[None]:
+    """Appends (CPU seconds of this process, wall seconds)."""
+    cpu, wall = time.process_time(), time.perf_counter()
+    yield
+    into.append((time.process_time() - cpu, time.perf_counter() - wall))
+
+
+def in_process(policy: PolicyFacts, bodies: list[dict[str, Any]], rounds: int) -> None:
     requests = [DecisionRequest.model_validate(b) for b in bodies]
-    facts = [Facts.from_request(r) for r in requests]
-    pairs = list(zip(requests, facts, strict=True))
+    warm_policy = replace(policy)
+    rendered = replace(policy)
+    for request in requests:
+        decide(request, rendered, Facts.from_request(request))
 
     def validate_all() -> None:
         for body in bodies:
             DecisionRequest.model_validate(body)
 
-    def decide_all() -> None:
-        for request, known in pairs:
-            decide(request, policy, known)
-
-    def facts_and_decide_all() -> None:
+    def decide_all(under: PolicyFacts) -> None:
         for request in requests:
-            decide(request, policy, Facts.from_request(request))
+            decide(request, under, Facts.from_request(request))
 
-    def cold_decide_all() -> None:
-        fresh = replace(policy)  # the same policy facts with an empty explainer
-        for request, known in pairs:
-            decide(request, fresh, known)
+    figures: dict[str, list[tuple[float, float]]] = {"validate": [], "cold": [], "warm": []}
+    steps: list[tuple[str, Callable[[], None]]] = [
+        ("validate", validate_all),
+        ("cold", lambda: decide_all(replace(policy))),  # a fresh explainer every round
+        ("warm", lambda: decide_all(warm_policy)),
+    ]
+    for _ in range(rounds):
+        for name, step in steps:
+            with measured(figures[name]):
+                step()
+    best = {name: tuple(min(c) for c in zip(*runs, strict=True)) for name, runs in figures.items()}
+    n = len(requests)
+    base_cpu, base_wall = best["validate"]
+    print(
+        f"(b) in process: {n:,} requests, {combinations(bodies):,} distinct category/purpose/"
+        f"recipient combinations, {len(rendered.explainer):,} distinct decisions"
+    )
+    print(f"    best of {rounds} interleaved rounds; CPU time of this process (wall in brackets)")
+    labels = {
+        "validate": "baseline  validate with pydantic         ",
+        "cold": "decide    Facts per request, cold explainer",
+        "warm": "decide    Facts per request, warm explainer",
+    }
+    for name, label in labels.items():
+        cpu, wall = best[name]
+        ratio = "" if name == "validate" else f"   {base_cpu / cpu:5.2f} x baseline"
+        print(f"    {label} {n / cpu:10,.0f} /s  ({n / wall:10,.0f} /s){ratio}")
 
-    decisions = [decide(r, policy, f) for r, f in pairs]
-    allowed = sum(d.allowed for d in decisions)
-    distinct = len({id(d) for d in decisions})
-    # interleaved rounds, best of each: a busy neighbour slows all figures alike
-    rounds: list[tuple[float, float, float, float]] = []
-    for _ in range(ROUNDS):
-        validate_t = timed(validate_all)
-        cold_t = timed(cold_decide_all)
-        warm_t = timed(decide_all)
-        facts_t = timed(facts_and_decide_all)
-        rounds.append((validate_t, cold_t, warm_t, facts_t))
-    validate_s, cold_s, decide_s, facts_s = (min(column) for column in zip(*rounds, strict=True))
-    print(f"workload: {N:,} mixed requests ({allowed:,} allowed)")
-    print(f"timing:   best of {ROUNDS} interleaved rounds, process CPU time")
-    print(f"distinct rendered decisions (shared, frozen): {distinct:,}")
-    print(f"baseline  validate requests (pydantic):  {N / validate_s:12,.0f} /s")
-    print(f"decide    decisions, cold (empty cache): {N / cold_s:12,.0f} /s")
-    print(f"decide    decisions, warm:               {N / decide_s:12,.0f} /s")
-    print(f"decide    with Facts.from_request:       {N / facts_s:12,.0f} /s")
-    print(f"ratio     warm decide vs validation:     {validate_s / decide_s:12.2f} x")
-    print(f"ratio     cold decide vs validation:     {validate_s / cold_s:12.2f} x")
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
+    parser.add_argument("--lines", type=int, default=100_000, help="JSON lines for (a)")
+    parser.add_argument("--rounds", type=int, default=5, help="interleaved runs per figure")
+    args = parser.parse_args()
+    policy = to_facts(load_policy(None))
+    purposes = {cid: sorted(c.purposes) for cid, c in policy.categories.items()}
+    print(f"load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}, {os.cpu_count()} cores")
+    sample = workload(random.Random(20261201), IN_PROCESS_REQUESTS, purposes)
+    assert combinations(sample) > 1_000, combinations(sample)
+    in_process(policy, sample, rounds=3 * args.rounds)
+    whole_command(workload(random.Random(20261202), args.lines, purposes), args.rounds)
+    print(f"load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
 
 
 if __name__ == "__main__":

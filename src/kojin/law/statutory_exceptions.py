@@ -12,6 +12,7 @@ academic research institution need ``PolicyFacts.academic_institution``.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -41,7 +42,7 @@ class _Terms:
     consent_suffices: bool = False
 
 
-_LABEL = {
+_LABEL: Mapping[Ex, tuple[str, str]] = {
     Ex.LAW: ("based on laws and regulations", "法令に基づく場合"),
     Ex.LIFE_BODY_PROPERTY: (
         "needed to protect a person's life, body or property",
@@ -98,7 +99,7 @@ def _terms(
 
 
 def _appi_items(
-    rule_id: str, article: int, paragraph: int, items: dict[Ex, int], wrap: str | None = None
+    rule_id: str, article: int, paragraph: int, items: Mapping[Ex, int], wrap: str | None = None
 ) -> dict[Ex, _Terms]:
     table: dict[Ex, _Terms] = {}
     institution_items = {18: {5}, 20: {5}, 27: {5, 6}}[article]
@@ -116,7 +117,7 @@ def _appi_items(
     return table
 
 
-_USE_ITEMS = {
+_USE_ITEMS: Mapping[Ex, int] = {
     Ex.LAW: 1,
     Ex.LIFE_BODY_PROPERTY: 2,
     Ex.PUBLIC_HEALTH_CHILDREN: 3,
@@ -125,7 +126,7 @@ _USE_ITEMS = {
     Ex.ACADEMIC_JOINT_RESEARCH: 5,
     Ex.ACADEMIC_INSTITUTION_RESEARCH: 6,
 }
-_ACQUIRE_ITEMS = {
+_ACQUIRE_ITEMS: Mapping[Ex, int] = {
     Ex.LAW: 1,
     Ex.LIFE_BODY_PROPERTY: 2,
     Ex.PUBLIC_HEALTH_CHILDREN: 3,
@@ -134,7 +135,7 @@ _ACQUIRE_ITEMS = {
     Ex.ACADEMIC_INSTITUTION_RESEARCH: 5,
     Ex.ACADEMIC_JOINT_RESEARCH: 6,
 }
-_PROVIDE_ITEMS = {
+_PROVIDE_ITEMS: Mapping[Ex, int] = {
     Ex.LAW: 1,
     Ex.LIFE_BODY_PROPERTY: 2,
     Ex.PUBLIC_HEALTH_CHILDREN: 3,
@@ -144,7 +145,7 @@ _PROVIDE_ITEMS = {
     Ex.ACADEMIC_INSTITUTION_RESEARCH: 7,
 }
 
-_TABLE: dict[Context, dict[Ex, _Terms]] = {
+_TABLE: Mapping[Context, Mapping[Ex, _Terms]] = {
     Context.USE: _appi_items("R-PUR-4", 18, 3, _USE_ITEMS),
     Context.ACQUIRE_SPECIAL_CARE: _appi_items("R-ACQ-2", 20, 2, _ACQUIRE_ITEMS),
     Context.PROVIDE: _appi_items("R-TP-1", 27, 1, _PROVIDE_ITEMS),
@@ -164,7 +165,7 @@ _TABLE: dict[Context, dict[Ex, _Terms]] = {
     },
 }
 
-_CONTEXT_RULE = {
+_CONTEXT_RULE: Mapping[Context, tuple[str, str]] = {
     Context.USE: ("R-PUR-4", appi(18, 3)),
     Context.ACQUIRE_SPECIAL_CARE: ("R-ACQ-2", appi(20, 2)),
     Context.PROVIDE: ("R-TP-1", appi(27, 1)),
@@ -181,7 +182,7 @@ def _note(context: Context, en: str, ja: str) -> Rule:
     return Rule(rule_id, citation, en, ja)
 
 
-_NOT_AVAILABLE = {
+_NOT_AVAILABLE: Mapping[Context, Rule] = {
     context: _note(
         context,
         "The exception '{exception}' is not available here.",
@@ -189,7 +190,7 @@ _NOT_AVAILABLE = {
     )
     for context in Context
 }
-_NEEDS_DIFFICULT = {
+_NEEDS_DIFFICULT: Mapping[Context, Rule] = {
     context: _note(
         context,
         "The exception '{exception}' applies only where consent is difficult to obtain "
@@ -198,7 +199,7 @@ _NEEDS_DIFFICULT = {
     )
     for context in Context
 }
-_NEEDS_INSTITUTION = {
+_NEEDS_INSTITUTION: Mapping[Context, Rule] = {
     context: _note(
         context,
         "The exception '{exception}' applies only to an academic research institution, which "

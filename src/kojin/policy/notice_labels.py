@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date
 from typing import Final
 
 from kojin.policy.model import Fee
 from kojin.policy.model_base import Lang, RequestType, Text
 
-LABELS: Final[dict[str, Text]] = {
+LABELS: Final[Mapping[str, Text]] = {
     "contents": Text(en="Contents", ja="目次"),
     "note": Text(en="Note: ", ja="注："),
     "address": Text(en="Address: ", ja="住所："),
@@ -23,7 +24,7 @@ LABELS: Final[dict[str, Text]] = {
     "skip": Text(en="Skip to the notice", ja="本文へ移動"),
 }
 
-_FEE_SUBJECT: Final[dict[RequestType, Text]] = {
+_FEE_SUBJECT: Final[Mapping[RequestType, Text]] = {
     RequestType.DISCLOSURE: Text(en="disclosure of information", ja="情報の開示"),
     RequestType.PURPOSE_NOTIFICATION: Text(
         en="notification of the purposes of use", ja="利用目的の通知"
