@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import threading
 from datetime import UTC, datetime
+from typing import Any
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 
 from kojin.audit.canonical import sha256_of
 from kojin.audit.models import AuditEntry
@@ -271,6 +272,40 @@ def test_batch_is_one_ordered_chain(database: Database, policy: PolicyFacts) -> 
     assert sum(len(r.provision_ids) for r in recorded) == 5
     with database.read() as session:
         assert verify_chain(session=session).checked == 10
+
+
+def test_a_batch_reads_every_subject_in_one_query(
+    database: Database, cipher: FieldCipher, policy: PolicyFacts
+) -> None:
+    consenting, other = _subject(database, cipher), _subject(database, cipher)
+    _consent(database, consenting)
+    requests = [_provide(consenting), _provide(other), _provide(None), _provide(consenting)]
+    reads: list[str] = []
+
+    def count_subject_reads(_c: Any, _cur: Any, statement: str, *_: Any) -> None:
+        if "FROM subjects" in statement:
+            reads.append(statement)
+
+    event.listen(database.engine, "before_cursor_execute", count_subject_reads)
+    try:
+        with database.uow() as session:
+            recorded = decide_batch(session=session, requests=requests, policy=policy, actor="t")
+    finally:
+        event.remove(database.engine, "before_cursor_execute", count_subject_reads)
+    assert len(reads) == 1
+    assert [r.facts.consent_given for r in recorded] == [True, False, False, True]
+
+
+def test_a_batch_fails_on_its_first_unknown_subject_or_dataset(
+    database: Database, policy: PolicyFacts
+) -> None:
+    unknown_dataset = DecisionRequest(action=Action.USE, category="customer", dataset_id="nods")
+    requests = [_provide(None), _provide("nosubject"), unknown_dataset]
+    with pytest.raises(NotFoundError, match="nosubject"), database.uow() as session:
+        decide_batch(session=session, requests=requests, policy=policy, actor="t")
+    with pytest.raises(NotFoundError, match="nods"), database.uow() as session:
+        decide_batch(session=session, requests=requests[::-1], policy=policy, actor="t")
+    assert _count(database, DecisionRecord) == 0
 
 
 def test_concurrent_decisions_keep_one_chain(database: Database, policy: PolicyFacts) -> None:

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Collection
+from dataclasses import dataclass
 
-from sqlalchemy import String, and_, bindparam, select
+from sqlalchemy import and_, bindparam, select
 from sqlalchemy.orm import Session
 
 from kojin.audit.service import append_entry
@@ -132,6 +134,7 @@ def list_consents(*, session: Session, subject_id: str) -> list[ConsentOut]:
 
 _FACT_ROWS = (
     select(
+        Subject.id.label("subject_id"),
         Subject.stop_use,
         Subject.stop_provision,
         Consent.category,
@@ -147,12 +150,65 @@ _FACT_ROWS = (
         Consent,
         and_(
             Consent.subject_id == Subject.id,
-            Consent.category == bindparam("category", type_=String()),
+            Consent.category.in_(bindparam("categories", expanding=True)),
         ),
     )
     .outerjoin(ConsentWithdrawal, ConsentWithdrawal.consent_id == Consent.id)
-    .where(Subject.id == bindparam("subject_id", type_=String()))
+    .where(Subject.id.in_(bindparam("subject_ids", expanding=True)))
 )
+
+
+@dataclass(frozen=True, slots=True)
+class SubjectConsents:
+    """A subject's stop flags and its consents (with their withdrawals) of the categories read."""
+
+    stop_use: bool
+    stop_provision: bool
+    consents: tuple[ConsentView, ...]
+
+    def facts(self, request: DecisionRequest) -> Facts:
+        """The facts for `request` (its category must be among those read)."""
+        return facts_from_records(
+            (consent for consent in self.consents if consent.category == request.category),
+            request=request,
+            stop_use=self.stop_use,
+            stop_provision=self.stop_provision,
+        )
+
+
+def subject_consents(
+    *, session: Session, subject_ids: Collection[str], categories: Collection[str]
+) -> dict[str, SubjectConsents]:
+    """Flags and consents of `categories` for each known subject of `subject_ids`, in one
+    indexed query; an unknown id is absent from the result."""
+    rows = (
+        session.connection()
+        .execute(_FACT_ROWS, {"subject_ids": list(subject_ids), "categories": list(categories)})
+        .all()
+    )
+    flags: dict[str, tuple[bool, bool]] = {}
+    consents: dict[str, list[ConsentView]] = {}
+    for r in rows:
+        flags[r.subject_id] = (bool(r.stop_use), bool(r.stop_provision))
+        found = consents.setdefault(r.subject_id, [])
+        if r.category is not None:
+            found.append(
+                ConsentView(
+                    category=r.category,
+                    purpose=r.purpose,
+                    recipient=r.recipient,
+                    country=r.country,
+                    foreign_information=r.foreign_information,
+                    given_at=r.given_at,
+                    withdrawn_at=r.withdrawn_at,
+                )
+            )
+    return {
+        subject_id: SubjectConsents(
+            stop_use=stop_use, stop_provision=stop_provision, consents=tuple(consents[subject_id])
+        )
+        for subject_id, (stop_use, stop_provision) in flags.items()
+    }
 
 
 def consent_facts(*, session: Session, subject_id: str, request: DecisionRequest) -> Facts:
@@ -162,29 +218,9 @@ def consent_facts(*, session: Session, subject_id: str, request: DecisionRequest
     NotFoundError when the subject does not exist. One indexed query (subject left-joined
     with its consents of the request's category and their withdrawals).
     """
-    rows = (
-        session.connection()
-        .execute(_FACT_ROWS, {"subject_id": subject_id, "category": request.category})
-        .all()
-    )
-    if not rows:
+    found = subject_consents(
+        session=session, subject_ids=[subject_id], categories=[request.category]
+    ).get(subject_id)
+    if found is None:
         raise NotFoundError(f"subject {subject_id} does not exist")
-    views = (
-        ConsentView(
-            category=r.category,
-            purpose=r.purpose,
-            recipient=r.recipient,
-            country=r.country,
-            foreign_information=r.foreign_information,
-            given_at=r.given_at,
-            withdrawn_at=r.withdrawn_at,
-        )
-        for r in rows
-        if r.category is not None
-    )
-    return facts_from_records(
-        views,
-        request=request,
-        stop_use=bool(rows[0].stop_use),
-        stop_provision=bool(rows[0].stop_provision),
-    )
+    return found.facts(request)

@@ -1,6 +1,6 @@
 """Decide and record: the hot path of the API, kept to one transaction and a few statements.
 
-Per decision: (with a subject_id) two indexed reads for flags and consents; then the chain-head
+Per group: one indexed read for the flags and consents of every subject named; then the chain-head
 lock, the audit insert, the head update, the decision insert and, when the decision obliges a
 record, the provision insert. On PostgreSQL the writes of a batch go as one statement (see
 :class:`~kojin.db.writes.WriteBatch`), after the lock's own round trip. Nothing is committed
@@ -27,7 +27,7 @@ from kojin.law import decide
 from kojin.law.decision_schemas import Decision, DecisionRequest, Facts
 from kojin.law.policy_facts import PolicyFacts
 from kojin.law.vocabulary import Form
-from kojin.registry.consents.service import consent_facts
+from kojin.registry.consents.service import SubjectConsents, subject_consents
 from kojin.registry.datasets.service import get_dataset
 from kojin.registry.decisions.models import DecisionRecord
 from kojin.registry.decisions.schemas import DecisionOut, RecordedDecision
@@ -49,10 +49,40 @@ def _with_dataset(session: Session, request: DecisionRequest) -> DecisionRequest
     return request.model_copy(update={"form": Form(dataset.form), "category": dataset.category})
 
 
-def _facts(session: Session, request: DecisionRequest) -> Facts:
+def _resolved(
+    session: Session, requests: Sequence[DecisionRequest]
+) -> list[DecisionRequest | NotFoundError]:
+    """Each request with its dataset's form and category, or the error naming its dataset."""
+    resolved: list[DecisionRequest | NotFoundError] = []
+    for request in requests:
+        try:
+            resolved.append(_with_dataset(session, request))
+        except NotFoundError as exc:
+            resolved.append(exc)
+    return resolved
+
+
+def _registry_facts(
+    session: Session, requests: Sequence[DecisionRequest | NotFoundError]
+) -> dict[str, SubjectConsents]:
+    """The flags and consents of every subject the requests name, in one query."""
+    asked = [r for r in requests if isinstance(r, DecisionRequest) and r.subject_id is not None]
+    if not asked:
+        return {}
+    return subject_consents(
+        session=session,
+        subject_ids={r.subject_id for r in asked if r.subject_id is not None},
+        categories={r.category for r in asked},
+    )
+
+
+def _facts(request: DecisionRequest, subjects: dict[str, SubjectConsents]) -> Facts:
     if request.subject_id is None:
         return Facts.from_request(request)
-    return consent_facts(session=session, subject_id=request.subject_id, request=request)
+    found = subjects.get(request.subject_id)
+    if found is None:
+        raise NotFoundError(f"subject {request.subject_id} does not exist")
+    return found.facts(request)
 
 
 def decide_batch(
@@ -74,10 +104,13 @@ def decide_batch(
     if provisions is not None and len(provisions) != len(requests):
         raise ValueError("provisions must be aligned with requests")
     ts = now or utcnow()
+    resolved = _resolved(session, requests)
+    subjects = _registry_facts(session, resolved)
     decided: list[tuple[str, DecisionRequest, Facts, Decision, list[dict[str, Any]]]] = []
-    for index, asked in enumerate(requests):
-        request = _with_dataset(session, asked)
-        facts = _facts(session, request)
+    for index, request in enumerate(resolved):
+        if isinstance(request, NotFoundError):
+            raise request  # the first failing request in order, as if each were read alone
+        facts = _facts(request, subjects)
         decision = decide(request, policy, facts)
         decision_id = uuid.uuid4().hex
         rows = build_provision_rows(
