@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
+
+import yaml
 
 from kojin.deid.hierarchy import Hierarchy, load_hierarchy_csv
 
@@ -21,3 +24,26 @@ ADULT_QIS = (
 
 def adult_hierarchy(column: str) -> Hierarchy:
     return load_hierarchy_csv(column=column, path=ADULT_DIR / f"adult_hierarchy_{column}.csv")
+
+
+def write_roles(path: Path, columns: dict[str, str]) -> Path:
+    """A roles file giving each column its role."""
+    path.write_text(yaml.safe_dump({"columns": columns}), encoding="utf-8")
+    return path
+
+
+def pseudonymize_args(
+    source: Path, *, roles: Path, output: Path, key_file: Path, extra: Sequence[str] = ()
+) -> list[str]:
+    """The arguments of ``kojin pseudonymize`` for one run."""
+    return [
+        "pseudonymize",
+        str(source),
+        "--roles",
+        str(roles),
+        "--output",
+        str(output),
+        "--key-file",
+        str(key_file),
+        *extra,
+    ]

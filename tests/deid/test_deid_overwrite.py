@@ -5,8 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-import yaml
-from deid_data import ADULT_DIR
+from deid_data import ADULT_DIR, pseudonymize_args, write_roles
 from typer.testing import CliRunner
 
 from kojin.cli import app
@@ -40,25 +39,13 @@ def test_anonymize_refuses_to_overwrite_its_input(tmp_path: Path) -> None:
 def test_pseudonymize_refuses_to_overwrite_its_input(tmp_path: Path) -> None:
     source = tmp_path / "members.csv"
     source.write_text("member_id,plan\nm1,gold\n", encoding="utf-8")
-    roles = tmp_path / "roles.yaml"
-    roles.write_text(
-        yaml.safe_dump({"columns": {"member_id": "direct_identifier", "plan": "other"}}),
-        encoding="utf-8",
+    roles = write_roles(
+        tmp_path / "roles.yaml", {"member_id": "direct_identifier", "plan": "other"}
     )
     keys = tmp_path / "keys"
     keys.mkdir()
     result = runner.invoke(
-        app,
-        [
-            "pseudonymize",
-            str(source),
-            "--roles",
-            str(roles),
-            "--output",
-            str(source),
-            "--key-file",
-            str(keys / "k.key"),
-        ],
+        app, pseudonymize_args(source, roles=roles, output=source, key_file=keys / "k.key")
     )
     assert result.exit_code == 2
     assert "must not overwrite the input" in result.stderr

@@ -6,8 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
-import yaml
-from deid_data import ADULT_DIR
+from deid_data import ADULT_DIR, pseudonymize_args, write_roles
 from typer.testing import CliRunner
 
 from kojin.cli import app
@@ -115,18 +114,9 @@ def test_pseudonymize_record_keeps_the_key_id_and_is_not_provided(
     assert runner.invoke(app, ["init"]).exit_code == 0
     source = tmp_path / "members.csv"
     source.write_text("member_id,age,plan\nm1,34,gold\nm2,41,silver\n", encoding="utf-8")
-    roles = tmp_path / "roles.yaml"
-    roles.write_text(
-        yaml.safe_dump(
-            {
-                "columns": {
-                    "member_id": "direct_identifier",
-                    "age": "quasi_identifier",
-                    "plan": "other",
-                }
-            }
-        ),
-        encoding="utf-8",
+    roles = write_roles(
+        tmp_path / "roles.yaml",
+        {"member_id": "direct_identifier", "age": "quasi_identifier", "plan": "other"},
     )
     keys = tmp_path / "secret"
     keys.mkdir()
@@ -134,21 +124,13 @@ def test_pseudonymize_record_keeps_the_key_id_and_is_not_provided(
     out_dir.mkdir()
     made = runner.invoke(
         app,
-        [
-            "pseudonymize",
-            str(source),
-            "--roles",
-            str(roles),
-            "--output",
-            str(out_dir / "members.csv"),
-            "--key-file",
-            str(keys / "pseudonym.key"),
-            "--deletion-info",
-            str(keys / "deletion"),
-            "--record",
-            "--category",
-            "customer",
-        ],
+        pseudonymize_args(
+            source,
+            roles=roles,
+            output=out_dir / "members.csv",
+            key_file=keys / "pseudonym.key",
+            extra=["--deletion-info", str(keys / "deletion"), "--record", "--category", "customer"],
+        ),
     )
     assert made.exit_code == 0, made.stderr
     summary = json.loads(made.stdout.splitlines()[-1])

@@ -23,7 +23,6 @@ from deid_data import ADULT_DIR, ADULT_QIS, adult_hierarchy
 from kojin.deid.anonymize import AnonymizationSpec, QuasiIdentifier, anonymize_table
 from kojin.deid.choices import LVariant, Metric, TDistance
 from kojin.deid.column_codes import encode_column, encode_sensitive
-from kojin.deid.engines.duckdb_engine import DuckDBEngine
 from kojin.deid.engines.memory import MemoryEngine
 from kojin.deid.hierarchy import load_hierarchy_csv
 from kojin.deid.lattice import LatticeProblem, prepare_problem
@@ -203,33 +202,6 @@ def test_hierarchical_t_closeness_release(adult_subset: pa.Table) -> None:
         rows, list(FIVE), "occupation", everyone, "hierarchical", read_hierarchy(tree_file)
     )
     assert worst <= 0.1 + 1e-9
-
-
-ENGINE_CASES = [
-    (ADULT_QIS, (KAnonymity(5), LDiversity(2)), 0.02),
-    (FIVE, (KAnonymity(3), LDiversity(2, LVariant.ENTROPY), TCloseness(0.3)), 0.03),
-]
-
-
-@pytest.mark.parametrize(("qis", "models", "suppression"), ENGINE_CASES)
-def test_duckdb_and_memory_engines_choose_the_same_node(
-    adult_subset: pa.Table,
-    qis: tuple[str, ...],
-    models: tuple[PrivacyModel, ...],
-    suppression: float,
-) -> None:
-    spec = AnonymizationSpec(
-        quasi_identifiers=tuple(QuasiIdentifier(q, adult_hierarchy(q)) for q in qis),
-        models=models,
-        sensitive="occupation",
-        suppression=suppression,
-    )
-    a = anonymize_table(table=adult_subset, spec=spec, engine=MemoryEngine())
-    b = anonymize_table(table=adult_subset, spec=spec, engine=DuckDBEngine())
-    assert a.result.levels == b.result.levels
-    assert a.result.suppressed == b.result.suppressed
-    assert a.result.metric_value == pytest.approx(b.result.metric_value, rel=1e-12)
-    assert a.table.equals(b.table)
 
 
 def test_loss_metric_values_follow_the_documented_formula(adult_subset: pa.Table) -> None:

@@ -25,6 +25,15 @@ if TYPE_CHECKING:
     from kojin.deid.results import AnonymizationResult, PseudonymizationResult
 
 
+#: the options ``kojin anonymize`` and ``kojin pseudonymize`` share
+InputArgument = Annotated[
+    str, typer.Argument(metavar="INPUT", help="CSV, Parquet or a database URL.")
+]
+OutputOption = Annotated[Path, typer.Option("--output", "-o", help="Output .csv or .parquet.")]
+TableOption = Annotated[str | None, typer.Option(help="Table name for a database INPUT.")]
+PurposeOption = Annotated[list[str], typer.Option("--purpose", help="Purpose id (repeat).")]
+
+
 def _pairs(values: list[str], *, option: str) -> dict[str, str]:
     pairs: dict[str, str] = {}
     for value in values:
@@ -104,10 +113,8 @@ def _summarize(
 
 
 def anonymize(
-    input_path: Annotated[
-        str, typer.Argument(metavar="INPUT", help="CSV, Parquet or a database URL.")
-    ],
-    output: Annotated[Path, typer.Option("--output", "-o", help="Output .csv or .parquet.")],
+    input_path: InputArgument,
+    output: OutputOption,
     qi: Annotated[list[str], typer.Option("--qi", help="COLUMN=HIERARCHY.csv (repeat).")] = [],  # noqa: B006
     qi_auto: Annotated[
         list[str], typer.Option("--qi-auto", help="COLUMN: build a number/date hierarchy.")
@@ -135,8 +142,8 @@ def anonymize(
         typer.Option(help="Group-by engine (default: memory up to 1M rows, else duckdb)."),
     ] = None,
     search: Annotated[SearchMethod, typer.Option(help="Lattice search.")] = SearchMethod.OPTIMAL,
-    table: Annotated[str | None, typer.Option(help="Table name for a database INPUT.")] = None,
-    purpose: Annotated[list[str], typer.Option("--purpose", help="Purpose id (repeat).")] = [],  # noqa: B006
+    table: TableOption = None,
+    purpose: PurposeOption = [],  # noqa: B006
     sampling_fraction: Annotated[
         float, typer.Option(help="Share of the population in the input (journalist risk).")
     ] = 1.0,
@@ -183,10 +190,8 @@ def anonymize(
 
 
 def pseudonymize(
-    input_path: Annotated[
-        str, typer.Argument(metavar="INPUT", help="CSV, Parquet or a database URL.")
-    ],
-    output: Annotated[Path, typer.Option("--output", "-o", help="Output .csv or .parquet.")],
+    input_path: InputArgument,
+    output: OutputOption,
     roles: Annotated[
         Path | None, typer.Option("--roles", help="YAML file: the role of every column.")
     ] = None,
@@ -200,8 +205,8 @@ def pseudonymize(
     rotate_key: Annotated[bool, typer.Option(help="Start a new key before tokenizing.")] = False,
     keep_mapping: Annotated[bool, typer.Option(help="Also store token→value tables.")] = False,
     algorithm: Annotated[TokenAlgorithm | None, typer.Option(help="Token algorithm.")] = None,
-    table: Annotated[str | None, typer.Option(help="Table name for a database INPUT.")] = None,
-    purpose: Annotated[list[str], typer.Option("--purpose", help="Purpose id (repeat).")] = [],  # noqa: B006
+    table: TableOption = None,
+    purpose: PurposeOption = [],  # noqa: B006
     retokenize_from: Annotated[
         Path | None,
         typer.Option(

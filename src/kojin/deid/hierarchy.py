@@ -44,11 +44,6 @@ class Hierarchy:
         """For each level-``level`` code, how many level-0 values it covers."""
         return np.bincount(self.parents[level], minlength=len(self.labels[level])).astype(np.int64)
 
-    def describe_level(self, level: int) -> str:
-        sample = ", ".join(self.labels[level][:3])
-        more = "" if len(self.labels[level]) <= 3 else ", ..."
-        return f"level {level} of {self.height} ({len(self.labels[level])} values: {sample}{more})"
-
 
 def hierarchy_from_rows(*, column: str, rows: Sequence[Sequence[str]], source: str) -> Hierarchy:
     """Build a hierarchy from rows (one per original value), checking it is a tree.

@@ -83,8 +83,6 @@ class LatticeProblem:
         self.norm = normalizer(metric=metric, records=records, columns=len(hierarchies))
         self._suppression_cost = [tuple(levels) for levels in suppression_cost]
         self._cache: dict[Node, Grouped] = {}
-        self.engine_groups = 0
-        self.rollups = 0
         size = int(np.prod([h + 1 for h in self.heights]))
         if size > MAX_NODES:
             raise InputError(
@@ -126,14 +124,12 @@ class LatticeProblem:
     def _group(self, node: Node) -> Grouped:
         source = self._rollup_source(node)
         if source is not None:
-            self.rollups += 1
             rows = self._cache[source]
             keys = tuple(
                 self._level_map(i, low, high)[rows.keys[i]] if low != high else rows.keys[i]
                 for i, (low, high) in enumerate(zip(source, node, strict=True))
             )
             return Grouped(keys=keys, sensitive=rows.sensitive, counts=rows.counts)
-        self.engine_groups += 1
         return self.engine.group(node=node, with_sensitive=self.with_sensitive)
 
     def _rollup_source(self, node: Node) -> Node | None:

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from kojin.deid.choices import Metric, SearchMethod
-from kojin.deid.lattice import LatticeProblem, Node, NodeResult
+from kojin.deid.lattice import LatticeProblem, NodeResult
 
 UNKNOWN, PASS, FAIL = 0, 1, 2
 
@@ -197,7 +197,3 @@ def search(
     if method is SearchMethod.EXHAUSTIVE:
         return exhaustive_search(problem, progress=progress)
     return optimal_search(problem, progress=progress)
-
-
-def chosen_node(outcome: SearchOutcome) -> Node | None:
-    return outcome.best.node if outcome.best is not None else None

@@ -34,15 +34,6 @@ class Grouped:
         return len(self.counts)
 
 
-@dataclass(frozen=True)
-class Aggregated:
-    """Distinct encoded rows with their record counts (the base table)."""
-
-    codes: tuple[IntArray, ...]
-    sensitive: IntArray | None
-    counts: IntArray
-
-
 class Engine(Protocol):
     """Runs the group-bys of a lattice search."""
 

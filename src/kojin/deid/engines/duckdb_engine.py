@@ -24,7 +24,6 @@ class DuckDBEngine:
         self._con.execute("SET enable_progress_bar = false")
         if threads is not None:
             self._con.execute(f"SET threads = {int(threads)}")
-        self._columns = 0
         self._rows = 0
 
     @property
@@ -51,7 +50,6 @@ class DuckDBEngine:
             )
         finally:
             self._con.unregister("encoded")
-        self._columns = len(codes)
         self._rows = int(self._con.execute("SELECT count(*) FROM base").fetchall()[0][0])
 
     def set_levels(self, *, parents: Sequence[Sequence[IntArray]]) -> None:

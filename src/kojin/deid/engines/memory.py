@@ -3,12 +3,22 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import numpy as np
 
 from kojin.deid.choices import EngineName
-from kojin.deid.engines.base import Aggregated, Grouped, IntArray, as_int64
+from kojin.deid.engines.base import Grouped, IntArray, as_int64
 from kojin.deid.equivalence_classes import combine_keys
+
+
+@dataclass(frozen=True)
+class Aggregated:
+    """Distinct encoded rows with their record counts (the base table)."""
+
+    codes: tuple[IntArray, ...]
+    sensitive: IntArray | None
+    counts: IntArray
 
 
 def aggregate_arrays(*, codes: Sequence[IntArray], sensitive: IntArray | None) -> Aggregated:
