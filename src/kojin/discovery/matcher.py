@@ -131,15 +131,63 @@ class Re2Matcher:
             starts, ends = self._candidates(buf)
         else:  # a lead character must be whole: keep the plain search
             starts, ends = self._plain_candidates(buf)
-        found: list[Match] = []
-        append, resolve = found.append, self._resolve
         spans = [buf[start:end] for start, end in zip(starts, ends, strict=True)]
-        for start, end, ids in zip(starts, ends, map(self._which, spans), strict=True):
-            if ids:
-                match = resolve(buf, start, end, ids)
-                if match is not None:
-                    append(match)
-        return found
+        found: list[Match | None] = [None] * len(spans)
+        # Most candidates match one pattern only: those are checked pattern by pattern, in bulk.
+        alone: dict[int, list[int]] = {}
+        resolve = self._resolve
+        for at, ids in enumerate(map(self._which, spans)):
+            if len(ids) == 1:
+                alone.setdefault(ids[0], []).append(at)
+            elif ids:
+                found[at] = resolve(buf, starts[at], ends[at], ids)
+        for index, members in alone.items():
+            self._resolve_one_pattern(buf, index, members, starts, ends, spans, found)
+        return [match for match in found if match is not None]
+
+    def _resolve_one_pattern(
+        self,
+        buf: bytes,
+        index: int,
+        members: list[int],
+        starts: list[int],
+        ends: list[int],
+        spans: list[bytes],
+        found: list[Match | None],
+    ) -> None:
+        """Check the candidates (`members`) that only pattern `index` matches; set each valid
+        one's match in `found`."""
+        p = self._patterns[index]
+        first = [starts[at] for at in members]
+        last = [ends[at] for at in members]
+        if p.capture is None:
+            vstarts, vends, values = first, last, [spans[at] for at in members]
+        else:
+            whole = [spans[at] for at in members]
+            matched = [p.capture(_BOTH, span, 0, len(span)) for span in whole]
+            groups = [spans_of[p.value_group] for spans_of in matched]
+            vstarts = [start + group[0] for start, group in zip(first, groups, strict=True)]
+            vends = [start + group[1] for start, group in zip(first, groups, strict=True)]
+            values = [buf[a:b] for a, b in zip(vstarts, vends, strict=True)]
+        if p.boundary:
+            bounded = [
+                _bounded(buf, a, b, a == start)
+                for a, b, start in zip(vstarts, vends, first, strict=True)
+            ]
+        else:
+            bounded = [True] * len(members)
+        if p.capture is not None:  # the set matched, so the capture does too: checked all the same
+            bounded = [ok and m[0][0] >= 0 for ok, m in zip(bounded, matched, strict=True)]
+        valid = map(p.validate, values)
+        min_score = self.min_score
+        for k, (ok, good) in enumerate(zip(bounded, valid, strict=True)):
+            if not (ok and good):
+                continue
+            score, reported = p.score, p.reported
+            if p.context is not None and _has_context(buf, first[k], last[k], p.context, p.window):
+                score, reported = p.boosted, p.boosted_reported
+            if score >= min_score:
+                found[members[k]] = Match(p.kind, vstarts[k], vends[k], reported)
 
     def _candidates(self, buf: bytes) -> tuple[list[int], list[int]]:
         """Start and end of every candidate (the search with lead characters)."""
@@ -188,12 +236,10 @@ class Re2Matcher:
     def _resolve(self, buf: bytes, start: int, end: int, ids: list[int]) -> Match | None:
         """The best validated pattern whose match is exactly ``buf[start:end]``, if any.
 
-        This runs once per candidate, so the boundary test is inlined and scores are precomputed.
+        Used for candidates that more than one pattern matches; scores are precomputed.
         """
         span = buf[start:end]
         best: Match | None = None
-        ascii_class, wide_class = _ASCII_CLASS, _WIDE_CLASS
-        size = len(buf)
         # Patterns of one detector that match the same value share its checks (a mobile number
         # is also a hyphenated landline number): only the best score of them can win.
         checked: tuple[str, int, int] | None = None
@@ -215,43 +261,8 @@ class Re2Matcher:
                 if score >= min_score and (best is None or reported > best.score):
                     best = Match(p.kind, vstart, vend, reported)
                 continue
-            if p.boundary:
-                # The value must not continue a run of its own class: a digit next to a digit or a
-                # letter next to a letter (``TEL090...`` is a phone number; ``1234567890185``
-                # holds no My Number). A value after a context word inside the same pattern is
-                # checked at its end only. Inlined: this runs for every candidate.
-                if vend < size:
-                    byte = buf[vend]
-                    after = (
-                        ascii_class[byte]
-                        if byte < 0x80
-                        else wide_class.get(buf[vend : vend + 3], 0)
-                    )
-                    if after:
-                        byte = buf[vend - 1]
-                        if after == (
-                            ascii_class[byte]
-                            if byte < 0x80
-                            else wide_class.get(buf[vend - 3 : vend], 0)
-                        ):
-                            continue
-                if vstart == start and vstart > 0:
-                    byte = buf[vstart - 1]
-                    before = (
-                        ascii_class[byte]
-                        if byte < 0x80
-                        else wide_class.get(buf[vstart - 3 : vstart], 0)
-                        if vstart >= 3
-                        else 0
-                    )
-                    if before:
-                        byte = buf[vstart]
-                        if before == (
-                            ascii_class[byte]
-                            if byte < 0x80
-                            else wide_class.get(buf[vstart : vstart + 3], 0)
-                        ):
-                            continue
+            if p.boundary and not _bounded(buf, vstart, vend, vstart == start):
+                continue
             if not p.validate(buf[vstart:vend] if p.capture is not None else span):
                 continue
             checked = (p.kind, vstart, vend)
@@ -264,6 +275,39 @@ class Re2Matcher:
             if score >= min_score and (best is None or reported > best.score):
                 best = Match(p.kind, vstart, vend, reported)
         return best
+
+
+def _bounded(buf: bytes, vstart: int, vend: int, check_start: bool) -> bool:
+    """Whether the value does not continue a run of its own class: a digit next to a digit or a
+    letter next to a letter (``TEL090...`` is a phone number; ``1234567890185`` holds no My
+    Number). A value after a context word inside the same pattern is checked at its end only
+    (`check_start` false)."""
+    ascii_class, wide_class = _ASCII_CLASS, _WIDE_CLASS
+    if vend < len(buf):
+        byte = buf[vend]
+        after = ascii_class[byte] if byte < 0x80 else wide_class.get(buf[vend : vend + 3], 0)
+        if after:
+            byte = buf[vend - 1]
+            if after == (
+                ascii_class[byte] if byte < 0x80 else wide_class.get(buf[vend - 3 : vend], 0)
+            ):
+                return False
+    if check_start and vstart > 0:
+        byte = buf[vstart - 1]
+        before = (
+            ascii_class[byte]
+            if byte < 0x80
+            else wide_class.get(buf[vstart - 3 : vstart], 0)
+            if vstart >= 3
+            else 0
+        )
+        if before:
+            byte = buf[vstart]
+            if before == (
+                ascii_class[byte] if byte < 0x80 else wide_class.get(buf[vstart : vstart + 3], 0)
+            ):
+                return False
+    return True
 
 
 def _is_utf8(buf: bytes) -> bool:

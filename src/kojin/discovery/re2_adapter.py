@@ -18,7 +18,6 @@ bounds google-re2 below its next major version for the same reason.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from importlib.metadata import PackageNotFoundError, version
 from typing import Any, Final
 
 import re2
@@ -36,6 +35,8 @@ class Re2BindingError(ConfigurationError):
 
 
 def _installed() -> str:
+    from importlib.metadata import PackageNotFoundError, version  # only to word an error
+
     try:
         return version("google-re2")
     except PackageNotFoundError:  # pragma: no cover - the binding imported, so it is installed
