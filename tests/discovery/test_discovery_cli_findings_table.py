@@ -54,3 +54,29 @@ def test_findings_columns_line_up(tmp_path: Path, name: str) -> None:
     for secret in ("03-1234-5678", "090-1234-5678", "taro@example.com", "7123456789012"):
         assert secret not in result.stdout
     assert any(row.endswith("**-****-5678") for row in rows)
+
+
+def test_names_are_never_cut_on_a_narrow_terminal_or_a_pipe(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Table and column names are typed back by users (``--table``, the ledger's locations):
+    printed to a pipe 40 columns wide, every one of them appears whole on one line."""
+    monkeypatch.setenv("COLUMNS", "40")
+    table = tmp_path / "customer_contact_export_2026_december.csv"
+    column = "primary_customer_email_address_for_invoices"
+    table.write_text(
+        f"{column},note\n" + "".join(f"user{i}@example.co.jp,特になし\n" for i in range(20)),
+        encoding="utf-8",
+    )
+    (tmp_path / "顧客メモ_二〇二六年十二月分_営業部.txt").write_text(
+        "電話03-1234-5678\n", encoding="utf-8"
+    )
+    result = CliRunner().invoke(app, ["scan", str(tmp_path)])
+    assert result.exit_code == 0, result.stderr
+    lines = result.stdout.splitlines()
+    columns_row = [line for line in lines if f"{table}.{column} " in line and "contact" in line]
+    assert len(columns_row) == 1  # the Columns table: name, kind and category on one line
+    assert any(f"{table}.{column}[" in line for line in lines)  # a cell finding
+    assert any("顧客メモ_二〇二六年十二月分_営業部.txt:1:2" in line for line in lines)
+    assert any("columns classified" in line for line in lines)  # the Summary table
+    assert "…" not in result.stdout

@@ -197,24 +197,19 @@ def test_bad_database_url_is_an_input_error(
         list(scan_database(url="nosuchdb://x", matcher=matcher, classifier=classifier, sample=5))
 
 
-@pytest.mark.postgres
-def test_postgres_database(classifier: ColumnClassifier, matcher: Re2Matcher) -> None:
-    url = os.environ.get("KOJIN_TEST_DATABASE_URL")
+@pytest.mark.parametrize(
+    ("variable", "server"),
+    [
+        pytest.param("KOJIN_TEST_DATABASE_URL", "PostgreSQL", marks=pytest.mark.postgres),
+        pytest.param("KOJIN_TEST_MARIADB_URL", "MariaDB", marks=pytest.mark.mariadb),
+    ],
+)
+def test_server_database(
+    classifier: ColumnClassifier, matcher: Re2Matcher, variable: str, server: str
+) -> None:
+    url = os.environ.get(variable)
     if not url:
-        pytest.skip("KOJIN_TEST_DATABASE_URL is not set: this test needs a PostgreSQL server")
-    name = f"kojin_scan_{uuid.uuid4().hex[:10]}"
-    try:
-        _fill(url, name)
-        _check_database(url, name, classifier, matcher)
-    finally:
-        _drop(url, name)
-
-
-@pytest.mark.mariadb
-def test_mariadb_database(classifier: ColumnClassifier, matcher: Re2Matcher) -> None:
-    url = os.environ.get("KOJIN_TEST_MARIADB_URL")
-    if not url:
-        pytest.skip("KOJIN_TEST_MARIADB_URL is not set: this test needs a MariaDB server")
+        pytest.skip(f"{variable} is not set: this test needs a {server} server")
     name = f"kojin_scan_{uuid.uuid4().hex[:10]}"
     try:
         _fill(url, name)

@@ -28,6 +28,10 @@ if TYPE_CHECKING:
     from kojin.discovery.service import ColumnClass, ScanSummary, TableRow, UndeclaredFinding
 
 
+#: a width no table reaches: tables are measured at it, then printed at their own width
+_UNLIMITED = 100_000
+
+
 class OutputFormat(StrEnum):
     TABLE = "table"
     JSONL = "jsonl"
@@ -116,9 +120,14 @@ def _table(
 
 def _print_whole(console: Console, table: Table) -> None:
     """Print `table` at its natural width even on a narrow terminal or a pipe (80 columns), so
-    no cell is ellipsized or folded."""
-    width = max(console.width, console.measure(table).maximum)
-    console.print(table, width=width)
+    no cell is ellipsized or folded: a console as wide as the table writes it."""
+    from rich.console import Console
+    from rich.measure import Measurement
+
+    wide = Console(file=console.file, highlight=False, width=_UNLIMITED)
+    needed = Measurement.get(wide, wide.options, table).maximum
+    wide.width = max(console.width, needed)
+    wide.print(table)
 
 
 def _print_tables(
