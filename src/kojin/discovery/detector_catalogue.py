@@ -96,13 +96,6 @@ class DetectorRegistry:
         kept = tuple(spec for kind, spec in by_kind.items() if kind not in set(extra.disable))
         return DetectorRegistry(detectors=kept)
 
-    def only(self, kinds: Iterable[str]) -> DetectorRegistry:
-        wanted = set(kinds)
-        missing = wanted - set(self.kinds())
-        if missing:
-            raise InputError(f"unknown detector kind(s): {sorted(missing)}", field="kinds")
-        return DetectorRegistry(detectors=tuple(d for d in self.detectors if d.kind in wanted))
-
 
 def builtin_registry() -> DetectorRegistry:
     """The detectors shipped with kojin (``builtin_detectors.yaml``)."""

@@ -6,7 +6,7 @@ finding and the next, and only the start of a finding's own line is decoded.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import BinaryIO
 
@@ -194,10 +194,3 @@ def text_file_batches(
             )
     except OSError as exc:
         raise InputError(f"cannot read {path}: {exc.strerror}", field="path") from exc
-
-
-def scan_texts(texts: Iterable[tuple[str, str]], *, matcher: Re2Matcher) -> Iterator[Finding]:
-    """Findings of in-memory (name, text) pairs."""
-    for name, text in texts:
-        found, _ = findings_in_buffer(text.encode("utf-8"), matcher=matcher, path=name)
-        yield from found
