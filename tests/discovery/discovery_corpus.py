@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 
 from stdnum import luhn
 
+from kojin.discovery.validators import MONTH_NAMES
 from kojin.law.check_digits import corporate_check_digit, my_number_check_digit
 
 _WIDE = str.maketrans("0123456789-", "０１２３４５６７８９－")
@@ -191,22 +192,6 @@ def birth_date_value(rng: random.Random) -> str:
     return f"{initial}{era_year}.{month}.{day}"
 
 
-_MONTH_NAMES = (
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-)
-
-
 @dataclass
 class _Pools:
     ja_names: list[str] = field(default_factory=list)
@@ -259,7 +244,7 @@ def _value_makers(rng: random.Random, pools: _Pools) -> dict[str, Callable[[], s
         "address": lambda: rng.choice(pools.addresses),
         "date_of_birth": lambda: birth_date_value(rng),
         "dob_english": lambda: (
-            f"{rng.choice(_MONTH_NAMES)} {rng.randint(1, 28)}, {rng.randint(1930, 2005)}"
+            f"{rng.choice(MONTH_NAMES)} {rng.randint(1, 28)}, {rng.randint(1930, 2005)}"
         ),
         "my_number": lambda: _format_my_number(rng, my_number_value(rng)),
         "corporate_number": lambda: corporate_number_value(rng),
@@ -277,7 +262,7 @@ def _value_makers(rng: random.Random, pools: _Pools) -> dict[str, Callable[[], s
         "amount": lambda: f"{rng.randint(1, 999)},{rng.randint(0, 999):03d}",
         "order_id": lambda: f"A-{rng.randint(2015, 2026)}{_digits(rng, 4)}-{_digits(rng, 4)}",
         "doc_date": doc_date,
-        "doc_date_en": lambda: f"{rng.choice(_MONTH_NAMES)} {rng.randint(1, 28)}, 2025",
+        "doc_date_en": lambda: f"{rng.choice(MONTH_NAMES)} {rng.randint(1, 28)}, 2025",
         "time": lambda: f"{rng.randint(9, 18)}:{rng.choice(('00', '30'))}",
         "small": lambda: str(rng.randint(1, 30)),
         "version": lambda: f"{rng.randint(1, 9)}.{rng.randint(0, 20)}.{rng.randint(0, 9)}",

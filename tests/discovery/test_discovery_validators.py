@@ -19,28 +19,6 @@ def _valid(validator: Validator, text: str) -> bool:
     return VALIDATORS[validator](text.encode())
 
 
-@pytest.mark.parametrize(
-    ("validator", "number", "valid"),
-    [
-        (Validator.MY_NUMBER, "123456789018", True),  # APPI-SPEC 11.1 worked example
-        (Validator.MY_NUMBER, "621498320257", True),
-        (Validator.MY_NUMBER, "200000000000", True),  # r <= 1 gives 0
-        (Validator.MY_NUMBER, "000000000019", True),
-        (Validator.MY_NUMBER, "123456789012", False),
-        (Validator.MY_NUMBER, "12345678901", False),
-        (Validator.MY_NUMBER, "12345678901a", False),
-        (Validator.CORPORATE_NUMBER, "7123456789012", True),  # APPI-SPEC 11.2 worked examples
-        (Validator.CORPORATE_NUMBER, "4011001098993", True),
-        (Validator.CORPORATE_NUMBER, "5835678256246", True),
-        (Validator.CORPORATE_NUMBER, "7010705000725", True),
-        (Validator.CORPORATE_NUMBER, "2835678256246", False),
-        (Validator.CORPORATE_NUMBER, "0123456789012", False),
-    ],
-)
-def test_check_digits(validator: Validator, number: str, valid: bool) -> None:
-    assert _valid(validator, number) is valid
-
-
 @given(st.text(alphabet="0123456789", min_size=12, max_size=12))
 def test_my_number_agrees_with_python_stdnum(number: str) -> None:
     assert _valid(Validator.MY_NUMBER, number) is in_.is_valid(number)
@@ -68,6 +46,19 @@ def test_generated_numbers_validate(seed: int) -> None:
 @pytest.mark.parametrize(
     ("validator", "text", "valid"),
     [
+        (Validator.MY_NUMBER, "123456789018", True),  # APPI-SPEC 11.1 worked example
+        (Validator.MY_NUMBER, "621498320257", True),
+        (Validator.MY_NUMBER, "200000000000", True),  # r <= 1 gives 0
+        (Validator.MY_NUMBER, "000000000019", True),
+        (Validator.MY_NUMBER, "123456789012", False),
+        (Validator.MY_NUMBER, "12345678901", False),
+        (Validator.MY_NUMBER, "12345678901a", False),
+        (Validator.CORPORATE_NUMBER, "7123456789012", True),  # APPI-SPEC 11.2 worked examples
+        (Validator.CORPORATE_NUMBER, "4011001098993", True),
+        (Validator.CORPORATE_NUMBER, "5835678256246", True),
+        (Validator.CORPORATE_NUMBER, "7010705000725", True),
+        (Validator.CORPORATE_NUMBER, "2835678256246", False),
+        (Validator.CORPORATE_NUMBER, "0123456789012", False),
         (Validator.MY_NUMBER, "１２３４　５６７８　９０１８", True),
         (Validator.MY_NUMBER, "1234-5678-9012", False),
         (Validator.LUHN_CARD, "4111-1111-1111-1111", True),

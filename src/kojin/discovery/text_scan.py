@@ -147,34 +147,6 @@ def scan_stream_batches(
             on_bytes(len(raw))
 
 
-def scan_stream(
-    stream: BinaryIO,
-    *,
-    matcher: Re2Matcher,
-    path: str,
-    chunk_size: int = CHUNK_SIZE,
-    extra: ExtraPass | None = None,
-    on_bytes: Callable[[int], None] | None = None,
-) -> Iterator[Finding]:
-    """Findings of a byte stream; Shift_JIS (cp932) input is recognised and re-encoded."""
-    for batch in scan_stream_batches(
-        stream, matcher=matcher, path=path, chunk_size=chunk_size, extra=extra, on_bytes=on_bytes
-    ):
-        yield from batch
-
-
-def scan_text_file(
-    path: Path,
-    *,
-    matcher: Re2Matcher,
-    extra: ExtraPass | None = None,
-    on_bytes: Callable[[int], None] | None = None,
-) -> Iterator[Finding]:
-    """Findings of one text file (binary files, recognised by a NUL byte, yield nothing)."""
-    for batch in text_file_batches(path, matcher=matcher, extra=extra, on_bytes=on_bytes):
-        yield from batch
-
-
 def text_file_batches(
     path: Path,
     *,

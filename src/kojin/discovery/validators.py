@@ -78,26 +78,22 @@ def _real_date(year: int, month: int, day: int) -> bool:
     return True
 
 
-_MONTHS = {
-    name: i
-    for i, name in enumerate(
-        [
-            "January",
-            "February",
-            "March",
-            "April",
-            "May",
-            "June",
-            "July",
-            "August",
-            "September",
-            "October",
-            "November",
-            "December",
-        ],
-        start=1,
-    )
-}
+#: English month names, as the date-of-birth patterns spell them.
+MONTH_NAMES = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
+_MONTHS = {name: i for i, name in enumerate(MONTH_NAMES, start=1)}
 
 
 def _date(raw: bytes) -> bool:
