@@ -7,8 +7,10 @@ import json
 from pathlib import Path
 from typing import Any
 
+import orjson
 import pytest
 from law_support import ask
+from pydantic import ValidationError
 from typer.testing import CliRunner
 
 from kojin.cli import app
@@ -92,6 +94,49 @@ def test_json_lines_across_chunks_are_all_decided_in_order(runner: CliRunner) ->
             decide(request, policy, Facts.from_request(request)).model_dump(mode="json")
         )
     assert decisions == expected
+
+
+EDGE_VALUES = ["NaN", "Infinity", "-Infinity", "1e400", "1.0", "0.0", "1e0", "2", "1" + "0" * 30]
+EDGE_VALUES += ['"yes"', '"off"', '"\\ud800"', '"\\udc00x"', '"\\ud83d\\ude00"', '"a\\u0000b"']
+EDGE_VALUES += ["true", "null", "[]", "{}", '"x", "special_care": true', '"x", "purpose": "y"']
+EDGE_LINES = [
+    f'{{"action": "use", "category": "customer", "{field}": {value}}}'
+    for field in ("special_care", "purpose")
+    for value in EDGE_VALUES
+]
+EDGE_LINES += [
+    '\ufeff{"action": "use", "category": "customer"}',
+    '{"action": "use", "category": "customer"}\t',
+    '{"action": "use", "category": "customer"} x',
+    '{"action": "use", "category": "customer"}{}',
+    '{"action": "use", "category": "customer",}',
+    "{'action': 'use', 'category': 'customer'}",
+    '{"action": "use", "category": "customer", "recipient": {"country": " us "}}',
+    '{"action": "use", "category": "customer", "consent": {"given": "on", "given": false}}',
+]
+
+
+@pytest.mark.parametrize("line", EDGE_LINES)
+def test_json_lines_are_read_as_orjson_reads_them(runner: CliRunner, line: str) -> None:
+    """Lines are parsed by pydantic for speed: every line must still be accepted, refused and
+    read exactly as orjson reads it."""
+    result = run(runner, '{"action": "use", "category": "customer"}\n' + line + "\n")
+    try:
+        document = orjson.loads(line)
+    except orjson.JSONDecodeError:
+        assert result.exit_code == 2
+        assert "line 2: not valid JSON" in result.stderr
+        return
+    try:
+        request = DecisionRequest.model_validate(document)
+    except ValidationError as error:
+        field = ".".join(str(part) for part in error.errors()[0]["loc"])
+        assert result.exit_code == 2
+        assert f"line 2: {field}: " in result.stderr
+        return
+    assert result.exit_code == 0, result.output
+    expected = decide(request, to_facts(load_policy(None)), Facts.from_request(request))
+    assert json.loads(result.stdout.splitlines()[1]) == expected.model_dump(mode="json")
 
 
 @pytest.mark.usefixtures("small_chunks")
