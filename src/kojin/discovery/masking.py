@@ -28,9 +28,8 @@ def _hide(text: str, keep: int = 0) -> str:
             return text.translate(_ASCII_STAR)
         return _NON_SEPARATOR.sub(MASK, text)
     cut = 0
-    kept = _NON_SEPARATOR.finditer(text)
     for _ in range(keep):
-        found = next(kept, None)
+        found = _NON_SEPARATOR.search(text, cut)
         if found is None:
             return text
         cut = found.end()
