@@ -1,5 +1,5 @@
-"""What kojin relies on in psycopg and in SQLAlchemy's pool is still there: an upgrade that
-changes it fails here, with a message naming the missing piece."""
+"""What kojin relies on in psycopg and in SQLAlchemy (pool sizes, compiled statements) is still
+there: an upgrade that changes it fails here, with a message naming the missing piece."""
 
 from __future__ import annotations
 
@@ -8,11 +8,14 @@ from pathlib import Path
 
 import psycopg
 import pytest
+import sqlalchemy
+from sqlalchemy import Column, Integer, MetaData, String, Table, create_engine, insert
 from sqlalchemy.pool import QueuePool
 
 from kojin.db import psycopg_adapter
 from kojin.db.engine import MAX_CONNECTIONS, POOL_OVERFLOW, POOL_SIZE
 from kojin.db.uow import Database
+from kojin.db.writes import PreparedInsert
 from kojin.errors import ConfigurationError
 
 
@@ -54,3 +57,21 @@ def test_the_pool_hands_out_the_connections_the_database_announces(tmp_path: Pat
             assert pool.overflow() == POOL_OVERFLOW
     finally:
         database.dispose()
+
+
+def test_sqlalchemy_compiles_what_the_prepared_inserts_read() -> None:
+    """kojin.db.writes reads the compiled statement's bind names and positions: an upgrade
+    that renames them fails here by name, before any server is needed."""
+    table = Table("t", MetaData(), Column("a", Integer), Column("b value", String))
+    dialect = create_engine("postgresql+psycopg://kojin@localhost/none").dialect  # no connection
+    compiled = insert(table).compile(dialect=dialect, column_keys=["a", "b value"])
+    for name in ("positional", "positiontup", "bind_names", "escaped_bind_names"):
+        assert hasattr(compiled, name), (
+            f"SQLAlchemy {sqlalchemy.__version__} no longer gives SQLCompiler.{name}, "
+            "which kojin.db.writes relies on"
+        )
+    rows = [{"a": 1, "b value": "x"}, {"a": 2, "b value": "y"}]
+    [(sql, values)] = PreparedInsert(table).driver_statements(dialect, rows)
+    row = "(%s::INTEGER, %s::VARCHAR)"
+    assert sql == f'INSERT INTO t (a, "b value") VALUES {row}, {row}'
+    assert values == (1, "x", 2, "y")
