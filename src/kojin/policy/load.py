@@ -58,6 +58,7 @@ def load_policy(path: Path | None = None) -> Policy:
 
 @lru_cache(maxsize=1)
 def _default_policy() -> Policy:
+    """The embedded policy, parsed once per process (a frozen value, so a pure memo)."""
     return parse_policy(default_policy_text(), source=DEFAULT_POLICY_LABEL)
 
 
