@@ -195,16 +195,21 @@ async def _connection(
     return ok, failed, latencies
 
 
-async def _load(
-    port: int,
-    token: str,
-    bodies: list[Body],
-    connections: int,
-    warmup: float,
-    seconds: float,
-    out: multiprocessing.connection.Connection,
-) -> LoadResult:
-    requests = [_request_bytes(port, token, body) for body in bodies]
+@dataclass(frozen=True, slots=True)
+class LoadPlan:
+    """What the client process sends: the mix over `connections` for `seconds` after a warm-up."""
+
+    port: int
+    token: str
+    bodies: list[Body]
+    connections: int
+    warmup: float
+    seconds: float
+
+
+async def _load(plan: LoadPlan, out: multiprocessing.connection.Connection) -> LoadResult:
+    port, connections, warmup, seconds = plan.port, plan.connections, plan.warmup, plan.seconds
+    requests = [_request_bytes(port, plan.token, body) for body in plan.bodies]
     spread = len(requests) // connections
     start = time.perf_counter()
     warm_until = start + warmup
@@ -237,18 +242,10 @@ async def _load(
     )
 
 
-def _client_process(
-    port: int,
-    token: str,
-    bodies: list[Body],
-    connections: int,
-    warmup: float,
-    seconds: float,
-    out: multiprocessing.connection.Connection,
-) -> None:
+def _client_process(plan: LoadPlan, out: multiprocessing.connection.Connection) -> None:
     import uvloop
 
-    result = uvloop.run(_load(port, token, bodies, connections, warmup, seconds, out))
+    result = uvloop.run(_load(plan, out))
     out.send(result)
     out.close()
 
@@ -289,23 +286,10 @@ def postgres_cpu() -> float:
     return total
 
 
-def run_client(
-    port: int,
-    token: str,
-    bodies: list[Body],
-    connections: int,
-    warmup: float,
-    seconds: float,
-    server_pid: int,
-    *,
-    with_postgres: bool = False,
-) -> LoadResult:
+def run_client(plan: LoadPlan, server_pid: int, *, with_postgres: bool = False) -> LoadResult:
     ctx = multiprocessing.get_context("spawn")
     receiver, sender = ctx.Pipe(duplex=False)
-    process = ctx.Process(
-        target=_client_process,
-        args=(port, token, bodies, connections, warmup, seconds, sender),
-    )
+    process = ctx.Process(target=_client_process, args=(plan, sender))
     process.start()
     sender.close()
     assert receiver.recv() == "measuring"
@@ -503,13 +487,16 @@ def measure(label: str, url: str, home: Path, args: argparse.Namespace) -> LoadR
         bodies = request_mix(consenting, others)
         check_mix(port, tokens.system, bodies)
         records_before, lines_before = count_provision_records(url), access_lines(log)
+        plan = LoadPlan(
+            port=port,
+            token=tokens.system,
+            bodies=bodies,
+            connections=args.connections,
+            warmup=args.warmup,
+            seconds=args.seconds,
+        )
         result = run_client(
-            port,
-            tokens.system,
-            bodies,
-            args.connections,
-            args.warmup,
-            args.seconds,
+            plan,
             server_pid=server.pid,
             with_postgres=url.startswith("postgresql"),
         )
