@@ -25,6 +25,18 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+def _kojin(command: str, *, cwd: Path, env: dict[str, str], stdout: int) -> subprocess.Popen[bytes]:
+    """`kojin <command>` in its own process group (so SIGINT reaches its workers too)."""
+    return subprocess.Popen(
+        [sys.executable, "-c", RUN, command],
+        cwd=cwd,
+        env=env,
+        stdout=stdout,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+
+
 def _run_once(workdir: Path, port: int) -> tuple[str, int]:
     """Start `kojin run`, wait for /healthz, call the API, stop it with SIGINT; its stdout."""
     env = {
@@ -33,14 +45,7 @@ def _run_once(workdir: Path, port: int) -> tuple[str, int]:
         if not key.startswith("KOJIN_") or key.startswith("KOJIN_TEST")
     }
     env["KOJIN_PORT"] = str(port)
-    process = subprocess.Popen(
-        [sys.executable, "-c", RUN, "run"],
-        cwd=workdir,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,
-    )
+    process = _kojin("run", cwd=workdir, env=env, stdout=subprocess.PIPE)
     try:
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
@@ -75,14 +80,7 @@ def test_kojin_run_initialises_once_and_serves(tmp_path: Path) -> None:
     # the token printed on the first run is the admin's, and the sample ledger is there
     env = {**os.environ, "KOJIN_HOME": str(tmp_path / "var"), "KOJIN_PORT": str(port)}
     env.pop("KOJIN_DATABASE_URL", None)
-    process = subprocess.Popen(
-        [sys.executable, "-c", RUN, "serve"],
-        cwd=tmp_path,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,
-    )
+    process = _kojin("serve", cwd=tmp_path, env=env, stdout=subprocess.DEVNULL)
     try:
         headers = {"Authorization": f"Bearer {found.group(1)}"}
         deadline = time.monotonic() + 60
