@@ -71,15 +71,28 @@ def decide_input(text: str, policy: PolicyFacts) -> list[Decision]:
 
     if not text or text.isspace():
         raise RequestError("no request on standard input", field="(request)")
+    numbered = [(n, raw) for n, raw in enumerate(text.splitlines(), start=1) if raw.strip()]
+    if len(numbered) > 1 and _is_json(numbered[0][1]):
+        # a whole JSON value followed by more text cannot be one document: no need to try
+        return _decide_lines(numbered, policy)
     try:
         whole = orjson.loads(text)
     except orjson.JSONDecodeError:
-        return _decide_lines(text, policy)
+        return _decide_lines(numbered, policy)
     return decide_all([(None, _validate(whole, None))], policy)
 
 
-def _decide_lines(text: str, policy: PolicyFacts) -> list[Decision]:
-    numbered = [(n, raw) for n, raw in enumerate(text.splitlines(), start=1) if raw.strip()]
+def _is_json(raw: str) -> bool:
+    import orjson
+
+    try:
+        orjson.loads(raw)
+    except orjson.JSONDecodeError:
+        return False
+    return True
+
+
+def _decide_lines(numbered: list[tuple[int, str]], policy: PolicyFacts) -> list[Decision]:
     decisions: list[Decision] = []
     undecidable: RequestError | None = None  # reported only if every request is valid
     for start in range(0, len(numbered), CHUNK_LINES):
