@@ -181,9 +181,12 @@ def _collector_paused() -> Iterator[None]:
 
 def _policy_facts(path: Path | None) -> PolicyFacts:
     from kojin.policy import load_policy, to_facts
-    from kojin.settings import get_settings
 
-    resolved = path if path is not None else get_settings().policy_file
+    resolved = path
+    if resolved is None:
+        from kojin.settings import get_settings
+
+        resolved = get_settings().policy_file
     try:
         return to_facts(load_policy(resolved))
     except PolicyError as error:
