@@ -8,8 +8,9 @@ and written to files first (not timed):
 * **sparse**: business prose, about one finding per 2 KB;
 * **dense**: a customer export, about one finding per 150 bytes.
 
-1. ``kojin scan FILE --format jsonl`` as a child process, stdout written to a file: start-up,
-   detector compilation, reading, scanning, masking and output all included. Wall time and the
+1. ``kojin scan FILE --format jsonl`` as a child process, stdout written to a file (stderr, where
+   the progress bar goes, to a pipe): start-up, detector compilation, reading, scanning, masking
+   and output all included. Wall time and the
    child's CPU time (user + system); the median of ``--runs`` runs. The table format
    (``kojin scan FILE > out``) is run once beside it.
 2. The start-up alone: ``kojin scan`` of a one-line file.
@@ -70,7 +71,11 @@ def _run_scan(path: Path, out: Path, *args: str) -> Run:
     """One ``kojin scan`` process, stdout to `out`; wall and CPU seconds."""
     cpu, wall = _child_cpu(), time.perf_counter()
     with out.open("wb") as sink:
-        subprocess.run([*_kojin(), "scan", str(path), *args], stdout=sink, check=True)
+        done = subprocess.run(
+            [*_kojin(), "scan", str(path), *args], stdout=sink, stderr=subprocess.PIPE, check=False
+        )
+    if done.returncode != 0:
+        raise SystemExit(f"kojin scan failed: {done.stderr.decode(errors='replace')}")
     return Run(time.perf_counter() - wall, _child_cpu() - cpu)
 
 

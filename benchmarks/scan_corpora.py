@@ -172,7 +172,7 @@ def sparse_corpus(mb: float, *, seed: int = 1) -> bytes:
     rng = random.Random(seed)
     return _build(
         int(mb * MB),
-        lambda _n: rng.choice(_PERSONAL if rng.random() < 0.08 else _PROSE)(rng),
+        lambda _n: rng.choice(_PERSONAL if rng.random() < 0.07 else _PROSE)(rng),
     )
 
 
