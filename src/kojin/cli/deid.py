@@ -6,6 +6,7 @@ loads NumPy, PyArrow and the chosen engine only when a command runs.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -152,6 +153,8 @@ def anonymize(
     name: NameOption = None,
 ) -> None:
     """Create anonymized information (APPI Art. 43): generalize, suppress, report the risk."""
+    # the search does no large linear algebra: NumPy need not start a pool of BLAS threads
+    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
     with cli_errors():
         recorder = _recorder(record=record, name=name, category=category, purposes=purpose)
         spec = service.anonymization_spec(
