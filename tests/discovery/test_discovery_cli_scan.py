@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -104,3 +106,14 @@ def test_bad_input_exits_2_with_one_line(args: tuple[str, ...], message: str) ->
     assert code == 2
     assert message in err
     assert "Traceback" not in err + out
+
+
+def test_the_command_module_loads_no_scanning_library() -> None:
+    """``kojin --help`` imports every command module: the scan command's must stay light (the
+    scan service, RE2, DuckDB, Arrow, SQLAlchemy and NumPy load inside the command)."""
+    heavy = ("re2", "duckdb", "pyarrow", "sqlalchemy", "numpy", "kojin.discovery.service")
+    code = f"import sys, kojin.cli.scan; print([m for m in {heavy!r} if m in sys.modules])"
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
+    assert result.stdout.strip() == "[]"
