@@ -6,7 +6,13 @@ from pathlib import Path
 
 import pytest
 
-from kojin.discovery.detector_catalogue import builtin_registry, load_registry, value_regex
+from kojin.discovery.detector_catalogue import (
+    builtin_detector_text,
+    builtin_registry,
+    load_registry,
+    parse_detector_file,
+    value_regex,
+)
 from kojin.discovery.matcher import Re2Matcher
 from kojin.discovery.model import Category
 from kojin.errors import InputError
@@ -119,3 +125,9 @@ def test_missing_detector_file_is_an_input_error(tmp_path: Path) -> None:
 )
 def test_value_regex(regex: str, value: str) -> None:
     assert value_regex(regex) == value
+
+
+def test_builtin_patterns_compile_under_re2_and_python() -> None:
+    """The built-in file skips the regex check at start-up: it must pass it here."""
+    checked = parse_detector_file(builtin_detector_text(), source="builtin_detectors.yaml")
+    assert checked.detectors == builtin_registry().detectors
