@@ -13,6 +13,7 @@ it needs when it runs, so a command that does not de-identify pays for none of t
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -183,27 +184,40 @@ def _default_key_file() -> Path:
     return get_settings().home / "keys" / "pseudonym-keys.json"
 
 
-def _targets_apart(
+@dataclass(frozen=True)
+class _Placement:
+    """Where a pseudonymization run reads and writes, checked before any work."""
+
+    source: TableSource
+    output: Path
+    key_file: Path
+    deletion_folder: Path
+    delimiter: str
+
+
+def _place(
     *, source: TableSource, output: Path, key_file: Path, deletion_folder: Path
-) -> str:
+) -> _Placement:
     """Check that the key file and the deletion information are kept apart from the output and
-    that no output overwrites the input; return the delimiter to write CSV output with."""
+    that no output overwrites the input; the CSV delimiter follows the input."""
     from kojin.deid.deletion_info import keep_apart
 
     keep_apart(key_file.parent, output, what="key file")
     keep_apart(deletion_folder, output, what="deletion information")
-    return output_delimiter(source, output)
+    return _Placement(
+        source=source,
+        output=output,
+        key_file=key_file,
+        deletion_folder=deletion_folder,
+        delimiter=output_delimiter(source, output),
+    )
 
 
 def _release_pseudonymized(
     *,
     done: Pseudonymized,
-    source: TableSource,
-    output: Path,
-    delimiter: str,
+    place: _Placement,
     key: PseudonymKey,
-    key_file: Path,
-    deletion_folder: Path,
     purposes: Sequence[str],
     now: datetime | None,
     extra: Mapping[str, object] | None = None,
@@ -214,20 +228,20 @@ def _release_pseudonymized(
 
     created = now or datetime.now(UTC)
     info_path = write_deletion_info(
-        folder=deletion_folder,
-        output=output,
+        folder=place.deletion_folder,
+        output=place.output,
         created=created,
-        source=source.label,
-        key_file=key_file,
+        source=place.source.label,
+        key_file=place.key_file,
         key=key,
         items=done.items,
         mappings=done.mappings,
         extra=extra,
     )
-    write_table(done.table, output, delimiter=delimiter)
+    write_table(done.table, place.output, delimiter=place.delimiter)
     return PseudonymizationResult(
-        source=source.label,
-        output=output.name,
+        source=place.source.label,
+        output=place.output.name,
         created_at=created,
         items=done.items,
         records=done.table.num_rows,
@@ -263,24 +277,12 @@ def pseudonymize_file(
     file_format(output)
     key_path = key_file or roles.key_file or _default_key_file()
     folder = deletion_dir or key_path.parent / "deletion-info"
-    delimiter = _targets_apart(
-        source=source, output=output, key_file=key_path, deletion_folder=folder
-    )
+    place = _place(source=source, output=output, key_file=key_path, deletion_folder=folder)
     table = read_table(source)
     check_roles(table=table, roles=roles)  # before a key is created or rotated
     key = open_key_ring(path=key_path, algorithm=algorithm or roles.algorithm, rotate=rotate).active
     done = pseudonymize_table(table=table, roles=roles, key=key, keep_mapping=keep_mapping)
-    return _release_pseudonymized(
-        done=done,
-        source=source,
-        output=output,
-        delimiter=delimiter,
-        key=key,
-        key_file=key_path,
-        deletion_folder=folder,
-        purposes=purposes,
-        now=now,
-    )
+    return _release_pseudonymized(done=done, place=place, key=key, purposes=purposes, now=now)
 
 
 def rekey_file(
@@ -306,21 +308,15 @@ def rekey_file(
     previous = read_previous(deletion_info)
     key_path = key_file or previous.key_file
     folder = deletion_info.parent
-    delimiter = _targets_apart(
-        source=source, output=output, key_file=key_path, deletion_folder=folder
-    )
+    place = _place(source=source, output=output, key_file=key_path, deletion_folder=folder)
     mappings = kept_token_tables(previous=previous, folder=folder)
     table = read_table(source)
     ring = open_key_ring(path=key_path, algorithm=algorithm or previous.algorithm, rotate=True)
     done = retokenize_table(table=table, mappings=mappings, key=ring.active)
     return _release_pseudonymized(
         done=done,
-        source=source,
-        output=output,
-        delimiter=delimiter,
+        place=place,
         key=ring.active,
-        key_file=key_path,
-        deletion_folder=folder,
         purposes=purposes,
         now=now,
         extra={"rotated_from": previous.key_id},
