@@ -25,6 +25,8 @@ from kojin.policy.model_base import (
     Statement,
     Text,
     Titled,
+    TitledParagraphs,
+    TitledStatement,
 )
 from kojin.policy.model_sections import (
     Anonymized,
@@ -100,9 +102,7 @@ class SecurityControl(PolicyModel):
     text: Text
 
 
-class SecurityPrinciple(PolicyModel):
-    title: Text
-    paragraphs: NonEmptyList
+class SecurityPrinciple(TitledParagraphs):
     controls: list[SecurityControl]
 
 
@@ -155,11 +155,6 @@ class GeneralHandling(PolicyModel):
     foreign_provision: ForeignProvision
     external_environment: ExternalEnvironment
     inquiries: Inquiries
-
-
-class TitledStatement(PolicyModel):
-    title: Text
-    statement: Text
 
 
 class SpecificPersonalProvision(TitledStatement):

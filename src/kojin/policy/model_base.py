@@ -157,5 +157,19 @@ class Titled(PolicyModel):
     paragraphs: list[Text] = Field(default_factory=list)
 
 
+class TitledStatement(PolicyModel):
+    """A section that opens with its title and one statement (subclasses add what follows)."""
+
+    title: Text
+    statement: Text
+
+
 #: A list of texts with at least one entry.
 NonEmptyList = Annotated[list[Text], Field(min_length=1)]
+
+
+class TitledParagraphs(PolicyModel):
+    """A section that opens with its title and at least one paragraph (subclasses add more)."""
+
+    title: Text
+    paragraphs: NonEmptyList

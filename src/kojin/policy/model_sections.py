@@ -18,13 +18,14 @@ from kojin.policy.model_base import (
     ForeignConsentItem,
     Identifier,
     JointUseItem,
-    NonEmptyList,
     PolicyModel,
     RefusalGround,
     RequestType,
     Statement,
     Text,
     Titled,
+    TitledParagraphs,
+    TitledStatement,
 )
 
 
@@ -35,9 +36,7 @@ class ExceptionClause(PolicyModel):
     text: Text
 
 
-class ThirdPartyProvision(PolicyModel):
-    title: Text
-    statement: Text
+class ThirdPartyProvision(TitledStatement):
     exceptions: list[ExceptionClause]
     #: an opt-out notification has been filed with the PPC (Art. 27(2); R-TP-OO-1)
     opt_out_filed: bool = False
@@ -75,17 +74,14 @@ class JointUseArrangement(PolicyModel):
         )
 
 
-class JointUse(PolicyModel):
-    title: Text
-    paragraphs: NonEmptyList
+class JointUse(TitledParagraphs):
     published_items: list[JointUseNotice]
     arrangements_title: Text
     arrangements: list[JointUseArrangement] = Field(default_factory=list)
 
 
-class Entrustment(PolicyModel):
-    title: Text
-    paragraphs: NonEmptyList
+class Entrustment(TitledParagraphs):
+    """Entrusting the handling of personal data (Art. 27(5)(i), Art. 25; R-SEC-4)."""
 
 
 class AnonymizedNotice(PolicyModel):
@@ -93,11 +89,9 @@ class AnonymizedNotice(PolicyModel):
     text: Text
 
 
-class Anonymized(PolicyModel):
+class Anonymized(TitledParagraphs):
     """Anonymized information (Arts. 43-46; R-AN-3, R-AN-4, R-AN-6)."""
 
-    title: Text
-    paragraphs: NonEmptyList
     published_items: list[AnonymizedNotice]
     supervision: Text
     created_items: list[Text] = Field(default_factory=list)
@@ -133,11 +127,9 @@ class ForeignConsent(PolicyModel):
     items: list[ForeignConsentNotice]
 
 
-class ForeignProvision(PolicyModel):
+class ForeignProvision(TitledStatement):
     """Provision to third parties abroad (Art. 28; R-TP-FX-1..3)."""
 
-    title: Text
-    statement: Text
     categories: list[Identifier] = Field(default_factory=list)
     consent: ForeignConsent
     recipient_systems: Titled
@@ -160,9 +152,7 @@ class CountrySystem(PolicyModel):
     summary: Text
 
 
-class ExternalEnvironment(PolicyModel):
-    title: Text
-    statement: Text
+class ExternalEnvironment(TitledStatement):
     storage: list[ForeignStorage] = Field(default_factory=list)
     country_systems: list[CountrySystem] = Field(default_factory=list)
 
@@ -192,11 +182,9 @@ class RefusalClause(PolicyModel):
     text: Text
 
 
-class Inquiries(PolicyModel):
+class Inquiries(TitledStatement):
     """Requests and complaints about retained data (Arts. 32-40; R-RT-1, R-RT-8, R-RT-9)."""
 
-    title: Text
-    statement: Text
     #: the procedure sentence; ``{documents}`` and ``{fee}`` are filled from the fields below
     procedure: Text
     required_documents: list[Statement] = Field(default_factory=list)
