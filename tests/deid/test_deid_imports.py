@@ -8,6 +8,9 @@ from pathlib import Path
 
 from deid_data import ADULT_DIR, ADULT_QIS
 
+from kojin.deid.results import AnonymizationResult, PseudonymizationResult
+from kojin.law.vocabulary import Form
+
 
 def _modules_after(code: str) -> set[str]:
     """The top-level packages loaded by ``code`` in a fresh interpreter."""
@@ -22,7 +25,13 @@ def test_service_choices_and_results_import_no_data_library() -> None:
     loaded = _modules_after(
         "import kojin.deid.service, kojin.deid.choices, kojin.deid.results, kojin.deid.engines"
     )
-    assert not loaded & {"numpy", "pyarrow", "duckdb", "pyspark", "sqlalchemy"}
+    assert not loaded & {"numpy", "pyarrow", "duckdb", "pyspark", "sqlalchemy", "kojin.law"}
+
+
+def test_result_forms_are_the_laws_forms() -> None:
+    """Results carry the form as a string (no law import); it must stay the law's value."""
+    assert AnonymizationResult.form == Form.ANONYMIZED
+    assert PseudonymizationResult.form == Form.PSEUDONYMIZED
 
 
 def test_anonymize_on_the_memory_engine_loads_no_other_engine(tmp_path: Path) -> None:

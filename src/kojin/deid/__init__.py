@@ -6,24 +6,6 @@
 - :mod:`kojin.deid.pseudonymize` — keyed tokens, deletions and coding down by column role;
 - :mod:`kojin.deid.results` — the frozen results and :func:`published_items` for the notice.
 
-A service package: it does not import the interfaces (api, cli, web). Importing it (or the
-service, the choices and the results) loads neither NumPy nor PyArrow.
+A service package: it does not import the interfaces (api, cli, web). Importing the package,
+the service, the choices or the results loads neither NumPy, PyArrow nor the law package.
 """
-
-from __future__ import annotations
-
-from kojin.deid.results import (
-    AnonymizationResult,
-    ItemTreatment,
-    PseudonymizationResult,
-    Treatment,
-    published_items,
-)
-
-__all__ = [
-    "AnonymizationResult",
-    "ItemTreatment",
-    "PseudonymizationResult",
-    "Treatment",
-    "published_items",
-]

@@ -10,10 +10,9 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from datetime import datetime
 from enum import StrEnum
-from typing import ClassVar
+from typing import ClassVar, Literal
 
 from kojin.deid.choices import Metric
-from kojin.law.vocabulary import Form
 
 
 class Treatment(StrEnum):
@@ -87,7 +86,9 @@ class RiskReport:
 class CreatedData:
     """What every de-identification run records: from what, into what, when, which items."""
 
-    form: ClassVar[Form]
+    #: the legal form created: a value of :class:`kojin.law.vocabulary.Form` (a string here, so
+    #: that reading a result does not load the law package)
+    form: ClassVar[Literal["anonymized", "pseudonymized"]]
     source: str
     output: str
     created_at: datetime
@@ -97,7 +98,7 @@ class CreatedData:
     def report(self) -> dict[str, object]:
         """The JSON report: the header, the form's own figures, the published items."""
         return {
-            "form": self.form.value,
+            "form": self.form,
             "source": self.source,
             "output": self.output,
             "created_at": self.created_at.isoformat(),
@@ -118,7 +119,7 @@ class CreatedData:
 class AnonymizationResult(CreatedData):
     """An anonymized table created under Art. 43 (R-AN-1), ready to record and publish."""
 
-    form: ClassVar[Form] = Form.ANONYMIZED
+    form: ClassVar[Literal["anonymized", "pseudonymized"]] = "anonymized"
     models: tuple[str, ...]
     metric: Metric
     metric_value: float
@@ -171,7 +172,7 @@ class AnonymizationResult(CreatedData):
 class PseudonymizationResult(CreatedData):
     """A pseudonymized table created under Art. 41 (R-PS-1), and where its deletion info lives."""
 
-    form: ClassVar[Form] = Form.PSEUDONYMIZED
+    form: ClassVar[Literal["anonymized", "pseudonymized"]] = "pseudonymized"
     records: int
     key_id: str
     algorithm: str

@@ -19,7 +19,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from kojin.deid.choices import EngineName, LVariant, Metric, SearchMethod, TDistance, TokenAlgorithm
-from kojin.deid.results import AnonymizationResult, PseudonymizationResult
 from kojin.deid.table_source import TableSource, file_format, output_delimiter
 from kojin.errors import InputError
 
@@ -29,11 +28,10 @@ if TYPE_CHECKING:
     from kojin.deid.privacy_models import PrivacyModel
     from kojin.deid.pseudonym_tokens import PseudonymKey
     from kojin.deid.pseudonymize import Pseudonymized
+    from kojin.deid.results import AnonymizationResult, PseudonymizationResult
     from kojin.deid.search import Progress
 
 __all__ = [
-    "AnonymizationResult",
-    "PseudonymizationResult",
     "TableSource",
     "anonymization_spec",
     "anonymize_file",
@@ -224,6 +222,7 @@ def _release_pseudonymized(
 ) -> PseudonymizationResult:
     """Write the deletion information, then the output; return what was created."""
     from kojin.deid.deletion_info import write_deletion_info
+    from kojin.deid.results import PseudonymizationResult
     from kojin.deid.table_io import write_table
 
     created = now or datetime.now(UTC)
