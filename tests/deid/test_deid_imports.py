@@ -30,8 +30,8 @@ def test_service_choices_and_results_import_no_data_library() -> None:
 
 def test_result_forms_are_the_laws_forms() -> None:
     """Results carry the form as a string (no law import); it must stay the law's value."""
-    assert AnonymizationResult.form == Form.ANONYMIZED
-    assert PseudonymizationResult.form == Form.PSEUDONYMIZED
+    assert Form(AnonymizationResult.form) is Form.ANONYMIZED
+    assert Form(PseudonymizationResult.form) is Form.PSEUDONYMIZED
 
 
 def test_anonymize_on_the_memory_engine_loads_no_other_engine(tmp_path: Path) -> None:
