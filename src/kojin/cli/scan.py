@@ -23,7 +23,6 @@ from kojin.errors import InputError
 
 if TYPE_CHECKING:
     from rich.console import Console
-    from rich.table import Table
 
     from kojin.discovery.service import ColumnClass, ScanSummary, TableRow, UndeclaredFinding
 
@@ -103,11 +102,17 @@ def _print_findings(console: Console, rows: list[TableRow]) -> None:
     console.file.write("\n".join(lines) + "\n\n")
 
 
-def _table(
-    title: str, columns: Sequence[tuple[str, bool]], rows: Sequence[tuple[str, ...]]
-) -> Table:
-    """A rich table of `columns` (name, right-aligned) that never wraps or cuts a cell: table,
-    column and kind names are typed back by users."""
+def _print_table(
+    console: Console,
+    title: str,
+    columns: Sequence[tuple[str, bool]],
+    rows: Sequence[tuple[str, ...]],
+) -> None:
+    """A rich table of `columns` (name, right-aligned) printed at its natural width, even on a
+    narrow terminal or a pipe (80 columns): no cell is wrapped, ellipsized or folded, since
+    table, column and kind names are typed back by users."""
+    from rich.console import Console
+    from rich.measure import Measurement
     from rich.table import Table
 
     table = Table(title=title, title_justify="left")
@@ -115,18 +120,8 @@ def _table(
         table.add_column(name, justify="right" if right else "left", no_wrap=True)
     for row in rows:
         table.add_row(*row)
-    return table
-
-
-def _print_whole(console: Console, table: Table) -> None:
-    """Print `table` at its natural width even on a narrow terminal or a pipe (80 columns), so
-    no cell is ellipsized or folded: a console as wide as the table writes it."""
-    from rich.console import Console
-    from rich.measure import Measurement
-
     wide = Console(file=console.file, highlight=False, width=_UNLIMITED)
-    needed = Measurement.get(wide, wide.options, table).maximum
-    wide.width = max(console.width, needed)
+    wide.width = max(console.width, Measurement.get(wide, wide.options, table).maximum)
     wide.print(table)
 
 
@@ -138,30 +133,22 @@ def _print_tables(
     if columns:
         names = ("column", "kind", "category", "confidence", "cells", "valid")
         right = {"confidence", "cells", "valid"}
-        _print_whole(
-            console,
-            _table(
-                "Columns",
-                [(name, name in right) for name in names],
-                [
-                    (
-                        f"{c.table}.{c.column}",
-                        c.kind or "-",
-                        c.category.value if c.category else "-",
-                        f"{c.confidence:.2f}",
-                        str(c.cells),
-                        str(next((k.valid for k in c.counts if k.kind == c.kind), 0)),
-                    )
-                    for c in columns
-                ],
-            ),
-        )
+        classes = [
+            (
+                f"{c.table}.{c.column}",
+                c.kind or "-",
+                c.category.value if c.category else "-",
+                f"{c.confidence:.2f}",
+                str(c.cells),
+                str(next((k.valid for k in c.counts if k.kind == c.kind), 0)),
+            )
+            for c in columns
+        ]
+        _print_table(console, "Columns", [(name, name in right) for name in names], classes)
     totals = [(kind, str(count), str(places)) for kind, count, places in summary.rows()]
     totals.append(("columns classified", str(len(summary.columns)), ""))
-    _print_whole(
-        console,
-        _table("Summary", [("type", False), ("findings", True), ("files/columns", True)], totals),
-    )
+    totals_columns = [("type", False), ("findings", True), ("files/columns", True)]
+    _print_table(console, "Summary", totals_columns, totals)
 
 
 def scan_command(
@@ -328,13 +315,11 @@ def _print_undeclared(console: Console, gaps: list[UndeclaredFinding]) -> None:
     if not gaps:
         console.print("Undeclared personal data: none — every finding is covered by the ledger.")
         return
-    _print_whole(
+    _print_table(
         console,
-        _table(
-            "Undeclared personal data (not in the ledger)",
-            [("location", False), ("kind", False), ("count", True)],
-            [(gap.location, gap.kind, str(gap.count)) for gap in gaps],
-        ),
+        "Undeclared personal data (not in the ledger)",
+        [("location", False), ("kind", False), ("count", True)],
+        [(gap.location, gap.kind, str(gap.count)) for gap in gaps],
     )
 
 
