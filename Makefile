@@ -43,9 +43,10 @@ unit: $(TEST_STAMP)
 
 test: lint typecheck unit
 
+BENCHMARKS := startup decide http_decisions registry_decisions scan anonymize
+
 bench: $(TEST_STAMP)
-	@for b in benchmarks/*.py; do case $$b in */_*) continue;; esac; \
-	  echo "== $$b"; $(BIN)/python $$b || exit 1; done
+	@for b in $(BENCHMARKS); do echo "== benchmarks/$$b.py"; $(BIN)/python benchmarks/$$b.py || exit 1; done
 
 clean:
 	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache
