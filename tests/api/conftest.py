@@ -10,7 +10,7 @@ from fastapi import FastAPI
 from starlette.exceptions import StarletteDeprecationWarning
 
 from kojin.api import create_app
-from kojin.auth import Role
+from kojin.auth.roles import Role
 from kojin.auth.service import create_token
 from kojin.db.uow import Database
 from kojin.settings import Settings

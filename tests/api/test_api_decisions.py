@@ -11,7 +11,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from kojin.audit import export_chain, verify_chain
-from kojin.auth import Role
+from kojin.auth.roles import Role
 from kojin.db.uow import Database
 from kojin.errors import NotFoundError
 from kojin.law.decision_schemas import DecisionRequest

@@ -11,7 +11,7 @@ from fastapi.testclient import TestClient
 
 from kojin.api import errors as api_errors
 from kojin.api.routers import ledger as ledger_router
-from kojin.auth import Role
+from kojin.auth.roles import Role
 
 EMAIL = "taro.yamada@example.com"
 MY_NUMBER = "123456789018"  # a well-formed individual number (check digit 8)

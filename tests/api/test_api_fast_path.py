@@ -12,7 +12,7 @@ from fastapi.testclient import TestClient
 
 from kojin.api import create_app
 from kojin.api.routers import decisions as decisions_router
-from kojin.auth import Role
+from kojin.auth.roles import Role
 from kojin.db.uow import Database
 from kojin.settings import Settings
 

@@ -21,7 +21,7 @@ from pathlib import Path
 import httpx
 
 from kojin.audit import export_chain, verify_chain
-from kojin.auth import Role
+from kojin.auth.roles import Role
 from kojin.auth.service import create_token
 from kojin.db.uow import Database
 from kojin.registry.decisions import get_decision

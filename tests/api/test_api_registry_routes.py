@@ -8,7 +8,7 @@ import json
 
 from fastapi.testclient import TestClient
 
-from kojin.auth import Role
+from kojin.auth.roles import Role
 from kojin.registry.bootstrap import sample_ledger_text
 
 ENTRY = {

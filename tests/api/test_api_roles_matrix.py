@@ -14,7 +14,7 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from kojin.api.declarations import PUBLIC_PATHS, api_routes, declarations, route_allow
-from kojin.auth import Role
+from kojin.auth.roles import Role
 from kojin.errors import ConfigurationError
 
 A, P, H, M, U, S = (

@@ -7,7 +7,7 @@ import hashlib
 import pytest
 from sqlalchemy import text
 
-from kojin.auth import Role
+from kojin.auth.roles import Role
 from kojin.auth.service import authenticate, create_token, list_tokens, revoke_token
 from kojin.db.uow import Database
 from kojin.errors import AuthenticationError, InputError, NotFoundError

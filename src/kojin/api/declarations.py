@@ -10,7 +10,7 @@ from fastapi.dependencies.models import Dependant
 from fastapi.routing import APIRoute, iter_route_contexts
 
 from kojin.api.security import Allow
-from kojin.auth import Role
+from kojin.auth.roles import Role
 from kojin.errors import ConfigurationError
 
 #: routes that answer without a token: liveness and the OpenAPI document

@@ -8,7 +8,7 @@ application with an undeclared route.
 
 from __future__ import annotations
 
-from kojin.auth import Role
+from kojin.auth.roles import Role
 
 EVERYONE: frozenset[Role] = frozenset(Role)
 

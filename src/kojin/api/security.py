@@ -19,7 +19,8 @@ from starlette.concurrency import run_in_threadpool
 
 from kojin.api.access_log import ACTOR_STATE_KEY
 from kojin.api.state import AppState, app_state
-from kojin.auth import ApiTokenOut, Role
+from kojin.auth.roles import Role
+from kojin.auth.schemas import ApiTokenOut
 from kojin.auth.service import authenticate
 from kojin.errors import AuthenticationError, PermissionDeniedError
 

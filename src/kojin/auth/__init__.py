@@ -1,10 +1,6 @@
 """API tokens and roles: tokens are stored as SHA-256 hashes; the plaintext is shown once.
 
-The package exports the light vocabulary (the roles and the token schema); the functions that
-use the database are in :mod:`kojin.auth.service`.
+:mod:`kojin.auth.roles` holds the roles, :mod:`kojin.auth.schemas` the token schema and
+:mod:`kojin.auth.service` the functions that use the database. The package itself imports none
+of them, so that a command needing only the roles loads no more than the enumeration.
 """
-
-from kojin.auth.roles import Role
-from kojin.auth.schemas import ApiTokenOut
-
-__all__ = ["ApiTokenOut", "Role"]

@@ -16,14 +16,13 @@ from contextlib import contextmanager
 from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.console import Console
-from rich.table import Table
 
-from kojin.cli.output import cli_actor, cli_errors, write_json_line
+from kojin.cli.output import cli_actor, cli_errors, load_settings, write_json_line
 from kojin.errors import InputError
-from kojin.settings import get_settings
 
 if TYPE_CHECKING:
+    from rich.console import Console
+
     from kojin.db.uow import Database
     from kojin.deid.results import AnonymizationResult, PseudonymizationResult
     from kojin.law.policy_facts import PolicyFacts
@@ -57,7 +56,7 @@ def _registry() -> Iterator[tuple[Database, PolicyFacts]]:
     from kojin.policy import load_policy, to_facts
     from kojin.registry.bootstrap import is_initialised
 
-    settings = get_settings()
+    settings = load_settings()
     if not is_initialised(settings=settings):
         raise InputError(
             "no registry here: run `kojin init` first (KOJIN_HOME / KOJIN_DATABASE_URL)",
@@ -152,6 +151,8 @@ def print_records(
         return
     widths = [max(len(cell) for cell in column) for column in zip(columns, *rows, strict=True)]
     if sum(widths) + 3 * len(widths) + 1 <= console.width:
+        from rich.table import Table
+
         table = Table(title=title, title_justify="left")
         for index, column in enumerate(columns):
             table.add_column(column, no_wrap=True, min_width=widths[index])
@@ -172,6 +173,8 @@ def list_command(
     json_lines: Annotated[bool, typer.Option("--json", help="One JSON document per line.")] = False,
 ) -> None:
     """List the recorded datasets: id, form, name, category, records, provision."""
+    from rich.console import Console
+
     from kojin.registry.datasets.service import list_datasets
 
     def run() -> None:

@@ -6,12 +6,15 @@ import getpass
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
 import orjson
 from rich.console import Console
 
 from kojin.errors import InputError, KojinError
+
+if TYPE_CHECKING:
+    from kojin.settings import Settings
 
 #: progress bars and notes on stderr, so that stdout stays data a pipe can read
 stderr_console = Console(stderr=True, highlight=False, soft_wrap=True)
@@ -65,3 +68,11 @@ def cli_actor() -> str:
         return f"cli:{getpass.getuser()}"
     except (KeyError, OSError):
         return "cli"
+
+
+def load_settings() -> Settings:
+    """The settings in force, read when a command needs them (pydantic-settings is loaded then,
+    not for ``--help``); an invalid ``KOJIN_*`` variable raises :class:`SettingsError`."""
+    from kojin.settings import get_settings
+
+    return get_settings()

@@ -18,12 +18,10 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING, Annotated
 
 import typer
-from rich.progress import Progress
 
 from kojin.auth.roles import Role
-from kojin.cli.output import cli_actor, cli_errors, fail, stderr_console
+from kojin.cli.output import cli_actor, cli_errors, fail, load_settings, stderr_console
 from kojin.errors import ConflictError, InputError
-from kojin.settings import get_settings
 
 if TYPE_CHECKING:
     from kojin.db.uow import Database
@@ -41,7 +39,7 @@ def _database() -> Iterator[Database]:
     from kojin.db.migrate import upgrade
     from kojin.db.uow import Database
 
-    settings = get_settings()
+    settings = load_settings()
     upgrade(settings.resolved_database_url())
     database = Database.from_settings(settings)
     try:
@@ -67,7 +65,7 @@ def _write_atomically(path: Path, write: Callable[[IO[bytes]], int]) -> int:
 def _run_init(*, sample: bool) -> None:
     from kojin.registry.bootstrap import initialise
 
-    settings = get_settings()
+    settings = load_settings()
     try:
         result = initialise(settings=settings, sample=sample, actor=cli_actor())
     except ConflictError as exc:
@@ -98,7 +96,7 @@ def db_upgrade() -> None:
     from kojin.db.migrate import upgrade
 
     with cli_errors():
-        revision = upgrade(get_settings().resolved_database_url())
+        revision = upgrade(load_settings().resolved_database_url())
     typer.echo(f"registry database at revision {revision}")
 
 
@@ -121,9 +119,11 @@ def keys_rotate(
     batch_size: Annotated[int, typer.Option("--batch-size", min=1)] = 500,
 ) -> None:
     """Make a new data key current and re-encrypt every subject under it."""
+    from rich.progress import Progress
+
     from kojin.registry.keys import rotate_keys
 
-    settings = get_settings()
+    settings = load_settings()
     with cli_errors(), _database() as database, Progress(console=stderr_console) as progress:
         task = progress.add_task("re-encrypting subjects", total=None)
         result = rotate_keys(
@@ -231,6 +231,8 @@ def records_purge(
 @audit_app.command("verify")
 def audit_verify() -> None:
     """Check the whole chain: exit 0 when intact, 1 naming the first bad entry."""
+    from rich.progress import Progress
+
     from kojin.audit.service import verify_chain
 
     with (

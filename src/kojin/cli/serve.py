@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import logging.config
 import os
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from kojin.cli.output import cli_actor, cli_errors, fail, stderr_console
-from kojin.settings import Settings, get_settings
+from kojin.cli.output import cli_actor, cli_errors, fail, load_settings, stderr_console
+
+if TYPE_CHECKING:
+    from kojin.settings import Settings
 
 #: the ASGI factory each worker process imports (engine and pool are built per process)
 APP_FACTORY = "kojin.api:create_app_from_env"
@@ -115,7 +117,7 @@ WorkersOption = Annotated[
 
 def serve(host: HostOption = None, port: PortOption = None, workers: WorkersOption = None) -> None:
     """Apply the registry migrations, then serve the REST API until interrupted."""
-    settings = get_settings()
+    settings = load_settings()
     prepare_registry(settings)
     stderr_console.print(
         f"kojin: serving the API on http://{host or settings.host}:{port or settings.port}",
@@ -137,7 +139,7 @@ def run() -> None:
     from kojin.errors import ConflictError
     from kojin.registry.bootstrap import initialise, is_initialised
 
-    settings = get_settings()
+    settings = load_settings()
     created = None
     if not is_initialised(settings=settings):
         try:

@@ -6,8 +6,7 @@ from typing import Annotated
 
 import typer
 
-from kojin.cli.output import cli_errors, write_json_line
-from kojin.settings import get_settings
+from kojin.cli.output import cli_errors, load_settings, write_json_line
 
 
 def show_settings(
@@ -17,7 +16,7 @@ def show_settings(
 ) -> None:
     """Show the settings in force (KOJIN_* variables and defaults); secrets are never shown."""
     with cli_errors():
-        shown = get_settings().public_dump()
+        shown = load_settings().public_dump()
     if as_json:
         write_json_line(shown)
         return

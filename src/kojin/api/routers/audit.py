@@ -13,7 +13,7 @@ from kojin.api import roles
 from kojin.api.security import allow
 from kojin.api.state import app_state
 from kojin.audit import VerifyResult, export_chain, verify_chain
-from kojin.auth import ApiTokenOut
+from kojin.auth.schemas import ApiTokenOut
 
 router = APIRouter(prefix="/api/v1/audit", tags=["audit"])
 

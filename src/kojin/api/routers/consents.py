@@ -10,7 +10,7 @@ from fastapi import APIRouter, Request
 from kojin.api import roles
 from kojin.api.security import actor_label, allow
 from kojin.api.state import app_state
-from kojin.auth import ApiTokenOut
+from kojin.auth.schemas import ApiTokenOut
 from kojin.registry.consents.schemas import ConsentCreate, ConsentOut, WithdrawalCreate
 from kojin.registry.consents.service import list_consents, record_consent, withdraw_consent
 

@@ -25,7 +25,8 @@ from kojin.api.declarations import route_allow
 from kojin.api.errors import body_errors
 from kojin.api.security import actor_label, allow
 from kojin.api.state import AppState, app_state
-from kojin.auth import ApiTokenOut, Role
+from kojin.auth.roles import Role
+from kojin.auth.schemas import ApiTokenOut
 from kojin.errors import ConfigurationError, PermissionDeniedError
 from kojin.law.decision_schemas import DecisionRequest
 from kojin.law.policy_facts import PolicyFacts

@@ -14,7 +14,7 @@ from starlette.concurrency import run_in_threadpool
 from kojin.api import roles
 from kojin.api.security import actor_label, allow
 from kojin.api.state import app_state
-from kojin.auth import ApiTokenOut
+from kojin.auth.schemas import ApiTokenOut
 from kojin.errors import InputError
 from kojin.registry.ledger import (
     LedgerEntryCreate,

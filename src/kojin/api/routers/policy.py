@@ -9,7 +9,7 @@ from fastapi import APIRouter, Request
 from kojin.api import roles
 from kojin.api.security import allow
 from kojin.api.state import app_state
-from kojin.auth import ApiTokenOut
+from kojin.auth.schemas import ApiTokenOut
 from kojin.policy.model import Policy
 
 router = APIRouter(prefix="/api/v1/policy", tags=["policy"])

@@ -12,7 +12,7 @@ from pydantic import BaseModel
 from kojin.api import roles
 from kojin.api.security import actor_label, allow
 from kojin.api.state import app_state
-from kojin.auth import ApiTokenOut
+from kojin.auth.schemas import ApiTokenOut
 from kojin.registry.provisions import ProvisionOut, list_provisions, purge_expired
 
 router = APIRouter(prefix="/api/v1/provisions", tags=["provisions"])

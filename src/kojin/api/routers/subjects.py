@@ -11,7 +11,8 @@ from pydantic import BaseModel, ConfigDict, Field
 from kojin.api import roles
 from kojin.api.security import actor_label, allow
 from kojin.api.state import app_state
-from kojin.auth import ApiTokenOut, Role
+from kojin.auth.roles import Role
+from kojin.auth.schemas import ApiTokenOut
 from kojin.errors import PermissionDeniedError
 from kojin.registry.subjects import (
     FlagsUpdate,

@@ -11,8 +11,7 @@ from starlette.concurrency import run_in_threadpool
 from kojin.api import roles
 from kojin.api.security import actor_label, allow
 from kojin.api.state import app_state
-from kojin.auth import ApiTokenOut
-from kojin.auth.schemas import ApiTokenCreate
+from kojin.auth.schemas import ApiTokenCreate, ApiTokenOut
 from kojin.auth.service import create_token, list_tokens, revoke_token
 
 router = APIRouter(prefix="/api/v1/tokens", tags=["tokens"])
