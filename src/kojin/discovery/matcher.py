@@ -25,14 +25,15 @@ Offsets are byte offsets into the buffer; callers turn the few findings into lin
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import cast
 
 from kojin.discovery import re2_adapter as low
 from kojin.discovery.defaults import DEFAULT_MIN_SCORE
 from kojin.discovery.detector_catalogue import DetectorRegistry, strip_value_group
 from kojin.discovery.digit_start import starts_with_digit
-from kojin.discovery.model import Match
+from kojin.discovery.model import Match, Validator
 from kojin.discovery.validators import VALIDATORS
 
 _UNANCHORED = low.UNANCHORED
@@ -48,6 +49,21 @@ _WIDE_CLASS = {
     for ch in "０１２３４５６７８９ＡＢＣＤＥＦＧＨＩＪＫＬＭＮＯＰＱＲＳＴＵＶＷＸＹＺ"
     "ａｂｃｄｅｆｇｈｉｊｋｌｍｎｏｐｑｒｓｔｕｖｗｘｙｚ"
 }
+# Bytes that settle the boundary rule at once (:func:`_bounded` decides the rest): a byte after a
+# value that starts no digit or letter, and a byte before it that ends none.
+_FREE_AFTER = bytes(
+    (_ASCII_CLASS[b] == 0) if b < 0x80 else b not in {key[0] for key in _WIDE_CLASS}
+    for b in range(256)
+)
+_FREE_BEFORE = bytes(
+    (_ASCII_CLASS[b] == 0) if b < 0x80 else b not in {key[-1] for key in _WIDE_CLASS}
+    for b in range(256)
+)
+
+#: A match as the matcher builds it: kind, start, end, reported score (a :class:`Match`'s fields).
+_Found = tuple[str, int, int, float]
+#: Matches as parallel lists: kinds, starts, ends, scores.
+MatchColumns = tuple[list[str], list[int], list[int], list[float]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,6 +77,7 @@ class _Pattern:
     boosted_reported: float
     boundary: bool
     validate: Callable[[bytes], bool]
+    check: bool  # whether `validate` checks anything (the detector names a validator)
     capture: low.SpanMatch | None  # low-level match of the pattern with its value group
     value_group: int
     context: low.SpanMatch | None  # low-level search for the detector's context words
@@ -103,6 +120,7 @@ class Re2Matcher:
                         boosted_reported=round(min(1.0, pattern.score + spec.context_boost), 4),
                         boundary=spec.boundary,
                         validate=VALIDATORS[spec.validator],
+                        check=spec.validator is not Validator.NONE,
                         capture=capture,
                         value_group=group,
                         context=context,
@@ -120,10 +138,23 @@ class Re2Matcher:
         )
 
     def scan(self, buf: bytes) -> list[Match]:
-        """All matches in `buf` scoring at least ``min_score``, in order of position.
+        """All matches in `buf` scoring at least ``min_score``, in order of position."""
+        return list(map(Match._make, self._found(buf)))
+
+    def scan_columns(self, buf: bytes) -> MatchColumns:
+        """The matches of :meth:`scan` as parallel lists: kinds, starts, ends, scores."""
+        found = self._found(buf)
+        if not found:
+            return [], [], [], []
+        kinds, starts, ends, scores = zip(*found, strict=True)
+        return list(kinds), list(starts), list(ends), list(scores)
+
+    def _found(self, buf: bytes) -> list[_Found]:
+        """(kind, start, end, score) of every match, in order of position.
 
         Three passes: every candidate span first (one RE2 search each), then the patterns each
-        candidate fully matches (one ``re2.Set`` call each, mapped in C), then the checks.
+        candidate fully matches (one ``re2.Set`` call each, mapped in C), then the checks, pattern
+        by pattern over lists.
         """
         if not buf:
             return []
@@ -132,13 +163,17 @@ class Re2Matcher:
         else:  # a lead character must be whole: keep the plain search
             starts, ends = self._plain_candidates(buf)
         spans = [buf[start:end] for start, end in zip(starts, ends, strict=True)]
-        found: list[Match | None] = [None] * len(spans)
+        found: list[_Found | None] = [None] * len(spans)
         # Most candidates match one pattern only: those are checked pattern by pattern, in bulk.
         alone: dict[int, list[int]] = {}
         resolve = self._resolve
         for at, ids in enumerate(map(self._which, spans)):
             if len(ids) == 1:
-                alone.setdefault(ids[0], []).append(at)
+                members = alone.get(ids[0])
+                if members is None:
+                    alone[ids[0]] = [at]
+                else:
+                    members.append(at)
             elif ids:
                 found[at] = resolve(buf, starts[at], ends[at], ids)
         for index, members in alone.items():
@@ -153,41 +188,64 @@ class Re2Matcher:
         starts: list[int],
         ends: list[int],
         spans: list[bytes],
-        found: list[Match | None],
+        found: list[_Found | None],
     ) -> None:
         """Check the candidates (`members`) that only pattern `index` matches; set each valid
-        one's match in `found`."""
+        one's match in `found`. Each step runs over the list of candidates still standing."""
         p = self._patterns[index]
         first = [starts[at] for at in members]
         last = [ends[at] for at in members]
         if p.capture is None:
-            vstarts, vends, values = first, last, [spans[at] for at in members]
+            vstarts, vends = first, last
         else:
-            whole = [spans[at] for at in members]
-            matched = [p.capture(_BOTH, span, 0, len(span)) for span in whole]
-            groups = [spans_of[p.value_group] for spans_of in matched]
-            vstarts = [start + group[0] for start, group in zip(first, groups, strict=True)]
-            vends = [start + group[1] for start, group in zip(first, groups, strict=True)]
-            values = [buf[a:b] for a, b in zip(vstarts, vends, strict=True)]
+            # The value's offsets inside each distinct span (labels repeat: 氏名, フリガナ, ...).
+            capture, group = p.capture, p.value_group
+            offsets: dict[bytes, tuple[int, int] | None] = {}
+            for span in dict.fromkeys([spans[at] for at in members]):
+                matched = capture(_BOTH, span, 0, len(span))
+                offsets[span] = matched[group] if matched[0][0] >= 0 else None
+            placed = [offsets[spans[at]] for at in members]
+            if None in placed:  # the set matched, so the capture does too: checked all the same
+                kept = [k for k, offset in enumerate(placed) if offset is not None]
+                members = [members[k] for k in kept]
+                first = [first[k] for k in kept]
+                last = [last[k] for k in kept]
+                placed = [placed[k] for k in kept]
+            located = cast(list[tuple[int, int]], placed)
+            vstarts = [start + offset[0] for start, offset in zip(first, located, strict=True)]
+            vends = [start + offset[1] for start, offset in zip(first, located, strict=True)]
+        keep: Sequence[int] = range(len(members))
         if p.boundary:
-            bounded = [
-                _bounded(buf, a, b, a == start)
-                for a, b, start in zip(vstarts, vends, first, strict=True)
+            size, free_after, free_before = len(buf), _FREE_AFTER, _FREE_BEFORE
+            keep = [
+                k
+                for k, a, b, start in zip(keep, vstarts, vends, first, strict=True)
+                if (
+                    (b >= size or free_after[buf[b]])
+                    and (a != start or a == 0 or free_before[buf[a - 1]])
+                )
+                or _bounded(buf, a, b, a == start)
             ]
-        else:
-            bounded = [True] * len(members)
-        if p.capture is not None:  # the set matched, so the capture does too: checked all the same
-            bounded = [ok and m[0][0] >= 0 for ok, m in zip(bounded, matched, strict=True)]
-        valid = map(p.validate, values)
-        min_score = self.min_score
-        for k, (ok, good) in enumerate(zip(bounded, valid, strict=True)):
-            if not (ok and good):
-                continue
-            score, reported = p.score, p.reported
-            if p.context is not None and _has_context(buf, first[k], last[k], p.context, p.window):
-                score, reported = p.boosted, p.boosted_reported
-            if score >= min_score:
-                found[members[k]] = Match(p.kind, vstarts[k], vends[k], reported)
+        if p.check:
+            values = [buf[vstarts[k] : vends[k]] for k in keep]
+            distinct = dict.fromkeys(values)
+            verdicts = dict(zip(distinct, map(p.validate, distinct), strict=True))
+            keep = [k for k, value in zip(keep, values, strict=True) if verdicts[value]]
+        plain = (p.kind, p.reported) if p.score >= self.min_score else None
+        boosted = (p.kind, p.boosted_reported) if p.boosted >= self.min_score else None
+        if p.context is None:
+            if plain is not None:
+                kind, score = plain
+                for k in keep:
+                    found[members[k]] = (kind, vstarts[k], vends[k], score)
+            return
+        flags = _context_flags(
+            buf, [first[k] for k in keep], [last[k] for k in keep], p.context, p.window
+        )
+        for k, near in zip(keep, flags, strict=True):
+            chosen = boosted if near else plain
+            if chosen is not None:
+                found[members[k]] = (chosen[0], vstarts[k], vends[k], chosen[1])
 
     def _candidates(self, buf: bytes) -> tuple[list[int], list[int]]:
         """Start and end of every candidate (the search with lead characters)."""
@@ -329,6 +387,25 @@ def _char_before(buf: bytes, pos: int) -> int:
 def _value_at_start(regex: str) -> bool:
     """Whether the pattern's value begins where the match begins (no leading context word)."""
     return _VALUE_GROUP not in regex or regex.startswith(_VALUE_GROUP)
+
+
+def _context_flags(
+    buf: bytes, starts: list[int], ends: list[int], words: low.SpanMatch, window: int
+) -> list[bool]:
+    """:func:`_has_context` of each span, in one loop."""
+    rfind, find, size = buf.rfind, buf.find, len(buf)
+    flags: list[bool] = []
+    append = flags.append
+    for start, end in zip(starts, ends, strict=True):
+        low_end = start - window if start > window else 0
+        cut = rfind(b"\n", low_end, start)
+        if cut >= 0:
+            low_end = cut + 1
+        high = find(b"\n", end, end + window)
+        if high < 0:
+            high = end + window if end + window < size else size
+        append(words(_UNANCHORED, buf, low_end, high)[0][0] >= 0)
+    return flags
 
 
 def _has_context(buf: bytes, start: int, end: int, words: low.SpanMatch, window: int) -> bool:

@@ -61,13 +61,18 @@ def batch_in_buffer(
     info: Mapping[str, KindInfo] | None = None,
 ) -> tuple[TextFindings, int]:
     """Findings of one block of whole lines, in bulk, and the number of lines in it."""
-    matches = matcher.scan(buf)
-    if extra is not None:
+    if extra is None:
+        kinds, starts, ends, scores = matcher.scan_columns(buf)
+    else:
+        matches = matcher.scan(buf)
         matches = sorted([*matches, *extra(buf, matches)], key=lambda m: m.start)
+        kinds = [m.kind for m in matches]
+        starts = [m.start for m in matches]
+        ends = [m.end for m in matches]
+        scores = [m.score for m in matches]
     info = kind_info(matcher) if info is None else info
-    if not matches:
+    if not kinds:
         return TextFindings(path, info, [], [], [], [], [], []), buf.count(b"\n")
-    kinds, starts, ends, scores = (list(column) for column in zip(*matches, strict=True))
     # Line of each finding: newlines counted from the previous finding (in C, one call each);
     # its column: the characters since the last newline before it.
     count, rfind = buf.count, buf.rfind
