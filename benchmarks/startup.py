@@ -10,10 +10,10 @@ Two sets of commands:
 
 * every command and command group with ``--help`` (parsing ready, nothing done): what
   ``kojin --help`` and a mistyped option cost;
-* real work on trivial input in a fresh ``KOJIN_HOME``: ``--version``, ``decide`` on one
-  request, ``policy check`` and ``publish`` of the embedded policy, ``settings``, ``init``
-  (a new SQLite registry with its migrations), ``ledger list``, ``audit verify``, ``scan`` of a
-  one-line file, ``anonymize`` of a ten-row CSV.
+* real work on trivial input in a ``KOJIN_HOME`` made by ``kojin init`` beforehand:
+  ``--version``, ``decide`` on one request, ``policy check`` and ``publish`` of the embedded
+  policy, ``settings``, ``ledger due``, ``ledger export``, ``datasets list``, ``audit verify``
+  (these open the SQLite registry), ``scan`` of a one-line file, ``anonymize`` of a ten-row CSV.
 
 Targets: ``kojin --help`` within 0.3 s of ``python -c pass``; every command's start-up within
 0.6 s of it. The script exits 1 when a target is missed (``--no-check`` only prints).
@@ -117,7 +117,9 @@ def work_cases(folder: Path) -> list[Case]:
                 str(out / "anonymized.csv"),
             ),
         ),
-        Case("kojin ledger list", ("ledger", "list")),
+        Case("kojin ledger due", ("ledger", "due")),
+        Case("kojin ledger export", ("ledger", "export")),
+        Case("kojin datasets list", ("datasets", "list")),
         Case("kojin audit verify", ("audit", "verify")),
     ]
 

@@ -15,7 +15,13 @@ from sqlalchemy import select, text
 from kojin.audit.models import GENESIS_HASH, AuditHead
 from kojin.db.base import UTCDateTime
 from kojin.db.engine import make_engine
-from kojin.db.migrate import current_revision, head_revision, migrations_folder, upgrade
+from kojin.db.migrate import (
+    HEAD_REVISION,
+    current_revision,
+    head_revision,
+    migrations_folder,
+    upgrade,
+)
 from kojin.db.uow import Database
 from kojin.errors import ConfigurationError
 from kojin.migrations.metadata import metadata
@@ -128,3 +134,23 @@ def _upgrade_in_processes(url: str, count: int = 3) -> None:
 def test_concurrent_upgrades_in_processes(empty_url: str) -> None:
     _upgrade_in_processes(empty_url)
     assert current_revision(empty_url) == head_revision()
+
+
+def test_the_head_constant_is_alembics_head() -> None:
+    # upgrade() skips Alembic when a database is at HEAD_REVISION: a new migration must move it
+    assert head_revision() == HEAD_REVISION, (
+        "a migration was added: set kojin.db.migrate.HEAD_REVISION to its revision"
+    )
+
+
+def test_a_database_at_head_is_checked_without_loading_alembic(tmp_path: Path) -> None:
+    url = f"sqlite:///{(tmp_path / 'at-head.sqlite3').as_posix()}"
+    upgrade(url)
+    code = (
+        "import sys; from kojin.db.migrate import upgrade; print(upgrade(sys.argv[1])); "
+        "print(sorted(m for m in sys.modules if m.split('.')[0] == 'alembic'))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code, url], capture_output=True, text=True, check=True
+    )
+    assert done.stdout.splitlines() == [HEAD_REVISION, "[]"]

@@ -20,9 +20,11 @@ from sqlalchemy import Executable, Table, insert
 from sqlalchemy.engine import Connection, Dialect
 from sqlalchemy.sql.compiler import SQLCompiler
 
-from kojin.db import psycopg_adapter
 from kojin.errors import ConfigurationError
 
+#: SQLAlchemy's driver name for psycopg 3; psycopg itself (and kojin's adapter for it) is
+#: imported only when a connection uses it, so SQLite commands never load it
+PSYCOPG = "psycopg"
 #: ``%(name)s`` placeholders of the "pyformat" parameter style (psycopg)
 _NAMED_PLACEHOLDER = re.compile(r"%\(([^)]+)\)s")
 #: the most parameters one multi-row statement carries (PostgreSQL allows 65,535)
@@ -141,11 +143,14 @@ def begin_and_fetch_first(conn: Connection, sql: str) -> tuple[Any, ...] | None:
     would take its own. Values then come back as text (``str``; None for NULL) for the caller
     to convert. Otherwise the query runs through `conn` and the row has the columns' types.
     """
-    driver = psycopg_adapter.driver_connection(conn)
-    if driver is None or not psycopg_adapter.idle(driver):
-        row = conn.exec_driver_sql(sql).first()
-        return None if row is None else tuple(row)
-    return psycopg_adapter.begin_and_fetch_first(conn, driver, sql)
+    if conn.dialect.driver == PSYCOPG:
+        from kojin.db import psycopg_adapter
+
+        driver = psycopg_adapter.driver_connection(conn)
+        if driver is not None and psycopg_adapter.idle(driver):
+            return psycopg_adapter.begin_and_fetch_first(conn, driver, sql)
+    row = conn.exec_driver_sql(sql).first()
+    return None if row is None else tuple(row)
 
 
 @dataclass(frozen=True, slots=True)
@@ -201,7 +206,7 @@ class WriteBatch:
 
     def __init__(self, conn: Connection) -> None:
         self._conn = conn
-        self._combined = psycopg_adapter.driver_connection(conn) is not None
+        self._combined = conn.dialect.driver == PSYCOPG
         self._pending: list[tuple[str, tuple[Any, ...]]] = []
 
     @property
@@ -257,6 +262,8 @@ class WriteBatch:
             ctes = ", ".join(f"kojin_w{index} AS ({part})" for index, part in enumerate(parts))
             sql = f"WITH {ctes} {last}"
         values = tuple(value for _, part_values in group for value in part_values)
+        from kojin.db import psycopg_adapter
+
         driver = psycopg_adapter.driver_connection(self._conn)
         assert driver is not None  # a combined batch runs on psycopg only
         with psycopg_adapter.raw_cursors(driver):
