@@ -9,7 +9,7 @@ from discovery_corpus import my_number_value
 from hypothesis import given
 from hypothesis import strategies as st
 
-from kojin.discovery.masking import mask
+from kojin.discovery.masking import mask, mask_all
 from kojin.discovery.model import MaskStyle
 
 
@@ -91,3 +91,13 @@ def _ascii_stars(text: str) -> str:
 @given(st.text(alphabet="0123456789-() +xA０１", max_size=24))
 def test_last4_mask_against_a_reference(value: str) -> None:
     assert mask(value, MaskStyle.LAST4) == _last4_reference(value)
+
+
+@given(
+    st.lists(
+        st.text(alphabet=_SEPARATORS + "山田太郎ヤマダｱ０１9aZ_@.\n", max_size=12), max_size=8
+    ),
+    st.sampled_from(list(MaskStyle)),
+)
+def test_masks_in_bulk_are_the_masks_one_by_one(values: list[str], style: MaskStyle) -> None:
+    assert mask_all(values, style) == [mask(value, style) for value in values]

@@ -7,12 +7,17 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from itertools import compress
 
 from kojin.discovery.model import MaskStyle
 
 MASK = "*"
 _SEPARATORS = frozenset(" 　-‐－―−ー/.．:：@＠()（）年月日")
 _NON_SEPARATOR = re.compile("[^" + "".join(re.escape(ch) for ch in sorted(_SEPARATORS)) + "]")
+_JOIN = "\n"  # joins values masked in bulk: neither a letter, a digit nor a separator
+_NON_SEPARATOR_NOR_JOIN = re.compile(
+    "[^" + "".join(re.escape(ch) for ch in sorted(_SEPARATORS | {_JOIN})) + "]"
+)
 _ASCII_DIGITS = b"0123456789"
 _FOUR_DIGITS_FROM_THE_END = re.compile(rb"(?:[^0-9]*[0-9]){4}")  # matched on the reversed value
 _ASCII_STAR = str.maketrans(
@@ -95,6 +100,38 @@ _MASKERS: dict[MaskStyle, Callable[[str], str]] = {
 def masker(style: MaskStyle) -> Callable[[str], str]:
     """The function that masks values under `style` (looked up once per detector, not per value)."""
     return _MASKERS[style]
+
+
+def mask_all(values: list[str], style: MaskStyle) -> list[str]:
+    """The masked form of each of `values` under `style`: each distinct value masked once, full
+    masks of many values in one regex substitution over their join."""
+    distinct = list(dict.fromkeys(values))
+    if style is MaskStyle.FULL and len(distinct) > 1:
+        masked = _hide_each(distinct)
+    else:
+        masked = list(map(_MASKERS[style], distinct))
+    if len(distinct) == len(values):
+        return masked
+    return list(map(dict(zip(distinct, masked, strict=True)).__getitem__, values))
+
+
+def _hide_each(values: list[str]) -> list[str]:
+    """:func:`_hide` of each value, in bulk: the ASCII values have their letters and digits
+    hidden by one translation of their join, the others every non-separator by one substitution."""
+    joined = _JOIN.join(values)
+    if joined.count(_JOIN) != len(values) - 1:  # a value holds the joining character
+        return list(map(_hide, values))
+    if joined.isascii():
+        return joined.translate(_ASCII_STAR).split(_JOIN)
+    ascii_flags = list(map(str.isascii, values))
+    if not any(ascii_flags):
+        return _NON_SEPARATOR_NOR_JOIN.sub(MASK, joined).split(_JOIN)
+    plain = iter(_JOIN.join(compress(values, ascii_flags)).translate(_ASCII_STAR).split(_JOIN))
+    others = [not flag for flag in ascii_flags]
+    wide = iter(
+        _NON_SEPARATOR_NOR_JOIN.sub(MASK, _JOIN.join(compress(values, others))).split(_JOIN)
+    )
+    return [next(plain) if flag else next(wide) for flag in ascii_flags]
 
 
 def mask(value: str, style: MaskStyle) -> str:

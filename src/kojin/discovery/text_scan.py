@@ -6,12 +6,13 @@ finding and the next, and only the start of a finding's own line is decoded.
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import BinaryIO
 
 from kojin.discovery.batches import KindInfo, TextFindings
-from kojin.discovery.masking import masker
+from kojin.discovery.masking import mask_all
 from kojin.discovery.matcher import Re2Matcher
 from kojin.discovery.model import Finding, Match
 from kojin.errors import InputError
@@ -93,9 +94,23 @@ def batch_in_buffer(
 
 
 def _masked(kinds: list[str], values: list[str], matcher: Re2Matcher) -> list[str]:
-    """The masked values (each detector's mask function looked up once per block)."""
-    hide = {spec.kind: masker(spec.mask) for spec in matcher.registry}
-    return [hide[kind](value) for kind, value in zip(kinds, values, strict=True)]
+    """The masked values, kind by kind (each detector's mask applied to its values at once)."""
+    styles = {spec.kind: spec.mask for spec in matcher.registry}
+    if len(set(kinds)) == 1:
+        return mask_all(values, styles[kinds[0]])
+    order = sorted(range(len(kinds)), key=kinds.__getitem__)
+    ordered = [kinds[at] for at in order]
+    masked_in_order: list[str] = []
+    low = 0
+    while low < len(ordered):
+        kind = ordered[low]
+        high = bisect_right(ordered, kind, low)
+        masked_in_order += mask_all([values[at] for at in order[low:high]], styles[kind])
+        low = high
+    masked = [""] * len(kinds)
+    for at, value in zip(order, masked_in_order, strict=True):
+        masked[at] = value
+    return masked
 
 
 def findings_in_buffer(
