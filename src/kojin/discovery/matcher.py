@@ -33,6 +33,7 @@ from kojin.discovery import re2_adapter as low
 from kojin.discovery.defaults import DEFAULT_MIN_SCORE
 from kojin.discovery.detector_catalogue import DetectorRegistry, strip_value_group
 from kojin.discovery.digit_start import starts_with_digit
+from kojin.discovery.lines import LineBounds, line_bounds
 from kojin.discovery.model import Match, Validator
 from kojin.discovery.validators import VALIDATORS
 
@@ -127,6 +128,7 @@ class Re2Matcher:
                         window=spec.context_window * 3,
                     )
                 )
+        self._context_used = any(p.context is not None for p in self._patterns)
         options = low.options(longest=True, capture=False, max_mem=_MAX_MEM)
         # The binding's low-level calls (kojin.discovery.re2_adapter): the public wrappers build a
         # match object per candidate, which costs more than the search itself on dense text.
@@ -176,8 +178,10 @@ class Re2Matcher:
                     members.append(at)
             elif ids:
                 found[at] = resolve(buf, starts[at], ends[at], ids)
+        # Context words stay on a candidate's line: its bounds, searched for once per line.
+        lines = line_bounds(buf, starts, numbered=False) if self._context_used else None
         for index, members in alone.items():
-            self._resolve_one_pattern(buf, index, members, starts, ends, spans, found)
+            self._resolve_one_pattern(buf, index, members, starts, ends, spans, lines, found)
         return [match for match in found if match is not None]
 
     def _resolve_one_pattern(
@@ -188,6 +192,7 @@ class Re2Matcher:
         starts: list[int],
         ends: list[int],
         spans: list[bytes],
+        lines: LineBounds | None,
         found: list[_Found | None],
     ) -> None:
         """Check the candidates (`members`) that only pattern `index` matches; set each valid
@@ -239,9 +244,8 @@ class Re2Matcher:
                 for k in keep:
                     found[members[k]] = (kind, vstarts[k], vends[k], score)
             return
-        flags = _context_flags(
-            buf, [first[k] for k in keep], [last[k] for k in keep], p.context, p.window
-        )
+        assert lines is not None  # the matcher has context words: their lines were found
+        flags = _context_flags(buf, [members[k] for k in keep], starts, ends, lines, p)
         for k, near in zip(keep, flags, strict=True):
             chosen = boosted if near else plain
             if chosen is not None:
@@ -390,20 +394,27 @@ def _value_at_start(regex: str) -> bool:
 
 
 def _context_flags(
-    buf: bytes, starts: list[int], ends: list[int], words: low.SpanMatch, window: int
+    buf: bytes, spans: list[int], starts: list[int], ends: list[int], lines: LineBounds, p: _Pattern
 ) -> list[bool]:
-    """:func:`_has_context` of each span, in one loop."""
-    rfind, find, size = buf.rfind, buf.find, len(buf)
+    """:func:`_has_context` of each of `spans` (indices into `starts`, `ends` and `lines`), in
+    one loop: the same window, cut at the line's ends found once per line."""
+    assert p.context is not None
+    words, window = p.context, p.window
+    line_starts, line_ends = lines.starts, lines.ends
     flags: list[bool] = []
     append = flags.append
-    for start, end in zip(starts, ends, strict=True):
-        low_end = start - window if start > window else 0
-        cut = rfind(b"\n", low_end, start)
-        if cut >= 0:
-            low_end = cut + 1
-        high = find(b"\n", end, end + window)
-        if high < 0:
-            high = end + window if end + window < size else size
+    for at in spans:
+        start, end, line_end = starts[at], ends[at], line_ends[at]
+        low_end = start - window
+        if low_end < line_starts[at]:
+            low_end = line_starts[at]
+        if end > line_end:  # the span runs over a newline
+            line_end = buf.find(b"\n", end)
+            if line_end < 0:
+                line_end = len(buf)
+        high = end + window
+        if high > line_end:
+            high = line_end
         append(words(_UNANCHORED, buf, low_end, high)[0][0] >= 0)
     return flags
 

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from kojin.discovery.batches import KindInfo, TextFindings
+from kojin.discovery.lines import line_bounds
 from kojin.discovery.masking import mask_all
 from kojin.discovery.matcher import Re2Matcher
 from kojin.discovery.model import Finding, Match
@@ -74,22 +75,18 @@ def batch_in_buffer(
     info = kind_info(matcher) if info is None else info
     if not kinds:
         return TextFindings(path, info, [], [], [], [], [], []), buf.count(b"\n")
-    # Line of each finding: newlines counted from the previous finding (in C, one call each);
-    # its column: the characters since the last newline before it.
-    count, rfind = buf.count, buf.rfind
-    lines: list[int] = []
-    line, last = first_line, 0
-    for start in starts:
-        line += count(b"\n", last, start)
-        lines.append(line)
-        last = start
-    prefixes = [buf[rfind(b"\n", 0, start) + 1 : start] for start in starts]
+    # Line of each finding and its column: the characters between the start of its line and it.
+    bounds = line_bounds(buf, starts)
+    lines = [first_line + number for number in bounds.numbers]
+    prefixes = [
+        buf[line_start:start] for line_start, start in zip(bounds.starts, starts, strict=True)
+    ]
     columns = [len(p) if p.isascii() else len(p.decode("utf-8", "replace")) for p in prefixes]
     spans = zip(starts, ends, strict=True)
     values = [buf[start:end].decode("utf-8", "replace") for start, end in spans]
     masked = _masked(kinds, values, matcher)
     lengths = list(map(len, values))
-    total_lines = line - first_line + buf.count(b"\n", last)
+    total_lines = bounds.numbers[-1] + buf.count(b"\n", bounds.starts[-1])
     return TextFindings(path, info, kinds, lines, columns, lengths, scores, masked), total_lines
 
 
