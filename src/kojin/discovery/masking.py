@@ -20,6 +20,7 @@ _NON_SEPARATOR_NOR_JOIN = re.compile(
 )
 _ASCII_DIGITS = b"0123456789"
 _FOUR_DIGITS_FROM_THE_END = re.compile(rb"(?:[^0-9]*[0-9]){4}")  # matched on the reversed value
+_NO_ASCII_DIGITS = str.maketrans(dict.fromkeys("0123456789"))
 _ASCII_STAR = str.maketrans(
     dict.fromkeys("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz", MASK)
 )
@@ -50,7 +51,7 @@ def _last4(text: str) -> str:
         last4 = _FOUR_DIGITS_FROM_THE_END.match(raw[::-1])
         cut = len(raw) - last4.end() if last4 is not None else 0
         return text[:cut].translate(_ASCII_STAR) + text[cut:]
-    if sum(map(str.isdigit, text)) <= 6:
+    if _digit_count(text) <= 6:
         return _hide(text)
     seen = 0
     cut = len(text)
@@ -58,6 +59,13 @@ def _last4(text: str) -> str:
         cut -= 1
         seen += text[cut].isdigit()
     return _hide(text[:cut]) + text[cut:]
+
+
+def _digit_count(text: str) -> int:
+    """How many characters of `text` are digits (``str.isdigit``); ASCII text is counted in C."""
+    if text.isascii():
+        return len(text) - len(text.translate(_NO_ASCII_DIGITS))
+    return sum(map(str.isdigit, text))
 
 
 def _email(text: str) -> str:
@@ -70,7 +78,7 @@ def _email(text: str) -> str:
 
 def _prefix(text: str) -> str:
     """Keep the leading part only: postal area, prefecture, first two octets or bytes."""
-    if len(text) <= 8 and text[:3].isdigit() and sum(map(str.isdigit, text)) == 7:
+    if len(text) <= 8 and text[:3].isdigit() and _digit_count(text) == 7:
         keep = 4 if text[3] in _SEPARATORS else 3
         return text[:keep] + _hide(text[keep:])
     for pref_end in ("都", "道", "府", "県"):

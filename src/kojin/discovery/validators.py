@@ -23,6 +23,8 @@ _NON_DIGIT_BYTES = bytes(b for b in range(256) if not 0x30 <= b <= 0x39)  # dele
 
 def to_ascii(raw: bytes) -> str:
     """Decode a candidate and map full-width digits and letters to ASCII."""
+    if raw.isascii():  # nothing to map
+        return raw.decode("ascii")
     return raw.decode("utf-8", "replace").translate(_FULLWIDTH)
 
 
