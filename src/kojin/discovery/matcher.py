@@ -50,6 +50,8 @@ _WIDE_CLASS = {
     for ch in "０１２３４５６７８９ＡＢＣＤＥＦＧＨＩＪＫＬＭＮＯＰＱＲＳＴＵＶＷＸＹＺ"
     "ａｂｃｄｅｆｇｈｉｊｋｌｍｎｏｐｑｒｓｔｕｖｗｘｙｚ"
 }
+#: The length of a UTF-8 character by its first byte.
+_CHAR_WIDTH = bytes(1 if b < 0x80 else 2 if b < 0xE0 else 3 if b < 0xF0 else 4 for b in range(256))
 # Bytes that settle the boundary rule at once (:func:`_bounded` decides the rest): a byte after a
 # value that starts no digit or letter, and a byte before it that ends none.
 _FREE_AFTER = bytes(
@@ -155,8 +157,8 @@ class Re2Matcher:
         """(kind, start, end, score) of every match, in order of position.
 
         Three passes: every candidate span first (one RE2 search each), then the patterns each
-        candidate fully matches (one ``re2.Set`` call each, mapped in C), then the checks, pattern
-        by pattern over lists.
+        candidate fully matches (one ``re2.Set`` call per distinct span, mapped in C), then the
+        checks, pattern by pattern over lists.
         """
         if not buf:
             return []
@@ -169,7 +171,10 @@ class Re2Matcher:
         # Most candidates match one pattern only: those are checked pattern by pattern, in bulk.
         alone: dict[int, list[int]] = {}
         resolve = self._resolve
-        for at, ids in enumerate(map(self._which, spans)):
+        # Labelled values repeat (the same name after the same label): one call per distinct span.
+        distinct = dict.fromkeys(spans)
+        patterns_of = dict(zip(distinct, map(self._which, distinct), strict=True))
+        for at, ids in enumerate(map(patterns_of.__getitem__, spans)):
             if len(ids) == 1:
                 members = alone.get(ids[0])
                 if members is None:
@@ -265,14 +270,14 @@ class Re2Matcher:
             starts.append(0)
             ends.append(end)
             lead = _char_before(buf, max(end, 1))
+        add_start, add_end, width = starts.append, ends.append, _CHAR_WIDTH
         while lead < size:
             start, end = search(_UNANCHORED, buf, lead, size)[0]
             if start < 0:
                 break
-            byte = buf[start]  # the lead character; the value starts after it
-            start += 1 if byte < 0x80 else 2 if byte < 0xE0 else 3 if byte < 0xF0 else 4
-            starts.append(start)
-            ends.append(end)
+            start += width[buf[start]]  # the lead character; the value starts after it
+            add_start(start)
+            add_end(end)
             if end > start:  # the next lead: the first byte of the character ending at `end`
                 lead = end - 1
                 while buf[lead] & 0xC0 == 0x80:
