@@ -118,9 +118,10 @@ class TextFindings:
 
     def table_rows(self) -> list[TableRow]:
         labels = {kind: _kind_label(kind, shared.personal) for kind, shared in self.info.items()}
+        score_text = {score: f"{score:.2f}" for score in set(self.scores)}  # a few distinct scores
         path = self.path
         return [
-            (labels[kind], f"{path}:{line}:{column}", f"{score:.2f}", value)
+            (labels[kind], f"{path}:{line}:{column}", score_text[score], value)
             for kind, line, column, score, value in zip(
                 self.kinds, self.lines, self.columns, self.scores, self.masked, strict=True
             )
