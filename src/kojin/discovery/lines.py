@@ -44,11 +44,18 @@ def line_bounds(buf: bytes, offsets: Sequence[int], *, numbered: bool = True) ->
         line_end = find(b"\n", offset)
         if line_end < 0:
             line_end = len(buf)
-        after = bisect_right(offsets, line_end, at + 1)
-        run = after - at
-        starts += repeat(line_start, run)
-        ends += repeat(line_end, run)
-        if numbered:
-            numbers += repeat(number, run)
+        after = at + 1
+        if after < total and offsets[after] <= line_end:  # more offsets on this line
+            after = bisect_right(offsets, line_end, after + 1)
+            run = after - at
+            starts += repeat(line_start, run)
+            ends += repeat(line_end, run)
+            if numbered:
+                numbers += repeat(number, run)
+        else:
+            starts.append(line_start)
+            ends.append(line_end)
+            if numbered:
+                numbers.append(number)
         at = after
     return LineBounds(starts, ends, numbers)
