@@ -84,6 +84,7 @@ class _Pattern:
     capture: low.SpanMatch | None  # low-level match of the pattern with its value group
     value_group: int
     context: low.SpanMatch | None  # low-level search for the detector's context words
+    labels: tuple[bytes, ...]  # the same words as bytes, for the test beside the span
     window: int
 
 
@@ -127,6 +128,7 @@ class Re2Matcher:
                         capture=capture,
                         value_group=group,
                         context=context,
+                        labels=_labels(spec.context),
                         window=spec.context_window * 3,
                     )
                 )
@@ -398,13 +400,22 @@ def _value_at_start(regex: str) -> bool:
     return _VALUE_GROUP not in regex or regex.startswith(_VALUE_GROUP)
 
 
+def _labels(words: tuple[str, ...]) -> tuple[bytes, ...]:
+    """The context words as UTF-8 bytes, or none when a word holds ``\\E`` (the RE2 search quotes
+    each word between ``\\Q`` and ``\\E``; such a word means something else there)."""
+    if any("\\E" in word for word in words):
+        return ()
+    return tuple(word.encode() for word in words)
+
+
 def _context_flags(
     buf: bytes, spans: list[int], starts: list[int], ends: list[int], lines: LineBounds, p: _Pattern
 ) -> list[bool]:
     """:func:`_has_context` of each of `spans` (indices into `starts`, `ends` and `lines`), in
     one loop: the same window, cut at the line's ends found once per line."""
     assert p.context is not None
-    words, window = p.context, p.window
+    words, window, labels = p.context, p.window, p.labels
+    ends_with, starts_with = buf.endswith, buf.startswith
     line_starts, line_ends = lines.starts, lines.ends
     flags: list[bool] = []
     append = flags.append
@@ -420,7 +431,19 @@ def _context_flags(
         high = end + window
         if high > line_end:
             high = line_end
-        append(words(_UNANCHORED, buf, low_end, high)[0][0] >= 0)
+        # Mostly a label stands right before the span (電話:, メール) or opens it (〒): byte
+        # tests find it; only when they do not does RE2 search the whole window.
+        append(
+            (
+                labels
+                and (
+                    ends_with(labels, low_end, start)
+                    or ends_with(labels, low_end, start - 1)
+                    or starts_with(labels, start, high)
+                )
+            )
+            or words(_UNANCHORED, buf, low_end, high)[0][0] >= 0
+        )
     return flags
 
 
