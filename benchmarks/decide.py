@@ -38,6 +38,10 @@ import orjson
 from kojin.law import DecisionRequest, Facts, PolicyFacts, decide
 from kojin.policy import load_policy, to_facts
 
+# Whole commands are measured as users run them: with Python's bytecode cache (a shell may turn it
+# off with PYTHONDONTWRITEBYTECODE; the children here use it, warmed by a first run).
+os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
+
 IN_PROCESS_REQUESTS = 10_000
 FREE_TEXT = "a purpose the policy does not declare"
 #: Japan most often, then 38 other countries: with the categories, purposes and relations more

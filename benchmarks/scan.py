@@ -46,6 +46,10 @@ from kojin.discovery.batches import TextFindings
 from scan_baseline import PythonReScanner
 from scan_corpora import MB, dense_corpus, sparse_corpus
 
+# Whole commands are measured as users run them: with Python's bytecode cache (a shell may turn it
+# off with PYTHONDONTWRITEBYTECODE; the children here use it, warmed by a first run).
+os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
+
 
 @dataclass(frozen=True)
 class Run:

@@ -2,9 +2,10 @@
 
 What is measured: the wall time of one whole process (``.venv/bin/kojin ...``: interpreter start,
 imports, argument parsing, the command's work on a trivial input, exit), the median of
-``--repeat`` runs, interleaved command by command so that a change in the machine's load touches
-all of them alike. Baseline in the same script: ``python -c pass`` with the same interpreter, run
-the same way; each figure is printed beside the baseline and as the difference from it.
+``--repeat`` runs after one warm-up round, interleaved command by command so that a change in
+the machine's load touches all of them alike. Baseline in the same script: ``python -c pass``
+with the same interpreter, run the same way; each figure is printed beside the baseline and as
+the difference from it.
 
 Two sets of commands:
 
@@ -34,6 +35,10 @@ import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
+
+# Whole commands are measured as users run them: with Python's bytecode cache (a shell may turn it
+# off with PYTHONDONTWRITEBYTECODE; the children here use it, warmed by a first run).
+os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
 
 HELP_TARGET = 0.3
 COMMAND_TARGET = 0.6
@@ -156,6 +161,8 @@ def main() -> int:
         baseline = Case("python -c pass", ("-c", "pass"))
         cases = [*help_cases(), *work_cases(folder)]
         samples: dict[str, list[float]] = {case.label: [] for case in [baseline, *cases]}
+        for case in cases:  # a warm-up round, not counted: the bytecode cache is written
+            run_once(executable, case, env)
         for _ in range(options.repeat):  # interleaved: one run of each case per round
             samples[baseline.label].append(run_once(sys.executable, baseline, env))
             for case in cases:
