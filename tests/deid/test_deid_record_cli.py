@@ -86,7 +86,10 @@ def test_anonymize_record_provide_publish(home: Path, tmp_path: Path) -> None:
     [
         (["--record"], "--category"),
         (["--record", "--category", "specific_personal"], "My Number"),
-        (["--record", "--category", "customer", "--purpose", "spam"], "spam"),
+        (
+            ["--record", "--category", "customer", "--purpose", "spam"],
+            "1 purpose(s) not declared for category 'customer'",
+        ),
     ],
 )
 def test_a_creation_that_cannot_be_recorded_is_not_made(
@@ -97,6 +100,7 @@ def test_a_creation_that_cannot_be_recorded_is_not_made(
     result = runner.invoke(app, _anonymize(out, *extra))
     assert result.exit_code == 2
     assert message in result.stderr
+    assert "spam" not in result.stderr  # a submitted value is not repeated
     assert not out.exists()
 
 

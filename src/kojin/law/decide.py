@@ -91,7 +91,8 @@ def decide(request: DecisionRequest, policy: PolicyFacts, facts: Facts) -> Decis
     if category is None:
         declared = ", ".join(sorted(policy.categories))
         raise RequestError(
-            f"unknown category {request.category!r}; the policy declares: {declared}",
+            f"not a category the policy declares (the value is not repeated here); "
+            f"the policy declares: {declared}",
             field="category",
         )
     s = situation(request, policy, category, facts)

@@ -29,8 +29,8 @@ def check_recordable(*, policy: PolicyFacts, category: str, purposes: list[str])
     facts = policy.categories.get(category)
     if facts is None:
         raise InputError(
-            f"unknown category {category!r}; the policy declares: "
-            + ", ".join(sorted(policy.categories)),
+            "not a category the policy declares (the value is not repeated here); "
+            "the policy declares: " + ", ".join(sorted(policy.categories)),
             field="category",
         )
     if facts.specific_personal:
@@ -42,7 +42,8 @@ def check_recordable(*, policy: PolicyFacts, category: str, purposes: list[str])
     undeclared = [p for p in purposes if p not in facts.purposes]
     if undeclared:
         raise InputError(
-            f"purpose(s) not declared for {category!r}: {', '.join(undeclared)}",
+            f"{len(undeclared)} purpose(s) not declared for category {category!r} (the values "
+            f"are not repeated here); it declares: {', '.join(sorted(facts.purposes))}",
             field="purposes",
         )
 
