@@ -12,6 +12,7 @@ import sqlalchemy as sa
 from typer.testing import CliRunner
 
 from kojin.cli import app
+from kojin.discovery import parallel
 
 SECRETS = ("123456789018", "1234 5678 9018", "taro@example.com", "03-1234-5678", "山田 太郎")
 
@@ -117,3 +118,23 @@ def test_the_command_module_loads_no_scanning_library() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     )
     assert result.stdout.strip() == "[]"
+
+
+def test_worker_processes_write_what_one_process_writes(tmp_path: Path) -> None:
+    """A file large enough for workers: ``--jobs 2`` and ``--jobs 1`` print the same lines."""
+    line = "氏名：山田 太郎 電話03-1234-5678 メールtaro@example.comまで。" + "本日は晴天なり。" * 20
+    big = tmp_path / "big.txt"
+    big.write_text((line + "\n") * (4_300_000 // len(line.encode())), encoding="utf-8")
+    assert big.stat().st_size >= parallel.PARALLEL_MIN_BYTES
+    code_one, one, _ = _run(str(big), "--format", "jsonl", "--jobs", "1")
+    code_two, two, _ = _run(str(big), "--format", "jsonl", "--jobs", "2")
+    assert code_one == code_two == 0
+    assert two == one
+    assert json.loads(one.splitlines()[-1])["findings"]["email"] > 5_000
+
+
+def test_jobs_below_one_are_refused(tree: Path) -> None:
+    code, out, err = _run(str(tree), "--jobs", "0")
+    assert code == 2
+    assert out == ""
+    assert err.strip() == "kojin: error: jobs must be 1 (no worker processes) or more"

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -193,6 +193,14 @@ def scan_command(
             "of that kind (the ledger's data_locations and pi_kinds columns).",
         ),
     ] = False,
+    jobs: Annotated[
+        int | None,
+        typer.Option(
+            "--jobs",
+            help="Worker processes scanning text files side by side (default: one per "
+            "processor, up to 8, on Linux); 1 scans in this process.",
+        ),
+    ] = None,
 ) -> None:
     """Find personal information in files and database tables; values are shown masked."""
     with cli_errors():
@@ -206,6 +214,7 @@ def scan_command(
             min_score=min_score,
             ner=ner,
             against_ledger=against_ledger,
+            jobs=jobs,
         )
 
 
@@ -220,6 +229,7 @@ def _run(
     min_score: float,
     ner: bool,
     against_ledger: bool = False,
+    jobs: int | None = None,
 ) -> None:
     if not paths and url is None:
         raise InputError("name at least one PATH or a --url", field="paths")
@@ -239,7 +249,9 @@ def _run(
     checked: list[service.ScanResult] = []
     jsonl = output_format is OutputFormat.JSONL
     out = sys.stdout.buffer
-    with _progress(total) as (advance, on_table):
+    # Workers first: they are forked before the progress bar starts its thread.
+    workers = service.text_workers(scanner, files=files, jobs=jobs, render_json=jsonl)
+    with workers or nullcontext(), _progress(total) as (advance, on_table):
         for result in service.scan(
             scanner=scanner,
             paths=files,
@@ -248,6 +260,7 @@ def _run(
             sample=sample,
             on_bytes=advance,
             on_table=on_table,
+            workers=workers,
         ):
             summary.add(result)
             if declared is not None:

@@ -10,7 +10,7 @@ callers that want them (the ledger comparison, the Python API).
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Protocol
 
 import orjson
@@ -66,6 +66,8 @@ class TextFindings:
     lengths: list[int]
     scores: list[float]  # rounded to 4 places by the matcher
     masked: list[str]
+    #: :meth:`json_lines`, when rendered ahead (by a worker process, beside the scan)
+    rendered: str | None = None
 
     def __len__(self) -> int:
         return len(self.kinds)
@@ -92,6 +94,8 @@ class TextFindings:
     def json_lines(self) -> str:
         """The JSON documents :meth:`Finding.as_dict` gives, written by string joins: the kind,
         category and path are escaped once per batch, the masked values in one orjson call."""
+        if self.rendered is not None:
+            return self.rendered
         if not self.kinds:
             return ""
         path = orjson.dumps(self.path).decode()
@@ -115,6 +119,10 @@ class TextFindings:
                 )
             ]
         )
+
+    def with_json(self) -> TextFindings:
+        """The same findings with :meth:`json_lines` rendered ahead."""
+        return replace(self, rendered=self.json_lines())
 
     def table_rows(self) -> list[TableRow]:
         labels = {kind: _kind_label(kind, shared.personal) for kind, shared in self.info.items()}

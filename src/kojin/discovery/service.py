@@ -12,6 +12,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
+from itertools import groupby
 from pathlib import Path
 
 from kojin.discovery.batches import CellFindings, FindingBatch, TableRow
@@ -21,6 +22,8 @@ from kojin.discovery.detector_catalogue import DetectorRegistry, load_registry
 from kojin.discovery.ledger_check import DeclaredLocation, UndeclaredFinding, undeclared
 from kojin.discovery.matcher import Re2Matcher
 from kojin.discovery.model import Finding
+from kojin.discovery.parallel import TextWorkers
+from kojin.discovery.parallel import text_workers as parallel_text_workers
 from kojin.discovery.text_scan import ExtraPass, text_file_batches
 from kojin.errors import InputError
 
@@ -33,10 +36,12 @@ __all__ = [
     "ScanSummary",
     "Scanner",
     "TableRow",
+    "TextWorkers",
     "UndeclaredFinding",
     "build_scanner",
     "expand_paths",
     "scan",
+    "text_workers",
     "undeclared_findings",
 ]
 
@@ -97,6 +102,28 @@ def expand_paths(paths: Sequence[Path]) -> list[Path]:
     return files
 
 
+def _is_table(path: Path) -> bool:
+    return path.suffix.lower() in TABLE_SUFFIXES
+
+
+def text_workers(
+    scanner: Scanner, *, files: Sequence[Path], jobs: int | None = None, render_json: bool = False
+) -> TextWorkers | None:
+    """Worker processes for the text among `files` (see :mod:`kojin.discovery.parallel`), or None
+    when the scan is better done in this process. Start them before any other thread (a progress
+    bar) and pass them to :func:`scan`; leaving them as a context manager stops them."""
+    if jobs is not None and jobs < 1:
+        raise InputError("jobs must be 1 (no worker processes) or more", field="jobs")
+    text_bytes = sum(path.stat().st_size for path in files if not _is_table(path))
+    return parallel_text_workers(
+        scanner.matcher,
+        text_bytes=text_bytes,
+        jobs=jobs,
+        extra=scanner.extra,
+        render_json=render_json,
+    )
+
+
 def scan(
     *,
     scanner: Scanner,
@@ -106,26 +133,31 @@ def scan(
     sample: int = DEFAULT_SAMPLE,
     on_bytes: Callable[[int], None] | None = None,
     on_table: Callable[[str], None] | None = None,
+    workers: TextWorkers | None = None,
 ) -> Iterator[ScanResult]:
     """Everything found in `paths` and in the database at `url` (every table, or `tables`),
-    file by file, table by table."""
+    file by file, table by table; text files by `workers` when given (:func:`text_workers`)."""
     if sample < 0:
         raise InputError("sample must be 0 (all rows) or a positive row count", field="sample")
-    for path in expand_paths(paths):
-        if path.suffix.lower() in TABLE_SUFFIXES:
+    for tables_run, run in groupby(expand_paths(paths), key=_is_table):
+        if tables_run:
             from kojin.discovery.tabular import scan_table_file
 
-            classes, findings = scan_table_file(
-                path, matcher=scanner.matcher, classifier=scanner.classifier, sample=sample
-            )
-            yield from classes
-            yield CellFindings(list(findings))
-            if on_bytes is not None:
-                on_bytes(path.stat().st_size)
+            for path in run:
+                classes, findings = scan_table_file(
+                    path, matcher=scanner.matcher, classifier=scanner.classifier, sample=sample
+                )
+                yield from classes
+                yield CellFindings(list(findings))
+                if on_bytes is not None:
+                    on_bytes(path.stat().st_size)
+        elif workers is not None:
+            yield from workers.batches(run, on_bytes=on_bytes)
         else:
-            yield from text_file_batches(
-                path, matcher=scanner.matcher, extra=scanner.extra, on_bytes=on_bytes
-            )
+            for path in run:
+                yield from text_file_batches(
+                    path, matcher=scanner.matcher, extra=scanner.extra, on_bytes=on_bytes
+                )
     if url is not None:
         from kojin.discovery.database import scan_database
 

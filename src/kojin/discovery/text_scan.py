@@ -7,7 +7,8 @@ finding and the next, and only the start of a finding's own line is decoded.
 from __future__ import annotations
 
 from bisect import bisect_right
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
@@ -19,8 +20,9 @@ from kojin.discovery.model import Finding, Match
 from kojin.errors import InputError
 
 CHUNK_SIZE = 8 << 20
-_NEWLINE = 10
-_SNIFF = 64 << 10
+NEWLINE = 10
+#: The bytes of a file's start that decide its encoding.
+SNIFF_BYTES = 64 << 10
 
 #: An optional extra pass over each chunk (the NER extra): given the chunk and the pattern matches,
 #: return additional matches.
@@ -35,17 +37,19 @@ def _chunks(stream: BinaryIO, chunk_size: int) -> Iterator[bytes]:
         block = stream.read(chunk_size)
         if not block:
             return
-        if block[-1] != _NEWLINE:
+        if block[-1] != NEWLINE:
             block += stream.readline()
         yield block
 
 
-def _is_utf8(sample: bytes) -> bool:
+def sniff_encoding(sample: bytes) -> str:
+    """ "utf-8", or "cp932" (Shift_JIS) when the start of a file is not UTF-8."""
     try:
         sample.decode("utf-8")
     except UnicodeDecodeError as exc:
-        return exc.start > len(sample) - 4  # a character cut at the end of the sample
-    return True
+        if exc.start <= len(sample) - 4:  # not merely a character cut at the end of the sample
+            return "cp932"
+    return "utf-8"
 
 
 def kind_info(matcher: Re2Matcher) -> dict[str, KindInfo]:
@@ -125,6 +129,74 @@ def findings_in_buffer(
     return list(batch), lines
 
 
+@dataclass(frozen=True, slots=True)
+class TextBlock:
+    """A block of whole lines of one file, as read: the unit a scan hands to a worker."""
+
+    path: str
+    raw: bytes
+    first_line: int  # the line number of its first line in the file
+    encoding: str  # "utf-8" or "cp932" (recognised once per file, from its first block)
+
+
+def stream_blocks(
+    stream: BinaryIO, *, path: str, chunk_size: int = CHUNK_SIZE
+) -> Iterator[TextBlock]:
+    """The blocks of a byte stream, each numbered by the line it starts on. Newlines are counted
+    in the raw bytes: Shift_JIS never uses the newline byte inside a character."""
+    line = 1
+    encoding: str | None = None
+    for raw in _chunks(stream, chunk_size):
+        if encoding is None:
+            encoding = sniff_encoding(raw[:SNIFF_BYTES])
+        yield TextBlock(path, raw, line, encoding)
+        line += raw.count(b"\n")
+
+
+def file_blocks(path: Path, *, chunk_size: int = CHUNK_SIZE) -> Iterator[TextBlock]:
+    """The blocks of one text file (a binary file, recognised by a NUL byte, has none)."""
+    try:
+        with path.open("rb") as stream:
+            if b"\0" in stream.read(8192):
+                return
+            stream.seek(0)
+            yield from stream_blocks(stream, path=str(path), chunk_size=chunk_size)
+    except OSError as exc:
+        raise InputError(f"cannot read {path}: {exc.strerror}", field="path") from exc
+
+
+def scan_block(
+    block: TextBlock,
+    *,
+    matcher: Re2Matcher,
+    extra: ExtraPass | None = None,
+    info: Mapping[str, KindInfo] | None = None,
+) -> TextFindings:
+    """The findings of one block (Shift_JIS re-encoded as UTF-8 first)."""
+    raw = block.raw
+    buf = raw if block.encoding == "utf-8" else raw.decode("cp932", "replace").encode("utf-8")
+    found, _ = batch_in_buffer(
+        buf, matcher=matcher, path=block.path, first_line=block.first_line, extra=extra, info=info
+    )
+    return found
+
+
+def _scan_blocks(
+    blocks: Iterable[TextBlock],
+    *,
+    matcher: Re2Matcher,
+    extra: ExtraPass | None,
+    on_bytes: Callable[[int], None] | None,
+) -> Iterator[TextFindings]:
+    info = kind_info(matcher)
+    for block in blocks:
+        found = scan_block(block, matcher=matcher, extra=extra, info=info)
+        if found:
+            yield found
+        if on_bytes is not None:
+            on_bytes(len(block.raw))
+
+
 def scan_stream_batches(
     stream: BinaryIO,
     *,
@@ -136,21 +208,8 @@ def scan_stream_batches(
 ) -> Iterator[TextFindings]:
     """Findings of a byte stream, a batch per block; Shift_JIS (cp932) input is recognised and
     re-encoded."""
-    line = 1
-    encoding: str | None = None
-    info = kind_info(matcher)
-    for raw in _chunks(stream, chunk_size):
-        if encoding is None:
-            encoding = "utf-8" if _is_utf8(raw[:_SNIFF]) else "cp932"
-        block = raw if encoding == "utf-8" else raw.decode("cp932", "replace").encode("utf-8")
-        found, lines = batch_in_buffer(
-            block, matcher=matcher, path=path, first_line=line, extra=extra, info=info
-        )
-        line += lines
-        if found:
-            yield found
-        if on_bytes is not None:
-            on_bytes(len(raw))
+    blocks = stream_blocks(stream, path=path, chunk_size=chunk_size)
+    return _scan_blocks(blocks, matcher=matcher, extra=extra, on_bytes=on_bytes)
 
 
 def text_file_batches(
@@ -162,13 +221,4 @@ def text_file_batches(
 ) -> Iterator[TextFindings]:
     """Findings of one text file in batches (binary files, recognised by a NUL byte, yield
     nothing)."""
-    try:
-        with path.open("rb") as stream:
-            if b"\0" in stream.read(8192):
-                return
-            stream.seek(0)
-            yield from scan_stream_batches(
-                stream, matcher=matcher, path=str(path), extra=extra, on_bytes=on_bytes
-            )
-    except OSError as exc:
-        raise InputError(f"cannot read {path}: {exc.strerror}", field="path") from exc
+    return _scan_blocks(file_blocks(path), matcher=matcher, extra=extra, on_bytes=on_bytes)
