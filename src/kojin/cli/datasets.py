@@ -51,23 +51,29 @@ NameOption = Annotated[
 
 
 @contextmanager
-def _registry() -> Iterator[tuple[Database, PolicyFacts]]:
-    from kojin.db.uow import Database
-    from kojin.policy import load_policy, to_facts
-    from kojin.registry.bootstrap import is_initialised
+def _database() -> Iterator[Database]:
+    """The initialised registry (commands that only read it need no policy)."""
+    from kojin.registry.opening import initialised, open_database
 
-    settings = load_settings()
-    if not is_initialised(settings=settings):
-        raise InputError(
-            "no registry here: run `kojin init` first (KOJIN_HOME / KOJIN_DATABASE_URL)",
-            field="registry",
-        )
-    policy = to_facts(load_policy(settings.policy_file))
-    database = Database.from_settings(settings)
+    database = open_database(load_settings())
     try:
-        yield database, policy
+        if not initialised(database):
+            raise InputError(
+                "no registry here: run `kojin init` first (KOJIN_HOME / KOJIN_DATABASE_URL)",
+                field="registry",
+            )
+        yield database
     finally:
         database.dispose()
+
+
+@contextmanager
+def _registry() -> Iterator[tuple[Database, PolicyFacts]]:
+    """The initialised registry and the policy in force."""
+    from kojin.policy import load_policy, to_facts
+
+    with _database() as database:
+        yield database, to_facts(load_policy(load_settings().policy_file))
 
 
 def recorder_for(
@@ -102,7 +108,7 @@ def anonymized_notices() -> list[AnonymizedDatasetNotice]:
     from kojin.policy import AnonymizedDatasetNotice
     from kojin.registry.datasets.service import list_datasets
 
-    with _registry() as (database, _), database.read() as session:
+    with _database() as database, database.read() as session:
         rows = list_datasets(session=session, form="anonymized")
     return [
         AnonymizedDatasetNotice(
@@ -178,7 +184,7 @@ def list_command(
     from kojin.registry.datasets.service import list_datasets
 
     def run() -> None:
-        with _registry() as (database, _), database.read() as session:
+        with _database() as database, database.read() as session:
             rows = list_datasets(session=session)
         if json_lines:
             for row in rows:

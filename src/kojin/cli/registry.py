@@ -36,12 +36,9 @@ audit_app = typer.Typer(help="The audit chain.", no_args_is_help=True)
 
 @contextmanager
 def _database() -> Iterator[Database]:
-    from kojin.db.migrate import upgrade
-    from kojin.db.uow import Database
+    from kojin.registry.opening import open_database
 
-    settings = load_settings()
-    upgrade(settings.resolved_database_url())
-    database = Database.from_settings(settings)
+    database = open_database(load_settings())
     try:
         yield database
     finally:

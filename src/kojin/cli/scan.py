@@ -304,20 +304,18 @@ def _run(
 def _ledger_declarations() -> list[tuple[str, frozenset[str]]]:
     """The places the registry's ledger declares personal data, with the kinds declared there
     (read before scanning, so a missing registry fails fast)."""
-    from kojin.db.uow import Database
-    from kojin.registry.bootstrap import is_initialised
     from kojin.registry.ledger.service import declared_locations
+    from kojin.registry.opening import initialised, open_database
     from kojin.settings import get_settings
 
-    settings = get_settings()
-    if not is_initialised(settings=settings):
-        raise InputError(
-            "--against-ledger needs an initialised registry: run `kojin init` "
-            "(KOJIN_HOME / KOJIN_DATABASE_URL choose which)",
-            field="against_ledger",
-        )
-    database = Database.from_settings(settings)
+    database = open_database(get_settings())
     try:
+        if not initialised(database):
+            raise InputError(
+                "--against-ledger needs an initialised registry: run `kojin init` "
+                "(KOJIN_HOME / KOJIN_DATABASE_URL choose which)",
+                field="against_ledger",
+            )
         with database.read() as session:
             return declared_locations(session=session)
     finally:

@@ -137,7 +137,8 @@ def run() -> None:
     On the first run the admin token is printed once: keep it, kojin stores only its hash.
     """
     from kojin.errors import ConflictError
-    from kojin.registry.bootstrap import initialise, is_initialised
+    from kojin.registry.bootstrap import initialise
+    from kojin.registry.opening import is_initialised
 
     settings = load_settings()
     created = None

@@ -16,7 +16,7 @@ from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from sqlalchemy import text
+from sqlalchemy import Engine, text
 from sqlalchemy.exc import OperationalError, ProgrammingError
 
 from kojin.db.engine import make_engine
@@ -49,15 +49,17 @@ def alembic_config(url: str) -> Config:
     return config
 
 
-def upgrade(url: str, *, revision: str = "head") -> str | None:
+def upgrade(url: str, *, revision: str = "head", engine: Engine | None = None) -> str | None:
     """Upgrade the database at `url` to `revision` (default: the newest) and return it.
 
     A database already at the newest revision is left as it is after one query. Safe to call
     from several threads and processes at once: Alembic's module state is guarded by a lock
     here, and the migration transaction itself is serialized in the database (SQLite
     ``BEGIN IMMEDIATE``; a PostgreSQL advisory lock taken before the version is read).
+    `engine`, when given, is an open engine on `url` to ask for the current revision (saves
+    opening another).
     """
-    if revision == "head" and current_revision(url) == HEAD_REVISION:
+    if revision == "head" and current_revision(url, engine=engine) == HEAD_REVISION:
         return HEAD_REVISION
     from alembic import command
 
@@ -66,17 +68,20 @@ def upgrade(url: str, *, revision: str = "head") -> str | None:
     return current_revision(url)
 
 
-def current_revision(url: str) -> str | None:
-    """The revision the database at `url` is at, or None before the first migration."""
-    engine = make_engine(url)
+def current_revision(url: str, *, engine: Engine | None = None) -> str | None:
+    """The revision the database at `url` is at, or None before the first migration (asked
+    through `engine` when given, else through an engine opened and closed here)."""
+    own = engine is None
+    bound = make_engine(url) if engine is None else engine
     try:
-        with engine.connect() as conn:
+        with bound.connect() as conn:
             try:
                 rows = conn.execute(text(f"SELECT version_num FROM {VERSION_TABLE}")).all()
             except (OperationalError, ProgrammingError):  # no version table: never migrated
                 return None
     finally:
-        engine.dispose()
+        if own:
+            bound.dispose()
     if len(rows) > 1:  # pragma: no cover - kojin's migrations form one line
         raise RuntimeError(f"{VERSION_TABLE} holds {len(rows)} heads; kojin's migrations have one")
     return str(rows[0][0]) if rows else None

@@ -22,9 +22,9 @@ from kojin.db.uow import Database
 from kojin.errors import ConflictError
 from kojin.policy import Policy, load_policy
 from kojin.registry.ledger.csvio import import_csv
+from kojin.registry.opening import INITIALISED
 from kojin.settings import Settings
 
-INITIALISED = "system.initialised"
 POLICY_RECORDED = "policy.recorded"
 SAMPLE_LEDGER = "sample_ledger.csv"
 
@@ -48,17 +48,6 @@ def sample_ledger_text() -> str:
 def _initialised(session: Session) -> bool:
     query = select(AuditEntry.seq).where(AuditEntry.action == INITIALISED).limit(1)
     return session.execute(query).first() is not None
-
-
-def is_initialised(*, settings: Settings) -> bool:
-    """Whether `kojin init` has completed for these settings (migrates the database first)."""
-    upgrade(settings.resolved_database_url())
-    database = Database.from_settings(settings)
-    try:
-        with database.read() as session:
-            return _initialised(session)
-    finally:
-        database.dispose()
 
 
 def record_policy_version(*, session: Session, policy_sha256: str, source: str, actor: str) -> None:

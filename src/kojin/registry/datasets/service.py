@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -17,9 +18,11 @@ from sqlalchemy.orm import Session
 from kojin.audit.service import append_entry
 from kojin.db.base import utcnow
 from kojin.errors import ConflictError, InputError, NotFoundError
-from kojin.law.policy_facts import PolicyFacts
 from kojin.registry.datasets.models import DeidentifiedDataset
 from kojin.registry.datasets.schemas import DatasetCreate, DatasetForm, DatasetOut
+
+if TYPE_CHECKING:
+    from kojin.law.policy_facts import PolicyFacts
 
 
 def check_recordable(*, policy: PolicyFacts, category: str, purposes: list[str]) -> None:
