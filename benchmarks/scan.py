@@ -10,15 +10,17 @@ and written to files first (not timed):
 
 1. ``kojin scan FILE --format jsonl`` as a child process, stdout written to a file (stderr, where
    the progress bar goes, to a pipe): start-up, detector compilation, reading, scanning, masking
-   and output all included. Wall time and the
-   child's CPU time (user + system); the median of ``--runs`` runs. The table format
-   (``kojin scan FILE > out``) is run once beside it.
+   and output all included, with the default worker processes (one per processor). Wall time and
+   the CPU time of the child and its workers (user + system); the median of ``--runs`` runs. The
+   same with ``--jobs 1`` (everything in one process) beside it, and the table format
+   (``kojin scan FILE > out``) run once.
 2. The start-up alone: ``kojin scan`` of a one-line file.
 3. The baseline, in this process: one combined alternation of the same patterns in Python ``re``
    (``benchmarks/scan_baseline.py``: leftmost-longest candidates, the same validators, boundary
    rule and context words) over the first ``--baseline-mb`` MB of each corpus.
 
-Checks (the script fails when one does not hold): the child's findings (type, line, column) are
+Checks (the script fails when one does not hold): the output with workers and with ``--jobs 1``
+is the same byte for byte; the child's findings (type, line, column) are
 exactly those of kojin's scan service run in this process; on the baseline slice, kojin's matcher
 and the baseline find the same multiset of (kind, value) pairs, value being the text matched,
 after validation.
@@ -137,8 +139,14 @@ def _bench(
     path = folder / f"{label}.txt"
     path.write_bytes(data)
     out = folder / f"{label}.jsonl"
+    single_out = folder / f"{label}.one-process.jsonl"
     jsonl = _median([_run_scan(path, out, "--format", "jsonl") for _ in range(runs)])
+    single = _median(
+        [_run_scan(path, single_out, "--format", "jsonl", "--jobs", "1") for _ in range(runs)]
+    )
     table = _run_scan(path, folder / f"{label}.table.txt")
+    if out.read_bytes() != single_out.read_bytes():
+        raise SystemExit(f"[{label}] worker processes and one process wrote different output")
     found = _child_findings(out)
     if found != _service_findings(path):
         raise SystemExit(f"[{label}] the kojin scan process and the scan service disagree")
@@ -149,6 +157,7 @@ def _bench(
     print("  MB/s                                               wall   per CPU-second")
     rows = (
         ("kojin scan --format jsonl > file (whole command)", jsonl),
+        ("  the same with --jobs 1 (one process)", single),
         ("kojin scan > file (table, whole command)", table),
     )
     for name, run in rows:

@@ -3,9 +3,9 @@
 A scan of text is bound by the processor: RE2 finds candidates at about 100 MB/s, and checking,
 locating and masking each finding costs a few microseconds of Python. Blocks of a file are
 independent (a finding never spans a line, and blocks are cut at line ends), so worker processes
-scan them side by side. This process only locates the blocks (a memory map: line ends and newline
-counts, no copy), and each worker reads its block itself; what comes back is written in the order
-of the files.
+scan them side by side. This process only locates the blocks (through a memory map: line ends and
+the newlines before each block, so line numbers stay exact), and each worker reads its block
+itself; what comes back is written in the order of the files.
 
 Workers are forked from this process (Linux only): they inherit the compiled matcher instead of
 compiling it again, and they are started before any other thread (the progress bar's) exists.
