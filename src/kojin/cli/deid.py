@@ -8,14 +8,14 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from kojin.cli.datasets import CategoryOption, NameOption, RecordOption, recorder_for
-from kojin.cli.output import cli_errors, stderr_console, write_json_line
+from kojin.cli.output import cli_errors, stderr_console, stderr_is_terminal, write_json_line
 from kojin.deid import service
 from kojin.deid.choices import EngineName, LVariant, Metric, SearchMethod, TDistance, TokenAlgorithm
 from kojin.deid.table_source import TableSource
@@ -62,7 +62,7 @@ def _numbers(values: list[str], *, option: str) -> dict[str, float]:
 @contextmanager
 def _progress(label: str) -> Iterator[Callable[[int, int], None] | None]:
     """A progress bar on stderr when it is a terminal (else no bar, and nothing to update)."""
-    if not stderr_console.is_terminal:
+    if not stderr_is_terminal():
         yield None
         return
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -72,7 +72,7 @@ def _progress(label: str) -> Iterator[Callable[[int, int], None] | None]:
         BarColumn(),
         MofNCompleteColumn(),
         TimeElapsedColumn(),
-        console=stderr_console,
+        console=stderr_console(),
         transient=True,
     )
     task = bar.add_task(label, total=None)
@@ -224,7 +224,7 @@ def pseudonymize(
     with cli_errors():
         recorder = _recorder(record=record, name=name, category=category, purposes=purpose)
         source = TableSource(input_path, table)
-        with stderr_console.status("pseudonymizing"):
+        with stderr_console().status("pseudonymizing") if stderr_is_terminal() else nullcontext():
             if retokenize_from is not None:
                 result = service.rekey_file(
                     source=source,

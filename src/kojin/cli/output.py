@@ -4,20 +4,64 @@ from __future__ import annotations
 
 import getpass
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from functools import cache
 from typing import TYPE_CHECKING, NoReturn
 
 import orjson
-from rich.console import Console
 
 from kojin.errors import InputError, KojinError
 
 if TYPE_CHECKING:
+    from rich.console import Console
+
     from kojin.settings import Settings
 
-#: progress bars and notes on stderr, so that stdout stays data a pipe can read
-stderr_console = Console(stderr=True, highlight=False, soft_wrap=True)
+
+@cache
+def stderr_console() -> Console:
+    """The console for progress bars and notes on stderr, so that stdout stays data a pipe can
+    read (made on first use: a command that draws nothing never loads Rich)."""
+    from rich.console import Console
+
+    return Console(stderr=True, highlight=False, soft_wrap=True)
+
+
+def stderr_is_terminal() -> bool:
+    """Whether stderr is a terminal: progress bars are drawn only there."""
+    return sys.stderr.isatty()
+
+
+class ProgressTask:
+    """One task of a progress bar on stderr, or nothing at all where stderr is no terminal."""
+
+    def __init__(self, update: Callable[..., None] | None = None) -> None:
+        self._update = update
+
+    def advance(self, done: int) -> None:
+        """Count `done` more units of work."""
+        if self._update is not None:
+            self._update(advance=done)
+
+    def set_total(self, total: int) -> None:
+        """Set the units of work in all (counted from zero again)."""
+        if self._update is not None:
+            self._update(total=max(total, 1), completed=0)
+
+
+@contextmanager
+def progress_task(label: str, *, transient: bool = False) -> Iterator[ProgressTask]:
+    """A progress bar with one task of unknown size, drawn on stderr when it is a terminal
+    (elsewhere nothing is drawn, and Rich is not loaded)."""
+    if not stderr_is_terminal():
+        yield ProgressTask()
+        return
+    from rich.progress import Progress
+
+    with Progress(console=stderr_console(), transient=transient) as bar:
+        task = bar.add_task(label, total=None)
+        yield ProgressTask(lambda **change: bar.update(task, **change))
 
 
 def fail(message: str, *, code: int = 2) -> NoReturn:

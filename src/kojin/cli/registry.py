@@ -20,7 +20,14 @@ from typing import IO, TYPE_CHECKING, Annotated
 import typer
 
 from kojin.auth.roles import Role
-from kojin.cli.output import cli_actor, cli_errors, fail, load_settings, stderr_console
+from kojin.cli.output import (
+    cli_actor,
+    cli_errors,
+    fail,
+    load_settings,
+    progress_task,
+    stderr_console,
+)
 from kojin.errors import ConflictError, InputError
 
 if TYPE_CHECKING:
@@ -107,7 +114,7 @@ def token_create(
 
     with cli_errors(), _database() as database, database.uow() as session:
         token, plaintext = create_token(session=session, role=role, name=name, actor=cli_actor())
-    stderr_console.print(f"token {token.id} ({token.role}, {token.name}) created", markup=False)
+    stderr_console().print(f"token {token.id} ({token.role}, {token.name}) created", markup=False)
     typer.echo(plaintext)
 
 
@@ -116,20 +123,21 @@ def keys_rotate(
     batch_size: Annotated[int, typer.Option("--batch-size", min=1)] = 500,
 ) -> None:
     """Make a new data key current and re-encrypt every subject under it."""
-    from rich.progress import Progress
-
     from kojin.registry.keys import rotate_keys
 
     settings = load_settings()
-    with cli_errors(), _database() as database, Progress(console=stderr_console) as progress:
-        task = progress.add_task("re-encrypting subjects", total=None)
+    with (
+        cli_errors(),
+        _database() as database,
+        progress_task("re-encrypting subjects") as progress,
+    ):
         result = rotate_keys(
             settings=settings,
             database=database,
             actor=cli_actor(),
             batch_size=batch_size,
-            on_total=lambda total: progress.update(task, total=max(total, 1), completed=0),
-            on_progress=lambda done: progress.advance(task, done),
+            on_total=progress.set_total,
+            on_progress=progress.advance,
         )
     typer.echo(
         f"new key {result.key_id} is current (was {result.previous_key_id}); "
@@ -228,20 +236,15 @@ def records_purge(
 @audit_app.command("verify")
 def audit_verify() -> None:
     """Check the whole chain: exit 0 when intact, 1 naming the first bad entry."""
-    from rich.progress import Progress
-
     from kojin.audit.service import verify_chain
 
     with (
         cli_errors(),
         _database() as database,
         database.read() as session,
-        Progress(console=stderr_console, transient=True) as progress,
+        progress_task("verifying the audit chain", transient=True) as progress,
     ):
-        task = progress.add_task("verifying the audit chain", total=None)
-        result = verify_chain(
-            session=session, on_progress=lambda done: progress.advance(task, done)
-        )
+        result = verify_chain(session=session, on_progress=progress.advance)
     if result.ok:
         typer.echo(f"audit chain intact: {result.checked} entries, head {result.head_hash}")
         return

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from kojin.cli.output import cli_errors, stderr_console, write_json_line
+from kojin.cli.output import cli_errors, stderr_console, stderr_is_terminal, write_json_line
 from kojin.discovery.defaults import DEFAULT_MIN_SCORE, DEFAULT_SAMPLE
 from kojin.errors import InputError
 
@@ -36,9 +36,17 @@ class OutputFormat(StrEnum):
     JSONL = "jsonl"
 
 
+def _ignore(_: object) -> None:
+    """Progress where nothing is drawn."""
+
+
 @contextmanager
 def _progress(total: int) -> Iterator[tuple[Callable[[int], None], Callable[[str], None]]]:
-    """A byte progress bar for files and a table label for databases, on stderr."""
+    """A byte progress bar for files and a table label for databases, on stderr when it is a
+    terminal (elsewhere nothing is drawn, and Rich is not loaded)."""
+    if not stderr_is_terminal():
+        yield _ignore, _ignore
+        return
     from rich.progress import (
         BarColumn,
         DownloadColumn,
@@ -54,7 +62,7 @@ def _progress(total: int) -> Iterator[tuple[Callable[[int], None], Callable[[str
         DownloadColumn(),
         TransferSpeedColumn(),
         TimeElapsedColumn(),
-        console=stderr_console,
+        console=stderr_console(),
         transient=True,
     )
     task = bar.add_task("scanning", total=total or None)

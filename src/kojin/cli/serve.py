@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging.config
 import os
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -66,7 +65,7 @@ def prepare_registry(settings: Settings) -> None:
         finally:
             database.dispose()
     if changed:
-        stderr_console.print("kojin: the policy in force was recorded in the audit chain")
+        stderr_console().print("kojin: the policy in force was recorded in the audit chain")
 
 
 def serve_api(settings: Settings, *, host: str, port: int, workers: int) -> None:
@@ -84,6 +83,8 @@ def serve_api(settings: Settings, *, host: str, port: int, workers: int) -> None
     if settings.policy_file:
         os.environ["KOJIN_POLICY_FILE"] = str(settings.policy_file)
     config = logging_config(settings.log_level)
+    import logging.config
+
     logging.config.dictConfig(config)
     uvicorn.run(
         APP_FACTORY,
@@ -119,7 +120,7 @@ def serve(host: HostOption = None, port: PortOption = None, workers: WorkersOpti
     """Apply the registry migrations, then serve the REST API until interrupted."""
     settings = load_settings()
     prepare_registry(settings)
-    stderr_console.print(
+    stderr_console().print(
         f"kojin: serving the API on http://{host or settings.host}:{port or settings.port}",
         markup=False,
     )
