@@ -11,6 +11,7 @@ when every cell fits the width, else one block of ``field  value`` lines per dat
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Annotated
@@ -138,22 +139,38 @@ def _list_cells(row: DatasetOut) -> tuple[str, ...]:
     )
 
 
+def _stdout_console() -> Console | None:
+    """A Rich console on stdout when it is a terminal; None for a pipe or a file (tab-separated
+    lines need no Rich)."""
+    if not sys.stdout.isatty():
+        return None
+    from rich.console import Console
+
+    return Console(highlight=False)
+
+
 def _plain(cell: str) -> str:
     """A cell on one tab-separated line: tabs and line breaks inside it become spaces."""
     return " ".join(cell.split()) if any(c in cell for c in "\t\r\n") else cell
 
 
 def print_records(
-    console: Console, *, title: str, columns: Sequence[str], rows: Sequence[Sequence[str]]
+    console: Console | None,
+    *,
+    title: str,
+    columns: Sequence[str],
+    rows: Sequence[Sequence[str]],
 ) -> None:
     """Rows whose cells must reach the reader whole (ids are typed back).
 
-    Not a terminal: tab-separated lines, header first. A terminal wide enough for every cell:
-    a table. A narrower one: one block per row, a ``column  value`` line per cell.
+    Not a terminal (or no console: stdout is not one): tab-separated lines, header first. A
+    terminal wide enough for every cell: a table. A narrower one: one block per row, a
+    ``column  value`` line per cell.
     """
-    if not console.is_terminal:
+    if console is None or not console.is_terminal:
+        out = sys.stdout if console is None else console.file
         for line in (columns, *rows):  # written as is: Rich would expand the tabs
-            console.file.write("\t".join(_plain(cell) for cell in line) + "\n")
+            out.write("\t".join(_plain(cell) for cell in line) + "\n")
         return
     widths = [max(len(cell) for cell in column) for column in zip(columns, *rows, strict=True)]
     if sum(widths) + 3 * len(widths) + 1 <= console.width:
@@ -179,8 +196,6 @@ def list_command(
     json_lines: Annotated[bool, typer.Option("--json", help="One JSON document per line.")] = False,
 ) -> None:
     """List the recorded datasets: id, form, name, category, records, provision."""
-    from rich.console import Console
-
     from kojin.registry.datasets.service import list_datasets
 
     def run() -> None:
@@ -191,7 +206,7 @@ def list_command(
                 write_json_line(row.model_dump(mode="json"))
             return
         print_records(
-            Console(highlight=False),
+            _stdout_console(),
             title="De-identified datasets",
             columns=LIST_COLUMNS,
             rows=[_list_cells(row) for row in rows],
