@@ -85,7 +85,8 @@ def workload(rng: random.Random, n: int, purposes: dict[str, list[str]]) -> list
             "consent_difficult": rng.random() < 0.2,
             "acquisition_method": rng.choice(["written_direct", "indirect", "public", None]),
         }
-        if rng.random() < 0.8:
+        # provision and storage must name where the data goes; other actions sometimes do
+        if body["action"] in ("provide", "store_abroad") or rng.random() < 0.8:
             body["recipient"] = {
                 "name": "Recipient Co",
                 "country": rng.choice(COUNTRIES),

@@ -10,6 +10,8 @@ from law_cases_common import (
     CONSENT,
     CONSENT_FX,
     FREE_TEXT,
+    INFORM_PS,
+    JOINT_ITEMS,
     JOINT_PUBLISHED,
     PERIODIC,
     PUBLISH_AN,
@@ -19,6 +21,7 @@ from law_cases_common import (
     UNDERSTAND,
     VERIFY,
     case,
+    joint,
     r,
     to,
 )
@@ -144,7 +147,7 @@ PSEUDONYMIZED = [
         "R-PS-3",
         r("provide", form="pseudonymized", recipient=to(relation="entrustee")),
         True,
-        (SUPERVISE,),
+        (SUPERVISE, INFORM_PS),
         id="ps-entrustee",
     ),
     case(
@@ -161,15 +164,22 @@ PSEUDONYMIZED = [
     ),
     case(
         "R-PS-3",
-        r("provide", form="pseudonymized", recipient=to(relation="joint_user")),
+        r(
+            "provide",
+            form="pseudonymized",
+            purpose="research_feedback",
+            recipient=joint(),
+            items=JOINT_ITEMS,
+        ),
         True,
         policy=JOINT_PUBLISHED,
         id="ps-joint-published",
     ),
     case(
-        "R-TP-FX-1",
+        "R-PS-3",
         r("provide", form="pseudonymized", recipient=to("US", "entrustee")),
-        False,
+        True,
+        (SUPERVISE, INFORM_PS, UNDERSTAND),
         id="ps-us-entrustee",
     ),
     case(

@@ -10,6 +10,7 @@ from law_cases_common import (
     CONSENT,
     CONSENT_FX,
     FREE_TEXT,
+    JOINT_ITEMS,
     JOINT_PUBLISHED,
     NO_ENTRUSTMENT,
     NOT_PUBLISHED,
@@ -21,6 +22,7 @@ from law_cases_common import (
     SUPERVISE,
     UNDERSTAND,
     case,
+    joint,
     r,
     to,
 )
@@ -303,7 +305,6 @@ ACQUIRE = [
 
 PROVIDE = [
     case("R-TP-1", r("provide", recipient=to()), False, id="tp-no-consent"),
-    case("R-TP-1", r("provide"), False, id="tp-default-recipient"),
     case("R-TP-REC-1", r("provide", recipient=to(), consent=CONSENT), True, (RECORD,), id="tp"),
     case(
         "R-TP-REC-1",
@@ -397,8 +398,8 @@ PROVIDE = [
         id="joint-use-not-published",
     ),
     case(
-        "R-TP-NT-1",
-        r("provide", recipient=to(relation="joint_user")),
+        "R-TP-NT-3",
+        r("provide", purpose="satisfaction_surveys", recipient=joint(), items=JOINT_ITEMS),
         True,
         policy=JOINT_PUBLISHED,
         id="joint-use-published",
@@ -542,7 +543,7 @@ STORAGE = [
         id="partner-us",
     ),
     case("R-SEC-2", r("store_abroad", "specific_personal", recipient=to("US")), False, id="mn-us"),
-    case("R-SEC-2", r("store_abroad"), True, id="store-in-japan"),
+    case("R-SEC-2", r("store_abroad", recipient=to("JP")), True, id="store-in-japan"),
 ]
 
 

@@ -83,12 +83,29 @@ def seed_policy() -> PolicyFacts:
             beyond_purpose_needs_notice=True,
         ),
     ]
+    titled = _default_titles()
     return PolicyFacts(
-        categories={c.id: c for c in categories},
+        categories={
+            c.id: replace(
+                c,
+                title=titled.categories[c.id].title,
+                purpose_titles=titled.categories[c.id].purpose_titles,
+            )
+            for c in categories
+        },
         anonymized_items_published=True,
         pseudonymized_creation_declared=True,
         documented_country_systems=frozenset({"US"}),
+        exception_titles=titled.exception_titles,
     )
+
+
+def _default_titles() -> PolicyFacts:
+    """The embedded policy, compiled: the Japanese titles its sentences use come from it, while
+    every legal fact of the seed above is stated by hand."""
+    from kojin.policy import load_policy, to_facts
+
+    return to_facts(load_policy(None))
 
 
 SEED = seed_policy()

@@ -15,6 +15,7 @@ from typer.testing import CliRunner
 
 from kojin.cli import app
 from kojin.law import DecisionRequest, Facts, decide
+from kojin.law.json_keys import duplicate_key
 from kojin.policy import load_policy, to_facts
 from kojin.policy.load import default_policy_text
 
@@ -60,7 +61,12 @@ def test_json_lines_keep_order_and_skip_blank_lines(runner: CliRunner) -> None:
     bodies = [
         {"action": "use", "category": "customer", "purpose": "provide_services"},
         US_PROVISION,
-        {"action": "provide", "category": "specific_personal", "exception": "mna_19"},
+        {
+            "action": "provide",
+            "category": "specific_personal",
+            "exception": "mna_19",
+            "recipient": {"country": "JP"},
+        },
     ]
     stdin = json.dumps(bodies[0]) + "\n\n" + "\n".join(json.dumps(b) for b in bodies[1:]) + "\n"
     result = run(runner, stdin)
@@ -80,7 +86,12 @@ def test_json_lines_across_chunks_are_all_decided_in_order(runner: CliRunner) ->
         {"action": "use", "category": "customer", "purpose": "provide_services"},
         US_PROVISION,
         STORE_SG,
-        {"action": "provide", "category": "specific_personal", "exception": "mna_19"},
+        {
+            "action": "provide",
+            "category": "specific_personal",
+            "exception": "mna_19",
+            "recipient": {"country": "JP"},
+        },
         {"action": "use", "category": "retired_employee", "purpose": "x"},
     ]
     result = run(runner, "\n".join(json.dumps(b) for b in bodies) + "\n")
@@ -119,13 +130,18 @@ EDGE_LINES += [
 @pytest.mark.parametrize("line", EDGE_LINES)
 def test_json_lines_are_read_as_orjson_reads_them(runner: CliRunner, line: str) -> None:
     """Lines are parsed by pydantic for speed: every line must still be accepted, refused and
-    read exactly as orjson reads it."""
+    read exactly as orjson reads it, except that a key given twice is refused."""
     result = run(runner, '{"action": "use", "category": "customer"}\n' + line + "\n")
     try:
         document = orjson.loads(line)
     except orjson.JSONDecodeError:
         assert result.exit_code == 2
         assert "line 2: not valid JSON" in result.stderr
+        return
+    repeated = duplicate_key(line)
+    if repeated is not None:  # orjson keeps the last value; kojin refuses the line
+        assert result.exit_code == 2
+        assert f"line 2: the key '{repeated}' appears twice" in result.stderr
         return
     try:
         request = DecisionRequest.model_validate(document)
@@ -259,18 +275,31 @@ def test_missing_policy_file_exits_2(runner: CliRunner, tmp_path: Path) -> None:
         {
             "action": "provide",
             "category": "specific_personal",
-            "recipient": {"relation": "joint_user"},
+            "recipient": {"relation": "joint_user", "country": "JP"},
         },
-        {"action": "provide", "category": "customer", "recipient": {"relation": "joint_user"}},
+        {
+            "action": "provide",
+            "category": "customer",
+            "recipient": {"relation": "joint_user", "country": "JP"},
+        },
         {"action": "store_abroad", "category": "partner_employee", "recipient": {"country": "US"}},
         {"action": "store_abroad", "category": "retired_employee", "recipient": {"country": "US"}},
-        {"action": "provide", "category": "commissioned", "recipient": {"relation": "entrustee"}},
+        {
+            "action": "provide",
+            "category": "commissioned",
+            "recipient": {"relation": "entrustee", "country": "JP"},
+        },
         {
             "action": "acquire",
             "category": "specific_personal",
             "purpose": "real_estate_fee_records",
         },
-        {"action": "provide", "category": "customer", "form": "anonymized"},
+        {
+            "action": "provide",
+            "category": "customer",
+            "form": "anonymized",
+            "recipient": {"country": "JP"},
+        },
         {"action": "use", "category": "customer", "form": "pseudonymized", "purpose": "x"},
     ],
 )
@@ -289,3 +318,35 @@ def test_an_undeclared_category_is_refused_without_echoing_it(runner: CliRunner)
     assert "category: not a category the policy declares" in result.stderr
     assert "probe.user@example.com" not in result.stderr + result.stdout
     assert "123456789018" not in result.stderr + result.stdout
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ('{"action": "provide", "category": "customer", "consent": {"given": true}}', "recipient"),
+        ('{"action": "store_abroad", "category": "customer", "recipient": {}}', "recipient"),
+        (
+            '{"action": "provide", "category": "customer", "recipient": {"country": "XX"}}',
+            "recipient.country",
+        ),
+        ('{"action": "acquire", "category": "customer", "special_care": "yes"}', "special_care"),
+        (
+            '{"action": "provide", "category": "customer", "recipient": {"country": "JP"}, '
+            '"consent": {"given": 1}}',
+            "consent.given",
+        ),
+        (
+            '{"action": "provide", "category": "customer", "recipient": {"country": "JP"}, '
+            '"consent": {"given": false, "given": true}}',
+            "the key 'given' appears twice",
+        ),
+    ],
+    ids=["no-recipient", "no-country", "unassigned-country", "yes", "one", "duplicate"],
+)
+def test_bad_or_missing_facts_exit_2(runner: CliRunner, body: str, field: str) -> None:
+    """Never silently Japan, never "yes" for true, never the last of two keys."""
+    for stdin in (body + "\n", '{"action": "use", "category": "customer"}\n' + body + "\n"):
+        result = run(runner, stdin)
+        assert result.exit_code == 2, result.output
+        assert field in result.stderr
+        assert result.stdout == ""

@@ -10,13 +10,14 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from law_cases_fidelity import FIDELITY_CASES
 from law_cases_forms import FORM_CASES
 from law_cases_personal import PERSONAL_CASES
 from law_support import ask
 
 from kojin.law import PolicyFacts
 
-ALL_CASES = PERSONAL_CASES + FORM_CASES
+ALL_CASES = PERSONAL_CASES + FORM_CASES + FIDELITY_CASES
 
 
 @pytest.mark.parametrize(

@@ -7,9 +7,10 @@ from typing import Any
 
 import pytest
 
+from kojin.law.joint_use import member_key
 from kojin.law.policy_facts import CategoryFacts, PolicyFacts
 from kojin.policy import Policy, load_policy, to_facts
-from kojin.policy.model import JointUseArrangement, ResponsibleParty
+from kojin.policy.model import ArrangementItem, JointUseArrangement, JointUser, ResponsibleParty
 from kojin.policy.model_base import Address, Text
 
 
@@ -78,12 +79,14 @@ def _arrangement(**overrides: Any) -> JointUseArrangement:
     values: dict[str, Any] = {
         "id": "group_marketing",
         "categories": ["customer"],
-        "items": [Text(en="name", ja="氏名")],
+        "items": [ArrangementItem(id="name", text=Text(en="name", ja="氏名"))],
         "users": Text(en="group companies", ja="グループ会社"),
+        "members": [JointUser(id="example_sub", name=Text(en="Example Sub", ja="例子会社"))],
         "purposes": ["satisfaction_surveys"],
         "responsible_party": ResponsibleParty(
             name=Text(en="Example Corp.", ja="例株式会社"),
             address=Address(text=Text(en="Tokyo", ja="東京都")),
+            representative=Text(en="Taro Example", ja="例 太郎"),
         ),
         "includes_pseudonymized": True,
     }
@@ -91,27 +94,65 @@ def _arrangement(**overrides: Any) -> JointUseArrangement:
     return JointUseArrangement(**values)
 
 
-@pytest.mark.parametrize(
-    ("overrides", "published"),
-    [
-        ({}, True),
-        ({"items": []}, False),
-        ({"users": None}, False),
-        ({"purposes": []}, False),
-        ({"responsible_party": None}, False),
-    ],
-)
-def test_joint_use_is_published_only_with_all_four_items(
-    policy: Policy, overrides: dict[str, Any], published: bool
+def test_a_complete_arrangement_is_compiled_with_its_purposes_members_and_items(
+    policy: Policy,
 ) -> None:
-    """R-TP-NT-1: items, users, purposes and the responsible party must all be published."""
+    """R-TP-NT-1, R-TP-NT-3(a): what the engine checks a joint-use provision against."""
+    joint = policy.general.joint_use.model_copy(update={"arrangements": [_arrangement()]})
+    facts = to_facts(_with_general(policy, joint_use=joint))
+    customer = facts.categories["customer"]
+    assert customer.joint_use_published
+    (use,) = customer.joint_uses
+    assert use.purposes == {"satisfaction_surveys"}
+    assert use.items == {"name"}
+    assert use.includes_pseudonymized
+    # the joint user is known by its id and by either name, however it is spaced or cased
+    for key in ("example_sub", "example sub", "例子会社"):
+        assert member_key(key) in use.members
+    assert not facts.categories["partner_employee"].joint_uses
+
+
+@pytest.mark.parametrize(
+    "overrides",
+    [
+        {"items": []},
+        {"users": None},
+        {"members": []},
+        {"purposes": []},
+        {"responsible_party": None},
+        {
+            "responsible_party": ResponsibleParty(
+                name=Text(en="Example Corp.", ja="例株式会社"),
+                address=Address(text=Text(en="Tokyo", ja="東京都")),
+            )
+        },
+    ],
+    ids=["items", "users", "members", "purposes", "party", "representative"],
+)
+def test_an_incomplete_arrangement_is_never_compiled_as_published(
+    policy: Policy, overrides: dict[str, Any]
+) -> None:
+    """R-TP-NT-3(a): even a policy object built without the loader's check publishes nothing."""
     joint = policy.general.joint_use.model_copy(
         update={"arrangements": [_arrangement(**overrides)]}
     )
+    general = policy.general.model_copy(update={"joint_use": joint})
+    facts = to_facts(policy.model_copy(update={"general": general}))
+    assert not facts.categories["customer"].joint_use_published
+    assert not facts.categories["customer"].joint_uses
+
+
+def test_a_responsible_individual_needs_no_representative(policy: Policy) -> None:
+    party = ResponsibleParty(
+        name=Text(en="Hanako Example", ja="例 花子"),
+        address=Address(text=Text(en="Tokyo", ja="東京都")),
+        corporation=False,
+    )
+    joint = policy.general.joint_use.model_copy(
+        update={"arrangements": [_arrangement(responsible_party=party)]}
+    )
     facts = to_facts(_with_general(policy, joint_use=joint))
-    assert facts.categories["customer"].joint_use_published is published
-    assert facts.categories["customer"].pseudonymized_joint_use_published is published
-    assert not facts.categories["partner_employee"].joint_use_published
+    assert facts.categories["customer"].joint_use_published
 
 
 def test_without_anonymized_and_pseudonymized_sections(policy: Policy) -> None:
@@ -127,10 +168,12 @@ def test_every_field_of_the_facts_is_set_from_the_policy(facts: PolicyFacts) -> 
         "beyond_purpose_needs_notice", "entrustment_allowed", "subcontractor_provision_allowed",
         "joint_use_published", "pseudonymized_joint_use_published", "joint_use_prohibited",
         "foreign_storage_countries", "foreign_provision_declared", "purposes_published",
+        "joint_uses", "opt_out", "title", "purpose_titles",
     }  # fmt: skip
     known_policy = {
         "categories", "academic_institution", "anonymized_items_published",
         "pseudonymized_creation_declared", "documented_country_systems", "opt_out_filed", "extra",
+        "exception_titles",
     }  # fmt: skip
     assert {f.name for f in dataclasses.fields(CategoryFacts)} == known_category
     assert {f.name for f in dataclasses.fields(PolicyFacts) if f.init} == known_policy

@@ -86,7 +86,7 @@ def test_a_pseudonymized_dataset_keeps_its_form_whatever_the_request_says(
         "category": "customer",
         "form": Form.PERSONAL,
         "consent": {"given": True},
-        "recipient": Recipient(name="Partner KK"),
+        "recipient": Recipient(name="Partner KK", country="JP"),
     }
     with database.uow() as session:
         plain = decide_and_record(
@@ -117,7 +117,7 @@ def _provide(
         return provide_dataset(
             session=session,
             dataset_id=dataset_id,
-            recipient=Recipient(name=to),
+            recipient=Recipient(name=to, country="JP"),
             method=method,
             policy=policy,
             actor="t",

@@ -223,7 +223,12 @@ def provide_command(
     method: Annotated[
         str, typer.Option("--method", help="How it is provided (published, R-AN-4).")
     ],
-    country: Annotated[str, typer.Option("--country", help="Recipient's country.")] = "JP",
+    country: Annotated[
+        str,
+        typer.Option(
+            "--country", help="Recipient's country: ISO 3166-1 alpha-2 code (JP for Japan)."
+        ),
+    ],
     actor: Annotated[str, typer.Option("--actor", help="Who is providing it.")] = "cli",
 ) -> None:
     """Decide and record the provision of an anonymized dataset; print the decision."""
@@ -235,7 +240,8 @@ def provide_command(
             to = Recipient(name=recipient, country=country)
         except ValueError:
             raise InputError(
-                "--country must be a two-letter country code", field="country"
+                "--country must be an ISO 3166-1 alpha-2 country code such as JP or US",
+                field="country",
             ) from None
         with _registry() as (database, policy), database.uow() as session:
             outcome = provide_dataset(

@@ -79,7 +79,16 @@ def decide_input(text: str, policy: PolicyFacts) -> list[Decision]:
         whole = orjson.loads(text)
     except orjson.JSONDecodeError:
         return _decide_lines(numbered, policy)
+    _refuse_duplicate_keys(text, None)
     return decide_all([(None, _validate(whole, None))], policy)
+
+
+def _refuse_duplicate_keys(raw: str, line: int | None) -> None:
+    from kojin.law.json_keys import duplicate_key, duplicate_key_message
+
+    key = duplicate_key(raw)
+    if key is not None:
+        raise RequestError(f"{_where(line)}{duplicate_key_message(key)}", field="(request)")
 
 
 def _is_json(raw: str) -> bool:
@@ -118,9 +127,18 @@ def _validate_lines(numbered: list[tuple[int, str]]) -> list[Numbered]:
 
     parse = DecisionRequest.model_validate_json
     try:
-        return [(n, parse(raw)) for n, raw in numbered]
+        parsed: list[Numbered] = [(n, parse(raw)) for n, raw in numbered]
     except ValidationError:
-        return [(n, _validate(_json_line(raw, n), n)) for n, raw in numbered]
+        return [(n, _validate_line(raw, n)) for n, raw in numbered]
+    for n, raw in numbered:
+        _refuse_duplicate_keys(raw, n)
+    return parsed
+
+
+def _validate_line(raw: str, number: int) -> DecisionRequest:
+    document = _json_line(raw, number)
+    _refuse_duplicate_keys(raw, number)
+    return _validate(document, number)
 
 
 def _json_line(raw: str, number: int) -> Any:

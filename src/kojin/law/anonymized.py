@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from kojin.law import obligations as ob
 from kojin.law.citations import Rule, Verdict, allow, appi, deny
+from kojin.law.entrusted import own_purpose_creation
+from kojin.law.situation import Situation
 
 CREATE = Rule(
     "R-AN-3",
@@ -59,7 +61,10 @@ RECIPIENT_NO_REIDENTIFY = Rule(
 )
 
 
-def acquire(s: object) -> Verdict:
+def acquire(s: Situation) -> Verdict:
+    denied = own_purpose_creation(s)
+    if denied is not None:
+        return denied
     return allow(CREATE, duties=(ob.PUBLISH_ANONYMIZED_ITEMS_CREATION,))
 
 

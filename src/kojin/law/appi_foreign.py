@@ -45,7 +45,7 @@ EQUIVALENT_COUNTRY = Rule(
     appi(28, 1),
     "{country} is designated as having a system equivalent to Japan's, so Art. 28 does not "
     "apply and the ordinary Art. 27 routes do.",
-    "{country}は日本と同等の水準にある国として指定されているため第28条は適用されず、"
+    "{country_ja}は日本と同等の水準にある国として指定されているため第28条は適用されず、"
     "第27条の規律による。",
 )
 RULE_16_RECIPIENT = Rule(
@@ -53,7 +53,7 @@ RULE_16_RECIPIENT = Rule(
     appi(28, 1),
     "The recipient in {country} keeps a system of equivalent measures (Rule 16), so the "
     "ordinary Art. 27 routes apply.",
-    "{country}の提供先は相当措置を継続的に講ずる体制（規則16条）を整備しているため、"
+    "{country_ja}の提供先は相当措置を継続的に講ずる体制（規則16条）を整備しているため、"
     "第27条の規律による。",
 )
 NO_BYPASS = Rule(
@@ -61,14 +61,14 @@ NO_BYPASS = Rule(
     appi(28, 1),
     "Entrustment, business succession and joint use do not take a provision to {country} "
     "outside Art. 28.",
-    "委託・事業承継・共同利用であっても、{country}への提供は第28条の適用を免れない。",
+    "委託・事業承継・共同利用であっても、{country_ja}への提供は第28条の適用を免れない。",
 )
 FOREIGN_NO_CONSENT = Rule(
     "R-TP-FX-1",
     appi(28, 1),
     "Providing personal data to a recipient in {country} needs the person's prior consent to "
     "provision to a third party in a foreign country.",
-    "{country}にある第三者への個人データの提供には、外国にある第三者への提供を認める旨の"
+    "{country_ja}にある第三者への個人データの提供には、外国にある第三者への提供を認める旨の"
     "本人の事前の同意が必要である。",
 )
 FOREIGN_NO_INFORMATION = Rule(
@@ -84,20 +84,20 @@ FOREIGN_CONSENT = Rule(
     appi(28, 1),
     "The person consented to provision to a third party in {country}, having been told the "
     "country, its system and the recipient's measures.",
-    "本人は、外国の名称・制度・提供先の措置の情報提供を受けた上で、{country}にある第三者への"
+    "本人は、外国の名称・制度・提供先の措置の情報提供を受けた上で、{country_ja}にある第三者への"
     "提供に同意している。",
 )
 STORAGE_DECLARED = Rule(
     "R-SEC-2",
     appi(23),
     "The policy declares that data of category '{category}' may be stored or handled in {country}.",
-    "方針は、カテゴリ「{category}」の個人情報を{country}で保管・取り扱うことを定めている。",
+    "方針は、カテゴリ「{category_ja}」の個人情報を{country_ja}で保管・取り扱うことを定めている。",
 )
 STORAGE_NOT_DECLARED = Rule(
     "R-SEC-2",
     appi(23),
     "The policy does not declare storage or handling of category '{category}' data in {country}.",
-    "方針は、カテゴリ「{category}」の個人情報を{country}で保管・取り扱うことを定めていない。",
+    "方針は、カテゴリ「{category_ja}」の個人情報を{country_ja}で保管・取り扱うことを定めていない。",
 )
 STORAGE_IN_JAPAN = Rule(
     "R-SEC-2",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from kojin.law import joint_use
 from kojin.law import obligations as ob
 from kojin.law.appi_foreign import (
     EQUIVALENT_COUNTRY,
@@ -28,7 +29,7 @@ ENTRUSTMENT_NOT_DECLARED = Rule(
     "R-TP-NT-1",
     appi(27, 5, 1),
     "The policy does not allow entrusting the handling of category '{category}' data.",
-    "方針は、カテゴリ「{category}」の取扱いの委託を認めていない。",
+    "方針は、カテゴリ「{category_ja}」の取扱いの委託を認めていない。",
 )
 ENTRUSTMENT_BEYOND_PURPOSE = Rule(
     "R-TP-NT-1",
@@ -41,7 +42,7 @@ SUBCONTRACTORS = Rule(
     appi(27, 5, 1),
     "The policy allows passing category '{category}' data to subcontractors or partners to "
     "perform the commissioned services.",
-    "方針は、受託業務の遂行のためにカテゴリ「{category}」の個人情報を再委託先・協力会社に"
+    "方針は、受託業務の遂行のためにカテゴリ「{category_ja}」の個人情報を再委託先・協力会社に"
     "提供することを認めている。",
 )
 SUCCESSION = Rule(
@@ -51,27 +52,11 @@ SUCCESSION = Rule(
     "third party; the successor is bound by the original purposes.",
     "合併等の事業の承継に伴う提供は第三者提供に当たらず、承継者は従前の利用目的に拘束される。",
 )
-JOINT_USE = Rule(
-    "R-TP-NT-1",
-    appi(27, 5, 3),
-    "Joint use of category '{category}' data is published in advance with the required items, "
-    "so the joint user is not a third party.",
-    "カテゴリ「{category}」の共同利用は必要事項をあらかじめ公表しており、共同利用者は第三者に"
-    "当たらない。",
-)
-JOINT_USE_NOT_PUBLISHED = Rule(
-    "R-TP-NT-1",
-    appi(27, 5, 3),
-    "Joint use of category '{category}' data is not published in advance, so the joint user is "
-    "a third party.",
-    "カテゴリ「{category}」の共同利用はあらかじめ公表されていないため、共同利用者は第三者に"
-    "当たる。",
-)
 JOINT_USE_PROHIBITED = Rule(
     "R-TP-NT-1",
     appi(27, 5, 3),
     "The policy states that category '{category}' data is never jointly used.",
-    "方針は、カテゴリ「{category}」を共同利用しないと定めている。",
+    "方針は、カテゴリ「{category_ja}」を共同利用しないと定めている。",
 )
 THIRD_PARTY_CONSENT = Rule(
     "R-TP-1",
@@ -91,7 +76,7 @@ THIRD_PARTY_COMMISSIONED = Rule(
     appi(27, 5, 1),
     "Data of category '{category}' is held on behalf of a client and is not provided to other "
     "parties, whatever the consent.",
-    "カテゴリ「{category}」は受託した個人情報であり、同意の有無にかかわらず他者に提供しない。",
+    "カテゴリ「{category_ja}」は受託した個人情報であり、同意の有無にかかわらず他者に提供しない。",
 )
 OPT_OUT = Rule(
     "R-TP-OO-1",
@@ -104,6 +89,26 @@ OPT_OUT_EXCLUDED = Rule(
     appi(27, 2),
     "Special-care information can never be provided under an opt-out.",
     "要配慮個人情報はオプトアウトにより提供することができない。",
+)
+OPT_OUT_IMPROPER = Rule(
+    "R-TP-OO-2",
+    appi(27, 2),
+    "Personal data acquired in breach of Art. 20(1) can never be provided under an opt-out.",
+    "第20条第1項に違反して取得された個人データは、オプトアウトにより提供することができない。",
+)
+OPT_OUT_RECEIVED = Rule(
+    "R-TP-OO-2",
+    appi(27, 2),
+    "Personal data itself received by an opt-out provision (or a copy or processed version of "
+    "it) can never be provided again under an opt-out.",
+    "オプトアウトにより提供を受けた個人データ（その複製・加工したものを含む）は、"
+    "オプトアウトにより提供することができない。",
+)
+OPT_OUT_NOT_DECLARED = Rule(
+    "R-TP-OO-1",
+    appi(27, 2),
+    "The opt-out the policy declares does not cover category '{category}'.",
+    "方針が定めるオプトアウトの対象に、カテゴリ「{category_ja}」は含まれない。",
 )
 NO_RECORD_EXCEPTION = Rule(
     "R-TP-REC-1",
@@ -145,9 +150,12 @@ def _provide_article_27(s: Situation) -> Verdict:
     if relation is Relation.JOINT_USER:
         if category.joint_use_prohibited:
             return deny(JOINT_USE_PROHIBITED)
-        if category.joint_use_published and not category.solely_for_contract:
-            return allow(JOINT_USE)
-        notes = (JOINT_USE_NOT_PUBLISHED,)
+        covered = joint_use.covering(s)
+        if not isinstance(covered, Rule):
+            if not category.solely_for_contract:
+                return allow(joint_use.COVERED)
+        else:
+            notes = (covered,)
     return with_notes(_third_party(s), notes)
 
 
@@ -195,10 +203,25 @@ def _third_party(s: Situation) -> Verdict:
             return allow(THIRD_PARTY_CONSENT, NO_RECORD_GOVERNMENT)
         return allow(THIRD_PARTY_CONSENT, duties=(ob.RECORD_PROVISION,))
     if s.policy.opt_out_filed:
-        if not s.request.special_care:
+        excluded = _opt_out_excluded(s)
+        if excluded is None:
             return allow(OPT_OUT, duties=(ob.RECORD_PROVISION_OPT_OUT,))
-        notes += (OPT_OUT_EXCLUDED,)
+        notes += (excluded,)
     return deny(THIRD_PARTY_NO_CONSENT, *notes)
+
+
+def _opt_out_excluded(s: Situation) -> Rule | None:
+    """Why the filed opt-out cannot carry this provision (R-TP-OO-1, R-TP-OO-2), if it cannot."""
+    request = s.request
+    if request.special_care:
+        return OPT_OUT_EXCLUDED
+    if request.acquired_improperly:
+        return OPT_OUT_IMPROPER
+    if request.received_by_opt_out:
+        return OPT_OUT_RECEIVED
+    if not s.category.opt_out:
+        return OPT_OUT_NOT_DECLARED
+    return None
 
 
 def _provide_article_28(s: Situation) -> Verdict:

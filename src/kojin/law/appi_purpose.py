@@ -13,7 +13,7 @@ WITHIN_PURPOSE = Rule(
     "R-PUR-3",
     appi(18, 1),
     "Handling for {purpose} is within the declared purposes of use of category '{category}'.",
-    "{purpose_ja}はカテゴリ「{category}」の特定された利用目的の範囲内である。",
+    "{purpose_ja}はカテゴリ「{category_ja}」の特定された利用目的の範囲内である。",
 )
 NO_PURPOSE = Rule(
     "R-PUR-1",
@@ -26,7 +26,7 @@ BEYOND_PURPOSE = Rule(
     appi(18, 1),
     "Handling for {purpose} goes beyond the declared purposes of category '{category}' and "
     "needs the person's prior consent or a statutory exception.",
-    "{purpose_ja}はカテゴリ「{category}」の利用目的の範囲を超えるため、本人の事前の同意又は"
+    "{purpose_ja}はカテゴリ「{category_ja}」の利用目的の範囲を超えるため、本人の事前の同意又は"
     "法定の例外が必要である。",
 )
 BEYOND_PURPOSE_CONSENT = Rule(
@@ -34,14 +34,14 @@ BEYOND_PURPOSE_CONSENT = Rule(
     appi(18, 1),
     "Handling for {purpose} goes beyond the declared purposes of category '{category}', and "
     "the person has consented in advance.",
-    "{purpose_ja}はカテゴリ「{category}」の利用目的の範囲を超えるが、本人の事前の同意がある。",
+    "{purpose_ja}はカテゴリ「{category_ja}」の利用目的の範囲を超えるが、本人の事前の同意がある。",
 )
 SOLELY_FOR_CONTRACT = Rule(
     "R-TP-NT-1",
     appi(27, 5, 1),
     "Data of category '{category}' is held on behalf of a client and used solely to perform "
     "the contract; no consent can widen that.",
-    "カテゴリ「{category}」は受託した個人情報であり、契約の履行のためにのみ利用する。"
+    "カテゴリ「{category_ja}」は受託した個人情報であり、契約の履行のためにのみ利用する。"
     "同意によっても拡大できない。",
 )
 NOTICE_PROMISED = Rule(
@@ -49,14 +49,14 @@ NOTICE_PROMISED = Rule(
     appi(21, 3),
     "The policy promises a separate notice or announcement of the new purpose, with consent, "
     "before data of category '{category}' is used beyond its purposes.",
-    "方針により、カテゴリ「{category}」を利用目的の範囲を超えて利用する場合は、"
+    "方針により、カテゴリ「{category_ja}」を利用目的の範囲を超えて利用する場合は、"
     "別途通知又は公表し同意を得る。",
 )
 PROPER_ACQUISITION = Rule(
     "R-ACQ-1",
     appi(20, 1),
     "Acquisition of category '{category}' data for {purpose} by proper means is permitted.",
-    "カテゴリ「{category}」の個人情報を{purpose_ja}のために適正に取得することは認められる。",
+    "カテゴリ「{category_ja}」の個人情報を{purpose_ja}のために適正に取得することは認められる。",
 )
 SPECIAL_CARE_CONSENT = Rule(
     "R-ACQ-2",
@@ -69,6 +69,14 @@ SPECIAL_CARE_PUBLIC = Rule(
     appi(20, 2, 7),
     "The special-care information has been made public by the person or another listed body.",
     "要配慮個人情報は本人その他法定の者により公開されている。",
+)
+SPECIAL_CARE_FROM_PERSON = Rule(
+    "R-ACQ-2",
+    appi(20, 2),
+    "The person hands the special-care information over directly, in writing or orally: the "
+    "act of providing it is the person's consent to its acquisition.",
+    "本人から書面又は口頭で直接要配慮個人情報の提供を受ける場合は、本人がその情報を提供した"
+    "ことをもって、取得についての本人の同意があったものと解される。",
 )
 SPECIAL_CARE_ENTRUSTED = Rule(
     "R-ACQ-2",
@@ -93,6 +101,10 @@ WRITTEN_URGENT = Rule(
     "人の生命、身体又は財産の保護のために緊急に必要がある場合は、書面取得前の明示に代えて、"
     "取得後速やかに利用目的を通知又は公表する。",
 )
+
+
+#: acquisition directly from the person (GL-General 3-3-2)
+_FROM_PERSON = frozenset({AcquisitionMethod.WRITTEN_DIRECT, AcquisitionMethod.ORAL_DIRECT})
 
 
 def purpose_verdict(s: Situation) -> Verdict:
@@ -145,8 +157,11 @@ def acquire(s: Situation) -> Verdict:
 
 def _special_care(s: Situation) -> Verdict:
     request = s.request
-    if request.acquisition_method is AcquisitionMethod.PUBLIC:
+    method = request.acquisition_method
+    if method is AcquisitionMethod.PUBLIC:
         return allow(SPECIAL_CARE_PUBLIC)
+    if method in _FROM_PERSON:
+        return allow(SPECIAL_CARE_FROM_PERSON)
     if s.category.solely_for_contract:
         return allow(SPECIAL_CARE_ENTRUSTED)
     if s.consent:

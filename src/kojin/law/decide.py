@@ -78,6 +78,8 @@ _BY_FORM: Mapping[Form, Mapping[Action, RuleSet]] = {
 
 
 _PERSONAL_FORM = Form.PERSONAL
+#: actions whose answer depends on where the data goes
+_GOES_SOMEWHERE = frozenset({Action.PROVIDE, Action.STORE_ABROAD})
 _PROVIDE = Action.PROVIDE
 
 
@@ -95,6 +97,14 @@ def decide(request: DecisionRequest, policy: PolicyFacts, facts: Facts) -> Decis
             f"the policy declares: {declared}",
             field="category",
         )
+    if request.action in _GOES_SOMEWHERE:
+        recipient = request.recipient
+        if recipient is None or recipient.country is None:
+            raise RequestError(
+                f"a '{request.action.value}' request must say where the data goes: give "
+                "recipient.country as an ISO 3166-1 alpha-2 code (JP for a recipient in Japan)",
+                field="recipient.country",
+            )
     s = situation(request, policy, category, facts)
     form = request.form
     if form is _PERSONAL_FORM:

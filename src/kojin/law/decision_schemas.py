@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from types import MappingProxyType
+from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, field_validator
 
+from kojin import countries
 from kojin.law.vocabulary import (
     AcquisitionMethod,
     Action,
@@ -25,31 +27,31 @@ class _Strict(BaseModel):
 class Recipient(_Strict):
     """Who receives the data in a provision (or where it is stored)."""
 
-    name: str | None = None
-    country: str = Field(default="JP", description="ISO 3166-1 alpha-2 country code")
+    #: the recipient's name; a joint user is named as the policy's joint-use arrangement lists it
+    name: str | None = Field(default=None, max_length=200)
+    #: where the recipient handles the data: required for a provision or storage abroad, never
+    #: assumed (``JP`` for a recipient in Japan)
+    country: str | None = Field(default=None, description="ISO 3166-1 alpha-2 country code")
     relation: Relation = Relation.THIRD_PARTY
     #: the recipient keeps a Rule 16 system (contract, group rules or APEC CBPR certification)
-    equivalent_measures: bool = False
+    equivalent_measures: StrictBool = False
     #: the recipient is expected to acquire the data as personal data (PRI, Art. 31)
-    will_identify: bool = False
+    will_identify: StrictBool = False
     #: the recipient is a government body (provider records are not required, Art. 29(1))
-    government: bool = False
+    government: StrictBool = False
 
     @field_validator("country")
     @classmethod
-    def _country_code(cls, value: str) -> str:
-        code = value.strip().upper()
-        if len(code) != 2 or not code.isascii() or not code.isalpha():
-            raise ValueError("must be an ISO 3166-1 alpha-2 country code such as JP or US")
-        return code
+    def _country_code(cls, value: str | None) -> str | None:
+        return None if value is None else countries.normalize(value)
 
 
 class ConsentStatement(_Strict):
     """Consent as the caller states it (the registry's records take precedence when known)."""
 
-    given: bool = False
+    given: StrictBool = False
     #: for foreign provision: the country, its system and the recipient's measures were shown
-    foreign_information_provided: bool = False
+    foreign_information_provided: StrictBool = False
 
 
 class DecisionRequest(_Strict):
@@ -59,15 +61,24 @@ class DecisionRequest(_Strict):
     category: str = Field(min_length=1)
     purpose: str | None = None
     form: Form = Form.PERSONAL
-    special_care: bool = False
+    special_care: StrictBool = False
     subject_id: str | None = None
+    #: who receives the data: required, with its country, for ``provide`` and ``store_abroad``
     recipient: Recipient | None = None
     consent: ConsentStatement | None = None
     exception: LegalException | None = None
-    consent_difficult: bool = False
+    consent_difficult: StrictBool = False
     acquisition_method: AcquisitionMethod | None = None
     #: My Number acquisition: the identity was verified as MNA Art. 16 requires
-    identity_verified: bool = False
+    identity_verified: StrictBool = False
+    #: the ids of the items provided, as the policy's joint-use arrangement lists them
+    items: list[Annotated[str, Field(min_length=1, max_length=64)]] | None = Field(
+        default=None, max_length=200
+    )
+    #: the data was acquired in breach of Art. 20(1) (deceit or other improper means)
+    acquired_improperly: StrictBool = False
+    #: the data was itself received from another operator's opt-out provision (R-TP-OO-2)
+    received_by_opt_out: StrictBool = False
     #: a de-identified dataset recorded in the registry: its form and category then apply
     dataset_id: str | None = None
 
@@ -75,11 +86,11 @@ class DecisionRequest(_Strict):
 class Facts(_Strict):
     """What is known about the data subject: from the request now, from the registry later."""
 
-    consent_given: bool = False
-    foreign_information_provided: bool = False
-    consent_withdrawn: bool = False
-    stop_use: bool = False
-    stop_provision: bool = False
+    consent_given: StrictBool = False
+    foreign_information_provided: StrictBool = False
+    consent_withdrawn: StrictBool = False
+    stop_use: StrictBool = False
+    stop_provision: StrictBool = False
 
     @classmethod
     def from_request(cls, request: DecisionRequest) -> Facts:

@@ -12,11 +12,16 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from string import Formatter
 from types import MappingProxyType
+from typing import TYPE_CHECKING
 
+from kojin import countries
 from kojin.law.citations import Verdict
 from kojin.law.decision_schemas import Decision, Explanation
 from kojin.law.situation import DECLARED, UNDECLARED, Situation
-from kojin.law.vocabulary import Outcome
+from kojin.law.vocabulary import LegalException, Outcome, Relation
+
+if TYPE_CHECKING:
+    from kojin.law.policy_facts import PolicyFacts
 
 Extractor = Callable[[Situation], object]
 
@@ -29,14 +34,60 @@ def _purpose(s: Situation) -> object:
 _EXTRACTORS: Mapping[str, Extractor] = MappingProxyType(
     {
         "category": lambda s: s.request.category,
+        "category_ja": lambda s: s.request.category,
         "purpose": _purpose,
         "purpose_id": _purpose,
         "purpose_ja": _purpose,
         "country": lambda s: s.recipient.country,
+        "country_ja": lambda s: s.recipient.country,
         "exception": lambda s: s.request.exception,
+        "exception_ja": lambda s: s.request.exception,
         "relation": lambda s: s.recipient.relation,
+        "relation_ja": lambda s: s.recipient.relation,
     }
 )
+
+
+#: the recipient's relation as the statutes name it
+RELATION_JA: Mapping[Relation, str] = MappingProxyType(
+    {
+        Relation.THIRD_PARTY: "第三者",
+        Relation.ENTRUSTEE: "委託先",
+        Relation.JOINT_USER: "共同利用者",
+        Relation.SUCCESSOR: "事業の承継先",
+    }
+)
+
+#: each statutory exception as the statutes word it, for a policy that does not name it
+EXCEPTION_JA: Mapping[LegalException, str] = MappingProxyType(
+    {
+        LegalException.LAW: "法令に基づく場合",
+        LegalException.LIFE_BODY_PROPERTY: (
+            "人の生命、身体又は財産の保護のために必要がある場合であって、本人の同意を得ることが"
+            "困難であるとき"
+        ),
+        LegalException.PUBLIC_HEALTH_CHILDREN: (
+            "公衆衛生の向上又は児童の健全な育成の推進のために特に必要がある場合であって、本人の"
+            "同意を得ることが困難であるとき"
+        ),
+        LegalException.GOVERNMENT_COOPERATION: (
+            "国の機関若しくは地方公共団体又はその委託を受けた者が法令の定める事務を遂行することに"
+            "対して協力する必要がある場合"
+        ),
+        LegalException.ACADEMIC_PUBLICATION: "学術研究の成果の公表又は教授のためやむを得ない場合",
+        LegalException.ACADEMIC_JOINT_RESEARCH: "学術研究機関等と共同して学術研究を行う場合",
+        LegalException.ACADEMIC_INSTITUTION_RESEARCH: (
+            "学術研究機関等が学術研究目的で取り扱う必要がある場合"
+        ),
+        LegalException.MNA_19: "番号法第19条各号のいずれかに該当する場合",
+    }
+)
+
+
+def exception_title_ja(policy: PolicyFacts, exception: LegalException) -> str:
+    """The exception as the policy words it in Japanese, else as the statutes do."""
+    titles = policy.exception_titles.get(exception.value)
+    return titles[1] if titles else EXCEPTION_JA[exception]
 
 
 def _placeholders(verdict: Verdict) -> tuple[Extractor, ...]:
@@ -86,29 +137,38 @@ class Explainer:
 
 
 def _values(s: Situation) -> dict[str, str]:
+    """The sentence values: ids in English, the policy's own Japanese titles in Japanese."""
     request = s.request
+    category = s.category
     if s.purpose is DECLARED:
-        purpose_en = f"the purpose '{request.purpose}'"
-        purpose_ja = f"利用目的「{request.purpose}」"
         purpose_id = str(request.purpose)
+        purpose_en = f"the purpose '{purpose_id}'"
+        titles = category.purpose_titles.get(purpose_id)
+        purpose_ja = f"利用目的「{titles[1] if titles else purpose_id}」"
     elif s.purpose is UNDECLARED:
         # free text may describe a person: it is never echoed back
         purpose_en = "an undeclared purpose"
-        purpose_ja = "特定されていない目的"
+        purpose_ja = "特定した利用目的に含まれない目的"
         purpose_id = "(undeclared)"
     else:
         purpose_en = "no stated purpose"
         purpose_ja = "目的の記載なし"
         purpose_id = "(none)"
     exception = request.exception
+    country = s.recipient.country or ""
+    relation = s.recipient.relation
     return {
         "category": request.category,
+        "category_ja": category.title[1] or request.category,
         "purpose": purpose_en,
         "purpose_id": purpose_id,
         "purpose_ja": purpose_ja,
-        "country": s.recipient.country,
+        "country": country,
+        "country_ja": countries.name(country, "ja") if country else "",
         "exception": "" if exception is None else exception.value,
-        "relation": s.recipient.relation.value,
+        "exception_ja": "" if exception is None else exception_title_ja(s.policy, exception),
+        "relation": relation.value,
+        "relation_ja": RELATION_JA[relation],
     }
 
 

@@ -19,15 +19,16 @@ from kojin.law.vocabulary import AcquisitionMethod, Relation
 WITHIN_AFFAIRS = Rule(
     "R-MN-1",
     mna(9, 4),
-    "Use for the declared number-related affair '{purpose_id}' is permitted.",
-    "届け出た個人番号関係事務「{purpose_id}」のための利用は認められる。",
+    "Use for the number-related affair '{purpose_id}', a specified purpose of use, is permitted.",
+    "特定した利用目的である個人番号関係事務（{purpose_ja}）のための利用は認められる。",
 )
 OUTSIDE_AFFAIRS = Rule(
     "R-MN-1",
     mna(9),
-    "Individual numbers may be used only for the declared number-related affairs; {purpose} "
-    "is not one of them.",
-    "個人番号は届け出た個人番号関係事務にのみ利用できる。{purpose_ja}はこれに当たらない。",
+    "Individual numbers may be used only for the number-related affairs specified as purposes "
+    "of use; {purpose} is not one of them.",
+    "個人番号は、利用目的として特定した個人番号関係事務にのみ利用できる。{purpose_ja}は"
+    "これに当たらない。",
 )
 CONSENT_IRRELEVANT = Rule(
     "R-MN-1",
@@ -38,22 +39,33 @@ CONSENT_IRRELEVANT = Rule(
 ACQUIRE_FOR_AFFAIRS = Rule(
     "R-MN-6",
     mna(20),
-    "Collecting the individual number for the declared affair '{purpose_id}' is permitted.",
-    "届け出た事務「{purpose_id}」のために個人番号を収集することは認められる。",
+    "Collecting the individual number for the number-related affair '{purpose_id}', a "
+    "specified purpose of use, is permitted.",
+    "特定した利用目的である個人番号関係事務（{purpose_ja}）のために個人番号を収集することは"
+    "認められる。",
 )
 ACQUIRE_OUTSIDE_AFFAIRS = Rule(
     "R-MN-3",
     mna(15),
-    "Nobody may request or collect an individual number except for the declared "
-    "number-related affairs ({purpose} is not one).",
-    "届け出た個人番号関係事務以外のために個人番号の提供を求め、又は収集してはならない"
-    "（{purpose_ja}は該当しない）。",
+    "Nobody may request or collect an individual number except for the number-related "
+    "affairs specified as purposes of use ({purpose} is not one).",
+    "利用目的として特定した個人番号関係事務以外のために個人番号の提供を求め、又は収集しては"
+    "ならない（{purpose_ja}は該当しない）。",
 )
 ENTRUSTMENT = Rule(
     "R-MN-5",
     mna(19, 6),
-    "Provision with an entrustment of the number-related affairs is permitted.",
-    "個人番号関係事務の委託に伴う提供は認められる。",
+    "Provision with an entrustment of the number-related affair ({purpose}) is permitted.",
+    "個人番号関係事務（{purpose_ja}）の委託に伴う提供は認められる。",
+)
+ENTRUSTMENT_OTHER_PURPOSE = Rule(
+    "R-MN-8",
+    mna(19, 6),
+    "MNA Art. 19(6) covers only entrusting the number-related affairs themselves: giving "
+    "specific personal information to a contractor for {purpose} is neither that nor any other "
+    "Art. 19 case.",
+    "番号法第19条第6号は個人番号関係事務そのものの委託に限られる。{purpose_ja}のために"
+    "委託先に特定個人情報を提供することは、これにも同条の他の各号にも当たらない。",
 )
 SUCCESSION = Rule(
     "R-MN-5",
@@ -79,7 +91,7 @@ ENTRUSTMENT_NOT_DECLARED = Rule(
     "R-MN-8",
     mna(10),
     "The policy does not allow entrusting the number-related affairs of category '{category}'.",
-    "方針は、カテゴリ「{category}」の事務の委託を認めていない。",
+    "方針は、カテゴリ「{category_ja}」の事務の委託を認めていない。",
 )
 APPI_27_30_EXCLUDED = Rule(
     "R-MN-1",
@@ -129,6 +141,8 @@ def provide(s: Situation) -> Verdict:
     if relation is Relation.JOINT_USER:
         return deny(NO_JOINT_USE)
     if relation is Relation.ENTRUSTEE:
+        if s.purpose is not DECLARED:
+            return deny(ENTRUSTMENT_OTHER_PURPOSE)
         if not s.category.entrustment_allowed:
             return deny(ENTRUSTMENT_NOT_DECLARED)
         duties: tuple[Duty, ...] = (ob.SUPERVISE_ENTRUSTEE_MN,)

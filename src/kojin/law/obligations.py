@@ -12,7 +12,7 @@ RECORD_PROVISION = duty(
     citation=appi(29, 1),
     en="Record the provision (fact of consent, recipient, person, items) and keep the record "
     "for 1 or 3 years as Rules 19-21 require.",
-    ja="提供の記録（本人の同意・提供先・本人・項目）を作成し、規則19-21条に従い1年又は3年保存する。",
+    ja="提供の記録（本人の同意・提供先・本人・項目）を作成し、規則第19条から第21条までに従い1年又は3年保存する。",
 )
 RECORD_PROVISION_OPT_OUT = duty(
     Code.RECORD_PROVISION,
@@ -132,4 +132,14 @@ UNDERSTAND_FOREIGN_SYSTEM = duty(
     en="Understand the personal-information system of the country where the data is handled "
     "and take security measures accordingly; show the country in the published security measures.",
     ja="取り扱う国の個人情報保護制度を把握した上で安全管理措置を講じ、公表する安全管理措置に国名を示す。",
+)
+# R-PS-3 (APPI Art. 41(6)): the entrustee is told that the data is pseudonymized information.
+INFORM_ENTRUSTEE_PSEUDONYMIZED = duty(
+    Code.INFORM_ENTRUSTEE_PSEUDONYMIZED,
+    rule="R-PS-3",
+    citation=appi(41, 6),
+    en="Tell the entrustee that the data entrusted is pseudonymized information, so that it "
+    "handles it as such (no collation to identify the persons, no use to contact them).",
+    ja="委託先に、委託するデータが仮名加工情報である旨を伝え、仮名加工情報として取り扱わせる"
+    "（本人の識別のための照合や本人への連絡への利用をさせない）。",
 )

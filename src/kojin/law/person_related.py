@@ -25,28 +25,30 @@ NOT_IDENTIFYING_RECIPIENT = Rule(
     "R-PRI-1",
     appi(31, 1),
     "The recipient is not expected to acquire the data as personal data, so no consent is needed.",
-    "提供先が個人データとして取得することが想定されないため、同意は不要である。",
+    "提供先が個人関連情報を個人データとして取得することが想定されないため、個人関連情報取扱事業者"
+    "による本人の同意の確認は不要である。",
 )
 CONFIRMED_CONSENT = Rule(
     "R-PRI-2",
     appi(31, 1, 1),
     "The person's consent to the recipient acquiring the data as personal data is confirmed.",
-    "提供先が個人データとして取得することについての本人の同意を確認した。",
+    "個人関連情報取扱事業者として、提供先が個人データとして取得することを認める旨の本人の同意が"
+    "得られていることを確認している。",
 )
 NO_CONSENT = Rule(
     "R-PRI-2",
     appi(31, 1, 1),
     "The recipient will acquire the data as personal data, so the person's consent must be "
     "confirmed first; it is not.",
-    "提供先が個人データとして取得することが想定されるため、本人の同意の確認が必要だが、"
-    "確認されていない。",
+    "提供先が個人関連情報を個人データとして取得することが想定されるため、個人関連情報取扱事業者は"
+    "本人の同意が得られていることを確認しなければならないが、確認されていない。",
 )
 NO_FOREIGN_INFORMATION = Rule(
     "R-PRI-2",
     appi(31, 1, 2),
     "For a recipient in {country}, the person must have been told the country, its system "
     "and the recipient's measures when consenting.",
-    "{country}にある提供先の場合、同意の際に外国の名称・制度・提供先の措置の情報が本人に提供"
+    "{country_ja}にある提供先の場合、同意の際に外国の名称・制度・提供先の措置の情報が本人に提供"
     "されている必要がある。",
 )
 FOREIGN_INFORMATION = Rule(

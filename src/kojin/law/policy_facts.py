@@ -15,6 +15,23 @@ from kojin.law.explain import Explainer
 
 
 @dataclass(frozen=True, slots=True)
+class JointUseFacts:
+    """One published joint-use arrangement (R-TP-NT-1, R-TP-NT-3(a)): a provision is joint use
+    only when the arrangement covers its purpose, its recipient and its items."""
+
+    id: str
+    #: the users' purposes of use (purpose ids of the category)
+    purposes: frozenset[str]
+    #: the ids of the items jointly used
+    items: frozenset[str]
+    #: each joint user under its id and its names (normalized by ``joint_use.member_key``), to
+    #: its (English, Japanese) name
+    members: Mapping[str, tuple[str, str]]
+    #: pseudonymized information is jointly used as well (published; R-PS-3)
+    includes_pseudonymized: bool = False
+
+
+@dataclass(frozen=True, slots=True)
 class CategoryFacts:
     """One category of personal information as the policy declares it."""
 
@@ -31,8 +48,10 @@ class CategoryFacts:
     entrustment_allowed: bool = True
     #: the category's data may be passed to subcontractors or partners to perform the service
     subcontractor_provision_allowed: bool = False
-    #: the four joint-use items are published in advance for this category (APPI Art. 27(5)(iii))
+    #: a complete joint-use arrangement covering this category is published (Art. 27(5)(iii))
     joint_use_published: bool = False
+    #: the published arrangements covering this category
+    joint_uses: tuple[JointUseFacts, ...] = ()
     #: pseudonymized information of this category may be jointly used (published)
     pseudonymized_joint_use_published: bool = False
     #: the policy states joint use never happens for this category (My Number)
@@ -43,6 +62,12 @@ class CategoryFacts:
     foreign_provision_declared: bool = False
     #: the purposes are published in advance (so Art. 21(1) notice after acquisition is met)
     purposes_published: bool = True
+    #: the category is provided by the opt-out the policy declares (R-TP-OO-1)
+    opt_out: bool = False
+    #: the category's title in English and Japanese, for explanations
+    title: tuple[str, str] = ("", "")
+    #: each purpose id's text in English and Japanese, for explanations
+    purpose_titles: Mapping[str, tuple[str, str]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,8 +83,11 @@ class PolicyFacts:
     pseudonymized_creation_declared: bool = False
     #: countries whose personal-information system the operator has documented
     documented_country_systems: frozenset[str] = frozenset()
-    #: whether the operator has filed an opt-out notification with the PPC (Art. 27(2))
+    #: the operator filed an opt-out notification with the PPC and publishes the Rule 11 items
+    #: (Art. 27(2); R-TP-OO-1)
     opt_out_filed: bool = False
+    #: the policy's own wording of each statutory exception it names, in English and Japanese
+    exception_titles: Mapping[str, tuple[str, str]] = field(default_factory=dict)
     extra: Mapping[str, str] = field(default_factory=dict)
     #: the decisions rendered under this policy (not part of the policy: a copy starts empty)
     explainer: Explainer = field(default_factory=Explainer, init=False, repr=False, compare=False)

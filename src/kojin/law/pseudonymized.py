@@ -1,19 +1,23 @@
 """Pseudonymized information (APPI Art. 41; R-PS-1, R-PS-3).
 
-Used only within its purposes, which may be changed by publication alone; never provided to third
-parties (except by law; entrustment, succession and published joint use are not provision);
-never used to contact the person; never collated to re-identify.
+Used only within its purposes, which may be changed by publication alone; never used to contact
+the person; never collated to re-identify. Art. 41(6) displaces Arts. 27(1)-(2) and 28(1): it
+goes to no third party except by law, while entrustment, succession and a published joint use
+are not provision; abroad too they need no Art. 28 consent, but the entrustee is supervised and
+told the data is pseudonymized, and the foreign system is understood.
 """
 
 from __future__ import annotations
 
+from kojin.law import joint_use
 from kojin.law import obligations as ob
-from kojin.law.appi_foreign import NO_BYPASS, ForeignStatus, consent_abroad, foreign_status
+from kojin.law.appi_foreign import ForeignStatus, foreign_status
 from kojin.law.appi_foreign import store_abroad as _store_abroad
-from kojin.law.citations import Rule, Verdict, allow, appi, deny, with_notes
+from kojin.law.citations import Duty, Rule, Verdict, allow, appi, deny
+from kojin.law.entrusted import own_purpose_creation
 from kojin.law.situation import DECLARED, MISSING, Situation
 from kojin.law.statutory_exceptions import Context, exception_for
-from kojin.law.stops import stop_provision, stop_use
+from kojin.law.stops import stop_use
 from kojin.law.vocabulary import Relation
 
 CREATE = Rule(
@@ -48,7 +52,7 @@ SOLELY_FOR_CONTRACT = Rule(
     appi(41, 3),
     "Category '{category}' data is held solely to perform a client's contract; its "
     "pseudonymized form cannot be put to other purposes.",
-    "カテゴリ「{category}」は委託契約の履行のためにのみ保有するものであり、仮名加工しても他の"
+    "カテゴリ「{category_ja}」は委託契約の履行のためにのみ保有するものであり、仮名加工しても他の"
     "目的に利用できない。",
 )
 NO_CONTACT = Rule(
@@ -87,16 +91,24 @@ SUCCESSION = Rule(
 JOINT_USE = Rule(
     "R-PS-3",
     appi(41, 6),
-    "Joint use of pseudonymized information of category '{category}' is published, so the "
-    "joint user is not a third party.",
-    "カテゴリ「{category}」の仮名加工情報の共同利用は公表されており、共同利用者は第三者に"
-    "当たらない。",
+    "A published joint use of category '{category}' includes pseudonymized information and "
+    "covers this provision, so the joint user is not a third party.",
+    "カテゴリ「{category_ja}」について公表した共同利用は仮名加工情報を含み、この提供を含むため、"
+    "共同利用者は第三者に当たらない。",
 )
-JOINT_USE_NOT_PUBLISHED = Rule(
+ARTICLE_28_DISPLACED = Rule(
     "R-PS-3",
     appi(41, 6),
-    "Joint use of pseudonymized information of category '{category}' is not published.",
-    "カテゴリ「{category}」の仮名加工情報の共同利用は公表されていない。",
+    "Art. 41(6) displaces Art. 28(1) for pseudonymized personal data: a recipient in "
+    "{country} by entrustment, succession or joint use needs no consent to provision abroad.",
+    "第41条第6項により第28条第1項は適用されないため、委託・事業の承継・共同利用による"
+    "{country_ja}の提供先への提供に外国にある第三者への提供の同意は要しない。",
+)
+ENTRUSTMENT_NOT_DECLARED = Rule(
+    "R-PS-3",
+    appi(27, 5, 1),
+    "The policy does not allow entrusting the handling of category '{category}' data.",
+    "方針は、カテゴリ「{category_ja}」の取扱いの委託を認めていない。",
 )
 NO_RECORDS = Rule(
     "R-PS-3",
@@ -107,6 +119,9 @@ NO_RECORDS = Rule(
 
 
 def acquire(s: Situation) -> Verdict:
+    denied = own_purpose_creation(s)
+    if denied is not None:
+        return denied
     return allow(CREATE)
 
 
@@ -136,27 +151,27 @@ def store_abroad(s: Situation) -> Verdict:
 
 
 def provide(s: Situation) -> Verdict:
+    """Art. 41(6) in place of Arts. 27(1)-(2) and 28(1): only by law or an Art. 27(5) route."""
     relation = s.recipient.relation
     category = s.category
+    abroad = foreign_status(s.recipient) is not ForeignStatus.DOMESTIC
+    displaced: tuple[Rule, ...] = (ARTICLE_28_DISPLACED,) if abroad else ()
+    foreign: tuple[Duty, ...] = (ob.UNDERSTAND_FOREIGN_SYSTEM,) if abroad else ()
+    notes: tuple[Rule, ...] = ()
+    if relation is Relation.ENTRUSTEE:
+        if not category.entrustment_allowed:
+            return deny(ENTRUSTMENT_NOT_DECLARED)
+        duties = (ob.SUPERVISE_ENTRUSTEE, ob.INFORM_ENTRUSTEE_PSEUDONYMIZED, *foreign)
+        return allow(ENTRUSTMENT, NO_RECORDS, *displaced, duties=duties)
+    if relation is Relation.SUCCESSOR:
+        return allow(SUCCESSION, NO_RECORDS, *displaced, duties=foreign)
+    if relation is Relation.JOINT_USER:
+        covered = joint_use.covering(s, pseudonymized=True)
+        if isinstance(covered, Rule):
+            notes = (covered,)
+        elif not category.solely_for_contract and not category.joint_use_prohibited:
+            return allow(JOINT_USE, NO_RECORDS, *displaced, duties=foreign)
     check = exception_for(s, Context.PSEUDONYMIZED)
-    if relation is Relation.ENTRUSTEE and category.entrustment_allowed:
-        verdict = allow(ENTRUSTMENT, NO_RECORDS, duties=(ob.SUPERVISE_ENTRUSTEE,))
-    elif relation is Relation.SUCCESSOR:
-        verdict = allow(SUCCESSION, NO_RECORDS)
-    elif relation is Relation.JOINT_USER and category.pseudonymized_joint_use_published:
-        verdict = allow(JOINT_USE, NO_RECORDS)
-    else:
-        notes = (JOINT_USE_NOT_PUBLISHED,) if relation is Relation.JOINT_USER else ()
-        stopped = stop_provision(s, Context.PSEUDONYMIZED)
-        if stopped is not None:
-            return with_notes(stopped, notes)
-        if check.applies is not None:
-            return allow(check.applies, NO_RECORDS, *notes)
-        return deny(NO_THIRD_PARTY, *notes, *check.notes)
-    if foreign_status(s.recipient) is not ForeignStatus.ARTICLE_28:
-        return verdict
-    # Abroad, the personal-information form still falls under Art. 28 (R-TP-FX-1).
     if check.applies is not None:
-        return allow(check.applies, *verdict.rules)
-    abroad = consent_abroad(s, duties=(*verdict.duties, ob.UNDERSTAND_FOREIGN_SYSTEM))
-    return with_notes(abroad, (NO_BYPASS, *verdict.rules) if abroad.allowed else (NO_BYPASS,))
+        return allow(check.applies, NO_RECORDS, *notes)
+    return deny(NO_THIRD_PARTY, *notes, *check.notes)

@@ -16,7 +16,7 @@ KNOWN_RULE_IDS: frozenset[str] = frozenset(
         # §3 security and entrustees
         "R-SEC-1", "R-SEC-2", "R-SEC-3", "R-SEC-4",
         # §5 third-party provision
-        "R-TP-1", "R-TP-OO-1", "R-TP-OO-2", "R-TP-NT-1", "R-TP-NT-2",
+        "R-TP-1", "R-TP-OO-1", "R-TP-OO-2", "R-TP-OO-3", "R-TP-NT-1", "R-TP-NT-2", "R-TP-NT-3",
         "R-TP-FX-1", "R-TP-FX-2", "R-TP-FX-3",
         "R-TP-REC-1", "R-TP-REC-2", "R-TP-REC-3", "R-TP-REC-4",
         # §6 person-related information

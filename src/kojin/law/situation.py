@@ -17,7 +17,7 @@ class PurposeStatus(Enum):
     MISSING = "missing"  # the request names no purpose
 
 
-DOMESTIC = Recipient()
+DOMESTIC = Recipient(country="JP")
 
 
 class Situation(NamedTuple):

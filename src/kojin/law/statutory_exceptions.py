@@ -186,7 +186,7 @@ _NOT_AVAILABLE: Mapping[Context, Rule] = {
     context: _note(
         context,
         "The exception '{exception}' is not available here.",
-        "例外「{exception}」はこの場面では適用されない。",
+        "例外「{exception_ja}」はこの場面では適用されない。",
     )
     for context in Context
 }
@@ -195,7 +195,7 @@ _NEEDS_DIFFICULT: Mapping[Context, Rule] = {
         context,
         "The exception '{exception}' applies only where consent is difficult to obtain "
         "(consent_difficult).",
-        "例外「{exception}」は本人の同意を得ることが困難な場合に限り適用される。",
+        "例外「{exception_ja}」は本人の同意を得ることが困難な場合に限り適用される。",
     )
     for context in Context
 }
@@ -204,7 +204,7 @@ _NEEDS_INSTITUTION: Mapping[Context, Rule] = {
         context,
         "The exception '{exception}' applies only to an academic research institution, which "
         "the policy does not declare the operator to be.",
-        "例外「{exception}」は学術研究機関等に限り適用されるが、方針上当社は該当しない。",
+        "例外「{exception_ja}」は学術研究機関等に限り適用されるが、方針上当社は該当しない。",
     )
     for context in Context
 }

@@ -46,7 +46,11 @@ class LegalException(StrEnum):
 
 
 class AcquisitionMethod(StrEnum):
+    """How the data is acquired: handed over by the person in writing or orally, from another
+    source, or from what is public."""
+
     WRITTEN_DIRECT = "written_direct"
+    ORAL_DIRECT = "oral_direct"
     INDIRECT = "indirect"
     PUBLIC = "public"
 
@@ -69,3 +73,4 @@ class ObligationCode(StrEnum):
     ANNOUNCE_PURPOSE_CHANGE = "announce_purpose_change"
     PERIODIC_CHECK_FOREIGN_RECIPIENT = "periodic_check_foreign_recipient"
     UNDERSTAND_FOREIGN_SYSTEM = "understand_foreign_system"
+    INFORM_ENTRUSTEE_PSEUDONYMIZED = "inform_entrustee_pseudonymized"

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from kojin.law.policy_facts import CategoryFacts, PolicyFacts
-from kojin.policy.model import Category, Policy
+from kojin.law.joint_use import member_key
+from kojin.law.policy_facts import CategoryFacts, JointUseFacts, PolicyFacts
+from kojin.policy.model import Category, JointUseArrangement, Policy
 from kojin.policy.model_base import AnonymizedPublication, CategoryScope
 
 #: What must be promised for anonymized information to count as published (Arts. 43(3), 44).
@@ -23,7 +24,10 @@ def to_facts(policy: Policy) -> PolicyFacts:
         documented_country_systems=frozenset(
             s.country for s in general.external_environment.country_systems
         ),
-        opt_out_filed=general.third_party_provision.opt_out_filed,
+        opt_out_filed=_opt_out_filed(policy),
+        exception_titles={
+            e.id.value: (e.text.en, e.text.ja) for e in general.third_party_provision.exceptions
+        },
         extra={
             "organization": policy.organization.name.en,
             "revised_on": policy.organization.revised_on.isoformat(),
@@ -33,14 +37,20 @@ def to_facts(policy: Policy) -> PolicyFacts:
 
 def _category_facts(policy: Policy, category: Category) -> CategoryFacts:
     general = policy.general
-    # R-TP-NT-1: joint use counts only when an arrangement covering the category publishes all
-    # four items (items, users, purposes, responsible party) in advance.
-    published = [
-        a
-        for a in general.joint_use.arrangements
-        if category.id in a.categories and a.publishes_all_items
-    ]
     specific = category.scope is CategoryScope.SPECIFIC_PERSONAL
+    # R-TP-NT-1, R-TP-NT-3(a): joint use counts only when an arrangement covering the category
+    # publishes every required item in advance; specific personal information is never jointly
+    # used (R-MN-5).
+    published = (
+        []
+        if specific
+        else [
+            a
+            for a in general.joint_use.arrangements
+            if category.id in a.categories and a.publishes_all_items
+        ]
+    )
+    opt_out = general.third_party_provision.opt_out
     section = policy.specific_personal
     return CategoryFacts(
         id=category.id,
@@ -50,7 +60,8 @@ def _category_facts(policy: Policy, category: Category) -> CategoryFacts:
         beyond_purpose_needs_notice=category.beyond_purpose_notice is not None,
         entrustment_allowed=category.entrustment,
         subcontractor_provision_allowed=category.subcontractor_provision is not None,
-        joint_use_published=bool(published) and not specific,
+        joint_use_published=bool(published),
+        joint_uses=tuple(_joint_use_facts(a) for a in published),
         pseudonymized_joint_use_published=any(a.includes_pseudonymized for a in published),
         joint_use_prohibited=specific and section is not None and section.joint_use.prohibited,
         foreign_storage_countries=frozenset(
@@ -61,4 +72,30 @@ def _category_facts(policy: Policy, category: Category) -> CategoryFacts:
         ),
         foreign_provision_declared=category.id in general.foreign_provision.categories,
         purposes_published=True,  # every category's purposes are part of the published notice
+        opt_out=_opt_out_filed(policy)
+        and opt_out is not None
+        and category.id in opt_out.categories,
+        title=(category.title.en, category.title.ja),
+        purpose_titles={p.id: (p.text.en, p.text.ja) for p in category.purposes},
+    )
+
+
+def _opt_out_filed(policy: Policy) -> bool:
+    """R-TP-OO-1: opt-out counts only when filed and its Rule 11 items are in the policy."""
+    provision = policy.general.third_party_provision
+    return provision.opt_out_filed and provision.opt_out is not None
+
+
+def _joint_use_facts(arrangement: JointUseArrangement) -> JointUseFacts:
+    members: dict[str, tuple[str, str]] = {}
+    for member in arrangement.members:
+        names = (member.name.en, member.name.ja)
+        for key in (member.id, *names):
+            members[member_key(key)] = names
+    return JointUseFacts(
+        id=arrangement.id,
+        purposes=frozenset(arrangement.purposes),
+        items=frozenset(item.id for item in arrangement.items),
+        members=members,
+        includes_pseudonymized=arrangement.includes_pseudonymized,
     )

@@ -30,6 +30,7 @@ from kojin.policy.model_base import (
 )
 from kojin.policy.model_sections import (
     Anonymized,
+    ArrangementItem,
     CertifiedOrganization,
     Contact,
     Entrustment,
@@ -39,6 +40,8 @@ from kojin.policy.model_sections import (
     Inquiries,
     JointUse,
     JointUseArrangement,
+    JointUser,
+    OptOut,
     PersonRelated,
     Pseudonymized,
     ResponsibleParty,
@@ -232,6 +235,7 @@ class Policy(PolicyModel):
 
 __all__ = [
     "Anonymized",
+    "ArrangementItem",
     "BasicPolicy",
     "Category",
     "CertifiedOrganization",
@@ -244,6 +248,8 @@ __all__ = [
     "Inquiries",
     "JointUse",
     "JointUseArrangement",
+    "JointUser",
+    "OptOut",
     "Organization",
     "PersonRelated",
     "Policy",

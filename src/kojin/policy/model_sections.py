@@ -4,6 +4,7 @@ the inquiry procedure shared with the My Number section, contacts and the certif
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Annotated
 
 from pydantic import Field, PositiveInt, ValidationInfo, field_validator
@@ -18,6 +19,7 @@ from kojin.policy.model_base import (
     ForeignConsentItem,
     Identifier,
     JointUseItem,
+    NonEmptyList,
     PolicyModel,
     RefusalGround,
     RequestType,
@@ -36,10 +38,40 @@ class ExceptionClause(PolicyModel):
     text: Text
 
 
+class OptOut(PolicyModel):
+    """Provision to third parties by opt-out (Art. 27(2)-(4); Rule 11; R-TP-OO-1..3): the items
+    notified to the people and filed with the PPC in advance. The operator's name, address and
+    representative (item 1) come from ``organization``."""
+
+    title: Text
+    #: the categories provided by opt-out; never special-care information (R-TP-OO-2)
+    categories: Annotated[list[Identifier], Field(min_length=1)]
+    #: item 2: that provision to third parties is a purpose of use
+    purpose: Text
+    #: item 3: the items of personal data provided (exhaustive)
+    items: NonEmptyList
+    #: item 4: how the personal data is acquired (source and method)
+    acquisition_method: Text
+    #: item 5: how it is provided (printed matter, online, ...)
+    provision_method: Text
+    #: item 6: that provision stops at the person's request
+    stop_on_request: Text
+    #: item 7: how such requests are received
+    request_method: Text
+    #: item 8: how the personal data is updated
+    update_method: Text
+    #: item 8: when provision by opt-out starts
+    start_date: date
+    #: when the notification was filed with the PPC (Rule 11(1)); unset while not yet filed
+    filed_on: date | None = None
+
+
 class ThirdPartyProvision(TitledStatement):
     exceptions: list[ExceptionClause]
-    #: an opt-out notification has been filed with the PPC (Art. 27(2); R-TP-OO-1)
+    #: an opt-out notification has been filed with the PPC (Art. 27(2); R-TP-OO-1); requires the
+    #: Rule 11 items in `opt_out`
     opt_out_filed: bool = False
+    opt_out: OptOut | None = None
 
 
 class JointUseNotice(PolicyModel):
@@ -48,30 +80,71 @@ class JointUseNotice(PolicyModel):
 
 
 class ResponsibleParty(PolicyModel):
+    """The person or party responsible for managing jointly used data (R-TP-NT-1 item 5)."""
+
     name: Text
     address: Address
+    #: a corporation must publish its representative's name as well (R-TP-NT-3(a))
+    corporation: bool = True
     representative: Text | None = None
 
 
+class ArrangementItem(PolicyModel):
+    """An item of personal data jointly used, with the id a decision request names it by."""
+
+    id: Identifier
+    text: Text
+
+
+class JointUser(PolicyModel):
+    """A party within the users of a joint use, as a decision request names its recipient."""
+
+    id: Identifier
+    name: Text
+
+
 class JointUseArrangement(PolicyModel):
-    """One joint use; published only when all four items are present (R-TP-NT-1)."""
+    """One joint use. It counts as published only when every required item is present
+    (R-TP-NT-1, R-TP-NT-3(a)); :attr:`missing` says what is not."""
 
     id: Identifier
     categories: Annotated[list[Identifier], Field(min_length=1)]
     includes_pseudonymized: bool = False
-    items: list[Text] = Field(default_factory=list)
+    items: list[ArrangementItem] = Field(default_factory=list)
+    #: the scope of the joint users, as published
     users: Text | None = None
+    #: the joint users by name, so that kojin can tell whether a recipient is within the scope
+    members: list[JointUser] = Field(default_factory=list)
     purposes: list[Identifier] = Field(default_factory=list)
     responsible_party: ResponsibleParty | None = None
 
     @property
+    def missing(self) -> list[tuple[str, str]]:
+        """(field, what is missing) for every required item the arrangement lacks."""
+        lacking: list[tuple[str, str]] = []
+        if not self.items:
+            lacking.append(("items", "the items jointly used"))
+        if self.users is None:
+            lacking.append(("users", "the scope of the joint users"))
+        if not self.members:
+            lacking.append(("members", "the joint users by name"))
+        if not self.purposes:
+            lacking.append(("purposes", "the users' purposes of use"))
+        party = self.responsible_party
+        if party is None:
+            lacking.append(("responsible_party", "the party responsible for management"))
+        elif party.corporation and party.representative is None:
+            lacking.append(
+                (
+                    "responsible_party.representative",
+                    "the name of the responsible corporation's representative",
+                )
+            )
+        return lacking
+
+    @property
     def publishes_all_items(self) -> bool:
-        return (
-            bool(self.items)
-            and self.users is not None
-            and bool(self.purposes)
-            and (self.responsible_party is not None)
-        )
+        return not self.missing
 
 
 class JointUse(TitledParagraphs):

@@ -172,6 +172,17 @@ def _general_problems(policy: Policy) -> Iterator[Problem]:
                     f"category '{category_id}' holds specific personal information, which may not "
                     "be jointly used (MNA Art. 19, R-MN-5)",
                 )
+        yield from _duplicates((i.id for i in arrangement.items), (*base, "items"), "id", "item id")
+        yield from _duplicates(
+            (m.id for m in arrangement.members), (*base, "members"), "id", "joint user id"
+        )
+        for field, what in arrangement.missing:
+            yield Problem(
+                (*base, *field.split(".")),
+                f"the arrangement does not publish {what}, so it is not joint use until it does "
+                "(R-TP-NT-1, R-TP-NT-3(a))",
+            )
+    yield from _opt_out_problems(policy)
 
     if general.anonymized is not None:
         anonymized = ("general", "anonymized", "published_items")
@@ -204,6 +215,41 @@ def _general_problems(policy: Policy) -> Iterator[Problem]:
         yield from _inquiry_problems(
             policy.specific_personal.inquiries, ("specific_personal", "inquiries")
         )
+
+
+def _opt_out_problems(policy: Policy) -> Iterator[Problem]:
+    provision = policy.general.third_party_provision
+    base: Path = ("general", "third_party_provision")
+    opt_out = provision.opt_out
+    if opt_out is None:
+        if provision.opt_out_filed:
+            yield Problem(
+                (*base, "opt_out_filed"),
+                "opt-out is declared but the policy does not give the Rule 11 items: add "
+                "'opt_out' with the categories, purpose, items, acquisition_method, "
+                "provision_method, stop_on_request, request_method, update_method and start_date "
+                "(R-TP-OO-1)",
+            )
+        return
+    here = (*base, "opt_out")
+    if provision.opt_out_filed and opt_out.filed_on is None:
+        yield Problem(
+            (*here, "filed_on"), "opt-out is declared filed: give the date it was filed (R-TP-OO-1)"
+        )
+    for position, category_id in enumerate(opt_out.categories):
+        yield from _category_ref(policy, category_id, (*here, "categories", position))
+        category = policy.category(category_id)
+        if category is not None and category.scope is CategoryScope.SPECIFIC_PERSONAL:
+            yield Problem(
+                (*here, "categories", position),
+                f"category '{category_id}' holds specific personal information, which is never "
+                "provided by opt-out (MNA Art. 19, R-MN-5)",
+            )
+    seen: set[str] = set()
+    for position, category_id in enumerate(opt_out.categories):
+        if category_id in seen:
+            yield Problem((*here, "categories", position), f"duplicate category '{category_id}'")
+        seen.add(category_id)
 
 
 def _storage_problems(policy: Policy) -> Iterator[Problem]:

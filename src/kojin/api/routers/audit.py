@@ -10,12 +10,13 @@ from fastapi import APIRouter, Request
 from fastapi.responses import StreamingResponse
 
 from kojin.api import roles
+from kojin.api.json_body import UniqueKeysRoute
 from kojin.api.security import allow
 from kojin.api.state import app_state
 from kojin.audit import VerifyResult, export_chain, verify_chain
 from kojin.auth.schemas import ApiTokenOut
 
-router = APIRouter(prefix="/api/v1/audit", tags=["audit"])
+router = APIRouter(prefix="/api/v1/audit", tags=["audit"], route_class=UniqueKeysRoute)
 
 Reader = Annotated[ApiTokenOut, allow(roles.AUDIT_READ, name="read the audit chain")]
 

@@ -8,13 +8,14 @@ from typing import Annotated
 from fastapi import APIRouter, Request
 
 from kojin.api import roles
+from kojin.api.json_body import UniqueKeysRoute
 from kojin.api.security import actor_label, allow
 from kojin.api.state import app_state
 from kojin.auth.schemas import ApiTokenOut
 from kojin.registry.consents.schemas import ConsentCreate, ConsentOut, WithdrawalCreate
 from kojin.registry.consents.service import list_consents, record_consent, withdraw_consent
 
-router = APIRouter(prefix="/api/v1/consents", tags=["consents"])
+router = APIRouter(prefix="/api/v1/consents", tags=["consents"], route_class=UniqueKeysRoute)
 
 Reader = Annotated[ApiTokenOut, allow(roles.CONSENTS_READ, name="read consents")]
 Writer = Annotated[ApiTokenOut, allow(roles.CONSENTS_WRITE, name="record consents")]

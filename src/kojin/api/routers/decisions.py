@@ -23,6 +23,7 @@ from starlette.concurrency import run_in_threadpool
 from kojin.api import roles
 from kojin.api.declarations import route_allow
 from kojin.api.errors import body_errors
+from kojin.api.json_body import UniqueKeysRoute, refuse_duplicate_keys
 from kojin.api.security import actor_label, allow
 from kojin.api.state import AppState, app_state
 from kojin.auth.roles import Role
@@ -34,7 +35,7 @@ from kojin.registry.decisions import DecisionOut, RecordedDecision, get_decision
 from kojin.registry.decisions.recorder import QueuedDecision
 from kojin.registry.provisions import ProvisionDetails
 
-router = APIRouter(prefix="/api/v1/decisions", tags=["decisions"])
+router = APIRouter(prefix="/api/v1/decisions", tags=["decisions"], route_class=UniqueKeysRoute)
 
 Decider = Annotated[ApiTokenOut, allow(roles.DECIDE, name="ask for decisions")]
 Reader = Annotated[ApiTokenOut, allow(roles.DECISIONS_READ, name="read recorded decisions")]
@@ -119,7 +120,9 @@ class DecideRoute(APIRoute):
             try:
                 call = DecisionCall.model_validate_json(raw)
             except ValidationError as exc:
+                await refuse_duplicate_keys(raw)
                 raise RequestValidationError(body_errors(exc)) from None
+            await refuse_duplicate_keys(raw)
             result = await _decide(app_state(request), call, actor)
             return Response(content=result.model_dump_json(), media_type="application/json")
 

@@ -10,12 +10,13 @@ from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel
 
 from kojin.api import roles
+from kojin.api.json_body import UniqueKeysRoute
 from kojin.api.security import actor_label, allow
 from kojin.api.state import app_state
 from kojin.auth.schemas import ApiTokenOut
 from kojin.registry.provisions import ProvisionOut, list_provisions, purge_expired
 
-router = APIRouter(prefix="/api/v1/provisions", tags=["provisions"])
+router = APIRouter(prefix="/api/v1/provisions", tags=["provisions"], route_class=UniqueKeysRoute)
 
 Reader = Annotated[ApiTokenOut, allow(roles.PROVISIONS_READ, name="read provision records")]
 Purger = Annotated[ApiTokenOut, allow(roles.PROVISIONS_PURGE, name="purge provision records")]

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel, ConfigDict, Field
 
 from kojin.api import roles
+from kojin.api.json_body import UniqueKeysRoute
 from kojin.api.security import actor_label, allow
 from kojin.api.state import app_state
 from kojin.auth.roles import Role
@@ -25,7 +26,7 @@ from kojin.registry.subjects import (
     set_flags,
 )
 
-router = APIRouter(prefix="/api/v1/subjects", tags=["subjects"])
+router = APIRouter(prefix="/api/v1/subjects", tags=["subjects"], route_class=UniqueKeysRoute)
 
 Reader = Annotated[ApiTokenOut, allow(roles.SUBJECTS_READ, name="read data subjects")]
 Writer = Annotated[ApiTokenOut, allow(roles.SUBJECTS_WRITE, name="change data subjects")]

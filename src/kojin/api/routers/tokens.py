@@ -9,12 +9,13 @@ from pydantic import BaseModel
 from starlette.concurrency import run_in_threadpool
 
 from kojin.api import roles
+from kojin.api.json_body import UniqueKeysRoute
 from kojin.api.security import actor_label, allow
 from kojin.api.state import app_state
 from kojin.auth.schemas import ApiTokenCreate, ApiTokenOut
 from kojin.auth.service import create_token, list_tokens, revoke_token
 
-router = APIRouter(prefix="/api/v1/tokens", tags=["tokens"])
+router = APIRouter(prefix="/api/v1/tokens", tags=["tokens"], route_class=UniqueKeysRoute)
 
 Admin = Annotated[ApiTokenOut, allow(roles.TOKENS_MANAGE, name="manage API tokens")]
 

@@ -5,7 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, field_validator, model_validator
+
+from kojin import countries
 
 
 class ConsentMethod(StrEnum):
@@ -23,10 +25,7 @@ class ConsentMethod(StrEnum):
 def _country(value: str | None) -> str | None:
     if value is None:
         return None
-    code = value.strip().upper()
-    if len(code) != 2 or not code.isascii() or not code.isalpha():
-        raise ValueError("must be an ISO 3166-1 alpha-2 country code such as JP or US")
-    return code
+    return countries.normalize(value)
 
 
 class ForeignInformation(BaseModel):
@@ -63,7 +62,7 @@ class ConsentCreate(BaseModel):
     foreign_information: ForeignInformation | None = None
     method: ConsentMethod
     #: given by a legal representative (R-CH-6)
-    by_representative: bool = False
+    by_representative: StrictBool = False
     given_at: datetime | None = None
 
     @field_validator("country")

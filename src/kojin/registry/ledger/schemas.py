@@ -5,7 +5,9 @@ from __future__ import annotations
 from datetime import date, datetime
 from enum import StrEnum
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, field_validator
+
+from kojin import countries
 
 
 class LedgerAcquisition(StrEnum):
@@ -26,10 +28,7 @@ class Medium(StrEnum):
 
 
 def _country(value: str) -> str:
-    code = value.strip().upper()
-    if len(code) != 2 or not code.isascii() or not code.isalpha():
-        raise ValueError("must be an ISO 3166-1 alpha-2 country code such as JP or US")
-    return code
+    return countries.normalize(value)
 
 
 def _clean_list(value: list[str]) -> list[str]:
@@ -59,7 +58,7 @@ class LedgerEntryCreate(BaseModel):
     retention_period: str = Field(min_length=1, max_length=200)
     disposal_method: str = Field(min_length=1, max_length=200)
     record_count: int = Field(ge=0)
-    special_care: bool = False
+    special_care: StrictBool = False
     responsible_department: str = Field(min_length=1, max_length=200)
     last_reviewed: date | None = None
     #: where the data lives, for discovery (``kojin scan --against-ledger``): file globs such as
@@ -101,7 +100,7 @@ class LedgerEntryUpdate(BaseModel):
     retention_period: str | None = Field(default=None, min_length=1, max_length=200)
     disposal_method: str | None = Field(default=None, min_length=1, max_length=200)
     record_count: int | None = Field(default=None, ge=0)
-    special_care: bool | None = None
+    special_care: StrictBool | None = None
     responsible_department: str | None = Field(default=None, min_length=1, max_length=200)
     last_reviewed: date | None = None
     data_locations: list[str] | None = None

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StrictBool
 
 
 class SubjectIdentifiers(BaseModel):
@@ -30,8 +30,8 @@ class FlagsUpdate(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    stop_use: bool | None = None
-    stop_provision: bool | None = None
+    stop_use: StrictBool | None = None
+    stop_provision: StrictBool | None = None
     #: the id of what caused the change (e.g. a request id), recorded in the audit chain
     reference: str | None = Field(default=None, max_length=100)
 
