@@ -166,3 +166,67 @@ def test_publish_into_missing_folder(runner: CliRunner, tmp_path: Path) -> None:
     result = runner.invoke(app, ["publish", "--output", str(tmp_path / "no" / "notice.md")])
     assert result.exit_code == 2
     assert "does not exist" in result.stderr
+
+
+def _record_anonymized(name: str, items: list[str]) -> None:
+    """Record an anonymized dataset as ``kojin anonymize --record`` does (registry service)."""
+    from kojin.policy import to_facts
+    from kojin.registry.datasets.schemas import DatasetCreate
+    from kojin.registry.datasets.service import record_dataset
+    from kojin.registry.opening import open_database
+    from kojin.settings import get_settings
+
+    database = open_database(get_settings())
+    try:
+        with database.uow() as session:
+            record_dataset(
+                session=session,
+                dataset_in=DatasetCreate(
+                    form="anonymized",
+                    name=name,
+                    category="customer",
+                    purposes=["satisfaction_surveys"],
+                    items=items,
+                    records=3000,
+                    report_sha256="0" * 64,
+                ),
+                policy=to_facts(load_policy()),
+                actor="test",
+            )
+    finally:
+        database.dispose()
+
+
+def test_publish_datasets_in_japanese_labels_the_recorded_items(
+    runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``kojin publish --datasets --lang ja``: the recorded items of an anonymized dataset get
+    Japanese labels and treatments; ``--lang en`` publishes the recorded lines as they are."""
+    from kojin.deid.results import ItemTreatment, Treatment
+
+    monkeypatch.setenv("KOJIN_HOME", str(tmp_path / "home"))
+    monkeypatch.delenv("KOJIN_DATABASE_URL", raising=False)
+    assert runner.invoke(app, ["init"]).exit_code == 0
+    items = [
+        ItemTreatment("sex", Treatment.GENERALIZED, 1, 1, "*"),
+        ItemTreatment("age", Treatment.GENERALIZED, 2, 4, "0-19, 20-39, 40-59"),
+        ItemTreatment("salary-class", Treatment.SENSITIVE),
+    ]
+    _record_anonymized("Survey extract 2026", [item.describe() for item in items])
+
+    ja = runner.invoke(app, ["publish", "--datasets", "--lang", "ja"])
+    assert ja.exit_code == 0, ja.stderr
+    (line,) = [x for x in ja.stdout.splitlines() if x.startswith("- Survey extract 2026")]
+    assert line.endswith(
+        "項目：性別（一般化：レベル1／1。例：*）、"
+        "年齢（一般化：レベル2／4。例：0-19, 20-39, 40-59）、"
+        "年収区分（記録されたとおり）。第三者には提供していません。"
+    )
+
+    en = runner.invoke(app, ["publish", "--datasets", "--lang", "en"])
+    assert en.exit_code == 0, en.stderr
+    (line,) = [x for x in en.stdout.splitlines() if x.startswith("- Survey extract 2026")]
+    assert line.endswith(
+        "Items: sex (generalized, level 1 of 1: *), age (generalized, level 2 of 4: 0-19, "
+        "20-39, 40-59), salary-class (as recorded). Not provided to third parties."
+    )

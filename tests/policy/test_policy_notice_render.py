@@ -103,6 +103,7 @@ ENGLISH_RUN = re.compile(r"[A-Za-z][a-z]+(?:[ ,'’-]+[A-Za-z][a-z]+){3,}")
 
 def _visible_text(markdown: str) -> str:
     text = re.sub(r"\]\([^)]*\)", "]", markdown)  # drop link targets
+    text = re.sub(r'<a id="[^"]*"></a>', " ", text)  # and the headings' anchors
     return re.sub(r"https?://\S+", " ", text)
 
 
@@ -197,3 +198,117 @@ def test_datasets_without_an_anonymized_section_are_refused(policy: Policy) -> N
     with pytest.raises(InputError, match=r"R-AN-3") as caught:
         render_notice(bare, lang="en", fmt="markdown", anonymized_datasets=DATASETS)
     assert caught.value.field == "general.anonymized"
+
+
+class _Links(HTMLParser):
+    """The ids and the in-page link targets of an HTML fragment or page."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.ids: list[str] = []
+        self.fragments: list[str] = []
+        self.links: list[tuple[str, str]] = []
+        self._href: str | None = None
+        self._text: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        values = dict(attrs)
+        if values.get("id"):
+            self.ids.append(str(values["id"]))
+        href = values.get("href")
+        if tag == "a" and href:
+            if href.startswith("#"):
+                self.fragments.append(href[1:])
+            self._href, self._text = href, []
+
+    def handle_data(self, data: str) -> None:
+        if self._href is not None:
+            self._text.append(data)
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "a" and self._href is not None:
+            self.links.append((self._href, "".join(self._text)))
+            self._href = None
+
+
+def _links(page: str) -> _Links:
+    parser = _Links()
+    parser.feed(page)
+    parser.close()
+    return parser
+
+
+@pytest.mark.parametrize("lang", ["en", "ja"])
+def test_markdown_contents_link_to_anchors_that_resolve(policy: Policy, lang: str) -> None:
+    from markdown_it import MarkdownIt
+
+    text = render_notice(policy, lang=lang, fmt="markdown")  # type: ignore[arg-type]
+    contents = re.findall(r"^- \[(.+)\]\(#([a-z-]+)\)$", text.split("\n## ", 1)[0], re.MULTILINE)
+    assert len(contents) == 5
+    assert [title for title, _ in contents] == re.findall(r"^## (.+)$", text, re.MULTILINE)
+    for title, anchor in contents:  # each anchor sits right before its heading
+        assert f'<a id="{anchor}"></a>\n\n## {title}\n' in text
+    # rendered as CommonMark (inline HTML kept, as GitHub does), every link finds its target
+    found = _links(MarkdownIt("commonmark").render(text))
+    assert len(found.ids) == len(set(found.ids))
+    assert [anchor for _, anchor in contents] == found.fragments[: len(contents)]
+    assert set(found.fragments) <= set(found.ids)
+    assert {"third-party-provision", "joint-use", "inquiries"} <= set(found.ids)
+
+
+@pytest.mark.parametrize("lang", ["en", "ja"])
+def test_html_ids_are_unique_and_every_fragment_resolves(policy: Policy, lang: str) -> None:
+    found = _links(render_notice(policy, lang=lang, fmt="html"))  # type: ignore[arg-type]
+    assert len(found.ids) == len(set(found.ids))
+    assert set(found.fragments) <= set(found.ids)
+    assert "third-party-provision" in found.ids
+
+
+FORM_URL = "https://www.example.com/privacy/form?topic=personal&lang=ja"
+
+
+def _with_form_url(policy: Policy, url: str) -> Policy:
+    contacts = [
+        contact.model_copy(
+            update={
+                "channels": [
+                    channel.model_copy(update={"url": url})
+                    if channel.kind == "web_form"
+                    else channel
+                    for channel in contact.channels
+                ]
+            }
+        )
+        for contact in policy.contacts
+    ]
+    return policy.model_copy(update={"contacts": contacts})
+
+
+@pytest.mark.parametrize(
+    ("lang", "label"), [("en", "click here to contact us"), ("ja", "お問い合わせフォームはこちら")]
+)
+def test_the_inquiry_form_is_a_link(policy: Policy, lang: str, label: str) -> None:
+    from markdown_it import MarkdownIt
+
+    linked = _with_form_url(policy, FORM_URL)
+    markdown = render_notice(linked, lang=lang, fmt="markdown")  # type: ignore[arg-type]
+    assert f"[{label}]({FORM_URL})" in markdown
+    assert (FORM_URL, label) in _links(MarkdownIt("commonmark").render(markdown)).links
+    page = render_notice(linked, lang=lang, fmt="html")  # type: ignore[arg-type]
+    assert f'<a href="{FORM_URL.replace("&", "&amp;")}">{label}</a>' in page
+    assert (FORM_URL, label) in _links(page).links
+    assert f"[{label}]" not in page
+    # without a url the label is plain text
+    plain = render_notice(policy, lang=lang, fmt="html")  # type: ignore[arg-type]
+    assert label in plain
+    assert all(text != label for _, text in _links(plain).links)
+
+
+def test_an_inquiry_form_url_with_brackets_or_spaces_stays_one_link(policy: Policy) -> None:
+    linked = _with_form_url(policy, "https://www.example.com/form (privacy)")
+    target = "https://www.example.com/form%20%28privacy%29"
+    assert f"[click here to contact us]({target})" in render_notice(
+        linked, lang="en", fmt="markdown"
+    )
+    page = render_notice(linked, lang="en", fmt="html")
+    assert (target, "click here to contact us") in _links(page).links

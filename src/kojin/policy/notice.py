@@ -19,8 +19,8 @@ if TYPE_CHECKING:
 
 NoticeFormat = Literal["markdown", "html"]
 
-#: Links inside policy texts are written ``[label](https://...)``.
-_LINK = re.compile(r"\[([^\[\]]+)\]\((https?://[^\s()]+)\)")
+#: Links inside policy texts are written ``[label](https://...)`` (``mailto:`` and ``tel:`` too).
+_LINK = re.compile(r"\[([^\[\]]+)\]\(((?:https?://|mailto:|tel:)[^\s()]+)\)")
 
 _TEMPLATES: Final[Mapping[str, str]] = {"markdown": "notice.md.j2", "html": "notice.html.j2"}
 
@@ -68,7 +68,8 @@ def render_notice(
     """Render the notice in `lang` as Markdown or one standalone HTML page.
 
     `anonymized_datasets` lists created anonymized datasets; their items (and, when provided,
-    the method of provision) are published in the anonymized-information section (R-AN-3, R-AN-4).
+    the method of provision) are published in the anonymized-information section (R-AN-3, R-AN-4);
+    in Japanese their items get Japanese labels (:mod:`kojin.policy.notice_items`).
     Raises :class:`kojin.errors.InputError` when datasets are given but the policy has no
     anonymized-information section to publish them in.
     """

@@ -23,12 +23,20 @@ def contact_lines(contact: Contact, lang: Lang) -> list[str]:
     ]
     for channel in contact.channels:
         text = channel.label.get(lang)
-        lines.append(f"[{text}]({channel.url})" if channel.url else text)
+        lines.append(f"[{text}]({link_target(channel.url)})" if channel.url else text)
     return lines
 
 
-def add_inquiries(policy: Policy, b: BlockBuilder, inq: Inquiries, title: str, lang: Lang) -> None:
-    b.heading(3, title)
+def link_target(url: str) -> str:
+    """`url` as the target of a ``[label](url)`` link: brackets and spaces, which would end the
+    link early in Markdown, percent-encoded."""
+    return url.strip().replace(" ", "%20").replace("(", "%28").replace(")", "%29")
+
+
+def add_inquiries(
+    policy: Policy, b: BlockBuilder, inq: Inquiries, title: str, lang: Lang, *, anchor: str
+) -> None:
+    b.heading(3, title, anchor=anchor)
     b.para(inq.statement.get(lang))
     procedure = inq.procedure.get(lang).format_map(
         {

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from kojin.policy.model import Anonymized, Category, Policy
-from kojin.policy.model_base import AnonymizedPublication, CategoryScope, JointUseItem, Lang
+from kojin.policy.model_base import AnonymizedPublication, CategoryScope, Lang
 from kojin.policy.notice_blocks import (
     AnonymizedDatasetNotice,
     BlockBuilder,
@@ -13,7 +13,9 @@ from kojin.policy.notice_blocks import (
     Part,
 )
 from kojin.policy.notice_contacts import add_inquiries, contact_lines, format_address
+from kojin.policy.notice_items import dataset_item, policy_labels
 from kojin.policy.notice_labels import dated, label, numbered, sub_numbered
+from kojin.policy.notice_provision import joint_use, third_party_provision
 
 __all__ = ["AnonymizedDatasetNotice", "NoticeDocument", "build_document"]
 
@@ -94,18 +96,13 @@ def _categories(
 def _general(policy: Policy, lang: Lang, datasets: Sequence[AnonymizedDatasetNotice]) -> Part:
     g = policy.general
     b = BlockBuilder(lang)
-    b.heading(3, numbered(1, g.purposes_title.get(lang)))
+    b.heading(3, numbered(1, g.purposes_title.get(lang)), anchor="purposes")
     _categories(b, policy.categories_in(CategoryScope.GENERAL), lang, titled=True)
-
-    tpp = g.third_party_provision
-    b.heading(3, numbered(2, tpp.title.get(lang)))
-    b.para(tpp.statement.get(lang))
-    b.bullets([clause.text.get(lang) for clause in tpp.exceptions])
-
-    _joint_use(policy, b, lang)
+    third_party_provision(policy, b, lang, 2)
+    joint_use(policy, b, lang, 3)
 
     number = 4
-    b.heading(3, numbered(number, g.entrustment.title.get(lang)))
+    b.heading(3, numbered(number, g.entrustment.title.get(lang)), anchor="entrustment")
     for paragraph in g.entrustment.paragraphs:
         b.para(paragraph.get(lang))
 
@@ -115,7 +112,7 @@ def _general(policy: Policy, lang: Lang, datasets: Sequence[AnonymizedDatasetNot
 
     if g.pseudonymized is not None:
         number += 1
-        b.heading(3, numbered(number, g.pseudonymized.title.get(lang)))
+        b.heading(3, numbered(number, g.pseudonymized.title.get(lang)), anchor="pseudonymized")
         space = "" if lang == "ja" else " "
         b.para(
             g.pseudonymized.creation.get(lang)
@@ -125,7 +122,7 @@ def _general(policy: Policy, lang: Lang, datasets: Sequence[AnonymizedDatasetNot
 
     pri = g.person_related
     number += 1
-    b.heading(3, numbered(number, pri.title.get(lang)))
+    b.heading(3, numbered(number, pri.title.get(lang)), anchor="person-related")
     b.para(pri.definition.get(lang))
     for index, block in enumerate((pri.provision, pri.acquisition), start=1):
         b.heading(4, sub_numbered(index, block.title.get(lang), lang))
@@ -134,7 +131,7 @@ def _general(policy: Policy, lang: Lang, datasets: Sequence[AnonymizedDatasetNot
 
     fp = g.foreign_provision
     number += 1
-    b.heading(3, numbered(number, fp.title.get(lang)))
+    b.heading(3, numbered(number, fp.title.get(lang)), anchor="foreign-provision")
     b.para(fp.statement.get(lang))
     b.heading(4, sub_numbered(1, fp.consent.title.get(lang), lang))
     b.para(fp.consent.text.get(lang))
@@ -144,50 +141,9 @@ def _general(policy: Policy, lang: Lang, datasets: Sequence[AnonymizedDatasetNot
         b.para(paragraph.get(lang))
 
     _external_environment(policy, b, lang, number + 1)
-    add_inquiries(policy, b, g.inquiries, numbered(number + 2, g.inquiries.title.get(lang)), lang)
+    inquiries = numbered(number + 2, g.inquiries.title.get(lang))
+    add_inquiries(policy, b, g.inquiries, inquiries, lang, anchor="inquiries")
     return Part("general", g.title.get(lang), tuple(b.blocks))
-
-
-def _joint_use(policy: Policy, b: BlockBuilder, lang: Lang) -> None:
-    joint = policy.general.joint_use
-    b.heading(3, numbered(3, joint.title.get(lang)))
-    for paragraph in joint.paragraphs:
-        b.para(paragraph.get(lang))
-    b.bullets([notice.text.get(lang) for notice in joint.published_items])
-    published = [a for a in joint.arrangements if a.publishes_all_items]
-    if not published:
-        return
-    b.heading(4, joint.arrangements_title.get(lang))
-    names = {notice.item: notice.text.get(lang) for notice in joint.published_items}
-    sep = "：" if lang == "ja" else ": "
-    comma = "、" if lang == "ja" else ", "
-    for arrangement in published:
-        purposes = [
-            p.text.get(lang)
-            for category in policy.categories
-            if category.id in arrangement.categories
-            for p in category.purposes
-            if p.id in arrangement.purposes
-        ]
-        party = arrangement.responsible_party
-        assert arrangement.users is not None
-        assert party is not None
-        who = [
-            party.name.get(lang),
-            format_address(party.address.text.get(lang), party.address.postal_code, None, lang),
-        ]
-        if party.representative is not None:
-            who.append(party.representative.get(lang))
-        b.bullets(
-            [
-                names[JointUseItem.ITEMS]
-                + sep
-                + comma.join(i.get(lang) for i in arrangement.items),
-                names[JointUseItem.USERS] + sep + arrangement.users.get(lang),
-                names[JointUseItem.PURPOSES] + sep + comma.join(purposes),
-                names[JointUseItem.RESPONSIBLE_PARTY] + sep + comma.join(who),
-            ]
-        )
 
 
 def _anonymized(
@@ -197,7 +153,7 @@ def _anonymized(
     datasets: Sequence[AnonymizedDatasetNotice],
     number: int,
 ) -> None:
-    b.heading(3, numbered(number, an.title.get(lang)))
+    b.heading(3, numbered(number, an.title.get(lang)), anchor="anonymized")
     for paragraph in an.paragraphs:
         b.para(paragraph.get(lang))
     b.bullets([notice.text.get(lang) for notice in an.published_items])
@@ -220,17 +176,25 @@ def _anonymized(
             ]
         )
     if datasets:
+        labels = policy_labels(an.created_items)
         b.heading(4, label("anonymized_datasets", lang))
         b.bullets(
-            [_dataset_line(d, lang) for d in sorted(datasets, key=lambda d: (d.created_on, d.name))]
+            [
+                _dataset_line(d, lang, labels)
+                for d in sorted(datasets, key=lambda d: (d.created_on, d.name))
+            ]
         )
 
 
-def _dataset_line(dataset: AnonymizedDatasetNotice, lang: Lang) -> str:
+def _dataset_line(dataset: AnonymizedDatasetNotice, lang: Lang, labels: Mapping[str, str]) -> str:
     sep = "：" if lang == "ja" else ": "
     comma = "、" if lang == "ja" else ", "
     created = dated(label("created_on", lang), dataset.created_on, lang)
-    items = label("items", lang) + sep + comma.join(dataset.items)
+    items = (
+        label("items", lang)
+        + sep
+        + comma.join(dataset_item(i, lang, labels) for i in dataset.items)
+    )
     if not dataset.provided:
         provided = label("not_provided", lang)
     elif dataset.provision_method:
@@ -244,7 +208,7 @@ def _dataset_line(dataset: AnonymizedDatasetNotice, lang: Lang) -> str:
 
 def _external_environment(policy: Policy, b: BlockBuilder, lang: Lang, number: int) -> None:
     env = policy.general.external_environment
-    b.heading(3, numbered(number, env.title.get(lang)))
+    b.heading(3, numbered(number, env.title.get(lang)), anchor="external-environment")
     b.para(env.statement.get(lang))
     systems = {s.country: s.summary.get(lang) for s in env.country_systems}
     space = "" if lang == "ja" else " "
@@ -268,14 +232,20 @@ def _specific_personal(policy: Policy, lang: Lang) -> Part:
     assert sp is not None
     b = BlockBuilder(lang)
     b.para(sp.definition.get(lang))
-    b.heading(3, numbered(1, sp.purposes_title.get(lang)))
+    b.heading(3, numbered(1, sp.purposes_title.get(lang)), anchor="specific-personal-purposes")
     categories = policy.categories_in(CategoryScope.SPECIFIC_PERSONAL)
     _categories(b, categories, lang, titled=len(categories) > 1)
     b.para(sp.written_acquisition.get(lang))
-    for number, block in enumerate((sp.provision, sp.joint_use, sp.entrustment), start=2):
-        b.heading(3, numbered(number, block.title.get(lang)))
+    blocks = (
+        ("specific-personal-provision", sp.provision),
+        ("specific-personal-joint-use", sp.joint_use),
+        ("specific-personal-entrustment", sp.entrustment),
+    )
+    for number, (anchor, block) in enumerate(blocks, start=2):
+        b.heading(3, numbered(number, block.title.get(lang)), anchor=anchor)
         b.para(block.statement.get(lang))
-    add_inquiries(policy, b, sp.inquiries, numbered(5, sp.inquiries.title.get(lang)), lang)
+    inquiries = numbered(5, sp.inquiries.title.get(lang))
+    add_inquiries(policy, b, sp.inquiries, inquiries, lang, anchor="specific-personal-inquiries")
     return Part("specific-personal", sp.title.get(lang), tuple(b.blocks))
 
 
