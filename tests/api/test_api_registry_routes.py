@@ -6,6 +6,7 @@ import hashlib
 import itertools
 import json
 
+import pytest
 from fastapi.testclient import TestClient
 
 from kojin.auth.roles import Role
@@ -92,10 +93,38 @@ def test_a_bad_ledger_csv_is_rejected_whole(
     not_utf8 = client.post(
         "/api/v1/ledger/import",
         content="品目".encode("shift_jis"),
-        headers={**auth[Role.ADMIN], "Content-Type": "text/csv"},
+        headers={**auth[Role.ADMIN], "Content-Type": "text/csv; charset=utf-8"},
     )
     assert not_utf8.status_code == 422
     assert not_utf8.json()["error"]["fields"][0]["field"] == "body"
+    assert "品目" not in not_utf8.text
+
+
+@pytest.mark.parametrize(
+    ("codec", "content_type"),
+    [
+        ("cp932", "text/csv"),
+        ("cp932", "text/csv; charset=Shift_JIS"),
+        ("utf-8-sig", "text/csv"),
+        ("euc_jp", "text/csv; charset=EUC-JP"),
+    ],
+    ids=["shift-jis-detected", "shift-jis-named", "utf-8-bom", "euc-jp-named"],
+)
+def test_a_ledger_csv_is_read_as_excel_writes_it(
+    client: TestClient, auth: dict[Role, dict[str, str]], codec: str, content_type: str
+) -> None:
+    text = sample_ledger_text().replace(
+        "Customer inquiry and feedback history", "顧客からのお問い合わせ・ご意見の履歴"
+    )
+    response = client.post(
+        "/api/v1/ledger/import",
+        content=text.encode(codec),
+        headers={**auth[Role.ADMIN], "Content-Type": content_type},
+    )
+    assert response.status_code == 200, response.text
+    rows = client.get("/api/v1/ledger", headers=auth[Role.ADMIN]).json()
+    assert len(rows) == len(text.splitlines()) - 1
+    assert any("顧客" in json.dumps(row, ensure_ascii=False) for row in rows)
 
 
 def test_subjects_show_identifiers_only_to_officers_who_ask(

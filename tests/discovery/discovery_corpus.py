@@ -74,6 +74,19 @@ PI_TEMPLATES: tuple[str, ...] = (
     "接続元IP {ip_address} からログインがありました。",
     "MAC {mac_address} の端末を登録しました。",
     "TEL {phone_number} / FAX {phone_number}",
+    # Postal codes without 〒, in an address context (Japanese and English).
+    "Shipping address: {en_street}, {en_ward}-ku, Tokyo {postal_code_plain}, Japan",
+    "Billing address: {en_street}, Kita-ku, Osaka {postal_code_plain}",
+    "Ship to: {en_name}, {en_street}, Sapporo, Hokkaido {postal_code_plain}",
+    "ZIP: {postal_code_seven} / Postal code {postal_code_plain}",
+    "Postcode: {postal_code_plain} (billing)",
+    "所在地 {postal_code_plain} {address}",
+    "{address}（{postal_code_plain}）",
+    "お届け先：{postal_code_plain} {city_ward}{chome}",
+    "{city_ward}{chome} {postal_code_plain} までお送りください。",
+    "住所：{postal_code_wide}　{address}",
+    "郵便番号 {postal_code_seven}",
+    "TEL {phone_number} 住所：{address}",
 )
 
 PROSE_TEMPLATES: tuple[str, ...] = (
@@ -95,6 +108,25 @@ FILLER_TEMPLATES: tuple[str, ...] = (
     "Invoice {invoice} total {amount} JPY, due in {small} days.",
 )
 
+#: Numbers shaped like postal codes that are not, many on the line of an address word.
+DECOY_TEMPLATES: tuple[str, ...] = (
+    "Order {decoy_code}",
+    "注文番号 {decoy_code}",
+    "Order {decoy_code} has shipped to your shipping address.",
+    "注文番号 {decoy_code} のお届け先住所を変更しました。",
+    "Invoice No. {decoy_code} for the billing address on file.",
+    "チケット番号：{decoy_code}（東京都内の会場）",
+    "伝票番号 {decoy_code} 大阪府へ発送済み",
+    "Ticket #{decoy_code}: please update the shipping address.",
+    "会員番号 {decoy_code}（{city_ward}）",
+    "内線 {decoy_code} 本社総務部",
+    "Shipping address updated on {doc_date_en} for order {decoy_code}.",
+    "携帯 {phone_like}　配送先は東京都です",
+    "TEL {phone_like} Ship to Osaka",
+    "お届け予定日 {iso_date}、配送先住所は{address}",
+    "Delivery on {iso_date} to the billing address in Tokyo",
+)
+
 #: Placeholders whose value is labeled, and the kind they are labeled as.
 LABELS: dict[str, str] = {
     "person_name": "person_name",
@@ -105,6 +137,9 @@ LABELS: dict[str, str] = {
     "phone_number": "phone_number",
     "postal_code": "postal_code",
     "postal_code_plain": "postal_code",
+    "postal_code_seven": "postal_code",
+    "postal_code_wide": "postal_code",
+    "phone_like": "phone_number",
     "address": "address",
     "date_of_birth": "date_of_birth",
     "dob_english": "date_of_birth",
@@ -228,6 +263,32 @@ def _pools(seed: int, size: int) -> _Pools:
     return pools
 
 
+#: Municipality and ward without the prefecture (not an `address` finding: that needs one).
+CITY_WARDS = (
+    "横浜市中区山下町",
+    "大阪市北区梅田",
+    "名古屋市中村区名駅",
+    "札幌市中央区北一条西",
+    "福岡市博多区博多駅前",
+    "千代田区丸の内",
+    "新宿区西新宿",
+)
+EN_STREETS = ("Marunouchi", "Nishi-Shinjuku", "Umeda", "Roppongi", "Shibuya", "Sakae")
+EN_WARDS = ("Chiyoda", "Shinjuku", "Minato", "Shibuya", "Chuo")
+
+
+def postal_value(rng: random.Random) -> str:
+    """A postal-code-shaped ``NNN-NNNN`` that the validator accepts (not ``000``)."""
+    return f"{rng.randint(1, 999):03d}-{_digits(rng, 4)}"
+
+
+def phone_like_value(rng: random.Random) -> str:
+    """Phone numbers holding a postal-code shape: ``03-1234-5678``, ``090-123-4567``."""
+    if rng.randrange(2):
+        return f"0{rng.choice('3456')}-{_digits(rng, 4)}-{_digits(rng, 4)}"
+    return f"0{rng.choice('789')}0-{rng.randint(100, 999)}-{_digits(rng, 4)}"
+
+
 def _value_makers(rng: random.Random, pools: _Pools) -> dict[str, Callable[[], str]]:
     def doc_date() -> str:
         return f"{rng.randint(2015, 2026)}年{rng.randint(1, 12)}月{rng.randint(1, 28)}日"
@@ -239,8 +300,22 @@ def _value_makers(rng: random.Random, pools: _Pools) -> dict[str, Callable[[], s
         "name_kana": lambda: rng.choice(pools.kana),
         "email": lambda: rng.choice(pools.emails),
         "phone_number": lambda: phone_value(rng),
-        "postal_code": lambda: f"{rng.randint(1, 999):03d}-{_digits(rng, 4)}",
-        "postal_code_plain": lambda: f"{rng.randint(1, 999):03d}-{_digits(rng, 4)}",
+        "postal_code": lambda: postal_value(rng),
+        "postal_code_plain": lambda: postal_value(rng),
+        "postal_code_seven": lambda: postal_value(rng).replace("-", ""),
+        "postal_code_wide": lambda: postal_value(rng).translate(_WIDE),
+        "decoy_code": lambda: postal_value(rng),
+        "phone_like": lambda: phone_like_value(rng),
+        "city_ward": lambda: rng.choice(CITY_WARDS),
+        "chome": lambda: f"{rng.randint(1, 9)}-{rng.randint(1, 30)}-{rng.randint(1, 20)}",
+        "en_street": lambda: (
+            f"{rng.randint(1, 9)}-{rng.randint(1, 30)}-{rng.randint(1, 20)} "
+            f"{rng.choice(EN_STREETS)}"
+        ),
+        "en_ward": lambda: rng.choice(EN_WARDS),
+        "iso_date": lambda: (
+            f"{rng.randint(2015, 2026)}-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}"
+        ),
         "address": lambda: rng.choice(pools.addresses),
         "date_of_birth": lambda: birth_date_value(rng),
         "dob_english": lambda: (
@@ -308,18 +383,22 @@ def generate_corpus(
     *, seed: int = 0, lines: int = 5000, pi_ratio: float = 0.3, numeric_ratio: float = 0.2
 ) -> LabeledCorpus:
     """`lines` lines: a `pi_ratio` share carries labeled personal data, a `numeric_ratio` share
-    carries numbers that are not personal data (amounts, order numbers, document dates), the rest
-    is prose."""
+    carries numbers that are not personal data (amounts, order numbers, document dates, and as
+    often numbers shaped like postal codes, many on the line of an address word), the rest is
+    prose."""
     rng = random.Random(seed)
     makers = _value_makers(rng, _pools(seed, size=min(2000, max(100, lines // 5))))
+    numeric_templates = FILLER_TEMPLATES + DECOY_TEMPLATES
     texts: list[str] = []
     spans: list[LabeledSpan] = []
     for number in range(1, lines + 1):
         if rng.random() < pi_ratio:
-            text, labels = _render(rng.choice(PI_TEMPLATES), makers)
-            spans.extend(LabeledSpan(kind, number, col, length) for kind, col, length in labels)
+            template = rng.choice(PI_TEMPLATES)
+        elif rng.random() < numeric_ratio:
+            template = rng.choice(numeric_templates)
         else:
-            numeric = rng.random() < numeric_ratio
-            text, _ = _render(rng.choice(FILLER_TEMPLATES if numeric else PROSE_TEMPLATES), makers)
+            template = rng.choice(PROSE_TEMPLATES)
+        text, labels = _render(template, makers)  # numeric lines may hold phones and addresses
+        spans.extend(LabeledSpan(kind, number, col, length) for kind, col, length in labels)
         texts.append(text)
     return LabeledCorpus(text="\n".join(texts) + "\n", spans=tuple(spans))

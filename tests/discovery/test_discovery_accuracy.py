@@ -31,7 +31,7 @@ PATTERN_ONLY = (
 
 @pytest.mark.parametrize("seed", [11, 29])
 def test_pattern_detectors_precision_and_recall(seed: int) -> None:
-    corpus = generate_corpus(seed=seed, lines=8000)
+    corpus = generate_corpus(seed=seed, lines=10000)
     matcher = Re2Matcher(builtin_registry())
     findings, _ = findings_in_buffer(corpus.text.encode(), matcher=matcher, path="corpus")
     scores = evaluate(spans=corpus.spans, findings=findings, exact_kinds=STRICT)

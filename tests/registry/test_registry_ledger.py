@@ -140,7 +140,10 @@ def test_bad_row_rejects_the_whole_file(
     ("text", "message"),
     [
         ("item,category\nx,y\n", "missing column(s)"),
-        (sample_ledger_text().replace("item,", "item,colour,", 1), "unknown column(s) colour"),
+        (
+            sample_ledger_text().replace("item,", "item,colour,", 1),
+            "line 1: unknown column(s) at position 2; the ledger columns are id, item,",
+        ),
         (sample_ledger_text().splitlines()[0] + "\n", "no data rows"),
     ],
 )

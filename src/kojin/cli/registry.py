@@ -147,18 +147,27 @@ def keys_rotate(
 
 @ledger_app.command("import")
 def ledger_import(
-    file: Annotated[Path, typer.Argument(help="Ledger CSV (UTF-8, header row).")],
+    file: Annotated[
+        Path,
+        typer.Argument(
+            help="Ledger CSV with a header row: UTF-8 (with or without BOM) or Shift_JIS."
+        ),
+    ],
+    encoding: Annotated[
+        str | None,
+        typer.Option(
+            "--encoding",
+            help="The file's encoding: utf-8, cp932 (sjis, Shift_JIS), euc-jp... "
+            "Default: detected from its first bytes.",
+        ),
+    ] = None,
 ) -> None:
     """Import ledger rows; nothing is imported when any row is bad."""
+    from kojin.encodings import read_text
     from kojin.registry.ledger.csvio import import_csv
 
     with cli_errors():
-        try:
-            text = file.read_text(encoding="utf-8-sig")
-        except OSError as exc:
-            raise InputError(f"cannot read {file}: {exc.strerror}", field="file") from None
-        except UnicodeDecodeError:
-            raise InputError(f"{file} is not UTF-8 text", field="file") from None
+        text = read_text(file, encoding=encoding)
         with _database() as database, database.uow() as session:
             result = import_csv(session=session, source=io.StringIO(text), actor=cli_actor())
     typer.echo(f"ledger imported: {result.created} created, {result.updated} updated")

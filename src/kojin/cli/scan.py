@@ -209,6 +209,14 @@ def scan_command(
             "processor, up to 8, on Linux); 1 scans in this process.",
         ),
     ] = None,
+    encoding: Annotated[
+        str | None,
+        typer.Option(
+            "--encoding",
+            help="Encoding of every text and CSV file given: utf-8, cp932 (sjis, Shift_JIS), "
+            "euc-jp... Default: detected per file from its first bytes.",
+        ),
+    ] = None,
 ) -> None:
     """Find personal information in files and database tables; values are shown masked."""
     with cli_errors():
@@ -223,6 +231,7 @@ def scan_command(
             ner=ner,
             against_ledger=against_ledger,
             jobs=jobs,
+            encoding=encoding,
         )
 
 
@@ -238,6 +247,7 @@ def _run(
     ner: bool,
     against_ledger: bool = False,
     jobs: int | None = None,
+    encoding: str | None = None,
 ) -> None:
     if not paths and url is None:
         raise InputError("name at least one PATH or a --url", field="paths")
@@ -245,6 +255,13 @@ def _run(
         raise InputError("--table needs --url", field="table")
     if not 0.0 <= min_score <= 1.0:
         raise InputError("--min-score must be between 0 and 1", field="min_score")
+    if encoding is not None:
+        from kojin.encodings import codec_name
+
+        try:
+            codec_name(encoding)
+        except InputError as exc:
+            raise InputError(f"--encoding {encoding}: {exc.message}", field="encoding") from None
     declared = _ledger_declarations() if against_ledger else None
     from kojin.discovery import service
 
@@ -269,6 +286,7 @@ def _run(
             on_bytes=advance,
             on_table=on_table,
             workers=workers,
+            encoding=encoding,
         ):
             summary.add(result)
             if declared is not None:

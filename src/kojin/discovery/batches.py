@@ -2,7 +2,7 @@
 
 A dense file holds a finding every hundred bytes or so; building a named tuple, a dictionary and a
 JSON document for each costs more than finding them. A batch keeps its findings as parallel lists
-(kind, line, column, score, masked value) and renders them in bulk: JSON lines in one string
+(kind, line, column, length, score, masked value) and renders them in bulk: JSON lines in one string
 join, table rows in one comprehension. Iterating a batch still gives :class:`Finding` values for
 callers that want them (the ledger comparison, the Python API).
 """
@@ -112,10 +112,16 @@ class TextFindings:
         masked = _json_strings(self.masked)
         return "".join(
             [
-                f'{heads[kind]}{line},"column":{column}}},"score":{score_text[score]},'
-                f'"masked":"{value}"}}\n'
-                for kind, line, column, score, value in zip(
-                    self.kinds, self.lines, self.columns, self.scores, masked, strict=True
+                f'{heads[kind]}{line},"column":{column},"start":{column},'
+                f'"end":{column + length}}},"score":{score_text[score]},"masked":"{value}"}}\n'
+                for kind, line, column, length, score, value in zip(
+                    self.kinds,
+                    self.lines,
+                    self.columns,
+                    self.lengths,
+                    self.scores,
+                    masked,
+                    strict=True,
                 )
             ]
         )

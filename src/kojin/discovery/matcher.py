@@ -17,7 +17,9 @@ How it stays fast (the reason this is not a loop over lines):
    lead character could not match a stray byte) takes the plain search instead.
 3. Each candidate span is handed to an ``re2.Set`` (anchored at both ends) that says which patterns
    match it; only patterns with a ``value`` group are re-run to cut out the value.
-4. Validators (check digits, Luhn, calendar) and context words run on candidates only.
+4. Validators (check digits, Luhn, calendar) and context words run on candidates only; so do a
+   detector's exclusion labels (``context_exclude``), and only for a candidate that a context
+   word would raise.
 
 Offsets are byte offsets into the buffer; callers turn the few findings into lines and columns.
 """
@@ -86,6 +88,9 @@ class _Pattern:
     context: low.SpanMatch | None  # low-level search for the detector's context words
     labels: tuple[bytes, ...]  # the same words as bytes, for the test beside the span
     window: int
+    words: tuple[bytes, ...]  # the context words as bytes, for finding the nearest one
+    exclude: low.SpanMatch | None  # low-level search for the detector's exclusion labels
+    excludes: tuple[bytes, ...]  # the same labels as bytes
 
 
 class Re2Matcher:
@@ -99,10 +104,13 @@ class Re2Matcher:
         alternatives: list[str] = []
         led: list[str] = []
         for spec in registry:
-            context = None
+            context = exclude = None
             if spec.context:
                 words = "|".join(rf"\Q{word}\E" for word in spec.context)
                 context = low.span_match(words, low.options(longest=False, capture=False))
+            if spec.context and spec.context_exclude:
+                labels = "|".join(rf"\Q{word}\E" for word in spec.context_exclude)
+                exclude = low.span_match(labels, low.options(longest=False, capture=False))
             for pattern in spec.patterns:
                 plain = strip_value_group(pattern.regex)
                 capture, group = None, 0
@@ -130,6 +138,9 @@ class Re2Matcher:
                         context=context,
                         labels=_labels(spec.context),
                         window=spec.context_window * 3,
+                        words=tuple(word.encode() for word in spec.context),
+                        exclude=exclude,
+                        excludes=tuple(word.encode() for word in spec.context_exclude),
                     )
                 )
         self._context_used = any(p.context is not None for p in self._patterns)
@@ -143,19 +154,20 @@ class Re2Matcher:
             plains, low.options(longest=False, capture=False, max_mem=_MAX_MEM)
         )
 
-    def scan(self, buf: bytes) -> list[Match]:
-        """All matches in `buf` scoring at least ``min_score``, in order of position."""
-        return list(map(Match._make, self._found(buf)))
+    def scan(self, buf: bytes, *, valid_utf8: bool = False) -> list[Match]:
+        """All matches in `buf` scoring at least ``min_score``, in order of position.
+        `valid_utf8`: the caller has checked that `buf` is UTF-8 (it is not checked again)."""
+        return list(map(Match._make, self._found(buf, valid_utf8)))
 
-    def scan_columns(self, buf: bytes) -> MatchColumns:
+    def scan_columns(self, buf: bytes, *, valid_utf8: bool = False) -> MatchColumns:
         """The matches of :meth:`scan` as parallel lists: kinds, starts, ends, scores."""
-        found = self._found(buf)
+        found = self._found(buf, valid_utf8)
         if not found:
             return [], [], [], []
         kinds, starts, ends, scores = zip(*found, strict=True)
         return list(kinds), list(starts), list(ends), list(scores)
 
-    def _found(self, buf: bytes) -> list[_Found]:
+    def _found(self, buf: bytes, valid_utf8: bool = False) -> list[_Found]:
         """(kind, start, end, score) of every match, in order of position.
 
         Three passes: every candidate span first (one RE2 search each), then the patterns each
@@ -164,7 +176,7 @@ class Re2Matcher:
         """
         if not buf:
             return []
-        if _is_utf8(buf):
+        if valid_utf8 or _is_utf8(buf):
             starts, ends = self._candidates(buf)
         else:  # a lead character must be whole: keep the plain search
             starts, ends = self._plain_candidates(buf)
@@ -253,6 +265,11 @@ class Re2Matcher:
             return
         assert lines is not None  # the matcher has context words: their lines were found
         flags = _context_flags(buf, [members[k] for k in keep], starts, ends, lines, p)
+        if p.exclude is not None:
+            flags = [
+                near and not _excluded(buf, vstarts[k], lines.starts[members[k]], p)
+                for k, near in zip(keep, flags, strict=True)
+            ]
         for k, near in zip(keep, flags, strict=True):
             chosen = boosted if near else plain
             if chosen is not None:
@@ -339,6 +356,8 @@ class Re2Matcher:
             context_found = p.context is not None and _has_context(
                 buf, start, end, p.context, p.window
             )
+            if context_found and p.exclude is not None:
+                context_found = not _excluded(buf, vstart, buf.rfind(b"\n", 0, start) + 1, p)
             if context_found:
                 score, reported = p.boosted, p.boosted_reported
             if score >= min_score and (best is None or reported > best.score):
@@ -445,6 +464,31 @@ def _context_flags(
             or words(_UNANCHORED, buf, low_end, high)[0][0] >= 0
         )
     return flags
+
+
+def _excluded(buf: bytes, vstart: int, line_start: int, p: _Pattern) -> bool:
+    """Whether one of the detector's exclusion labels (注文番号, Order, TEL...) stands before the
+    value at `vstart`, on its line within the context window, nearer than any context word: the
+    label that ends last before the value says what the number is."""
+    assert p.exclude is not None
+    low_end = vstart - p.window
+    if low_end < line_start:
+        low_end = line_start
+    if p.labels and buf.endswith(p.labels, low_end, vstart):  # 〒, 住所: and the value
+        return False
+    if p.exclude(_UNANCHORED, buf, low_end, vstart)[0][0] < 0:
+        return False
+    rfind = buf.rfind
+    label_end = -1
+    for word in p.excludes:
+        at = rfind(word, low_end, vstart)
+        if at >= 0 and at + len(word) > label_end:
+            label_end = at + len(word)
+    for word in p.words:
+        at = rfind(word, low_end, vstart)
+        if at >= 0 and at + len(word) >= label_end:
+            return False
+    return label_end >= 0
 
 
 def _has_context(buf: bytes, start: int, end: int, words: low.SpanMatch, window: int) -> bool:

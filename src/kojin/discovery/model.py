@@ -78,6 +78,13 @@ class DetectorSpec(BaseModel):
     context: tuple[str, ...] = ()
     context_window: int = Field(default=24, ge=0, le=400)
     context_boost: float = Field(default=0.3, ge=0.0, le=1.0)
+    context_exclude: tuple[str, ...] = Field(
+        default=(),
+        description="Labels of other numbers (注文番号, Order, TEL...): when one of them stands "
+        "before a value, on its line within the context window, nearer than any context word, "
+        "the value gets no context boost (an order number on the line of a shipping address is "
+        "not a postal code).",
+    )
     validator: Validator = Validator.NONE
     mask: MaskStyle = MaskStyle.FULL
     boundary: bool = True
@@ -113,23 +120,39 @@ class Match(NamedTuple):
 
 
 class TextLocation(NamedTuple):
-    """Where in a text file: 1-based line, 0-based character offset in that line."""
+    """Where in a text file: 1-based line, 0-based character offset in that line (`column`) and
+    the value's length in characters. ``line_text[start:end]`` is the value found, where
+    `line_text` is the decoded line without its newline (and without a file's byte order mark)."""
 
     path: str
     line: int
     column: int
     length: int
 
+    @property
+    def start(self) -> int:
+        """Character offset of the value's first character in its line (the same as `column`)."""
+        return self.column
+
+    @property
+    def end(self) -> int:
+        """Character offset just past the value's last character in its line."""
+        return self.column + self.length
+
     def render(self) -> str:
         return f"{self.path}:{self.line}:{self.column}"
 
 
 class CellLocation(NamedTuple):
-    """Where in a table: table (or file), column and the row key (primary key or row number)."""
+    """Where in a table: table (or file), column and the row key (primary key or row number);
+    `start` and `end`, when known, are the character offsets of the value in the cell's text
+    (``cell[start:end]`` is the value found)."""
 
     table: str
     column: str
     row_key: str
+    start: int | None = None
+    end: int | None = None
 
     def render(self) -> str:
         return f"{self.table}.{self.column}[{self.row_key}]"
@@ -156,9 +179,18 @@ class Finding(NamedTuple):
         loc = self.location
         where: dict[str, object]
         if isinstance(loc, TextLocation):
-            where = {"file": loc.path, "line": loc.line, "column": loc.column}
+            where = {
+                "file": loc.path,
+                "line": loc.line,
+                "column": loc.column,
+                "start": loc.column,
+                "end": loc.column + loc.length,
+            }
         else:
             where = {"table": loc.table, "column": loc.column, "row_key": loc.row_key}
+            if loc.start is not None and loc.end is not None:
+                where["start"] = loc.start
+                where["end"] = loc.end
         return {
             "type": self.kind,
             "category": self.category.value,

@@ -29,12 +29,13 @@ from types import TracebackType
 from kojin.discovery.batches import KindInfo, TextFindings
 from kojin.discovery.matcher import Re2Matcher
 from kojin.discovery.text_scan import (
+    BINARY_SNIFF_BYTES,
     NEWLINE,
     SNIFF_BYTES,
     TextBlock,
+    block_codec,
     kind_info,
     scan_block,
-    sniff_encoding,
 )
 from kojin.errors import InputError
 
@@ -69,22 +70,23 @@ class _Range:
     offset: int
     length: int
     first_line: int
-    encoding: str
+    encoding: str  # the codec (see text_scan.block_codec)
 
 
-def _ranges(path: Path, chunk_size: int) -> Iterator[_Range]:
+def _ranges(path: Path, chunk_size: int, encoding: str | None) -> Iterator[_Range]:
     """The blocks of one text file as :func:`~kojin.discovery.text_scan.file_blocks` cuts them
     (about `chunk_size` bytes of whole lines), located through a memory map: this process finds
-    line ends and counts newlines; the text itself is read by the worker."""
+    line ends and counts newlines; the text itself is read by the worker. The encoding is
+    `encoding`, or detected from the file's first bytes."""
     try:
         with path.open("rb") as stream:
             if os.fstat(stream.fileno()).st_size == 0:
                 return
             with mmap.mmap(stream.fileno(), 0, access=mmap.ACCESS_READ) as data:
-                if data.find(b"\0", 0, 8192) >= 0:  # binary
+                if data.find(b"\0", 0, BINARY_SNIFF_BYTES) >= 0:  # binary
                     return
-                encoding = sniff_encoding(data[:SNIFF_BYTES])
-                size, start, line = len(data), 0, 1
+                codec, start = block_codec(data[:SNIFF_BYTES], encoding)  # start: after a BOM
+                size, line = len(data), 1
                 while start < size:
                     end = start + chunk_size
                     if end >= size:
@@ -92,7 +94,7 @@ def _ranges(path: Path, chunk_size: int) -> Iterator[_Range]:
                     elif data[end - 1] != NEWLINE:
                         cut = data.find(b"\n", end)
                         end = size if cut < 0 else cut + 1
-                    yield _Range(str(path), start, end - start, line, encoding)
+                    yield _Range(str(path), start, end - start, line, codec)
                     line += data[start:end].count(b"\n")  # a copy: a map cannot count
                     start = end
     except OSError as exc:
@@ -111,17 +113,21 @@ def _start(matcher: Re2Matcher, render_json: bool) -> None:
     _matcher, _info, _render_json = matcher, kind_info(matcher), render_json
 
 
-def _scan(where: _Range) -> tuple[TextFindings | str, int]:
-    """The findings of one block, or the reason it could not be read; and its size."""
+def _scan(where: _Range) -> tuple[TextFindings | None, str | None, int]:
+    """The findings of one block, or None when it could not be read; the problem, if any (the
+    block could not be read, or is not text in its encoding: then the findings are those of the
+    lines before the bad byte); and the bytes of the file the block accounts for (a byte order
+    mark before the first block included)."""
     assert _matcher is not None, "the worker was started without a matcher"
+    done = where.length + (where.offset if where.first_line == 1 else 0)
     try:
         with open(where.path, "rb") as stream:
             raw = os.pread(stream.fileno(), where.length, where.offset)
     except OSError as exc:
-        return f"cannot read {where.path}: {exc.strerror}", where.length
-    block = TextBlock(where.path, raw, where.first_line, where.encoding)
-    found = scan_block(block, matcher=_matcher, info=_info)
-    return (found.with_json() if _render_json and found else found), where.length
+        return None, f"cannot read {where.path}: {exc.strerror}", done
+    block = TextBlock(where.path, raw, where.first_line, where.encoding, where.offset)
+    found, problem = scan_block(block, matcher=_matcher, info=_info)
+    return (found.with_json() if _render_json and found else found), problem, done
 
 
 class TextWorkers:
@@ -149,17 +155,23 @@ class TextWorkers:
         self._pool.join()
 
     def batches(
-        self, paths: Iterable[Path], *, on_bytes: Callable[[int], None] | None = None
+        self,
+        paths: Iterable[Path],
+        *,
+        on_bytes: Callable[[int], None] | None = None,
+        encoding: str | None = None,
     ) -> Iterator[TextFindings]:
         """The findings of the text files `paths`, in the order of the files and their lines
-        (binary files, recognised by a NUL byte, have none). An unreadable file raises
-        :class:`~kojin.errors.InputError` after the findings before it."""
-        ranges = (where for path in paths for where in _ranges(path, PARALLEL_CHUNK_SIZE))
-        for found, size in self._pool.imap(_scan, ranges):
-            if isinstance(found, str):
-                raise InputError(found, field="path")
+        (binary files, recognised by a NUL byte, have none), each read in `encoding` or the one
+        detected from its first bytes. An unreadable file, or one that is not text in its
+        encoding, raises :class:`~kojin.errors.InputError` after the findings before the problem
+        (the same findings, byte for byte, as a scan in one process gives)."""
+        ranges = (where for path in paths for where in _ranges(path, PARALLEL_CHUNK_SIZE, encoding))
+        for found, problem, size in self._pool.imap(_scan, ranges):
             if found:
                 yield found
+            if problem is not None:
+                raise InputError(problem, field="path" if found is None else "encoding")
             if on_bytes is not None:
                 on_bytes(size)
 

@@ -15,6 +15,7 @@ from functools import cached_property
 from itertools import groupby
 from pathlib import Path
 
+from kojin import encodings
 from kojin.discovery.batches import CellFindings, FindingBatch, TableRow
 from kojin.discovery.columns import ColumnClass, ColumnClassifier
 from kojin.discovery.defaults import DEFAULT_MIN_SCORE, DEFAULT_SAMPLE, TABLE_SUFFIXES
@@ -134,29 +135,45 @@ def scan(
     on_bytes: Callable[[int], None] | None = None,
     on_table: Callable[[str], None] | None = None,
     workers: TextWorkers | None = None,
+    encoding: str | None = None,
 ) -> Iterator[ScanResult]:
     """Everything found in `paths` and in the database at `url` (every table, or `tables`),
-    file by file, table by table; text files by `workers` when given (:func:`text_workers`)."""
+    file by file, table by table; text files by `workers` when given (:func:`text_workers`).
+
+    Text and CSV files are read in `encoding` (``utf-8``, ``cp932``/``sjis``, ``euc-jp``...) or,
+    when it is None, in the encoding detected from each file's first bytes. A file that is not
+    text in its encoding raises :class:`InputError` naming it, the byte offset and the line,
+    after the findings before that line.
+    """
     if sample < 0:
         raise InputError("sample must be 0 (all rows) or a positive row count", field="sample")
+    codec = None if encoding is None else encodings.codec_name(encoding)
     for tables_run, run in groupby(expand_paths(paths), key=_is_table):
         if tables_run:
             from kojin.discovery.tabular import scan_table_file
 
             for path in run:
                 classes, findings = scan_table_file(
-                    path, matcher=scanner.matcher, classifier=scanner.classifier, sample=sample
+                    path,
+                    matcher=scanner.matcher,
+                    classifier=scanner.classifier,
+                    sample=sample,
+                    encoding=codec,
                 )
                 yield from classes
                 yield CellFindings(list(findings))
                 if on_bytes is not None:
                     on_bytes(path.stat().st_size)
         elif workers is not None:
-            yield from workers.batches(run, on_bytes=on_bytes)
+            yield from workers.batches(run, on_bytes=on_bytes, encoding=codec)
         else:
             for path in run:
                 yield from text_file_batches(
-                    path, matcher=scanner.matcher, extra=scanner.extra, on_bytes=on_bytes
+                    path,
+                    matcher=scanner.matcher,
+                    extra=scanner.extra,
+                    on_bytes=on_bytes,
+                    encoding=codec,
                 )
     if url is not None:
         from kojin.discovery.database import scan_database

@@ -2,6 +2,12 @@
 
 Lines and character columns are computed only for findings: newlines are counted between one
 finding and the next, and only the start of a finding's own line is decoded.
+
+A file's encoding is named by the caller or detected once, from its first bytes
+(:func:`kojin.encodings.detect`: UTF-8 with or without a byte order mark, else Shift_JIS/CP932 or
+EUC-JP). Every block is decoded strictly: a block that is not text in that encoding gives the
+findings of the lines before the first bad byte and the problem, which names the file, the byte
+offset and the line, never the bytes.
 """
 
 from __future__ import annotations
@@ -12,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
+from kojin import encodings
 from kojin.discovery.batches import KindInfo, TextFindings
 from kojin.discovery.lines import line_bounds
 from kojin.discovery.masking import mask_all
@@ -21,8 +28,14 @@ from kojin.errors import InputError
 
 CHUNK_SIZE = 8 << 20
 NEWLINE = 10
-#: The bytes of a file's start that decide its encoding.
-SNIFF_BYTES = 64 << 10
+#: The bytes of a file's start that decide its encoding (one more than detection looks at, so
+#: that it knows when a character is only cut at the end of its sample).
+SNIFF_BYTES = encodings.SNIFF_BYTES + 4
+#: Bytes read to tell a binary file (a NUL byte among them) from text.
+BINARY_SNIFF_BYTES = 8192
+UTF8 = "utf-8"
+_BOM = b"\xef\xbb\xbf"
+_LABELS = {UTF8: "UTF-8", "cp932": "Shift_JIS (CP932)", "euc_jp": "EUC-JP"}
 
 #: An optional extra pass over each chunk (the NER extra): given the chunk and the pattern matches,
 #: return additional matches.
@@ -42,14 +55,15 @@ def _chunks(stream: BinaryIO, chunk_size: int) -> Iterator[bytes]:
         yield block
 
 
-def sniff_encoding(sample: bytes) -> str:
-    """ "utf-8", or "cp932" (Shift_JIS) when the start of a file is not UTF-8."""
-    try:
-        sample.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        if exc.start <= len(sample) - 4:  # not merely a character cut at the end of the sample
-            return "cp932"
-    return "utf-8"
+def block_codec(head: bytes, encoding: str | None = None) -> tuple[str, int]:
+    """The codec a file's blocks are decoded with and the bytes of its start to skip (a UTF-8
+    byte order mark), from the `encoding` named (any name :func:`kojin.encodings.codec_name`
+    accepts) or detected from `head`, the first :data:`SNIFF_BYTES` of the file. UTF-8 comes
+    back as ``"utf-8"`` (a block is then scanned as it is read)."""
+    codec = encodings.detect(head) if encoding is None else encodings.codec_name(encoding)
+    if codec in ("utf-8-sig", UTF8):
+        return UTF8, len(_BOM) if head.startswith(_BOM) else 0
+    return codec, 0
 
 
 def kind_info(matcher: Re2Matcher) -> dict[str, KindInfo]:
@@ -65,12 +79,14 @@ def batch_in_buffer(
     first_line: int = 1,
     extra: ExtraPass | None = None,
     info: Mapping[str, KindInfo] | None = None,
+    valid_utf8: bool = False,
 ) -> tuple[TextFindings, int]:
-    """Findings of one block of whole lines, in bulk, and the number of lines in it."""
+    """Findings of one block of whole lines, in bulk, and the number of lines in it
+    (`valid_utf8`: the caller has checked that `buf` is UTF-8)."""
     if extra is None:
-        kinds, starts, ends, scores = matcher.scan_columns(buf)
+        kinds, starts, ends, scores = matcher.scan_columns(buf, valid_utf8=valid_utf8)
     else:
-        matches = matcher.scan(buf)
+        matches = matcher.scan(buf, valid_utf8=valid_utf8)
         matches = sorted([*matches, *extra(buf, matches)], key=lambda m: m.start)
         kinds = [m.kind for m in matches]
         starts = [m.start for m in matches]
@@ -136,33 +152,72 @@ class TextBlock:
     path: str
     raw: bytes
     first_line: int  # the line number of its first line in the file
-    encoding: str  # "utf-8" or "cp932" (recognised once per file, from its first block)
+    encoding: str  # a Python codec, "utf-8" for UTF-8 (decided once per file: block_codec)
+    offset: int = 0  # where `raw` starts in the file, in bytes (for the error message)
 
 
 def stream_blocks(
-    stream: BinaryIO, *, path: str, chunk_size: int = CHUNK_SIZE
+    stream: BinaryIO,
+    *,
+    path: str,
+    chunk_size: int = CHUNK_SIZE,
+    encoding: str | None = None,
+    head: bytes | None = None,
 ) -> Iterator[TextBlock]:
     """The blocks of a byte stream, each numbered by the line it starts on. Newlines are counted
-    in the raw bytes: Shift_JIS never uses the newline byte inside a character."""
-    line = 1
-    encoding: str | None = None
+    in the raw bytes: Shift_JIS and EUC-JP never use the newline byte inside a character. The
+    encoding is `encoding`, or detected from `head` (the stream's first bytes, when the caller
+    has read them) or else from the first block; a UTF-8 byte order mark is skipped."""
+    line, offset = 1, 0
+    codec: str | None = None
     for raw in _chunks(stream, chunk_size):
-        if encoding is None:
-            encoding = sniff_encoding(raw[:SNIFF_BYTES])
-        yield TextBlock(path, raw, line, encoding)
+        if codec is None:
+            codec, skip = block_codec(raw[:SNIFF_BYTES] if head is None else head, encoding)
+            if skip and raw.startswith(_BOM):
+                raw, offset = raw[skip:], skip
+        yield TextBlock(path, raw, line, codec, offset)
         line += raw.count(b"\n")
+        offset += len(raw)
 
 
-def file_blocks(path: Path, *, chunk_size: int = CHUNK_SIZE) -> Iterator[TextBlock]:
-    """The blocks of one text file (a binary file, recognised by a NUL byte, has none)."""
+def file_blocks(
+    path: Path, *, chunk_size: int = CHUNK_SIZE, encoding: str | None = None
+) -> Iterator[TextBlock]:
+    """The blocks of one text file (a binary file, recognised by a NUL byte, has none), in the
+    named `encoding` or the one detected from the file's first :data:`SNIFF_BYTES`."""
     try:
         with path.open("rb") as stream:
-            if b"\0" in stream.read(8192):
+            head = stream.read(SNIFF_BYTES if encoding is None else BINARY_SNIFF_BYTES)
+            if b"\0" in head[:BINARY_SNIFF_BYTES]:
                 return
             stream.seek(0)
-            yield from stream_blocks(stream, path=str(path), chunk_size=chunk_size)
+            yield from stream_blocks(
+                stream, path=str(path), chunk_size=chunk_size, encoding=encoding, head=head
+            )
     except OSError as exc:
         raise InputError(f"cannot read {path}: {exc.strerror}", field="path") from exc
+
+
+def decoded_block(block: TextBlock) -> tuple[bytes, str | None]:
+    """The block as UTF-8, and None; or, when the block is not text in its encoding, the lines
+    before the one holding the first bad byte (as UTF-8) and a message that names the file, the
+    byte offset and the line (never the bytes)."""
+    raw, codec = block.raw, block.encoding
+    try:
+        if codec == UTF8:
+            raw.decode(UTF8)  # checked only: the matcher scans the bytes as they are
+            return raw, None
+        return raw.decode(codec).encode(UTF8), None
+    except UnicodeDecodeError as exc:
+        bad = exc.start
+    good = raw[: raw.rfind(b"\n", 0, bad) + 1]
+    line = block.first_line + good.count(b"\n")
+    label = _LABELS.get(codec, codec)
+    problem = (
+        f"{block.path}: not readable as {label} (byte {block.offset + bad}, line {line}); "
+        "name the file's encoding with --encoding (utf-8, cp932, euc-jp)"
+    )
+    return (good if codec == UTF8 else good.decode(codec).encode(UTF8)), problem
 
 
 def scan_block(
@@ -171,14 +226,21 @@ def scan_block(
     matcher: Re2Matcher,
     extra: ExtraPass | None = None,
     info: Mapping[str, KindInfo] | None = None,
-) -> TextFindings:
-    """The findings of one block (Shift_JIS re-encoded as UTF-8 first)."""
-    raw = block.raw
-    buf = raw if block.encoding == "utf-8" else raw.decode("cp932", "replace").encode("utf-8")
+) -> tuple[TextFindings, str | None]:
+    """The findings of one block (decoded, and re-encoded as UTF-8 unless it is UTF-8), and
+    None; or, for a block that is not text in its encoding, the findings of the lines before
+    the first bad byte and the problem (see :func:`decoded_block`)."""
+    buf, problem = decoded_block(block)
     found, _ = batch_in_buffer(
-        buf, matcher=matcher, path=block.path, first_line=block.first_line, extra=extra, info=info
+        buf,
+        matcher=matcher,
+        path=block.path,
+        first_line=block.first_line,
+        extra=extra,
+        info=info,
+        valid_utf8=True,
     )
-    return found
+    return found, problem
 
 
 def _scan_blocks(
@@ -189,12 +251,17 @@ def _scan_blocks(
     on_bytes: Callable[[int], None] | None,
 ) -> Iterator[TextFindings]:
     info = kind_info(matcher)
+    done = 0  # bytes of the file read so far (a byte order mark included)
     for block in blocks:
-        found = scan_block(block, matcher=matcher, extra=extra, info=info)
+        found, problem = scan_block(block, matcher=matcher, extra=extra, info=info)
         if found:
             yield found
+        if problem is not None:
+            raise InputError(problem, field="encoding")
         if on_bytes is not None:
-            on_bytes(len(block.raw))
+            end = block.offset + len(block.raw)
+            on_bytes(end - done)
+            done = end
 
 
 def scan_stream_batches(
@@ -205,10 +272,12 @@ def scan_stream_batches(
     chunk_size: int = CHUNK_SIZE,
     extra: ExtraPass | None = None,
     on_bytes: Callable[[int], None] | None = None,
+    encoding: str | None = None,
 ) -> Iterator[TextFindings]:
-    """Findings of a byte stream, a batch per block; Shift_JIS (cp932) input is recognised and
-    re-encoded."""
-    blocks = stream_blocks(stream, path=path, chunk_size=chunk_size)
+    """Findings of a byte stream, a batch per block, in the named `encoding` or the one detected
+    from its first block (Shift_JIS or EUC-JP input is re-encoded as UTF-8). Text that is not in
+    that encoding raises :class:`~kojin.errors.InputError` after the findings before it."""
+    blocks = stream_blocks(stream, path=path, chunk_size=chunk_size, encoding=encoding)
     return _scan_blocks(blocks, matcher=matcher, extra=extra, on_bytes=on_bytes)
 
 
@@ -218,7 +287,9 @@ def text_file_batches(
     matcher: Re2Matcher,
     extra: ExtraPass | None = None,
     on_bytes: Callable[[int], None] | None = None,
+    encoding: str | None = None,
 ) -> Iterator[TextFindings]:
     """Findings of one text file in batches (binary files, recognised by a NUL byte, yield
-    nothing)."""
-    return _scan_blocks(file_blocks(path), matcher=matcher, extra=extra, on_bytes=on_bytes)
+    nothing), in the named `encoding` or the detected one (see :func:`scan_stream_batches`)."""
+    blocks = file_blocks(path, encoding=encoding)
+    return _scan_blocks(blocks, matcher=matcher, extra=extra, on_bytes=on_bytes)

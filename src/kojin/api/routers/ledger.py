@@ -11,7 +11,9 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
+from kojin import encodings
 from kojin.api import roles
+from kojin.api.json_body import UniqueKeysRoute
 from kojin.api.security import actor_label, allow
 from kojin.api.state import app_state
 from kojin.auth.schemas import ApiTokenOut
@@ -30,7 +32,7 @@ from kojin.registry.ledger import (
     update_entry,
 )
 
-router = APIRouter(prefix="/api/v1/ledger", tags=["ledger"])
+router = APIRouter(prefix="/api/v1/ledger", tags=["ledger"], route_class=UniqueKeysRoute)
 
 Reader = Annotated[ApiTokenOut, allow(roles.LEDGER_READ, name="read the ledger")]
 Writer = Annotated[ApiTokenOut, allow(roles.LEDGER_WRITE, name="change the ledger")]
@@ -82,15 +84,19 @@ def export(request: Request, actor: Reader) -> Response:
 async def import_rows(request: Request, actor: Writer) -> LedgerImportResult:
     """Import CSV rows (body ``text/csv``): rows without ``id`` are added, others updated.
 
+    The body is read in the ``charset`` of its Content-Type, else as detected: UTF-8 with or
+    without a BOM, or Shift_JIS (CP932) as Excel writes it in Japan.
+
     Either every row is stored or none is; the error lists each problem by line and column.
     """
     raw = await request.body()
     if len(raw) > MAX_CSV_BYTES:
         raise InputError(f"the CSV is larger than {MAX_CSV_BYTES} bytes", field="body")
+    charset = request.headers.get("content-type", "").partition("charset=")[2].strip(' "')
     try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise InputError(f"the CSV is not UTF-8 (byte {exc.start})", field="body") from None
+        text = encodings.decode(raw, source="the CSV", encoding=charset or None)
+    except InputError as error:
+        raise InputError(error.message.replace("--encoding", "charset="), field="body") from None
     state = app_state(request)
 
     def _import() -> LedgerImportResult:

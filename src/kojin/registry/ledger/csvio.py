@@ -1,5 +1,9 @@
 """Ledger CSV import and export. An import is all or nothing: every bad row is reported by line
 and column, and nothing is stored when any row is bad.
+
+Problems name lines and columns, never what the cells hold: a header cell that is not a ledger
+column is named by its position (it may be a data row of a file without a header), a cell by its
+line and column, an unknown id by the line it is on.
 """
 
 from __future__ import annotations
@@ -81,10 +85,36 @@ def _cell_values(row: dict[str, str]) -> dict[str, Any]:
 
 def _problems(line: int, exc: ValidationError) -> list[str]:
     found = []
-    for error in exc.errors():
+    for error in exc.errors(include_url=False, include_context=False):
         column = str(error["loc"][0]) if error["loc"] else "row"
-        found.append(f"line {line}, column {column}: {error['msg']}")
+        message = error["msg"]
+        given = error.get("input")
+        if isinstance(given, str) and len(given.strip()) >= 3 and given.strip() in message:
+            message = error["type"].replace("_", " ")  # a message quoting the cell: its kind only
+        found.append(f"line {line}, column {column}: {message}")
     return found
+
+
+def _header_problems(header: list[str]) -> list[str]:
+    """Problems of the header row: unknown cells by position, repeated and missing columns by
+    their ledger name."""
+    problems: list[str] = []
+    unknown = [str(at) for at, name in enumerate(header, start=1) if name not in LEDGER_COLUMNS]
+    if unknown:
+        problems.append(
+            f"line 1: unknown column(s) at position {', '.join(unknown)}; "
+            f"the ledger columns are {', '.join(LEDGER_COLUMNS)}"
+        )
+    first: dict[str, int] = {}
+    for at, name in enumerate(header, start=1):
+        if name in LEDGER_COLUMNS and name in first:
+            problems.append(f"line 1, column {at}: repeats column {first[name]} ({name})")
+        first.setdefault(name, at)
+    required = [name for name in LEDGER_COLUMNS if name not in OPTIONAL_COLUMNS]
+    missing = [name for name in required if name not in header]
+    if missing:
+        problems.append(f"line 1: missing column(s) {', '.join(missing)}")
+    return problems
 
 
 def import_csv(*, session: Session, source: IO[str], actor: str) -> LedgerImportResult:
@@ -93,15 +123,8 @@ def import_csv(*, session: Session, source: IO[str], actor: str) -> LedgerImport
     Raises :class:`LedgerImportError` listing every problem; then nothing is stored.
     """
     reader = csv.DictReader(source)
-    header = reader.fieldnames or []
-    problems: list[str] = []
-    unknown = [name for name in header if name not in LEDGER_COLUMNS]
-    required = [name for name in LEDGER_COLUMNS if name not in OPTIONAL_COLUMNS]
-    missing = [name for name in required if name not in header]
-    if unknown:
-        problems.append(f"line 1: unknown column(s) {', '.join(unknown)}")
-    if missing:
-        problems.append(f"line 1: missing column(s) {', '.join(missing)}")
+    header = list(reader.fieldnames or [])
+    problems = _header_problems(header)
     if problems:
         raise LedgerImportError(problems)
 
@@ -132,7 +155,7 @@ def import_csv(*, session: Session, source: IO[str], actor: str) -> LedgerImport
         existing = {row.id: row for row in session.execute(query).scalars()}
         for line, entry_id, _ in updates:
             if entry_id not in existing:
-                problems.append(f"line {line}, column id: ledger entry {entry_id} does not exist")
+                problems.append(f"line {line}, column id: no ledger entry has this id")
     if not creates and not updates and not problems:
         problems.append("the file has no data rows")
     if problems:
