@@ -7,7 +7,12 @@ from pathlib import Path
 import pytest
 from deid_data import ADULT_DIR
 
-from kojin.deid.auto_hierarchy import OutlierCoding, apply_outlier_coding, auto_hierarchy
+from kojin.deid.auto_hierarchy import (
+    OutlierCoding,
+    apply_outlier_coding,
+    auto_hierarchy,
+    date_hierarchy,
+)
 from kojin.deid.hierarchy import Hierarchy, hierarchy_from_rows, load_hierarchy_csv
 from kojin.errors import InputError
 
@@ -39,15 +44,22 @@ def _is_tree(h: Hierarchy) -> bool:
     ("rows", "message"),
     [
         ([["a", "x", "*"], ["b", "*"]], "row 2: 2 levels"),
-        ([["a", "x", "*"], ["a", "y", "*"]], "'a' appears twice"),
+        (
+            [["a", "x", "*"], ["a", "y", "*"]],
+            "row 2: its value .level 0. appears twice, first at row 1",
+        ),
         ([["a", "x", "p"], ["b", "y", "q"]], "single value"),
-        ([["a", "x", "p", "*"], ["b", "x", "q", "*"]], "'x' at level 1 has two parents"),
+        (
+            [["a", "x", "p", "*"], ["b", "x", "q", "*"]],
+            "row 2: its value at level 1 has two parents at level 2 .the other at row 1.",
+        ),
         ([["a"]], "at least two levels"),
     ],
 )
 def test_bad_hierarchy_rows_are_named(rows: list[list[str]], message: str) -> None:
-    with pytest.raises(InputError, match=message):
+    with pytest.raises(InputError, match=message) as caught:
         hierarchy_from_rows(column="c", rows=rows, source="h.csv")
+    assert not {"'a'", "'b'", "'x'", "'p'", "'q'"} & set(caught.value.message.split())
 
 
 def test_missing_hierarchy_file_names_column(tmp_path: Path) -> None:
@@ -95,5 +107,9 @@ def test_date_hierarchy_steps() -> None:
 
 
 def test_auto_hierarchy_rejects_text_naming_row() -> None:
-    with pytest.raises(InputError, match=r"column 'age', row 2: value 'old' is not a number"):
+    with pytest.raises(InputError, match=r"column 'age', row 2: not a number") as caught:
         auto_hierarchy(column="age", values=["3", "old"])
+    assert "old" not in caught.value.message
+    with pytest.raises(InputError, match=r"column 'd', row 3: not an ISO date") as caught:
+        date_hierarchy(column="d", values=["1980-03-04", "1980-03-04", "1980-13-01"])
+    assert "1980-13-01" not in caught.value.message

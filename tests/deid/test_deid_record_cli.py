@@ -70,7 +70,10 @@ def test_anonymize_record_provide_publish(home: Path, tmp_path: Path) -> None:
 
     given = runner.invoke(
         app,
-        ["datasets", "provide", dataset_id, "--recipient", "Survey KK", "--method", "CSV by SFTP"],
+        [
+            *("datasets", "provide", dataset_id, "--recipient", "Survey KK"),
+            *("--method", "CSV by SFTP", "--country", "JP"),
+        ],
     )
     assert given.exit_code == 0, given.stderr
     decision = json.loads(given.stdout)
@@ -146,7 +149,18 @@ def test_pseudonymize_record_keeps_the_key_id_and_is_not_provided(
     assert row["form"] == "pseudonymized"
     assert row["key_id"] == summary["key_id"]
     denied = runner.invoke(
-        app, ["datasets", "provide", row["id"], "--recipient", "Partner", "--method", "CSV"]
+        app,
+        [
+            "datasets",
+            "provide",
+            row["id"],
+            "--recipient",
+            "Partner",
+            "--method",
+            "CSV",
+            "--country",
+            "JP",
+        ],
     )
     assert denied.exit_code == 1
     assert json.loads(denied.stdout)["allowed"] is False

@@ -2,12 +2,16 @@
 
 Parse the options, call :mod:`kojin.deid.service`, print a one-line JSON summary. The service
 loads NumPy, PyArrow and the chosen engine only when a command runs.
+
+kojin.deid and kojin.discovery do not import each other: this interface hands ``anonymize``
+discovery's detectors as the :class:`~kojin.deid.identifier_check.IdentifierCheck` that keeps
+identifiers out of anonymized information (:func:`identifier_check`).
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager, nullcontext
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -23,6 +27,7 @@ from kojin.errors import InputError
 
 if TYPE_CHECKING:
     from kojin.cli.datasets import Recorder
+    from kojin.deid.identifier_check import Detection, IdentifierCheck
     from kojin.deid.results import AnonymizationResult, PseudonymizationResult
 
 
@@ -33,6 +38,29 @@ InputArgument = Annotated[
 OutputOption = Annotated[Path, typer.Option("--output", "-o", help="Output .csv or .parquet.")]
 TableOption = Annotated[str | None, typer.Option(help="Table name for a database INPUT.")]
 PurposeOption = Annotated[list[str], typer.Option("--purpose", help="Purpose id (repeat).")]
+EncodingOption = Annotated[
+    str | None,
+    typer.Option(
+        "--encoding",
+        help="Encoding of the CSV files read: utf-8, cp932 (Shift_JIS), euc-jp (default: "
+        "detected per file).",
+    ),
+]
+
+
+def identifier_check() -> IdentifierCheck:
+    """kojin.discovery's built-in detectors as the check that keeps identifiers out of
+    anonymized information (which kinds are identifying is decided by kojin.deid)."""
+    from kojin.deid.identifier_check import Detection
+    from kojin.discovery.value_findings import ValueFinder
+
+    finder = ValueFinder()
+
+    def check(*, column: str, values: Sequence[str]) -> Iterator[Detection]:
+        for found in finder(column=column, values=values):
+            yield Detection(index=found.position, kind=found.kind, category=found.category)
+
+    return check
 
 
 def _pairs(values: list[str], *, option: str) -> dict[str, str]:
@@ -98,17 +126,19 @@ def _summarize(
     *,
     keys: tuple[str, ...],
     recorder: Recorder | None,
-    output: Path,
+    written: Sequence[Path | None],
 ) -> None:
-    """Print the summary line; with a recorder, record the creation first (or remove the output
-    so that nothing unrecorded is left) and add the dataset id."""
+    """Print the summary line; with a recorder, record the creation first (or remove the files
+    `written` so that nothing unrecorded is left) and add the dataset id."""
     report = result.report()
     summary = {key: report[key] for key in keys}
     if recorder is not None:
         try:
             summary["dataset_id"] = recorder(result).id
         except BaseException:
-            output.unlink(missing_ok=True)
+            for path in written:
+                if path is not None:
+                    path.unlink(missing_ok=True)
             raise
     write_json_line(summary)
 
@@ -148,15 +178,21 @@ def anonymize(
     sampling_fraction: Annotated[
         float, typer.Option(help="Share of the population in the input (journalist risk).")
     ] = 1.0,
+    encoding: EncodingOption = None,
     record: RecordOption = False,
     category: CategoryOption = None,
     name: NameOption = None,
 ) -> None:
-    """Create anonymized information (APPI Art. 43): generalize, suppress, report the risk."""
+    """Create anonymized information (APPI Art. 43): generalize, suppress, report the risk.
+
+    Refused, with nothing written, when a released column holds identifiers (R-AN-1).
+    """
     # the search does no large linear algebra: NumPy need not start a pool of BLAS threads
     os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
     with cli_errors():
         recorder = _recorder(record=record, name=name, category=category, purposes=purpose)
+        source = TableSource(input_path, table, encoding)
+        check = identifier_check()
         spec = service.anonymization_spec(
             hierarchy_files={
                 column: Path(file) for column, file in _pairs(qi, option="--qi").items()
@@ -176,12 +212,14 @@ def anonymize(
             metric=metric,
             suppression=suppression,
             sampling_fraction=sampling_fraction,
+            encoding=encoding,
         )
         with _progress("searching the lattice") as progress:
             result = service.anonymize_file(
-                source=TableSource(input_path, table),
+                source=source,
                 output=output,
                 spec=spec,
+                identifier_check=check,
                 engine=engine,
                 method=search,
                 report=report,
@@ -189,7 +227,7 @@ def anonymize(
                 progress=progress,
             )
         keys = ("levels", "suppressed", "smallest_class", "metric", "risk_after", "search")
-        _summarize(result, keys=keys, recorder=recorder, output=output)
+        _summarize(result, keys=keys, recorder=recorder, written=(output, report))
 
 
 def pseudonymize(
@@ -216,6 +254,7 @@ def pseudonymize(
             help="Deletion info of an earlier run: INPUT is its output; re-key its tokens."
         ),
     ] = None,
+    encoding: EncodingOption = None,
     record: RecordOption = False,
     category: CategoryOption = None,
     name: NameOption = None,
@@ -223,7 +262,7 @@ def pseudonymize(
     """Create pseudonymized information (APPI Art. 41): tokens, deletions, coding down."""
     with cli_errors():
         recorder = _recorder(record=record, name=name, category=category, purposes=purpose)
-        source = TableSource(input_path, table)
+        source = TableSource(input_path, table, encoding)
         with stderr_console().status("pseudonymizing") if stderr_is_terminal() else nullcontext():
             if retokenize_from is not None:
                 result = service.rekey_file(
@@ -249,7 +288,7 @@ def pseudonymize(
                     purposes=purpose,
                 )
         keys = ("records", "key_id", "algorithm", "deletion_info", "items")
-        _summarize(result, keys=keys, recorder=recorder, output=output)
+        _summarize(result, keys=keys, recorder=recorder, written=(output,))
 
 
 def register(app: typer.Typer) -> None:

@@ -32,6 +32,7 @@ from kojin.deid.privacy_models import LDiversity, PrivacyModel
 from kojin.deid.reidentification_risk import risk_report
 from kojin.deid.results import AnonymizationResult, ItemTreatment, SearchSummary, Treatment
 from kojin.deid.search import Progress, search
+from kojin.deid.table_source import unknown_column
 from kojin.errors import InputError
 
 IntArray = npt.NDArray[np.int64]
@@ -70,8 +71,12 @@ class AnonymizationSpec:
 
 @dataclass(frozen=True)
 class Anonymized:
+    """The release and what it is; ``source_rows`` gives, for each row of the release, the
+    (0-based) input row it comes from (records of failing classes are suppressed)."""
+
     result: AnonymizationResult
     table: pa.Table
+    source_rows: IntArray | None = None
 
 
 def _validate(table: pa.Table, spec: AnonymizationSpec) -> None:
@@ -91,8 +96,7 @@ def _validate(table: pa.Table, spec: AnonymizationSpec) -> None:
         roles.append(spec.sensitive)
     for column in roles:
         if column not in table.column_names:
-            known = ", ".join(table.column_names)
-            raise InputError(f"unknown column {column!r} (the input has: {known})", field=column)
+            raise unknown_column(column, table.column_names)
     if spec.sensitive in seen or spec.sensitive in spec.keep:
         raise InputError(
             f"column {spec.sensitive!r} cannot be both sensitive and a quasi-identifier or kept",
@@ -117,7 +121,7 @@ def _resolve(table: pa.Table, spec: AnonymizationSpec) -> tuple[pa.Table, list[H
         if qi.hierarchy is not None:
             hierarchies.append(qi.hierarchy)
             continue
-        values = column_strings(table, qi.column).unique().to_pylist()
+        values = column_strings(table, qi.column).to_pylist()  # errors name the row
         hierarchies.append(auto_hierarchy(column=qi.column, values=values, coding=qi.coding))
     return table, hierarchies
 
@@ -255,4 +259,5 @@ def anonymize_table(
         ),
         purposes=tuple(purposes),
     )
-    return Anonymized(result=result, table=released)
+    source_rows = np.flatnonzero(keep).astype(np.int64, copy=False)
+    return Anonymized(result=result, table=released, source_rows=source_rows)

@@ -69,13 +69,9 @@ def _parse_number(*, column: str, value: str, row: int) -> float:
     try:
         number = float(value)
     except ValueError:
-        raise InputError(
-            f"column {column!r}, row {row}: value {value!r} is not a number", field=column
-        ) from None
+        raise InputError(f"column {column!r}, row {row}: not a number", field=column) from None
     if not math.isfinite(number):
-        raise InputError(
-            f"column {column!r}, row {row}: value {value!r} is not a finite number", field=column
-        )
+        raise InputError(f"column {column!r}, row {row}: not a finite number", field=column)
     return number
 
 
@@ -136,8 +132,7 @@ def date_hierarchy(*, column: str, values: Sequence[str]) -> Hierarchy:
             day = date.fromisoformat(value)
         except ValueError:
             raise InputError(
-                f"column {column!r}, row {_row_of(values, value)}: value {value!r} is "
-                "not an ISO date (YYYY-MM-DD)",
+                f"column {column!r}, row {_row_of(values, value)}: not an ISO date (YYYY-MM-DD)",
                 field=column,
             ) from None
         decade = day.year // 10 * 10

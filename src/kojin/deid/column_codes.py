@@ -11,6 +11,7 @@ import pyarrow as pa
 
 from kojin.deid.hierarchy import Hierarchy
 from kojin.deid.privacy_models import SensitiveDomain
+from kojin.deid.table_source import unknown_column
 from kojin.errors import InputError
 
 IntArray = npt.NDArray[np.int64]
@@ -22,8 +23,7 @@ _STRING_LIMIT = 2**31 - 1
 def column_strings(table: pa.Table, column: str) -> pa.Array:
     """The column as one string array; unknown columns and missing values are errors."""
     if column not in table.column_names:
-        known = ", ".join(table.column_names)
-        raise InputError(f"unknown column {column!r} (the input has: {known})", field=column)
+        raise unknown_column(column, table.column_names)
     values = table.column(column).combine_chunks()
     if not pa.types.is_string(values.type) and not pa.types.is_large_string(values.type):
         values = values.cast(pa.string())
@@ -45,30 +45,32 @@ def _dictionary(table: pa.Table, column: str) -> pa.DictionaryArray:
     return column_strings(table, column).dictionary_encode()
 
 
-def encode_column(
-    *, table: pa.Table, column: str, hierarchy: Hierarchy, reveal_values: bool = True
-) -> IntArray:
+def encode_column(*, table: pa.Table, column: str, hierarchy: Hierarchy) -> IntArray:
     """Level-0 hierarchy code of every row; a value absent from the hierarchy is an error.
 
-    The error names the column, the first row with the value and (unless ``reveal_values`` is
-    false) the value itself.
+    The error names the column, the first row with such a value and how many rows have values
+    the hierarchy lacks; never a value.
     """
     encoded = _dictionary(table, column)
     dictionary = encoded.dictionary.to_pylist()
     indices = encoded.indices.to_numpy(zero_copy_only=False).astype(np.int64, copy=False)
     index = hierarchy.leaf_index()
-    lookup = np.empty(len(dictionary), dtype=np.int64)
+    lookup = np.full(len(dictionary), -1, dtype=np.int64)
     for position, value in enumerate(dictionary):
         code = index.get(value)
-        if code is None:
-            row = int(np.argmax(indices == position)) + 1
-            shown = f"value {value!r}" if reveal_values else "its value"
-            raise InputError(
-                f"column {column!r}, row {row}: {shown} is not in the column's hierarchy",
-                field=column,
-            )
-        lookup[position] = code
-    return np.asarray(lookup[indices], dtype=np.int64)
+        if code is not None:
+            lookup[position] = code
+    codes = np.asarray(lookup[indices], dtype=np.int64)
+    missing = codes < 0
+    if missing.any():
+        row = int(np.argmax(missing)) + 1
+        others = int(missing.sum()) - 1
+        more = f" (and {others} more rows)" if others else ""
+        raise InputError(
+            f"column {column!r}, row {row}{more}: the value is not in the column's hierarchy",
+            field=column,
+        )
+    return codes
 
 
 def label_strings(labels: Sequence[str], codes: IntArray) -> pa.Array:

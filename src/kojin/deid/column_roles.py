@@ -27,6 +27,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError, model_validator
 
 from kojin.deid.choices import TokenAlgorithm
+from kojin.encodings import decode
 from kojin.errors import InputError
 
 
@@ -81,11 +82,18 @@ class RolesSpec(BaseModel):
 
 
 def load_roles(path: Path) -> RolesSpec:
-    """Read and validate a roles file; errors name the field."""
+    """Read and validate a roles file (UTF-8 or Shift_JIS/CP932, detected); errors name the
+    field."""
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        raw = path.read_bytes()
     except FileNotFoundError:
         raise InputError(f"roles file not found: {path}", field="roles") from None
+    except OSError as exc:
+        raise InputError(
+            f"roles file {path} cannot be read ({exc.strerror})", field="roles"
+        ) from None
+    try:
+        data = yaml.safe_load(decode(raw, source=f"roles file {path.name}"))
     except yaml.YAMLError as exc:
         raise InputError(
             f"roles file {path.name} is not valid YAML: {exc}", field="roles"

@@ -15,6 +15,7 @@ from pathlib import Path
 import numpy as np
 import numpy.typing as npt
 
+from kojin.encodings import decode
 from kojin.errors import InputError
 
 IntArray = npt.NDArray[np.int64]
@@ -48,7 +49,8 @@ class Hierarchy:
 def hierarchy_from_rows(*, column: str, rows: Sequence[Sequence[str]], source: str) -> Hierarchy:
     """Build a hierarchy from rows (one per original value), checking it is a tree.
 
-    Errors name the source, the row and the offending value.
+    Errors name the source, the row and the level, never a value: level 0 holds the values of
+    the data.
     """
     if not rows:
         raise InputError(f"hierarchy for column {column!r} ({source}) is empty", field=column)
@@ -61,6 +63,7 @@ def hierarchy_from_rows(*, column: str, rows: Sequence[Sequence[str]], source: s
         )
     labels: list[dict[str, int]] = [{} for _ in range(width)]
     parent_of: list[dict[int, int]] = [{} for _ in range(width)]
+    parent_row: list[dict[int, int]] = [{} for _ in range(width)]
     leaf_codes: list[list[int]] = [[] for _ in range(width)]
     for number, row in enumerate(rows, start=1):
         if len(row) != width:
@@ -72,8 +75,8 @@ def hierarchy_from_rows(*, column: str, rows: Sequence[Sequence[str]], source: s
         leaf = row[0]
         if leaf in labels[0]:
             raise InputError(
-                f"hierarchy for column {column!r} ({source}), row {number}: value {leaf!r} "
-                "appears twice",
+                f"hierarchy for column {column!r} ({source}), row {number}: its value (level 0) "
+                f"appears twice, first at row {labels[0][leaf] + 1}",
                 field=column,
             )
         codes = [
@@ -81,10 +84,12 @@ def hierarchy_from_rows(*, column: str, rows: Sequence[Sequence[str]], source: s
         ]
         for level in range(1, width):
             known = parent_of[level].setdefault(codes[level - 1], codes[level])
+            first = parent_row[level].setdefault(codes[level - 1], number)
             if known != codes[level]:
                 raise InputError(
-                    f"hierarchy for column {column!r} ({source}), row {number}: "
-                    f"{row[level - 1]!r} at level {level - 1} has two parents at level {level}",
+                    f"hierarchy for column {column!r} ({source}), row {number}: its value at "
+                    f"level {level - 1} has two parents at level {level} (the other at row "
+                    f"{first})",
                     field=column,
                 )
             leaf_codes[level].append(codes[level])
@@ -108,20 +113,26 @@ def _sniff_delimiter(sample: str) -> str:
     return max(counts, key=lambda delimiter: counts[delimiter])
 
 
-def load_hierarchy_csv(*, column: str, path: Path) -> Hierarchy:
-    """Read a hierarchy CSV (``;``, ``,`` or tab separated, no header)."""
+def load_hierarchy_csv(*, column: str, path: Path, encoding: str | None = None) -> Hierarchy:
+    """Read a hierarchy CSV (``;``, ``,`` or tab separated, no header).
+
+    The file may be UTF-8 (with or without a BOM) or Shift_JIS/CP932, detected unless `encoding`
+    names it.
+    """
     try:
-        text = path.read_text(encoding="utf-8-sig")
+        data = path.read_bytes()
     except FileNotFoundError:
         raise InputError(
             f"hierarchy file for column {column!r} not found: {path}", field=column
         ) from None
-    except (OSError, UnicodeDecodeError) as exc:
+    except OSError as exc:
         raise InputError(
             f"hierarchy file for column {column!r} is unreadable: {path} "
             f"({exc.__class__.__name__})",
             field=column,
         ) from None
+    source = f"hierarchy file for column {column!r} ({path.name})"
+    text = decode(data, source=source, encoding=encoding)
     delimiter = _sniff_delimiter(text[:4096])
     rows = [row for row in csv.reader(text.splitlines(), delimiter=delimiter) if row]
     return hierarchy_from_rows(column=column, rows=rows, source=path.name)

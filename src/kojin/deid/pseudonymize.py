@@ -13,6 +13,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -24,11 +25,9 @@ from kojin.deid.column_codes import column_strings
 from kojin.deid.column_roles import Coding, ColumnRole, RolesSpec
 from kojin.deid.pseudonym_tokens import PseudonymKey, tokenize_array
 from kojin.deid.results import ItemTreatment, Treatment
+from kojin.deid.table_source import column_hint
 from kojin.errors import InputError
 from kojin.law.check_digits import is_valid_luhn, is_valid_my_number
-
-_SAMPLE = 1000
-_SHARE = 0.8
 
 
 @dataclass(frozen=True)
@@ -38,8 +37,30 @@ class Pseudonymized:
     mappings: dict[str, pa.Table]
 
 
+#: what may separate the digit groups of a number as people write it (after NFKC: full-width
+#: digits, spaces and hyphens become ASCII)
+_SEPARATORS = str.maketrans("", "", " -‐‑‒–—―−ー")
+
+#: values that may be a number written with separators: the only ones checked in Python
+_NUMBER_LIKE = r"^[0-9０-９ 　\-‐‑‒–—―−－ー]{12,40}$"
+
+
+def _digits(value: str) -> str:
+    """The digits of a number written with separators and full-width digits ("" if not one)."""
+    digits = unicodedata.normalize("NFKC", value).translate(_SEPARATORS)
+    return digits if digits.isascii() and digits.isdigit() else ""
+
+
+def _is_my_number(value: str) -> bool:
+    digits = _digits(value)
+    return len(digits) == 12 and is_valid_my_number(digits)
+
+
 def _is_card_number(value: str) -> bool:
-    return 13 <= len(value) <= 19 and is_valid_luhn(value)
+    """A payment card number: 13 to 19 digits, a major industry of 3 to 6 (travel and
+    entertainment, banking and financial), a valid Luhn check digit."""
+    digits = _digits(value)
+    return 13 <= len(digits) <= 19 and digits[0] in "3456" and is_valid_luhn(digits)
 
 
 @dataclass(frozen=True)
@@ -48,42 +69,52 @@ class _UndeclaredCode:
 
     holds: str
     role: ColumnRole
+    rule: str
     matches: Callable[[str], bool]
 
 
 _UNDECLARED_CODES = (
-    _UndeclaredCode("individual numbers", ColumnRole.IDENTIFICATION_CODE, is_valid_my_number),
-    _UndeclaredCode("card numbers", ColumnRole.UNAUTHORIZED_USE_RISK, _is_card_number),
+    _UndeclaredCode(
+        "an individual number (My Number)",
+        ColumnRole.IDENTIFICATION_CODE,
+        "R-PS-1(2)",
+        _is_my_number,
+    ),
+    _UndeclaredCode(
+        "a payment card number", ColumnRole.UNAUTHORIZED_USE_RISK, "R-PS-1(3)", _is_card_number
+    ),
 )
 
 
-def _looks_like(values: list[str], matches: Callable[[str], bool]) -> int | None:
-    """Row (1-based) of the first matching value when most sampled values match, else None."""
-    sample = [v.replace(" ", "").replace("-", "") for v in values[:_SAMPLE] if v.strip()]
-    if len(sample) < 5:
-        return None
-    hits = [matches(v) for v in sample]
-    if sum(hits) < _SHARE * len(sample):
-        return None
-    return hits.index(True) + 1
+def _first_row(values: pa.Array, matches: Callable[[str], bool]) -> int | None:
+    """Row (1-based) of the first value that `matches`, else None. Every value is looked at:
+    one My Number among thousands of other values is one too many."""
+    distinct = values.unique()  # in order of first appearance
+    candidates = distinct.filter(pc.match_substring_regex(distinct, _NUMBER_LIKE))
+    for value in candidates.to_pylist():
+        if matches(value):
+            return int(pc.index(values, value).as_py()) + 1
+    return None
 
 
 def guard_undeclared_codes(*, table: pa.Table, roles: RolesSpec) -> None:
-    """Refuse to keep a column that holds My Numbers or card numbers under a kept role.
+    """Refuse to keep a column in which any value is a valid My Number or card number.
 
-    The message names the column and a row, never the value (R-PS-1(2), R-PS-1(3)).
+    The message names the column and the first row with such a value, never the value
+    (R-PS-1(2), R-PS-1(3)).
     """
     kept = (ColumnRole.QUASI_IDENTIFIER, ColumnRole.SENSITIVE, ColumnRole.OTHER)
     for column, role in roles.columns.items():
         if role not in kept:
             continue
-        values = column_strings(table, column).slice(0, _SAMPLE).to_pylist()
+        values = column_strings(table, column)
         for code in _UNDECLARED_CODES:
-            row = _looks_like(values, code.matches)
+            row = _first_row(values, code.matches)
             if row is not None:
                 raise InputError(
-                    f"column {column!r} (role {role.value}) holds {code.holds} (e.g. row {row}); "
-                    f"give it the role {code.role.value} so that it is deleted",
+                    f"column {column!r} (role {role.value}), row {row}: the value is "
+                    f"{code.holds}, which a kept column may not hold ({code.rule}); give the "
+                    f"column the role {code.role.value} so that it is deleted",
                     field=column,
                 )
 
@@ -108,9 +139,9 @@ def check_roles(*, table: pa.Table, roles: RolesSpec) -> None:
     """Every column has exactly one known role; no undeclared identification codes."""
     for column in roles.columns:
         if column not in table.column_names:
-            known = ", ".join(table.column_names)
             raise InputError(
-                f"the roles file names column {column!r}, which the input lacks (it has: {known})",
+                f"the roles file names column {column!r}, which the input lacks "
+                f"({column_hint(column, table.column_names)})",
                 field=column,
             )
     for column in table.column_names:

@@ -1,13 +1,17 @@
 """De-identification as a service: what the command line and the API call.
 
 - :func:`anonymization_spec` and :func:`anonymize_file` — anonymized information (Art. 43) from a
-  CSV or Parquet file or a database table;
+  CSV or Parquet file or a database table, refused when it would hold identifiers (an
+  :class:`~kojin.deid.identifier_check.IdentifierCheck` the caller passes in);
 - :func:`load_roles` and :func:`pseudonymize_file` — pseudonymized information (Art. 41);
 - :func:`rekey_file` — new tokens under a new key for an earlier pseudonymized output.
 
-Nothing is written unless the whole run succeeds. Importing this module loads only the standard
-library, the choices and the result values: each function imports NumPy, PyArrow and the engine
-it needs when it runs, so a command that does not de-identify pays for none of them.
+Nothing is written unless the whole run succeeds. CSV inputs and hierarchy files may be UTF-8
+(with or without a BOM) or Shift_JIS/CP932, detected unless an encoding is named.
+
+Importing this module loads only the standard library, the choices and the result values: each
+function imports NumPy, PyArrow and the engine it needs when it runs, so a command that does not
+de-identify pays for none of them.
 """
 
 from __future__ import annotations
@@ -25,6 +29,7 @@ from kojin.errors import InputError
 if TYPE_CHECKING:
     from kojin.deid.anonymize import AnonymizationSpec
     from kojin.deid.column_roles import RolesSpec
+    from kojin.deid.identifier_check import IdentifierCheck
     from kojin.deid.privacy_models import PrivacyModel
     from kojin.deid.pseudonym_tokens import PseudonymKey
     from kojin.deid.pseudonymize import Pseudonymized
@@ -32,6 +37,7 @@ if TYPE_CHECKING:
     from kojin.deid.search import Progress
 
 __all__ = [
+    "MIN_K",
     "TableSource",
     "anonymization_spec",
     "anonymize_file",
@@ -39,6 +45,10 @@ __all__ = [
     "pseudonymize_file",
     "rekey_file",
 ]
+
+
+#: the smallest k of k-anonymity: with k = 1 every record may stand alone in its class
+MIN_K = 2
 
 
 def _privacy_models(
@@ -54,6 +64,12 @@ def _privacy_models(
 
     models: list[PrivacyModel] = []
     if k is not None:
+        if k < MIN_K:
+            raise InputError(
+                f"k-anonymity needs k of at least {MIN_K} (--k): with k = {k} a record may stand "
+                "alone in its class, which anonymizes nothing",
+                field="k",
+            )
         models.append(KAnonymity(k))
     if l_value is not None:
         models.append(LDiversity(l_value, l_variant, c))
@@ -80,12 +96,13 @@ def anonymization_spec(
     metric: Metric = Metric.LOSS,
     suppression: float = 0.0,
     sampling_fraction: float = 1.0,
+    encoding: str | None = None,
 ) -> AnonymizationSpec:
     """What to anonymize and under which models.
 
-    Quasi-identifiers come from hierarchy files (column → CSV), then from ``auto_columns``, whose
-    hierarchies kojin builds from the values (numbers or ISO dates), optionally top and bottom
-    coded first.
+    Quasi-identifiers come from hierarchy files (column → CSV, in `encoding` or the detected
+    one), then from ``auto_columns``, whose hierarchies kojin builds from the values (numbers or
+    ISO dates), optionally top and bottom coded first. k must be at least :data:`MIN_K`.
     """
     from kojin.deid.anonymize import AnonymizationSpec, QuasiIdentifier
     from kojin.deid.auto_hierarchy import OutlierCoding
@@ -98,8 +115,11 @@ def anonymization_spec(
                 f"top and bottom coding apply to --qi-auto columns; {column!r} is not one",
                 field=column,
             )
+    models = _privacy_models(
+        k=k, l_value=l_value, l_variant=l_variant, c=c, t=t, t_distance=t_distance
+    )
     quasi = [
-        QuasiIdentifier(column, load_hierarchy_csv(column=column, path=path))
+        QuasiIdentifier(column, load_hierarchy_csv(column=column, path=path, encoding=encoding))
         for column, path in hierarchy_files.items()
     ]
     for column in auto_columns:
@@ -107,15 +127,13 @@ def anonymization_spec(
         coding = OutlierCoding(top=tops.get(column), bottom=bottoms.get(column)) if coded else None
         quasi.append(QuasiIdentifier(column, None, coding))
     hierarchy = (
-        load_hierarchy_csv(column=sensitive, path=sensitive_hierarchy_file)
+        load_hierarchy_csv(column=sensitive, path=sensitive_hierarchy_file, encoding=encoding)
         if sensitive is not None and sensitive_hierarchy_file is not None
         else None
     )
     return AnonymizationSpec(
         quasi_identifiers=tuple(quasi),
-        models=_privacy_models(
-            k=k, l_value=l_value, l_variant=l_variant, c=c, t=t, t_distance=t_distance
-        ),
+        models=models,
         sensitive=sensitive,
         sensitive_hierarchy=hierarchy,
         keep=tuple(keep),
@@ -125,11 +143,21 @@ def anonymization_spec(
     )
 
 
+def _released_as(spec: AnonymizationSpec, columns: Sequence[str]) -> dict[str, str]:
+    """The option that releases each of `columns`: ``qi``, ``sensitive`` or ``keep``."""
+    quasi = {qi.column for qi in spec.quasi_identifiers}
+    return {
+        column: "qi" if column in quasi else "sensitive" if column == spec.sensitive else "keep"
+        for column in columns
+    }
+
+
 def anonymize_file(
     *,
     source: TableSource,
     output: Path,
     spec: AnonymizationSpec,
+    identifier_check: IdentifierCheck,
     engine: EngineName | None = None,
     method: SearchMethod = SearchMethod.OPTIMAL,
     report: Path | None = None,
@@ -141,16 +169,26 @@ def anonymize_file(
 
     Without an engine, tables up to :data:`kojin.deid.engines.MEMORY_ROWS` rows use the memory
     engine and larger ones DuckDB. The JSON report goes to ``report`` when given.
+
+    `identifier_check` keeps identifiers out of the release (R-AN-1(1)-(3)): a column released
+    as recorded (kept or sensitive) that holds any is refused before the search, and the release
+    is checked again, every column, before anything is written. A refusal is an
+    :class:`InputError` naming the columns, the kinds found and input rows, never a value.
     """
     import orjson
 
     from kojin.deid.anonymize import anonymize_table
     from kojin.deid.engines import choose_engine, make_engine
+    from kojin.deid.identifier_check import refuse_identifying_input, refuse_identifying_release
     from kojin.deid.table_io import read_table, write_bytes, write_table
 
     file_format(output)  # reject an unsupported output type before any work
     delimiter = output_delimiter(source, output, *([report] if report is not None else []))
     table = read_table(source, dictionary_columns=spec.coded_columns)
+    as_recorded = [*spec.keep, *([spec.sensitive] if spec.sensitive is not None else [])]
+    refuse_identifying_input(
+        table=table, options=_released_as(spec, as_recorded), check=identifier_check
+    )
     anonymized = anonymize_table(
         table=table,
         spec=spec,
@@ -160,6 +198,12 @@ def anonymize_file(
         output=output.name,
         purposes=purposes,
         progress=progress,
+    )
+    refuse_identifying_release(
+        table=anonymized.table,
+        options=_released_as(spec, anonymized.table.column_names),
+        check=identifier_check,
+        source_rows=anonymized.source_rows,
     )
     report_bytes = orjson.dumps(anonymized.result.report(), option=orjson.OPT_INDENT_2)
     write_table(anonymized.table, output, delimiter=delimiter)

@@ -1,14 +1,19 @@
 """Reading input tables (CSV, Parquet, a database table) as text columns; atomic writes.
 
-Every column is read as text so that values match hierarchy files exactly. Outputs are written to
-a temporary file beside the target and renamed at the end, so a failure leaves nothing behind.
+Every column is read as text so that values match hierarchy files exactly. CSV files may be UTF-8
+(with or without a BOM) or Shift_JIS/CP932; errors name rows and columns, never a value. Outputs
+are written to a temporary file beside the target and renamed at the end, so a failure leaves
+nothing behind.
 """
 
 from __future__ import annotations
 
+import codecs
 import contextlib
 import csv
+import io
 import os
+import re
 import shutil
 import tempfile
 from collections.abc import Collection, Iterator
@@ -19,7 +24,15 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.csv as pacsv
 
-from kojin.deid.table_source import TableFormat, TableSource, file_format, sniff_delimiter
+from kojin.deid.table_source import (
+    TableFormat,
+    TableSource,
+    csv_codec,
+    delimiter_of,
+    file_format,
+    header_line,
+)
+from kojin.encodings import decode
 from kojin.errors import InputError
 
 
@@ -40,20 +53,36 @@ DICTIONARY_TEXT = pa.dictionary(pa.int32(), pa.string())
 
 
 def read_csv(
-    path: Path, *, delimiter: str | None = None, dictionary_columns: Collection[str] = ()
+    path: Path,
+    *,
+    delimiter: str | None = None,
+    dictionary_columns: Collection[str] = (),
+    encoding: str | None = None,
 ) -> pa.Table:
-    """Read a CSV file as text; ``dictionary_columns`` come dictionary-encoded (same values)."""
-    delimiter = delimiter or sniff_delimiter(path)
-    with path.open(encoding="utf-8-sig", newline="") as handle:
-        names = next(csv.reader([handle.readline()], delimiter=delimiter), [])
+    """Read a CSV file as text; ``dictionary_columns`` come dictionary-encoded (same values).
+
+    The file may be UTF-8 (with or without a BOM) or Shift_JIS/CP932, detected unless `encoding`
+    names it. Errors name the file, rows and columns, never a value.
+    """
+    codec = csv_codec(path, encoding)
+    header = header_line(path, codec)
+    delimiter = delimiter or delimiter_of(header)
+    names = next(csv.reader([header], delimiter=delimiter), [])
     if not names:
         raise InputError(f"{path.name} has no header row")
-    duplicates = sorted({name for name in names if names.count(name) > 1})
-    if duplicates:
-        raise InputError(f"{path.name}: column {duplicates[0]!r} appears twice in the header")
+    first: dict[str, int] = {}
+    for position, name in enumerate(names, start=1):
+        if name in first:
+            raise InputError(
+                f"{path.name}: columns {first[name]} and {position} of the header have the same "
+                "name; every column needs its own"
+            )
+        first[name] = position
+    native = codecs.lookup(codec).name in {"utf-8", "utf-8-sig"}  # Arrow skips a UTF-8 BOM
     try:
         return pacsv.read_csv(
             path,
+            read_options=pacsv.ReadOptions(encoding="utf8" if native else codec),
             parse_options=pacsv.ParseOptions(delimiter=delimiter),
             convert_options=pacsv.ConvertOptions(
                 column_types={
@@ -64,8 +93,68 @@ def read_csv(
                 quoted_strings_can_be_null=False,
             ),
         )
+    except UnicodeDecodeError:
+        raise _undecodable(path, codec) from None
     except pa.ArrowInvalid as exc:
-        raise InputError(f"{path.name} is not a valid CSV file: {exc}") from None
+        raise _unreadable_csv(
+            path, codec, str(exc), delimiter=delimiter, width=len(names)
+        ) from None
+
+
+def _undecodable(path: Path, codec: str) -> InputError:
+    """The error for a file that is not text in `codec`, naming the byte (never the bytes)."""
+    try:
+        decode(path.read_bytes(), source=path.name, encoding=codec)
+    except InputError as exc:
+        return exc
+    return InputError(f"{path.name}: not readable as {codec}", field="encoding")
+
+
+_RAGGED = re.compile(r"Expected (\d+) columns, got (\d+)")
+
+
+def _unreadable_csv(
+    path: Path, codec: str, message: str, *, delimiter: str, width: int
+) -> InputError:
+    """The error for a CSV file Arrow cannot parse. Arrow's own message quotes the offending
+    row, so it is not repeated: the row is found again and named by its number."""
+    if "invalid UTF8" in message:
+        return _undecodable(path, codec)
+    ragged = _RAGGED.search(message)
+    if ragged is not None:
+        found = _ragged_row(path, codec, delimiter=delimiter, width=width)
+        if found is None:
+            return InputError(
+                f"{path.name}: a row has {ragged.group(2)} fields where the header has "
+                f"{ragged.group(1)}"
+            )
+        row, line, fields = found
+        return InputError(
+            f"{path.name}: row {row} (line {line}) has {fields} fields where the header has {width}"
+        )
+    kind = message.split(":", 1)[0][:60]
+    return InputError(f"{path.name} is not a valid CSV file ({kind})")
+
+
+def _ragged_row(
+    path: Path, codec: str, *, delimiter: str, width: int
+) -> tuple[int, int, int] | None:
+    """The first data row (1-based, blank lines skipped), its line and its number of fields
+    when that number differs from the header's; None when none is found."""
+    text = decode(path.read_bytes(), source=path.name, encoding=codec)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    row = 0
+    try:
+        next(reader, None)
+        for record in reader:
+            if not record:
+                continue
+            row += 1
+            if len(record) != width:
+                return row, reader.line_num, len(record)
+    except csv.Error:
+        return None
+    return None
 
 
 def read_table(source: TableSource, *, dictionary_columns: Collection[str] = ()) -> pa.Table:
@@ -87,7 +176,7 @@ def read_table(source: TableSource, *, dictionary_columns: Collection[str] = ())
             return _as_text(pq.read_table(path))
         except pa.ArrowInvalid as exc:
             raise InputError(f"{path.name} is not a valid Parquet file: {exc}") from None
-    return read_csv(path, dictionary_columns=dictionary_columns)
+    return read_csv(path, dictionary_columns=dictionary_columns, encoding=source.encoding)
 
 
 def _read_database(source: TableSource) -> pa.Table:
