@@ -97,3 +97,40 @@ def test_ids_are_all_known_to_the_check() -> None:
     """Guards the check itself: the ids it looks for are the seed's, and they are Latin."""
     assert {"customer", "provide_services", "law"} <= IDS
     assert all(LATIN.fullmatch(i) for i in IDS)
+
+
+CONSENT_FX = {"given": True, "foreign_information_provided": True}
+
+#: sentences that affirm consent: a denial may never read as if consent was confirmed
+AFFIRMS_CONSENT = re.compile(
+    r"同意している|同意がある|同意を得て取得|同意を得ている|同意を確認した"
+)
+
+
+def test_no_denial_reads_as_if_consent_was_confirmed() -> None:
+    """Across actions, forms, relations, countries, consents and stop facts: a Japanese denial
+    never carries a sentence affirming consent (the English reasons are checked elsewhere)."""
+    denials = 0
+    for action in ("acquire", "use", "provide", "store_abroad", "contact", "reidentify"):
+        for category in SEED.categories:
+            for form in ("personal", "pseudonymized", "anonymized", "person_related"):
+                for relation in ("third_party", "entrustee", "joint_user", "successor"):
+                    for country in ("JP", "US", "DE"):
+                        for consent in (None, {"given": True}, CONSENT_FX):
+                            for facts in (None, {"consent_withdrawn": True}):
+                                body: dict[str, Any] = {
+                                    "action": action,
+                                    "category": category,
+                                    "form": form,
+                                    "purpose": "x",
+                                    "recipient": {"country": country, "relation": relation},
+                                }
+                                if consent is not None:
+                                    body["consent"] = consent
+                                decision = ask(body, facts)
+                                if not decision.allowed:
+                                    denials += 1
+                                    assert not AFFIRMS_CONSENT.search(decision.explanation.ja), (
+                                        decision.explanation.ja
+                                    )
+    assert denials > 1000
