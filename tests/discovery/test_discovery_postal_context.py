@@ -7,7 +7,7 @@ import pytest
 
 from kojin.discovery.detector_catalogue import DetectorRegistry, builtin_registry
 from kojin.discovery.matcher import Re2Matcher
-from kojin.discovery.model import DetectorFile, DetectorSpec, PatternSpec
+from kojin.discovery.model import Category, DetectorFile, DetectorSpec, PatternSpec
 
 
 @pytest.fixture(scope="module")
@@ -87,7 +87,7 @@ def test_exclusion_only_withholds_the_boost() -> None:
     """A value that scores enough without context is still found after an exclusion label."""
     spec = DetectorSpec(
         kind="member_code",
-        category="custom",
+        category=Category.CUSTOM,
         patterns=(PatternSpec(name="code", regex="M[0-9]{5}", score=0.6),),
         context=("会員",),
         context_boost=0.3,

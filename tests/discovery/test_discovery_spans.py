@@ -11,6 +11,7 @@ from typer.testing import CliRunner
 
 from kojin.cli import app
 from kojin.discovery import service
+from kojin.discovery.columns import ColumnClass
 from kojin.discovery.masking import mask
 from kojin.discovery.model import CellLocation, TextLocation
 
@@ -85,6 +86,7 @@ def test_python_api_spans_cut_out_the_values(
     encoding = "euc-jp" if codec == "euc_jp" else None  # EUC-JP named; the others detected
     found: dict[int, list[str]] = {}
     for batch in service.scan(scanner=scanner, paths=[path], encoding=encoding):
+        assert not isinstance(batch, ColumnClass)
         for finding in batch:
             loc = finding.location
             assert isinstance(loc, TextLocation)
