@@ -90,8 +90,8 @@ def work_cases(folder: Path) -> list[Case]:
     text = folder / "note.txt"
     text.write_text("Contact: taro.yamada@example.co.jp, 090-1234-5678\n", encoding="utf-8")
     table = folder / "people.csv"
-    rows = ["age,zip,sex,email"] + [
-        f"{20 + i},1{i}3-0001,{'MF'[i % 2]},user{i}@example.jp" for i in range(10)
+    rows = ["age,zip,sex,plan"] + [
+        f"{20 + i},1{i}3-0001,{'MF'[i % 2]},{('basic', 'premium')[i % 2]}" for i in range(10)
     ]
     table.write_text("\n".join(rows) + "\n", encoding="utf-8")
     out = folder / "out"
@@ -115,7 +115,7 @@ def work_cases(folder: Path) -> list[Case]:
                 "--keep",
                 "sex",
                 "--keep",
-                "email",
+                "plan",
                 "--k",
                 "2",
                 "--output",

@@ -124,15 +124,27 @@ def _validate_lines(numbered: list[tuple[int, str]]) -> list[Numbered]:
     from pydantic import ValidationError
 
     from kojin.law import DecisionRequest
+    from kojin.law.json_keys import may_repeat_keys
 
     parse = DecisionRequest.model_validate_json
     try:
         parsed: list[Numbered] = [(n, parse(raw)) for n, raw in numbered]
     except ValidationError:
         return [(n, _validate_line(raw, n)) for n, raw in numbered]
-    for n, raw in numbered:
-        _refuse_duplicate_keys(raw, n)
+    for (n, raw), (_, request) in zip(numbered, parsed, strict=True):
+        if may_repeat_keys(raw, _keys_given(request)):
+            _refuse_duplicate_keys(raw, n)
     return parsed
+
+
+def _keys_given(request: DecisionRequest) -> int:
+    """How many different keys the request's JSON gave: its fields and its objects' fields."""
+    keys = len(request.model_fields_set)
+    if request.recipient is not None:
+        keys += len(request.recipient.model_fields_set)
+    if request.consent is not None:
+        keys += len(request.consent.model_fields_set)
+    return keys
 
 
 def _validate_line(raw: str, number: int) -> DecisionRequest:
