@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 from urllib.parse import urlsplit, urlunsplit
 
 from pydantic import Field, SecretStr, ValidationError
@@ -14,7 +15,20 @@ ENV_PREFIX = "KOJIN_"
 
 #: Settings that may be shown (``kojin settings``). Secrets are never in this list, and a
 #: password inside ``database_url`` is masked.
-PUBLIC_FIELDS = ("home", "database_url", "policy_file", "host", "port", "workers", "log_level")
+PUBLIC_FIELDS = (
+    "home",
+    "keys_dir",
+    "database_url",
+    "policy_file",
+    "host",
+    "port",
+    "workers",
+    "log_level",
+    "max_body_bytes",
+    "max_import_bytes",
+    "sqlite_synchronous",
+    "checkpoint_interval",
+)
 
 
 class Settings(BaseSettings):
@@ -22,7 +36,11 @@ class Settings(BaseSettings):
 
     model_config = SettingsConfigDict(env_prefix=ENV_PREFIX, extra="ignore")
 
-    home: Path = Field(default=Path("var"), description="Folder for the SQLite registry and keys.")
+    home: Path = Field(default=Path("var"), description="Data folder: the SQLite registry.")
+    keys_dir: Path | None = Field(
+        default=None,
+        description="Folder for keys, outside the data folder; default `<home>-keys` beside it.",
+    )
     database_url: str | None = Field(
         default=None, description="SQLAlchemy URL; defaults to a SQLite file under `home`."
     )
@@ -36,17 +54,40 @@ class Settings(BaseSettings):
     port: int = Field(default=8000, ge=0, le=65535)
     workers: int = Field(default=1, ge=1)
     log_level: str = "info"
+    max_body_bytes: int = Field(
+        default=1_048_576, ge=1024, description="Largest request body the API reads (bytes)."
+    )
+    max_import_bytes: int = Field(
+        default=20 * 1_048_576, ge=1024, description="Largest ledger import body (bytes)."
+    )
+    sqlite_synchronous: Literal["FULL", "NORMAL"] = Field(
+        default="FULL",
+        description="SQLite durability: FULL syncs every commit; NORMAL may lose the last "
+        "commits on power loss (never on a process crash).",
+    )
+    checkpoint_interval: float = Field(
+        default=600.0,
+        ge=0,
+        description="Seconds between signed audit checkpoints the server writes (0: never).",
+    )
 
     def resolved_database_url(self) -> str:
         if self.database_url:
             return self.database_url
         return f"sqlite:///{(self.home / 'kojin.sqlite3').as_posix()}"
 
+    def resolved_keys_dir(self) -> Path:
+        """Where keys live: `keys_dir`, or the folder ``<home>-keys`` beside the data folder."""
+        if self.keys_dir is not None:
+            return self.keys_dir
+        return self.home.parent / f"{self.home.name}-keys"
+
     def public_dump(self) -> dict[str, object]:
         """The allow-listed settings as plain values; a URL's password is shown as ``***``."""
         data = self.model_dump(include=set(PUBLIC_FIELDS))
         shown = {k: str(v) if isinstance(v, Path) else v for k, v in data.items()}
         shown["database_url"] = mask_url_password(self.resolved_database_url())
+        shown["keys_dir"] = str(self.resolved_keys_dir())
         return {name: shown[name] for name in PUBLIC_FIELDS}
 
 

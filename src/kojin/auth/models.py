@@ -22,3 +22,5 @@ class ApiToken(Base):
     prefix: Mapped[str] = mapped_column(String(16))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+    #: when the token stops working (None: it does not expire)
+    expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)

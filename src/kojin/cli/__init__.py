@@ -14,7 +14,19 @@ from typing import Annotated, NoReturn
 import typer
 
 from kojin import __version__
-from kojin.cli import datasets, decide, deid, policy, registry, scan, serve, settings
+from kojin.cli import (
+    audit,
+    datasets,
+    decide,
+    deid,
+    init,
+    policy,
+    registry,
+    scan,
+    serve,
+    settings,
+    tokens,
+)
 from kojin.cli.output import cli_errors, fail
 
 app = typer.Typer(
@@ -47,7 +59,10 @@ def root(
 # --- command groups (one module each) ---------------------------------------------------------
 policy.register(app)
 decide.register(app)
+init.register(app)
 registry.register(app)
+tokens.register(app)
+audit.register(app)
 serve.register(app)
 scan.register(app)
 deid.register(app)

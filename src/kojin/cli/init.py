@@ -1,0 +1,57 @@
+"""``kojin init`` (home folder, keys, database, policy record, first admin token) and
+``kojin db upgrade``."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from kojin.cli.output import cli_actor, cli_errors, load_settings
+from kojin.errors import ConflictError
+
+db_app = typer.Typer(help="The registry database.", no_args_is_help=True)
+
+
+def _run_init(*, sample: bool) -> None:
+    from kojin.registry.bootstrap import initialise
+
+    settings = load_settings()
+    try:
+        result = initialise(settings=settings, sample=sample, actor=cli_actor())
+    except ConflictError as exc:
+        typer.echo(f"kojin: {exc.message}")
+        raise typer.Exit(1) from None
+    typer.echo(f"kojin initialised in {settings.home}")
+    typer.echo(f"  data key id: {result.key_id}")
+    typer.echo(f"  policy recorded: sha256 {result.policy_sha256}")
+    if sample:
+        typer.echo(f"  sample ledger: {result.ledger_rows} rows")
+    typer.echo("Admin API token (shown only now; store it safely):")
+    typer.echo(result.admin_token)
+
+
+def init_command(
+    sample: Annotated[
+        bool, typer.Option("--sample", help="Also load the sample ledger of the default policy.")
+    ] = False,
+) -> None:
+    """Set up kojin: home folder, keys, database, policy record and the first admin token."""
+    with cli_errors():
+        _run_init(sample=sample)
+
+
+@db_app.command("upgrade")
+def db_upgrade() -> None:
+    """Apply every pending migration to the registry database."""
+    from kojin.db.migrate import upgrade
+
+    with cli_errors():
+        revision = upgrade(load_settings().resolved_database_url())
+    typer.echo(f"registry database at revision {revision}")
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``init`` and ``db`` to the root `app`."""
+    app.command("init")(init_command)
+    app.add_typer(db_app, name="db")
