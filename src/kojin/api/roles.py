@@ -34,3 +34,7 @@ TOKENS_MANAGE = frozenset({Role.ADMIN})
 
 #: roles that may see decrypted subject fields
 SUBJECTS_DECRYPTED = frozenset({Role.PRIVACY_OFFICER, Role.ADMIN})
+
+#: roles with My Number authority (R-MN-9 designated handlers): only they see subjects of a
+#: category the policy marks as specific personal information, or decide about such a subject
+MYNUMBER_AUTHORITY = frozenset({Role.MYNUMBER_HANDLER})
