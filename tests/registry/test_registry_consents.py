@@ -12,7 +12,9 @@ from kojin.crypto.cipher import FieldCipher
 from kojin.db.uow import Database
 from kojin.errors import ConflictError, NotFoundError
 from kojin.law.decision_schemas import DecisionRequest, Recipient
+from kojin.law.policy_facts import PolicyFacts
 from kojin.law.vocabulary import Action
+from kojin.policy import load_policy, to_facts
 from kojin.registry.consents import (
     ConsentCreate,
     ConsentMethod,
@@ -26,6 +28,7 @@ from kojin.registry.consents import (
 from kojin.registry.consents.matching import ConsentView, covers, facts_from_records
 from kojin.registry.subjects import FlagsUpdate, SubjectCreate, create_subject, set_flags
 
+POLICY: PolicyFacts = to_facts(load_policy(None))
 T0 = datetime(2026, 1, 1, tzinfo=UTC)
 US_INFO = ForeignInformation(country="US", country_system="doc:us-2026-01", recipient_measures="m1")
 
@@ -33,7 +36,11 @@ US_INFO = ForeignInformation(country="US", country_system="doc:us-2026-01", reci
 def _subject(database: Database, cipher: FieldCipher) -> str:
     with database.uow() as session:
         subject = create_subject(
-            session=session, cipher=cipher, subject_in=SubjectCreate(category="customer"), actor="t"
+            session=session,
+            cipher=cipher,
+            subject_in=SubjectCreate(category="customer"),
+            policy=POLICY,
+            actor="t",
         )
     return subject.id
 
@@ -63,6 +70,7 @@ def test_withdrawal_keeps_history(database: Database, cipher: FieldCipher) -> No
                 method=ConsentMethod.CHECKBOX,
                 given_at=T0,
             ),
+            policy=POLICY,
             actor="t",
         )
         withdrawn = withdraw_consent(
@@ -95,7 +103,7 @@ def test_unknown_subject_and_consent(database: Database) -> None:
         subject_id="missing", category="customer", notice_version="1", method=ConsentMethod.ORAL
     )
     with pytest.raises(NotFoundError), database.uow() as session:
-        record_consent(session=session, consent_in=create, actor="t")
+        record_consent(session=session, consent_in=create, policy=POLICY, actor="t")
     with pytest.raises(NotFoundError), database.uow() as session:
         withdraw_consent(
             session=session,
@@ -207,6 +215,7 @@ def test_consent_facts_from_the_registry(database: Database, cipher: FieldCipher
                 foreign_information=US_INFO,
                 method=ConsentMethod.WRITTEN,
             ),
+            policy=POLICY,
             actor="t",
         )
         facts = consent_facts(session=session, subject_id=subject_id, request=request)

@@ -11,6 +11,8 @@ from kojin.crypto.cipher import FieldCipher
 from kojin.crypto.keyring import Keyring, keyring_path
 from kojin.db.uow import Database
 from kojin.errors import IntegrityError, NotFoundError
+from kojin.law.policy_facts import PolicyFacts
+from kojin.policy import load_policy, to_facts
 from kojin.registry.keys import rotate_keys
 from kojin.registry.subjects import (
     FlagsUpdate,
@@ -27,6 +29,8 @@ from kojin.registry.subjects import (
 from kojin.registry.subjects.models import Subject
 from kojin.settings import Settings
 
+POLICY: PolicyFacts = to_facts(load_policy(None))
+
 ALICE = SubjectCreate(
     category="customer",
     name="山田 花子",
@@ -39,7 +43,9 @@ ALICE = SubjectCreate(
 
 def _create(database: Database, cipher: FieldCipher, subject: SubjectCreate = ALICE) -> str:
     with database.uow() as session:
-        return create_subject(session=session, cipher=cipher, subject_in=subject, actor="t").id
+        return create_subject(
+            session=session, cipher=cipher, subject_in=subject, policy=POLICY, actor="t"
+        ).id
 
 
 def test_identifiers_are_not_stored_in_clear(database: Database, cipher: FieldCipher) -> None:
@@ -131,12 +137,16 @@ def test_set_flags_is_audited_and_idempotent(database: Database, cipher: FieldCi
         )
         assert verify_chain(session=session).ok
     assert [a for a, _ in actions] == ["subject.created", "subject.flags_set"]
-    assert actions[1][1] == {"stop_provision": True, "reference": "req-1"}
+    details = actions[1][1]
+    assert set(details) == {"stop_provision", "change_id", "flags_sha256", "reference_sha256"}
+    assert details["stop_provision"] is True
+    assert "req-1" not in str(details)
 
 
 def test_unknown_subject(database: Database) -> None:
-    with database.read() as session, pytest.raises(NotFoundError, match="nope"):
+    with database.read() as session, pytest.raises(NotFoundError) as raised:
         get_subject(session=session, subject_id="nope")
+    assert raised.value.message == "subject not found"
 
 
 def test_key_rotation_reencrypts_and_keeps_old_keys(
@@ -195,7 +205,9 @@ def test_reveal_with_actor_is_audited(database: Database, cipher: FieldCipher) -
         ("subject.created", "t"),
         ("subject.revealed", "officer"),
     ]
-    assert entries[1].details == {}
+    assert entries[1].details == {
+        "fields": ["address", "customer_number", "email", "name", "phone"]
+    }
 
 
 def test_correct_identifiers(database: Database, cipher: FieldCipher) -> None:
@@ -220,7 +232,9 @@ def test_correct_identifiers(database: Database, cipher: FieldCipher) -> None:
     assert (out.identifiers.email, out.identifiers.phone) == ("new@example.jp", None)
     assert out.identifiers.name == ALICE.name  # not in the change: kept
     assert last is not None
-    assert last.details == {"fields": ["email", "phone"], "reference": "req-7"}
+    assert last.details["fields"] == ["email", "phone"]
+    assert set(last.details) == {"fields", "change_id", "reference_sha256"}
+    assert "req-7" not in str(last.details)
     assert "new@example" not in str(last.details)
 
 

@@ -9,6 +9,8 @@ application with an undeclared route.
 from __future__ import annotations
 
 from kojin.auth.roles import Role
+from kojin.law.policy_facts import PolicyFacts
+from kojin.registry.subjects.scope import SubjectScope
 
 EVERYONE: frozenset[Role] = frozenset(Role)
 
@@ -22,19 +24,30 @@ DECISIONS_READ = frozenset({Role.PRIVACY_OFFICER, Role.ADMIN, Role.AUDITOR})
 POLICY_READ = EVERYONE
 LEDGER_READ = frozenset({Role.PRIVACY_OFFICER, Role.ADMIN, Role.AUDITOR, Role.HANDLER})
 LEDGER_WRITE = frozenset({Role.PRIVACY_OFFICER, Role.ADMIN})
-#: ``handler`` reads subjects without their decrypted fields
-SUBJECTS_READ = frozenset({Role.PRIVACY_OFFICER, Role.ADMIN, Role.HANDLER})
-SUBJECTS_WRITE = frozenset({Role.PRIVACY_OFFICER, Role.ADMIN})
-CONSENTS_READ = frozenset({Role.PRIVACY_OFFICER, Role.ADMIN, Role.HANDLER, Role.AUDITOR})
-CONSENTS_WRITE = frozenset({Role.PRIVACY_OFFICER, Role.ADMIN, Role.HANDLER})
+#: ``handler`` reads subjects without their decrypted fields; ``mynumber_handler`` reads and
+#: writes only subjects (and their consents) of specific personal information, every other role
+#: only the others (see :func:`subject_scope`)
+SUBJECTS_READ = frozenset({Role.PRIVACY_OFFICER, Role.ADMIN, Role.HANDLER, Role.MYNUMBER_HANDLER})
+SUBJECTS_WRITE = frozenset({Role.PRIVACY_OFFICER, Role.ADMIN, Role.MYNUMBER_HANDLER})
+CONSENTS_READ = frozenset(
+    {Role.PRIVACY_OFFICER, Role.ADMIN, Role.HANDLER, Role.AUDITOR, Role.MYNUMBER_HANDLER}
+)
+#: consents matter for specific personal information too (MNA Art. 19(4), (16))
+CONSENTS_WRITE = frozenset({Role.PRIVACY_OFFICER, Role.ADMIN, Role.HANDLER, Role.MYNUMBER_HANDLER})
 PROVISIONS_READ = frozenset({Role.PRIVACY_OFFICER, Role.ADMIN, Role.AUDITOR})
 PROVISIONS_PURGE = frozenset({Role.PRIVACY_OFFICER, Role.ADMIN})
 AUDIT_READ = frozenset({Role.PRIVACY_OFFICER, Role.ADMIN, Role.AUDITOR})
 TOKENS_MANAGE = frozenset({Role.ADMIN})
 
-#: roles that may see decrypted subject fields
-SUBJECTS_DECRYPTED = frozenset({Role.PRIVACY_OFFICER, Role.ADMIN})
+#: roles that may see decrypted subject fields (of the subjects they see at all)
+SUBJECTS_DECRYPTED = frozenset({Role.PRIVACY_OFFICER, Role.ADMIN, Role.MYNUMBER_HANDLER})
 
 #: roles with My Number authority (R-MN-9 designated handlers): only they see subjects of a
 #: category the policy marks as specific personal information, or decide about such a subject
 MYNUMBER_AUTHORITY = frozenset({Role.MYNUMBER_HANDLER})
+
+
+def subject_scope(role: Role, policy: PolicyFacts) -> SubjectScope:
+    """The subjects `role` sees under `policy`: with My Number authority only those of the
+    specific-personal categories, without it all others."""
+    return SubjectScope.for_policy(policy, mynumber_authority=role in MYNUMBER_AUTHORITY)

@@ -1,12 +1,19 @@
-"""``/api/v1/subjects``: data subjects. Identifiers are decrypted only for privacy_officer and
-admin, and only when asked for (``reveal=true``); handlers read subjects without them."""
+"""``/api/v1/subjects``: data subjects. Identifiers are decrypted only for the roles in
+``roles.SUBJECTS_DECRYPTED`` and only when asked for (``reveal=true``; each reveal is recorded in
+the audit chain); handlers read subjects without them.
+
+Subjects of a category the policy marks specific personal information are visible only to roles
+with My Number authority, and those roles see no others (R-MN-9): for any other role such a
+subject is "subject not found", listing by such a category is refused (403, decided by the
+category alone), and searches and unfiltered listings leave such subjects out in the query.
+"""
 
 from __future__ import annotations
 
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict
 
 from kojin.api import roles
 from kojin.api.json_body import UniqueKeysRoute
@@ -25,11 +32,18 @@ from kojin.registry.subjects import (
     list_subjects,
     set_flags,
 )
+from kojin.registry.subjects.service import MAX_LIMIT, MAX_OFFSET
+from kojin.registry.subjects.text import Text100, Text320
 
 router = APIRouter(prefix="/api/v1/subjects", tags=["subjects"], route_class=UniqueKeysRoute)
 
 Reader = Annotated[ApiTokenOut, allow(roles.SUBJECTS_READ, name="read data subjects")]
 Writer = Annotated[ApiTokenOut, allow(roles.SUBJECTS_WRITE, name="change data subjects")]
+
+#: a category filter: a policy id's shape
+CategoryFilter = Annotated[
+    str | None, Query(min_length=1, max_length=64, pattern=r"^[a-z][a-z0-9_]*$")
+]
 
 
 class SubjectSearch(BaseModel):
@@ -37,17 +51,23 @@ class SubjectSearch(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    email: str | None = Field(default=None, max_length=320)
-    customer_number: str | None = Field(default=None, max_length=100)
+    email: Text320 | None = None
+    customer_number: Text100 | None = None
 
 
 @router.post("", status_code=201)
 def create(body: SubjectCreate, request: Request, actor: Writer) -> SubjectOut:
-    """Register a data subject; identifiers are encrypted at rest, the response omits them."""
+    """Register a data subject of a category the policy declares; identifiers are encrypted at
+    rest, the response omits them."""
     state = app_state(request)
     with state.unit_of_work() as session:
         return create_subject(
-            session=session, cipher=state.cipher(), subject_in=body, actor=actor_label(actor)
+            session=session,
+            cipher=state.cipher(),
+            subject_in=body,
+            policy=state.facts,
+            actor=actor_label(actor),
+            scope=roles.subject_scope(Role(actor.role), state.facts),
         )
 
 
@@ -55,18 +75,26 @@ def create(body: SubjectCreate, request: Request, actor: Writer) -> SubjectOut:
 def list_all(
     request: Request,
     actor: Reader,
-    category: str | None = None,
-    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    category: CategoryFilter = None,
+    limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = 100,
+    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
 ) -> list[SubjectOut]:
-    """Subjects, oldest first, without identifiers."""
-    with app_state(request).read() as session:
-        return list_subjects(session=session, category=category, limit=limit, offset=offset)
+    """Subjects the role may see, oldest first, without identifiers."""
+    state = app_state(request)
+    with state.read() as session:
+        return list_subjects(
+            session=session,
+            category=category,
+            limit=limit,
+            offset=offset,
+            scope=roles.subject_scope(Role(actor.role), state.facts),
+        )
 
 
 @router.post("/search")
 def search(body: SubjectSearch, request: Request, actor: Reader) -> list[SubjectOut]:
-    """Subjects whose e-mail or customer number matches, by blind index; no identifiers."""
+    """Subjects the role may see whose e-mail or customer number matches, by blind index; no
+    identifiers."""
     state = app_state(request)
     with state.read() as session:
         return find_subject(
@@ -74,25 +102,43 @@ def search(body: SubjectSearch, request: Request, actor: Reader) -> list[Subject
             cipher=state.cipher(),
             email=body.email,
             customer_number=body.customer_number,
+            scope=roles.subject_scope(Role(actor.role), state.facts),
         )
 
 
 @router.get("/{subject_id}")
 def get_one(subject_id: str, request: Request, actor: Reader, reveal: bool = False) -> SubjectOut:
-    """One subject; ``reveal=true`` decrypts its identifiers (privacy_officer and admin only)."""
+    """One subject; ``reveal=true`` decrypts its identifiers (privacy_officer, admin and, for
+    specific personal information, mynumber_handler) and records the reveal in the audit chain
+    (``subject.revealed``: who, which subject, the names of the fields revealed)."""
     state = app_state(request)
-    if reveal and Role(actor.role) not in roles.SUBJECTS_DECRYPTED:
+    role = Role(actor.role)
+    scope = roles.subject_scope(role, state.facts)
+    if not reveal:
+        with state.read() as session:
+            return get_subject(session=session, subject_id=subject_id, scope=scope)
+    if role not in roles.SUBJECTS_DECRYPTED:
         raise PermissionDeniedError(f"role '{actor.role}' may not reveal subject identifiers")
-    with state.read() as session:
+    with state.unit_of_work() as session:
         return get_subject(
-            session=session, subject_id=subject_id, cipher=state.cipher() if reveal else None
+            session=session,
+            subject_id=subject_id,
+            cipher=state.cipher(),
+            actor=actor_label(actor),
+            scope=scope,
         )
 
 
 @router.patch("/{subject_id}/flags")
 def update_flags(subject_id: str, body: FlagsUpdate, request: Request, actor: Writer) -> SubjectOut:
-    """Set or clear stop-use / stop-provision (APPI Art. 35); the change is audited."""
-    with app_state(request).unit_of_work() as session:
+    """Set or clear stop-use / stop-provision (APPI Art. 35); the change is audited, its
+    reference kept outside the audit chain."""
+    state = app_state(request)
+    with state.unit_of_work() as session:
         return set_flags(
-            session=session, subject_id=subject_id, flags=body, actor=actor_label(actor)
+            session=session,
+            subject_id=subject_id,
+            flags=body,
+            actor=actor_label(actor),
+            scope=roles.subject_scope(Role(actor.role), state.facts),
         )

@@ -2,12 +2,58 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from enum import StrEnum
+from typing import Annotated, Any, Final
 
-from pydantic import BaseModel, ConfigDict, Field, StrictBool, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    StrictBool,
+    StringConstraints,
+    field_validator,
+    model_validator,
+)
 
 from kojin import countries
+from kojin.registry.subjects.text import STORABLE, Label100, Label300, PolicyId, RowId, Text300
+
+#: the instants a consent or withdrawal may carry (UTC); outside them a date is refused (422),
+#: before any arithmetic can overflow
+EARLIEST: Final = datetime(1900, 1, 1, tzinfo=UTC)
+LATEST: Final = datetime(2199, 12, 31, 23, 59, 59, 999999, tzinfo=UTC)
+
+
+def _instant(value: Any) -> datetime:
+    """An ISO 8601 date-time string with a time zone, between :data:`EARLIEST` and
+    :data:`LATEST`; numbers (epoch seconds) and naive or out-of-range times are refused."""
+    if isinstance(value, datetime):
+        parsed = value
+    elif isinstance(value, str) and len(value) <= 40:
+        try:
+            parsed = datetime.fromisoformat(value)
+        except ValueError:
+            raise ValueError(
+                "must be an ISO 8601 date-time such as 2026-04-01T09:00:00+09:00"
+            ) from None
+    else:
+        raise ValueError("must be an ISO 8601 date-time string with a time zone")
+    if parsed.tzinfo is None or parsed.utcoffset() is None:
+        raise ValueError("must carry a time zone")
+    try:
+        utc = parsed.astimezone(UTC)
+    except OverflowError:
+        raise ValueError("is out of range") from None
+    if not EARLIEST <= utc <= LATEST:
+        raise ValueError(f"must lie between {EARLIEST:%Y-%m-%d} and {LATEST:%Y-%m-%d} (UTC)")
+    return parsed
+
+
+#: a consent's or withdrawal's time: ISO 8601 with a time zone, within range
+Instant = Annotated[datetime, BeforeValidator(_instant)]
+#: a country as sent: normalized to an ISO 3166-1 alpha-2 code by the validators below
+CountryText = Annotated[str, StringConstraints(max_length=8), STORABLE]
 
 
 class ConsentMethod(StrEnum):
@@ -36,9 +82,9 @@ class ForeignInformation(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    country: str
-    country_system: str = Field(min_length=1, max_length=300)
-    recipient_measures: str = Field(min_length=1, max_length=300)
+    country: CountryText
+    country_system: Label300
+    recipient_measures: Label300
 
     @field_validator("country")
     @classmethod
@@ -53,17 +99,20 @@ class ConsentCreate(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    subject_id: str = Field(min_length=1, max_length=32)
-    category: str = Field(min_length=1, max_length=100)
-    purpose: str | None = Field(default=None, max_length=100)
-    recipient: str | None = Field(default=None, max_length=300)
-    country: str | None = None
-    notice_version: str = Field(min_length=1, max_length=100)
+    subject_id: RowId
+    #: a category the policy declares (checked by the service)
+    category: PolicyId
+    #: a purpose the policy declares for `category` (checked by the service)
+    purpose: PolicyId | None = None
+    recipient: Text300 | None = None
+    country: CountryText | None = None
+    #: the version of the notice shown; kept in the consent row, the chain holds its digest
+    notice_version: Label100
     foreign_information: ForeignInformation | None = None
     method: ConsentMethod
     #: given by a legal representative (R-CH-6)
     by_representative: StrictBool = False
-    given_at: datetime | None = None
+    given_at: Instant | None = None
 
     @field_validator("country")
     @classmethod
@@ -75,8 +124,6 @@ class ConsentCreate(BaseModel):
         info = self.foreign_information
         if info is not None and info.country != self.country:
             raise ValueError("foreign_information.country must equal the consent's country")
-        if self.given_at is not None and self.given_at.tzinfo is None:
-            raise ValueError("given_at must carry a time zone")
         return self
 
 
@@ -86,14 +133,7 @@ class WithdrawalCreate(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     method: ConsentMethod
-    withdrawn_at: datetime | None = None
-
-    @field_validator("withdrawn_at")
-    @classmethod
-    def _aware(cls, value: datetime | None) -> datetime | None:
-        if value is not None and value.tzinfo is None:
-            raise ValueError("withdrawn_at must carry a time zone")
-        return value
+    withdrawn_at: Instant | None = None
 
 
 class ConsentOut(BaseModel):

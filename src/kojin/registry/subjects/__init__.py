@@ -6,6 +6,7 @@ from kojin.registry.subjects.schemas import (
     SubjectIdentifiers,
     SubjectOut,
 )
+from kojin.registry.subjects.scope import SubjectScope
 from kojin.registry.subjects.service import (
     create_subject,
     erase_identifiers,
@@ -22,6 +23,7 @@ __all__ = [
     "SubjectCreate",
     "SubjectIdentifiers",
     "SubjectOut",
+    "SubjectScope",
     "create_subject",
     "erase_identifiers",
     "find_subject",

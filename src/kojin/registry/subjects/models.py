@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, String, Text
+from sqlalchemy import Boolean, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from kojin.db.base import Base, UTCDateTime, utcnow
@@ -34,3 +34,24 @@ class Subject(Base):
     #: APPI Art. 35(3): third-party provision stopped; decisions honour it
     stop_provision: Mapped[bool] = mapped_column(Boolean, default=False)
     flags_updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+
+
+class SubjectChange(Base):
+    """One change to a subject (flags set, identifiers corrected or erased) with what caused it.
+
+    The reference is free text a person typed (e.g. a request id), so it is kept here, where it
+    can be corrected or erased, and the audit chain holds only its digest.
+    """
+
+    __tablename__ = "subject_changes"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    subject_id: Mapped[str] = mapped_column(ForeignKey("subjects.id"), index=True)
+    #: the audit action that recorded the change, e.g. ``subject.flags_set``
+    action: Mapped[str] = mapped_column(String(30))
+    #: the flag values set by this change (None: not changed by it)
+    stop_use: Mapped[bool | None] = mapped_column(Boolean, default=None)
+    stop_provision: Mapped[bool | None] = mapped_column(Boolean, default=None)
+    reference: Mapped[str | None] = mapped_column(String(100), default=None)
+    changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    changed_by: Mapped[str] = mapped_column(String(200))

@@ -1,10 +1,16 @@
-"""Subject request and response bodies. Out schemas carry identifiers only when asked for."""
+"""Subject request and response bodies. Out schemas carry identifiers only when asked for.
+
+Every text field is bounded and storable (:mod:`kojin.registry.subjects.text`); flags are
+strict booleans (``0`` and ``"true"`` are refused).
+"""
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from pydantic import BaseModel, ConfigDict, Field, StrictBool
+from pydantic import BaseModel, ConfigDict, StrictBool
+
+from kojin.registry.subjects.text import PolicyId, Text50, Text100, Text320, Text500, Text1000
 
 
 class SubjectIdentifiers(BaseModel):
@@ -12,17 +18,17 @@ class SubjectIdentifiers(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    name: str | None = Field(default=None, max_length=500)
-    email: str | None = Field(default=None, max_length=320)
-    customer_number: str | None = Field(default=None, max_length=100)
-    phone: str | None = Field(default=None, max_length=50)
-    address: str | None = Field(default=None, max_length=1000)
+    name: Text500 | None = None
+    email: Text320 | None = None
+    customer_number: Text100 | None = None
+    phone: Text50 | None = None
+    address: Text1000 | None = None
 
 
 class SubjectCreate(SubjectIdentifiers):
-    """A new data subject of a policy category (e.g. ``customer``)."""
+    """A new data subject of a category the policy declares (e.g. ``customer``)."""
 
-    category: str = Field(min_length=1, max_length=100)
+    category: PolicyId
 
 
 class FlagsUpdate(BaseModel):
@@ -32,8 +38,9 @@ class FlagsUpdate(BaseModel):
 
     stop_use: StrictBool | None = None
     stop_provision: StrictBool | None = None
-    #: the id of what caused the change (e.g. a request id), recorded in the audit chain
-    reference: str | None = Field(default=None, max_length=100)
+    #: what caused the change (e.g. a request id); kept in ``subject_changes``, and only its
+    #: digest in the audit chain
+    reference: Text100 | None = None
 
 
 class SubjectOut(BaseModel):
