@@ -21,7 +21,7 @@ def _entries(database: Database) -> list[AuditEntry]:
 
 def _token_id(client: TestClient, auth: dict[Role, dict[str, str]], role: Role) -> str:
     listed = client.get("/api/v1/tokens", headers=auth[Role.ADMIN]).json()
-    return next(t["id"] for t in listed if t["role"] == role.value)
+    return str(next(t["id"] for t in listed if t["role"] == role.value))
 
 
 def test_a_reveal_writes_who_which_subject_and_which_fields(
