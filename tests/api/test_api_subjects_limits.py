@@ -214,6 +214,8 @@ def test_dates_in_range_with_any_offset_are_kept(
     assert recorded.status_code == 201, recorded.text
     given = datetime.fromisoformat(recorded.json()["given_at"])
     assert given == datetime(2199, 12, 31, 14, 59, 59, tzinfo=UTC)
+    lower = {**_consent(subject_id), "given_at": "1900-01-01t00:00:00z"}  # RFC 3339 allows it
+    assert client.post("/api/v1/consents", json=lower, headers=auth[Role.HANDLER]).is_success
 
 
 @pytest.mark.parametrize("field", ["by_representative"])

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Annotated, Any, Final
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     BeforeValidator,
     ConfigDict,
@@ -15,6 +17,7 @@ from pydantic import (
     field_validator,
     model_validator,
 )
+from pydantic.json_schema import WithJsonSchema
 
 from kojin import countries
 from kojin.registry.subjects.text import STORABLE, Label100, Label300, PolicyId, RowId, Text300
@@ -25,33 +28,47 @@ EARLIEST: Final = datetime(1900, 1, 1, tzinfo=UTC)
 LATEST: Final = datetime(2199, 12, 31, 23, 59, 59, 999999, tzinfo=UTC)
 
 
-def _instant(value: Any) -> datetime:
-    """An ISO 8601 date-time string with a time zone, between :data:`EARLIEST` and
-    :data:`LATEST`; numbers (epoch seconds) and naive or out-of-range times are refused."""
+#: the start an instant must have (RFC 3339 date and time); anything else, numbers included
+#: (which would otherwise be read as epoch seconds), is refused
+_RFC3339_START = re.compile(r"\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}")
+
+
+def _instant_text(value: Any) -> Any:
+    """Let only RFC 3339 date-time strings (or datetimes, from Python callers) through."""
     if isinstance(value, datetime):
-        parsed = value
-    elif isinstance(value, str) and len(value) <= 40:
-        try:
-            parsed = datetime.fromisoformat(value)
-        except ValueError:
-            raise ValueError(
-                "must be an ISO 8601 date-time such as 2026-04-01T09:00:00+09:00"
-            ) from None
-    else:
-        raise ValueError("must be an ISO 8601 date-time string with a time zone")
-    if parsed.tzinfo is None or parsed.utcoffset() is None:
+        return value
+    if isinstance(value, str) and len(value) <= 40 and _RFC3339_START.match(value):
+        return value
+    raise ValueError("must be an ISO 8601 date-time string such as 2026-04-01T09:00:00+09:00")
+
+
+def _instant_range(value: datetime) -> datetime:
+    """`value` when it carries a time zone and lies between :data:`EARLIEST` and
+    :data:`LATEST`; checked before any arithmetic on it can overflow."""
+    if value.tzinfo is None or value.utcoffset() is None:
         raise ValueError("must carry a time zone")
     try:
-        utc = parsed.astimezone(UTC)
+        utc = value.astimezone(UTC)
     except OverflowError:
         raise ValueError("is out of range") from None
     if not EARLIEST <= utc <= LATEST:
         raise ValueError(f"must lie between {EARLIEST:%Y-%m-%d} and {LATEST:%Y-%m-%d} (UTC)")
-    return parsed
+    return value
 
 
-#: a consent's or withdrawal's time: ISO 8601 with a time zone, within range
-Instant = Annotated[datetime, BeforeValidator(_instant)]
+#: a consent's or withdrawal's time: RFC 3339 with a time zone, 1900-01-01 to 2199-12-31 (UTC)
+Instant = Annotated[
+    datetime,
+    BeforeValidator(_instant_text),
+    AfterValidator(_instant_range),
+    WithJsonSchema(
+        {
+            "type": "string",
+            "format": "date-time",
+            "description": "with a time zone; from 1900-01-01 to 2199-12-31 (UTC)",
+        }
+    ),
+]
 #: a country as sent: normalized to an ISO 3166-1 alpha-2 code by the validators below
 CountryText = Annotated[str, StringConstraints(max_length=8), STORABLE]
 
