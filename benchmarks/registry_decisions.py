@@ -60,6 +60,7 @@ def main() -> None:
                 cipher=cipher,
                 subject_in=SubjectCreate(category="customer", email="b@example.jp"),
                 actor="bench",
+                policy=policy,
             )
             record_consent(
                 session=session,
@@ -70,6 +71,7 @@ def main() -> None:
                     method=ConsentMethod.CHECKBOX,
                 ),
                 actor="bench",
+                policy=policy,
             )
         known = provide.model_copy(update={"subject_id": subject.id, "consent": None})
 

@@ -17,6 +17,7 @@ from kojin.crypto.cipher import FieldCipher
 from kojin.crypto.keyring import Keyring, keyring_path
 from kojin.db.migrate import head_revision
 from kojin.db.uow import Database
+from kojin.policy import load_policy, to_facts
 from kojin.registry.bootstrap import sample_ledger_text
 from kojin.registry.ledger.models import LedgerEntry
 from kojin.registry.subjects import SubjectCreate, create_subject, get_subject
@@ -186,6 +187,7 @@ def test_keys_rotate(runner: CliRunner, home: Path, db_url: str) -> None:
                 cipher=FieldCipher(old),
                 subject_in=SubjectCreate(category="customer", email="r@example.jp"),
                 actor="t",
+                policy=to_facts(load_policy(None)),
             )
         result = runner.invoke(app, ["keys", "rotate", "--batch-size", "1"])
         assert result.exit_code == 0, result.output

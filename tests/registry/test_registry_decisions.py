@@ -39,6 +39,7 @@ from kojin.registry.provisions import (
 from kojin.registry.subjects import FlagsUpdate, SubjectCreate, create_subject, set_flags
 
 NOW = datetime(2026, 11, 29, 10, 0, tzinfo=UTC)
+POLICY: PolicyFacts = to_facts(load_policy(None))
 
 
 @pytest.fixture(scope="module")
@@ -49,7 +50,11 @@ def policy() -> PolicyFacts:
 def _subject(database: Database, cipher: FieldCipher) -> str:
     with database.uow() as session:
         return create_subject(
-            session=session, cipher=cipher, subject_in=SubjectCreate(category="customer"), actor="t"
+            session=session,
+            cipher=cipher,
+            subject_in=SubjectCreate(category="customer"),
+            actor="t",
+            policy=POLICY,
         ).id
 
 
@@ -71,6 +76,7 @@ def _consent(database: Database, subject_id: str, *, country: str | None = None)
                 method=ConsentMethod.CHECKBOX,
             ),
             actor="t",
+            policy=POLICY,
         ).id
 
 
