@@ -146,8 +146,16 @@ def test_pseudonym_keys_of_an_earlier_release_are_moved(home: Path) -> None:
 def test_pseudonym_keys_in_the_old_folder_are_never_replaced_silently(home: Path) -> None:
     _legacy_install(home)
     (home.parent / "var-keys").mkdir()
+    (home.parent / "var-keys" / "keyring.json").write_text("{}")
     with pytest.raises(ConfigurationError, match="old folder"):
         deid_service._default_key_file()
+    assert (home / "keys" / "pseudonym-keys.json").exists()
+
+
+def test_an_empty_keys_folder_takes_the_old_keys(home: Path) -> None:
+    _, pseudonym = _legacy_install(home)
+    (home.parent / "var-keys").mkdir()
+    assert deid_service._default_key_file().read_bytes() == pseudonym
 
 
 def test_a_keyring_file_is_owner_only_even_over_a_leftover(tmp_path: Path) -> None:

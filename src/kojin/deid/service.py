@@ -224,7 +224,7 @@ def _default_key_file() -> Path:
     beside the data folder).
 
     A key file an earlier release kept in ``<home>/keys`` is never silently replaced by a new
-    one: when the keys folder does not exist yet, the old folder is moved there (as
+    one: when the keys folder is missing or empty, the old folder is moved there (as
     :mod:`kojin.crypto.keys_folder` does for the keyring, which this layer may not import);
     otherwise the run is refused with what to do.
     """
@@ -244,8 +244,10 @@ def _default_key_file() -> Path:
         or legacy.resolve() == folder.resolve()
     ):
         return folder / name
-    if not folder.exists():
+    if not folder.is_dir() or not any(folder.iterdir()):
         try:
+            if folder.is_dir():
+                folder.rmdir()  # empty
             folder.parent.mkdir(parents=True, exist_ok=True)
             os.rename(legacy, folder)
         except OSError:
