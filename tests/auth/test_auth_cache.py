@@ -106,3 +106,20 @@ def test_waiters_check_for_themselves_when_the_first_request_is_cancelled() -> N
 
     assert asyncio.run(scenario()).id == "t1"
     assert calls == 2
+
+
+def test_a_check_under_way_when_the_cache_is_cleared_is_not_remembered() -> None:
+    cache = TokenCache()
+
+    async def check() -> ApiTokenOut:
+        await asyncio.sleep(0.05)
+        return _actor()
+
+    async def scenario() -> ApiTokenOut:
+        under_way = asyncio.create_task(cache.load("k", check))
+        await asyncio.sleep(0.01)
+        cache.clear()  # a revocation committed in this worker meanwhile
+        return await under_way
+
+    assert asyncio.run(scenario()).id == "t1"
+    assert cache.get("k") is None

@@ -68,6 +68,8 @@ class TokenCache:
         self.limit = limit
         self._entries: dict[str, _CachedActor] = {}
         self._pending: dict[str, asyncio.Future[ApiTokenOut]] = {}
+        #: bumped by :meth:`clear`: a check begun before it is not remembered after it
+        self._generation = 0
 
     @staticmethod
     def key(token: str) -> str:
@@ -113,6 +115,7 @@ class TokenCache:
                 pass
         future: asyncio.Future[ApiTokenOut] = loop.create_future()
         self._pending[key] = future
+        generation = self._generation
         started = time.monotonic()
         try:
             actor = await check()
@@ -127,12 +130,16 @@ class TokenCache:
         finally:
             if self._pending.get(key) is future:
                 del self._pending[key]
-        self.put(key, actor, checked_at=started)
+        if generation == self._generation:
+            self.put(key, actor, checked_at=started)
         future.set_result(actor)
         return actor
 
     def clear(self) -> None:
+        """Forget every check, including those under way (after a revocation here)."""
         self._entries.clear()
+        self._pending.clear()
+        self._generation += 1
 
 
 def _authenticate_in_session(state: AppState, token: str) -> ApiTokenOut:
