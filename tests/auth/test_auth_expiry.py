@@ -114,3 +114,17 @@ def test_the_service_checks_the_bounds(database: Database) -> None:
             session=session, role=Role.AUDITOR, name="x", expires_in=MIN_EXPIRES_IN
         )
     assert token.expires_at is not None
+
+
+def test_the_schema_documents_expiry(workers: Callable[[], Worker]) -> None:
+    schema = workers().client.get("/openapi.json").json()
+    components = schema["components"]["schemas"]
+    expires_in = components["ApiTokenCreate"]["properties"]["expires_in"]["anyOf"][0]
+    assert expires_in == {
+        "type": "integer",
+        "minimum": MIN_EXPIRES_IN,
+        "maximum": MAX_EXPIRES_IN,
+    }
+    assert "expires_at" in components["ApiTokenOut"]["properties"]
+    revoke = schema["paths"]["/api/v1/tokens/{token_id}"]["delete"]["responses"]
+    assert {"404", "409"} <= set(revoke)
