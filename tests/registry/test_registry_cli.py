@@ -52,7 +52,11 @@ def test_init_then_refuse(runner: CliRunner, home: Path, db_url: str) -> None:
     first = runner.invoke(app, ["init", "--sample"])
     assert first.exit_code == 0, first.output
     token = first.stdout.strip().splitlines()[-1]
-    assert (home / "keys" / "keyring.json").exists()
+    keyring_file = home.parent / "kojin-home-keys" / "keyring.json"
+    assert keyring_file.exists()
+    assert not (home / "keys").exists()  # a copy of the data folder carries no key
+    assert f"data folder: {home}" in first.stdout
+    assert f"keys folder: {keyring_file.parent}" in first.stdout
     database = Database.from_url(db_url)
     try:
         with database.read() as session:
@@ -65,13 +69,13 @@ def test_init_then_refuse(runner: CliRunner, home: Path, db_url: str) -> None:
     assert actions[0] == "policy.recorded"
     assert actions[-1] == "system.initialised"
     assert _count(db_url, LedgerEntry) == 8
-    keyring_before = (home / "keys" / "keyring.json").read_bytes()
+    keyring_before = keyring_file.read_bytes()
 
     again = runner.invoke(app, ["init"])
     assert again.exit_code == 1
     assert "already initialised" in again.output
     assert _count(db_url, AuditEntry) == len(actions)
-    assert (home / "keys" / "keyring.json").read_bytes() == keyring_before
+    assert keyring_file.read_bytes() == keyring_before
 
 
 def test_db_upgrade(runner: CliRunner, home: Path) -> None:

@@ -22,7 +22,14 @@ def _run_init(*, sample: bool) -> None:
     except ConflictError as exc:
         typer.echo(f"kojin: {exc.message}")
         raise typer.Exit(1) from None
+    from kojin.settings import mask_url_password
+
     typer.echo(f"kojin initialised in {settings.home}")
+    typer.echo(f"  data folder: {result.data_dir} (owner only)")
+    typer.echo(f"  database: {mask_url_password(settings.resolved_database_url())}")
+    if settings.master_key is not None:
+        typer.echo("  keys: derived from KOJIN_MASTER_KEY (no keyring file)")
+    typer.echo(f"  keys folder: {result.keys_dir} (owner only; back it up apart from the data)")
     typer.echo(f"  data key id: {result.key_id}")
     typer.echo(f"  policy recorded: sha256 {result.policy_sha256}")
     if sample:
@@ -36,7 +43,8 @@ def init_command(
         bool, typer.Option("--sample", help="Also load the sample ledger of the default policy.")
     ] = False,
 ) -> None:
-    """Set up kojin: home folder, keys, database, policy record and the first admin token."""
+    """Set up kojin: data folder, keys folder, database, policy record and the first admin
+    token; prints where the data and where the keys are."""
     with cli_errors():
         _run_init(sample=sample)
 

@@ -41,16 +41,20 @@ def logging_config(level: str) -> dict[str, Any]:
 
 
 def prepare_registry(settings: Settings) -> None:
-    """Before any worker starts: bring the schema up to date, check the policy, and chain the
-    policy in force when it differs from the one recorded last (every policy change is audited).
+    """Before any worker starts: make the data and keys folders owner-only (moving keys an
+    earlier release kept in the data folder), bring the schema up to date, check the policy,
+    and chain the policy in force when it differs from the one recorded last (every policy
+    change is audited).
     """
     from kojin.db.migrate import upgrade
     from kojin.db.uow import Database
     from kojin.policy import load_policy
     from kojin.policy.load import DEFAULT_POLICY_LABEL
     from kojin.registry.bootstrap import policy_digest, record_policy_if_changed
+    from kojin.registry.opening import prepare_folders
 
     with cli_errors():
+        prepare_folders(settings)  # keys of an earlier release move once, before any worker
         upgrade(settings.resolved_database_url())
         policy = load_policy(settings.policy_file)
         database = Database.from_settings(settings)
@@ -78,6 +82,8 @@ def serve_api(settings: Settings, *, host: str, port: int, workers: int) -> None
         fail("--port must be between 1 and 65535", code=2)
     # Workers rebuild the settings from the environment: pass on what this process resolved.
     os.environ["KOJIN_HOME"] = str(settings.home)
+    os.environ["KOJIN_KEYS_DIR"] = str(settings.resolved_keys_dir())
+    os.environ["KOJIN_SQLITE_SYNCHRONOUS"] = settings.sqlite_synchronous
     if settings.database_url:
         os.environ["KOJIN_DATABASE_URL"] = settings.database_url
     if settings.policy_file:
@@ -149,7 +155,8 @@ def run() -> None:
         except ConflictError:
             created = None
     if created is not None:
-        typer.echo(f"kojin: initialised the registry in {settings.home}")
+        typer.echo(f"kojin: initialised the registry in {created.data_dir}")
+        typer.echo(f"kojin: keys in {created.keys_dir} (back them up apart from the data)")
         typer.echo(f"kojin: sample ledger: {created.ledger_rows} rows")
         typer.echo(f"kojin: admin API token (shown only now, keep it): {created.admin_token}")
     else:

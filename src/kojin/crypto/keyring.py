@@ -1,9 +1,11 @@
 """The keyring: AES-256 data keys by key id, the current key id, and the blind-index key.
 
-Stored as ``<home>/keys/keyring.json`` (mode 0600), never in the database. Rotation adds a key and
-makes it current; older keys stay in the keyring so that rows (and backups) written under them
-remain readable. ``KOJIN_MASTER_KEY`` may replace the file: both keys are then derived from it
-with HKDF and rotation is done by changing that setting's owner, not by kojin.
+Stored as ``keyring.json`` (mode 0600) in the keys folder (:mod:`kojin.crypto.keys_folder`:
+``KOJIN_KEYS_DIR``, default ``<home>-keys`` beside the data folder), never in the database.
+Rotation adds a key and makes it current; older keys stay in the keyring so that rows (and
+backups) written under them remain readable. ``KOJIN_MASTER_KEY`` may replace the file: both
+keys are then derived from it with HKDF and rotation is done by changing that setting's owner,
+not by kojin.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from pathlib import Path
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
+from kojin.crypto.keys_folder import FILE_MODE, FOLDER_MODE, adopt_legacy_keys
 from kojin.errors import ConfigurationError
 from kojin.settings import Settings
 
@@ -28,8 +31,8 @@ KEYRING_NAME = "keyring.json"
 
 
 def keys_dir(settings: Settings) -> Path:
-    """Where the keyring lives: ``<KOJIN_HOME>/keys``."""
-    return settings.home / "keys"
+    """Where the keyring lives: the keys folder, ``KOJIN_KEYS_DIR`` or ``<home>-keys``."""
+    return settings.resolved_keys_dir()
 
 
 def _b64(data: bytes) -> str:
@@ -106,8 +109,8 @@ class Keyring:
         target = path or self.path
         if target is None:
             raise ConfigurationError("this keyring has no file to be saved to")
-        target.parent.mkdir(parents=True, exist_ok=True)
-        os.chmod(target.parent, 0o700)
+        target.parent.mkdir(parents=True, exist_ok=True, mode=FOLDER_MODE)
+        os.chmod(target.parent, FOLDER_MODE)
         payload = {
             "format": 1,
             "current": self.current,
@@ -115,7 +118,8 @@ class Keyring:
             "index_key": _b64(self.index_key),
         }
         tmp = target.with_suffix(".tmp")
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, FILE_MODE)
+        os.fchmod(fd, FILE_MODE)  # a leftover temp file keeps its mode through O_CREAT
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
             json.dump(payload, handle, indent=2)
             handle.flush()
@@ -158,7 +162,9 @@ def keyring_path(settings: Settings) -> Path:
 
 
 def load_keyring(settings: Settings) -> Keyring:
-    """The keyring for these settings: derived from KOJIN_MASTER_KEY, else read from the file."""
+    """The keyring for these settings: derived from KOJIN_MASTER_KEY, else read from the file
+    (keys of an earlier release in ``<home>/keys`` are moved to the keys folder first)."""
     if settings.master_key is not None:
         return Keyring.from_master_key(settings.master_key.get_secret_value())
+    adopt_legacy_keys(settings)
     return Keyring.read(keyring_path(settings))

@@ -9,7 +9,13 @@ from dataclasses import dataclass, field
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from kojin.db.engine import MAX_CONNECTIONS, READ_ONLY_OPTION, make_engine
+from kojin.db.engine import (
+    DEFAULT_SQLITE_SYNCHRONOUS,
+    MAX_CONNECTIONS,
+    READ_ONLY_OPTION,
+    SqliteSynchronous,
+    make_engine,
+)
 from kojin.settings import Settings
 
 
@@ -29,14 +35,20 @@ class Database:
         self._reader = sessionmaker(read_engine, expire_on_commit=False)
 
     @classmethod
-    def from_url(cls, url: str) -> Database:
-        """Open the registry at `url` (no schema changes: see :func:`kojin.db.migrate.upgrade`)."""
-        return cls(make_engine(url))
+    def from_url(
+        cls, url: str, *, sqlite_synchronous: SqliteSynchronous = DEFAULT_SQLITE_SYNCHRONOUS
+    ) -> Database:
+        """Open the registry at `url` (no schema changes: see :func:`kojin.db.migrate.upgrade`);
+        a SQLite registry runs with ``PRAGMA synchronous=<sqlite_synchronous>``."""
+        return cls(make_engine(url, sqlite_synchronous=sqlite_synchronous))
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Database:
-        """Open the registry configured by KOJIN_DATABASE_URL, or the SQLite file in KOJIN_HOME."""
-        return cls.from_url(settings.resolved_database_url())
+        """Open the registry configured by KOJIN_DATABASE_URL, or the SQLite file in KOJIN_HOME,
+        with the durability of KOJIN_SQLITE_SYNCHRONOUS."""
+        return cls.from_url(
+            settings.resolved_database_url(), sqlite_synchronous=settings.sqlite_synchronous
+        )
 
     @contextmanager
     def uow(self) -> Iterator[Session]:

@@ -220,10 +220,51 @@ def load_roles(path: Path) -> RolesSpec:
 
 
 def _default_key_file() -> Path:
-    """``$KOJIN_HOME/keys/pseudonym-keys.json``."""
+    """``pseudonym-keys.json`` in the keys folder (``KOJIN_KEYS_DIR``, default ``<home>-keys``
+    beside the data folder).
+
+    A key file an earlier release kept in ``<home>/keys`` is never silently replaced by a new
+    one: when the keys folder is missing or empty, the old folder is moved there (as
+    :mod:`kojin.crypto.keys_folder` does for the keyring, which this layer may not import);
+    otherwise the run is refused with what to do.
+    """
+    import logging
+    import os
+
+    from kojin.errors import ConfigurationError
     from kojin.settings import get_settings
 
-    return get_settings().home / "keys" / "pseudonym-keys.json"
+    settings = get_settings()
+    folder = settings.resolved_keys_dir()
+    legacy = settings.home / "keys"
+    name = "pseudonym-keys.json"
+    if (
+        not (legacy / name).is_file()
+        or (folder / name).exists()
+        or legacy.resolve() == folder.resolve()
+    ):
+        return folder / name
+    if not folder.is_dir() or not any(folder.iterdir()):
+        try:
+            if folder.is_dir():
+                folder.rmdir()  # empty
+            folder.parent.mkdir(parents=True, exist_ok=True)
+            os.rename(legacy, folder)
+        except OSError:
+            pass
+        else:
+            os.chmod(folder, 0o700)
+            logging.getLogger("kojin.keys").warning(
+                "kojin: moved the keys folder from %s to %s: keys are now kept outside the "
+                "data folder",
+                legacy,
+                folder,
+            )
+            return folder / name
+    raise ConfigurationError(
+        f"pseudonym keys are in the old folder {legacy}: move {legacy / name} (and "
+        f"deletion-info beside it) to the keys folder {folder}"
+    )
 
 
 @dataclass(frozen=True)
@@ -310,7 +351,7 @@ def pseudonymize_file(
 ) -> PseudonymizationResult:
     """Pseudonymize a table into ``output``; deletion info goes to ``deletion_dir``.
 
-    The key file defaults to the roles file's ``key_file``, then ``$KOJIN_HOME/keys``; the
+    The key file defaults to the roles file's ``key_file``, then the keys folder; the
     deletion info folder defaults to ``deletion-info`` beside the key file.
     """
     from kojin.deid.pseudonym_tokens import open_key_ring

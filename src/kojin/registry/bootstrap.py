@@ -1,5 +1,5 @@
-"""``kojin init``: home folder and keys, migrations, the policy version in the audit chain,
-the first admin token and (optionally) the sample ledger, in one transaction.
+"""``kojin init``: data folder and keys folder (owner-only), migrations, the policy version in
+the audit chain, the first admin token and (optionally) the sample ledger, in one transaction.
 """
 
 from __future__ import annotations
@@ -7,6 +7,7 @@ from __future__ import annotations
 import io
 from dataclasses import dataclass
 from importlib import resources
+from pathlib import Path
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -22,7 +23,7 @@ from kojin.db.uow import Database
 from kojin.errors import ConflictError
 from kojin.policy import Policy, load_policy
 from kojin.registry.ledger.csvio import import_csv
-from kojin.registry.opening import INITIALISED
+from kojin.registry.opening import INITIALISED, prepare_folders
 from kojin.settings import Settings
 
 POLICY_RECORDED = "policy.recorded"
@@ -38,6 +39,10 @@ class InitResult:
     key_id: str
     policy_sha256: str
     ledger_rows: int
+    #: the data folder (the SQLite registry unless KOJIN_DATABASE_URL names another database)
+    data_dir: Path
+    #: the keys folder (the keyring; empty when the keys come from KOJIN_MASTER_KEY)
+    keys_dir: Path
 
 
 def sample_ledger_text() -> str:
@@ -91,9 +96,10 @@ def initialise(
 ) -> InitResult:
     """Set up a registry; ConflictError (nothing changed) when it is already initialised.
 
-    An existing keyring is reused, never replaced (it may protect data already stored).
+    An existing keyring is reused, never replaced (it may protect data already stored); one
+    left by an earlier release in ``<home>/keys`` is moved to the keys folder first.
     """
-    settings.home.mkdir(parents=True, exist_ok=True)
+    folders = prepare_folders(settings)
     path = keyring_path(settings)
     if settings.master_key is not None:
         keyring = Keyring.from_master_key(settings.master_key.get_secret_value())
@@ -140,4 +146,6 @@ def initialise(
         key_id=keyring.current,
         policy_sha256=digest,
         ledger_rows=rows,
+        data_dir=folders.data,
+        keys_dir=folders.keys,
     )

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from kojin.audit.service import append_entry
 from kojin.crypto.cipher import FieldCipher
 from kojin.crypto.keyring import Keyring, keyring_path
+from kojin.crypto.keys_folder import adopt_legacy_keys
 from kojin.db.uow import Database
 from kojin.errors import ConfigurationError
 from kojin.registry.subjects.service import count_stale_subjects, reencrypt_subjects
@@ -41,6 +42,7 @@ def rotate_keys(
         raise ConfigurationError(
             "keys come from KOJIN_MASTER_KEY: rotate by re-encrypting with a keyring file instead"
         )
+    adopt_legacy_keys(settings)
     old = Keyring.read(keyring_path(settings))
     new = old.with_new_key()
     new.save()
