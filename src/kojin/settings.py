@@ -48,7 +48,8 @@ class Settings(BaseSettings):
         default=None, description="Policy YAML; defaults to the embedded policy."
     )
     master_key: SecretStr | None = Field(
-        default=None, description="Base64 key for field encryption; else the key ring in the keys folder."
+        default=None,
+        description="Base64 key for field encryption; else the key ring in the keys folder.",
     )
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=0, le=65535)
