@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, cast
+from typing import Any, Unpack, cast
 
 from sqlalchemy import Row, Table, func, select
 from sqlalchemy.engine import Connection
@@ -28,10 +28,25 @@ from kojin.audit.schemas import VerifyResult
 _entries = cast(Table, AuditEntry.__table__)
 _head = cast(Table, AuditHead.__table__)
 
+#: a stored entry as read (any column may hold anything)
+_Entry = Row[Unpack[tuple[Any, ...]]]
+
 #: entries read per query
 PAGE = 2_000
 #: the text columns of an entry, in the order they are checked
 _TEXT_COLUMNS = ("actor", "action", "object_type", "object_id", "prev_hash", "hash")
+#: an entry's columns in the order :func:`_check_entry` unpacks them
+_ROW = select(
+    _entries.c.seq,
+    _entries.c.ts,
+    _entries.c.actor,
+    _entries.c.action,
+    _entries.c.object_type,
+    _entries.c.object_id,
+    _entries.c.details,
+    _entries.c.prev_hash,
+    _entries.c.hash,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,7 +97,7 @@ def walk_chain(
             rows = _read_page(conn, after=seq)
             for row in rows:
                 _check_entry(row, expected_seq=seq + 1, prev=prev, after=seq)
-                seq, prev = row.seq, row.hash
+                seq, prev = row[0], row[8]
                 mark = wanted.get(seq)
                 if mark is not None and mark.hash != prev:
                     raise _BrokenError(
@@ -164,15 +179,15 @@ def _check_no_null_seq(conn: Connection) -> None:
         raise _BrokenError(None, f"{nulls} audit entry(ies) have no seq (NULL)")
 
 
-def _read_page(conn: Connection, *, after: int) -> list[Row[Any]]:
-    query = select(_entries).where(_entries.c.seq > after).order_by(_entries.c.seq).limit(PAGE)
+def _read_page(conn: Connection, *, after: int) -> list[_Entry]:
+    query = _ROW.where(_entries.c.seq > after).order_by(_entries.c.seq).limit(PAGE)
     try:
         return list(conn.execute(query).all())
     except Exception:
         return _read_rows_one_by_one(conn, after=after)
 
 
-def _read_rows_one_by_one(conn: Connection, *, after: int) -> list[Row[Any]]:
+def _read_rows_one_by_one(conn: Connection, *, after: int) -> list[_Entry]:
     """The page after `after`, read a row at a time; the first unreadable row stops the walk."""
     seq_query = (
         select(_entries.c.seq).where(_entries.c.seq > after).order_by(_entries.c.seq).limit(PAGE)
@@ -181,12 +196,12 @@ def _read_rows_one_by_one(conn: Connection, *, after: int) -> list[Row[Any]]:
         seqs = list(conn.execute(seq_query).scalars())
     except Exception as exc:
         raise _BrokenError(None, f"the audit entries cannot be read ({_unreadable(exc)})") from None
-    rows: list[Row[Any]] = []
+    rows: list[_Entry] = []
     for seq in seqs:
         if not _is_int(seq):
             break  # reported by the link check, which names its neighbour
         try:
-            rows.append(conn.execute(select(_entries).where(_entries.c.seq == seq)).one())
+            rows.append(conn.execute(_ROW.where(_entries.c.seq == seq)).one())
         except Exception:
             raise _BrokenError(seq, _unreadable_column(conn, seq)) from None
     return rows
@@ -206,9 +221,9 @@ def _is_int(value: object) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
 
 
-def _check_entry(row: Row[Any], *, expected_seq: int, prev: str, after: int) -> None:
-    seq = row.seq
-    if not _is_int(seq):
+def _check_entry(row: _Entry, *, expected_seq: int, prev: str, after: int) -> None:
+    seq, ts, actor, action, object_type, object_id, details, prev_hash, digest = row
+    if type(seq) is not int:
         raise _BrokenError(
             after + 1, f"the entry after entry {after} has a seq that is not an integer"
         )
@@ -216,26 +231,51 @@ def _check_entry(row: Row[Any], *, expected_seq: int, prev: str, after: int) -> 
         if seq > expected_seq:
             raise _BrokenError(seq, f"entry {expected_seq} is missing (next entry is {seq})")
         raise _BrokenError(seq, f"entry {seq} is out of order (expected {expected_seq})")
+    if not (
+        type(actor) is str
+        and type(action) is str
+        and type(object_type) is str
+        and type(object_id) is str
+        and type(prev_hash) is str
+        and type(digest) is str
+        and isinstance(ts, datetime)
+        and type(details) is dict
+    ):
+        raise _BrokenError(seq, _wrong_type(row))
+    if prev_hash != prev:
+        raise _BrokenError(seq, f"entry {seq} does not link to the previous entry's hash")
+    body = entry_body(
+        seq=seq,
+        ts=ts,
+        actor=actor,
+        action=action,
+        object_type=object_type,
+        object_id=object_id,
+        details=details,
+        prev_hash=prev_hash,
+    )
+    try:
+        computed = entry_hash(body)
+    except (TypeError, ValueError, OverflowError):
+        raise _BrokenError(seq, f"entry {seq} cannot be encoded canonically") from None
+    if computed != digest:
+        raise _BrokenError(seq, f"entry {seq} was altered (its hash does not match its content)")
+
+
+def _wrong_type(row: _Entry) -> str:
+    """Which column of `row` is NULL or of the wrong type."""
+    seq = row.seq
     for name in _TEXT_COLUMNS:
         value = getattr(row, name)
         if value is None:
-            raise _BrokenError(seq, f"entry {seq} is corrupt: its {name} is NULL")
+            return f"entry {seq} is corrupt: its {name} is NULL"
         if not isinstance(value, str):
-            raise _BrokenError(seq, f"entry {seq} is corrupt: its {name} is not text")
+            return f"entry {seq} is corrupt: its {name} is not text"
     if row.ts is None:
-        raise _BrokenError(seq, f"entry {seq} is corrupt: its ts is NULL")
+        return f"entry {seq} is corrupt: its ts is NULL"
     if not isinstance(row.ts, datetime):
-        raise _BrokenError(seq, f"entry {seq} is corrupt: its ts is not a timestamp")
-    if not isinstance(row.details, dict):
-        raise _BrokenError(seq, f"entry {seq} is corrupt: its details are not a JSON object")
-    if row.prev_hash != prev:
-        raise _BrokenError(seq, f"entry {seq} does not link to the previous entry's hash")
-    try:
-        digest = entry_hash(body_of(row))
-    except (TypeError, ValueError, OverflowError):
-        raise _BrokenError(seq, f"entry {seq} cannot be encoded canonically") from None
-    if digest != row.hash:
-        raise _BrokenError(seq, f"entry {seq} was altered (its hash does not match its content)")
+        return f"entry {seq} is corrupt: its ts is not a timestamp"
+    return f"entry {seq} is corrupt: its details are not a JSON object"
 
 
 def body_of(entry: Row[Any]) -> dict[str, Any]:
