@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from audit_attacks import fill, kojin, run_sql
 
+from kojin.audit import verify_chain
 from kojin.db.migrate import upgrade
 from kojin.db.uow import Database
 
@@ -243,3 +244,23 @@ def test_an_intact_chain_after_repairs_still_verifies(home: Path, database: Data
     done = kojin("audit", "verify")
     assert done.exit_code == 0, done.output
     assert "audit chain intact: 5 entries" in done.stdout
+
+
+def test_appends_during_a_walk_are_not_mistaken_for_corruption(database: Database) -> None:
+    """The walk reads one snapshot: an entry committed after it started (here, after its first
+    page) is neither read nor reported as a head naming a missing entry."""
+    fill(database, 2_001)
+    appended: list[int] = []
+
+    def append_once(_done: int) -> None:
+        if not appended:
+            fill(database, 1, start=9_000)
+            appended.append(1)
+
+    with database.read() as session:
+        result = verify_chain(session=session, on_progress=append_once)
+    assert appended
+    assert result.ok, result.reason
+    assert result.checked == 2_001
+    with database.read() as session:
+        assert verify_chain(session=session).checked == 2_002

@@ -155,7 +155,11 @@ def _read_private(path: Path) -> SigningKey:
 
 def _ensure_public_file(path: Path, public: PublicKey) -> None:
     if path.exists():
-        if read_public_key(path).text != public.text:
+        try:
+            found = read_public_key(path)
+        except InputError as exc:
+            raise ConfigurationError(exc.message) from None
+        if found.text != public.text:
             raise ConfigurationError(f"{path} does not match {PRIVATE_KEY_NAME} beside it")
         return
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)

@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Unpack, cast
+from typing import Any, cast
 
 from sqlalchemy import Row, Table, func, select
 from sqlalchemy.engine import Connection
@@ -29,7 +29,7 @@ _entries = cast(Table, AuditEntry.__table__)
 _head = cast(Table, AuditHead.__table__)
 
 #: a stored entry as read (any column may hold anything)
-_Entry = Row[Unpack[tuple[Any, ...]]]
+_Entry = Row[*tuple[Any, ...]]
 
 #: entries read per query
 PAGE = 2_000
