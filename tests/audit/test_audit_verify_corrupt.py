@@ -264,3 +264,28 @@ def test_appends_during_a_walk_are_not_mistaken_for_corruption(database: Databas
     assert result.checked == 2_001
     with database.read() as session:
         assert verify_chain(session=session).checked == 2_002
+
+
+def test_the_first_problem_is_named_when_a_later_cell_cannot_be_read(
+    bare_home: Path, sqlite_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("KOJIN_DATABASE_URL", sqlite_url)
+    database = Database.from_url(sqlite_url)
+    try:
+        fill(database, 5)
+    finally:
+        database.dispose()
+    run_sql(
+        sqlite_url,
+        [
+            "UPDATE audit_entries SET actor = 'mallory' WHERE seq = 2",
+            "UPDATE audit_entries SET details = '{not json' WHERE seq = 4",
+        ],
+    )
+    _broken("audit chain broken at entry 2: entry 2 was altered")
+
+
+def test_a_seq_that_is_not_an_integer_on_an_unreadable_row(loose_sqlite: str) -> None:
+    _rebuild_without_constraints(loose_sqlite, "")
+    run_sql(loose_sqlite, ["UPDATE audit_entries SET seq = 'x', details = '{' WHERE seq = 4"])
+    _broken("the entry after entry 3 has a seq that is not an integer")

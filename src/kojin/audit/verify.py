@@ -94,7 +94,7 @@ def walk_chain(
         if 0 in wanted and wanted[0].hash != GENESIS_HASH:
             raise _BrokenError(0, f"{wanted[0].label} names an empty chain with another hash")
         while True:
-            rows = _read_page(conn, after=seq)
+            rows, problem = _read_page(conn, after=seq)
             for row in rows:
                 _check_entry(row, expected_seq=seq + 1, prev=prev, after=seq)
                 seq, prev = row[0], row[8]
@@ -106,6 +106,8 @@ def walk_chain(
                         f"before entry {seq}",
                     )
                 checked += 1
+            if problem is not None:
+                raise problem
             if on_progress is not None and rows:
                 on_progress(len(rows))
             if len(rows) < PAGE:
@@ -179,16 +181,20 @@ def _check_no_null_seq(conn: Connection) -> None:
         raise _BrokenError(None, f"{nulls} audit entry(ies) have no seq (NULL)")
 
 
-def _read_page(conn: Connection, *, after: int) -> list[_Entry]:
+def _read_page(conn: Connection, *, after: int) -> tuple[list[_Entry], _BrokenError | None]:
+    """The entries after `after` (at most a page) and, when the page could not be read whole,
+    the problem that ends it, to be raised once the rows before it are checked."""
     query = _ROW.where(_entries.c.seq > after).order_by(_entries.c.seq).limit(PAGE)
     try:
-        return list(conn.execute(query).all())
+        return list(conn.execute(query).all()), None
     except Exception:
         return _read_rows_one_by_one(conn, after=after)
 
 
-def _read_rows_one_by_one(conn: Connection, *, after: int) -> list[_Entry]:
-    """The page after `after`, read a row at a time; the first unreadable row stops the walk."""
+def _read_rows_one_by_one(
+    conn: Connection, *, after: int
+) -> tuple[list[_Entry], _BrokenError | None]:
+    """The page after `after`, read a row at a time up to the first row that cannot be read."""
     seq_query = (
         select(_entries.c.seq).where(_entries.c.seq > after).order_by(_entries.c.seq).limit(PAGE)
     )
@@ -197,14 +203,17 @@ def _read_rows_one_by_one(conn: Connection, *, after: int) -> list[_Entry]:
     except Exception as exc:
         raise _BrokenError(None, f"the audit entries cannot be read ({_unreadable(exc)})") from None
     rows: list[_Entry] = []
+    last = after
     for seq in seqs:
         if not _is_int(seq):
-            break  # reported by the link check, which names its neighbour
+            reason = f"the entry after entry {last} has a seq that is not an integer"
+            return rows, _BrokenError(last + 1, reason)
         try:
             rows.append(conn.execute(_ROW.where(_entries.c.seq == seq)).one())
         except Exception:
-            raise _BrokenError(seq, _unreadable_column(conn, seq)) from None
-    return rows
+            return rows, _BrokenError(seq, _unreadable_column(conn, seq))
+        last = seq
+    return rows, None
 
 
 def _unreadable_column(conn: Connection, seq: int) -> str:
