@@ -306,3 +306,21 @@ def test_read_checkpoints_refuses_disagreeing_checkpoints(
     both.write_bytes(first.read_bytes() + second.read_bytes())
     with pytest.raises(IntegrityError, match="sign different hashes for entry 3"):
         read_checkpoints(both, trusted=key.public)
+
+
+def test_unusable_paths_are_one_line_errors(
+    home: Path, database: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    fill(database, 1)
+    blocker = tmp_path / "a-file"
+    blocker.write_text("", encoding="utf-8")
+    done = kojin("audit", "checkpoint", "--file", str(blocker / "checkpoints.jsonl"))
+    assert done.exit_code == 1
+    assert "cannot open the checkpoints file" in done.stderr
+    done = kojin("audit", "verify", "--checkpoints", str(tmp_path / "missing.jsonl"))
+    assert done.exit_code == 2
+    assert "cannot read the checkpoints file" in done.stderr
+    monkeypatch.setenv("KOJIN_KEYS_DIR", str(blocker / "keys"))
+    done = kojin("audit", "checkpoint")
+    assert done.exit_code == 1
+    assert "cannot use the audit signing key" in done.stderr

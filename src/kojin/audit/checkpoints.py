@@ -33,7 +33,7 @@ from kojin.audit.signing import PublicKey, SigningKey
 from kojin.audit.verify import Expected, walk_chain
 from kojin.db.base import utcnow
 from kojin.db.uow import Database
-from kojin.errors import IntegrityError
+from kojin.errors import ConfigurationError, InputError, IntegrityError
 from kojin.settings import Settings
 
 FORMAT = "kojin-audit-checkpoint/1"
@@ -149,8 +149,10 @@ def read_checkpoints(path: Path, *, trusted: PublicKey) -> list[Checkpoint]:
     same seq."""
     try:
         lines = path.read_bytes().splitlines()
-    except OSError:
-        raise IntegrityError(f"cannot read the checkpoints file {path}") from None
+    except OSError as exc:
+        raise InputError(
+            f"cannot read the checkpoints file {path} ({exc.strerror})", field="checkpoints"
+        ) from None
     checkpoints: list[Checkpoint] = []
     for number, raw in enumerate(lines, start=1):
         if raw.strip():
@@ -192,8 +194,13 @@ def write_checkpoint(
     `only_if_moved`, nothing is written (None is returned) when the head is still the last
     checkpoint's.
     """
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_APPEND, 0o600)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_APPEND, 0o600)
+    except OSError as exc:
+        raise ConfigurationError(
+            f"cannot open the checkpoints file {path} ({exc.strerror})"
+        ) from None
     try:
         fcntl.flock(fd, fcntl.LOCK_EX)
         last = _last_checkpoint(fd, path=path, trusted=key.public)
@@ -210,7 +217,12 @@ def write_checkpoint(
         checkpoint = sign_checkpoint(
             key=key, seq=result.head_seq, head_hash=result.head_hash or GENESIS_HASH, now=now
         )
-        _append(fd, checkpoint.to_line())
+        try:
+            _append(fd, checkpoint.to_line())
+        except OSError as exc:
+            raise ConfigurationError(
+                f"cannot write the checkpoints file {path} ({exc.strerror})"
+            ) from None
         return checkpoint
     finally:
         os.close(fd)  # releases the lock

@@ -88,12 +88,18 @@ class SigningKey:
 
 
 def load_or_create_signing_key(keys_dir: Path) -> SigningKey:
-    """The signing key in `keys_dir`, created (with its public key file) when there is none."""
+    """The signing key in `keys_dir`, created (with its public key file) when there is none;
+    ConfigurationError naming the folder when it cannot be made or read."""
     path = keys_dir / PRIVATE_KEY_NAME
-    if not path.exists():
-        _create(path)
-    key = _read_private(path)
-    _ensure_public_file(keys_dir / PUBLIC_KEY_NAME, key.public)
+    try:
+        if not path.exists():
+            _create(path)
+        key = _read_private(path)
+        _ensure_public_file(keys_dir / PUBLIC_KEY_NAME, key.public)
+    except OSError as exc:
+        raise ConfigurationError(
+            f"cannot use the audit signing key in {keys_dir} ({exc.strerror})"
+        ) from None
     return key
 
 
@@ -117,7 +123,10 @@ def trusted_public_key(keys_dir: Path) -> PublicKey | None:
         return read_public_key(public)
     private = keys_dir / PRIVATE_KEY_NAME
     if private.exists():
-        return _read_private(private).public
+        try:
+            return _read_private(private).public
+        except OSError as exc:
+            raise ConfigurationError(f"cannot read {private} ({exc.strerror})") from None
     return None
 
 
