@@ -3,6 +3,9 @@ the answer is one line naming the entry and exit 1, never a traceback."""
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -60,11 +63,11 @@ def test_corrupt_cells_on_any_database(
     [
         (
             "UPDATE audit_entries SET details = '{not json' WHERE seq = 3",
-            "entry 3 is corrupt: its details is not valid JSON",
+            "entry 3 is corrupt: its details are not valid JSON",
         ),
         (
             "UPDATE audit_entries SET details = x'ff00' WHERE seq = 3",
-            "entry 3 is corrupt: its details is not valid JSON",
+            "entry 3 is corrupt: its details are not valid JSON",
         ),
         (
             "UPDATE audit_entries SET ts = 'yesterday' WHERE seq = 2",
@@ -289,3 +292,31 @@ def test_a_seq_that_is_not_an_integer_on_an_unreadable_row(loose_sqlite: str) ->
     _rebuild_without_constraints(loose_sqlite, "")
     run_sql(loose_sqlite, ["UPDATE audit_entries SET seq = 'x', details = '{' WHERE seq = 4"])
     _broken("the entry after entry 3 has a seq that is not an integer")
+
+
+def test_the_console_script_prints_one_line(
+    bare_home: Path, sqlite_url: str, tmp_path: Path
+) -> None:
+    """The same through the real entry point, as an operator runs it."""
+    database = Database.from_url(sqlite_url)
+    try:
+        fill(database, 3)
+    finally:
+        database.dispose()
+    run_sql(sqlite_url, ["UPDATE audit_entries SET details = '{not json' WHERE seq = 2"])
+    env = {k: v for k, v in os.environ.items() if not k.startswith("KOJIN_")}
+    env.update(KOJIN_HOME=str(bare_home), KOJIN_DATABASE_URL=sqlite_url)
+    done = subprocess.run(
+        [sys.executable, "-m", "kojin.cli", "audit", "verify"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 1
+    assert "Traceback" not in done.stderr + done.stdout
+    assert done.stderr == (
+        "kojin: error: audit chain broken at entry 2: entry 2 is corrupt: its details are "
+        "not valid JSON (JSONDecodeError)\n"
+    )

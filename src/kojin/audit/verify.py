@@ -221,7 +221,7 @@ def _unreadable_column(conn: Connection, seq: int) -> str:
         try:
             conn.execute(select(column).where(_entries.c.seq == seq)).one()
         except Exception as exc:
-            what = "is not valid JSON" if column.name == "details" else "cannot be decoded"
+            what = "are not valid JSON" if column.name == "details" else "cannot be decoded"
             return f"entry {seq} is corrupt: its {column.name} {what} ({_unreadable(exc)})"
     return f"entry {seq} cannot be read"
 
