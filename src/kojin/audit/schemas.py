@@ -42,3 +42,5 @@ class VerifyResult(BaseModel):
     reason: str | None = None
     head_seq: int = 0
     head_hash: str | None = None
+    #: signed checkpoints the chain was checked against
+    checkpoints: int = 0

@@ -21,8 +21,10 @@ from sqlalchemy.engine import Connection, Dialect
 from sqlalchemy.orm import Session
 
 from kojin.audit.canonical import canonical_json, entry_body, entry_hash
-from kojin.audit.models import GENESIS_HASH, HEAD_ID, AuditEntry, AuditHead
+from kojin.audit.checkpoints import Checkpoint, expected_hashes
+from kojin.audit.models import HEAD_ID, AuditEntry, AuditHead
 from kojin.audit.schemas import AppendedEntry, AuditEvent, VerifyResult
+from kojin.audit.verify import body_of, walk_chain
 from kojin.db.base import utcnow
 from kojin.db.writes import PreparedInsert, WriteBatch, begin_and_fetch_first
 from kojin.errors import IntegrityError
@@ -164,72 +166,25 @@ def _ordered_entries(session: Session) -> Iterator[Row[Any]]:
     yield from conn.execute(select(_entries).order_by(_entries.c.seq))
 
 
-def _body_of(entry: Row[Any]) -> dict[str, Any]:
-    return entry_body(
-        seq=entry.seq,
-        ts=entry.ts,
-        actor=entry.actor,
-        action=entry.action,
-        object_type=entry.object_type,
-        object_id=entry.object_id,
-        details=entry.details,
-        prev_hash=entry.prev_hash,
-    )
-
-
 def verify_chain(
-    *, session: Session, on_progress: Callable[[int], None] | None = None
+    *,
+    session: Session,
+    on_progress: Callable[[int], None] | None = None,
+    checkpoints: Sequence[Checkpoint] = (),
 ) -> VerifyResult:
     """Walk the chain from the first entry and report the first entry that does not hold.
 
     Checks, per entry: consecutive seq from 1, prev_hash equal to the previous entry's hash, and
     the stored hash equal to the SHA-256 of its canonical body; at the end, the chain-head row
-    must name the last entry. Edits, deletions, insertions and reordering are all detected.
+    must name the last entry. Edits, deletions, insertions and reordering are all detected; so
+    is a stored value that cannot be read (reported, never raised). Each of `checkpoints` (whose
+    signatures the caller has checked, see :func:`kojin.audit.checkpoints.read_checkpoints`)
+    must name an entry the chain holds with that hash: this detects entries removed from the
+    end with the head moved back, and a consistent rewrite of entries up to a checkpoint.
     """
-    expected_seq, prev, checked = 1, GENESIS_HASH, 0
-    for entry in _ordered_entries(session):
-        problem = _check_link(entry, expected_seq=expected_seq, prev=prev)
-        if problem is not None:
-            return VerifyResult(ok=False, checked=checked, first_bad_seq=entry.seq, reason=problem)
-        checked += 1
-        expected_seq += 1
-        prev = entry.hash
-        if on_progress is not None and checked % _BATCH == 0:
-            on_progress(_BATCH)
-    head = session.execute(select(_head.c.seq, _head.c.hash).where(_head.c.id == HEAD_ID)).first()
-    last_seq = expected_seq - 1
-    if head is None:
-        return VerifyResult(
-            ok=False, checked=checked, first_bad_seq=None, reason="chain head row is missing"
-        )
-    if int(head.seq) != last_seq or head.hash != prev:
-        return VerifyResult(
-            ok=False,
-            checked=checked,
-            first_bad_seq=last_seq + 1 if int(head.seq) > last_seq else int(head.seq) + 1,
-            reason=(
-                f"chain head names entry {head.seq} but the last entry is {last_seq}"
-                if int(head.seq) != last_seq
-                else f"chain head hash does not match entry {last_seq}"
-            ),
-        )
-    return VerifyResult(ok=True, checked=checked, head_seq=last_seq, head_hash=prev)
-
-
-def _check_link(entry: Row[Any], *, expected_seq: int, prev: str) -> str | None:
-    if entry.seq != expected_seq:
-        if entry.seq > expected_seq:
-            return f"entry {expected_seq} is missing (next entry is {entry.seq})"
-        return f"entry {entry.seq} is out of order (expected {expected_seq})"
-    if entry.prev_hash != prev:
-        return f"entry {entry.seq} does not link to the previous entry's hash"
-    try:
-        digest = entry_hash(_body_of(entry))
-    except (TypeError, ValueError):
-        return f"entry {entry.seq} cannot be encoded canonically"
-    if digest != entry.hash:
-        return f"entry {entry.seq} was altered (its hash does not match its content)"
-    return None
+    return walk_chain(
+        session=session, on_progress=on_progress, expected=expected_hashes(checkpoints)
+    )
 
 
 def export_chain(*, session: Session, out: IO[bytes]) -> int:
@@ -240,7 +195,7 @@ def export_chain(*, session: Session, out: IO[bytes]) -> int:
     """
     count = 0
     for entry in _ordered_entries(session):
-        line = _body_of(entry)
+        line = body_of(entry)
         line["hash"] = entry.hash
         out.write(canonical_json(line) + b"\n")
         count += 1
