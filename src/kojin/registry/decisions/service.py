@@ -22,7 +22,7 @@ from typing import Any, cast
 from sqlalchemy import Table, insert
 from sqlalchemy.orm import Session
 
-from kojin.audit.canonical import sha256_of
+from kojin.audit.canonical import format_ts, sha256_of
 from kojin.audit.schemas import AuditEvent
 from kojin.audit.service import append_entries
 from kojin.db.base import utcnow
@@ -100,6 +100,19 @@ def _facts(request: DecisionRequest, subjects: dict[str, SubjectConsents]) -> Fa
     return found.facts(request)
 
 
+def _with_times_formatted(row: dict[str, Any], stamps: dict[datetime, str]) -> dict[str, Any]:
+    """`row` with its timestamps as :func:`row_digest` formats them, each distinct time of a
+    batch formatted once (every row of a batch shares its time; the digest is unchanged)."""
+    plain = dict(row)
+    for key, value in row.items():
+        if isinstance(value, datetime):
+            text = stamps.get(value)
+            if text is None:
+                text = stamps[value] = format_ts(value)
+            plain[key] = text
+    return plain
+
+
 def decide_batch(
     *,
     session: Session,
@@ -141,6 +154,7 @@ def decide_batch(
     decision_rows: list[dict[str, Any]] = []
     provision_rows: list[dict[str, Any]] = []
     events = []
+    stamps: dict[datetime, str] = {}
     for decision_id, request, facts, decision, rows in decided:
         request_json = request.model_dump(mode="json", exclude_none=True)
         decision_json = decision.model_dump(mode="json")
@@ -173,9 +187,14 @@ def decide_batch(
                     "request_sha256": sha256_of(request_json),
                     "decision_sha256": sha256_of(decision_json),
                     "provision_ids": [r["id"] for r in rows],
-                    "row_sha256": row_digest(row, DECISION_DIGEST_COLUMNS),
+                    "row_sha256": row_digest(
+                        _with_times_formatted(row, stamps), DECISION_DIGEST_COLUMNS
+                    ),
                     "provision_sha256": {
-                        r["id"]: row_digest(r, PROVISION_DIGEST_COLUMNS) for r in rows
+                        r["id"]: row_digest(
+                            _with_times_formatted(r, stamps), PROVISION_DIGEST_COLUMNS
+                        )
+                        for r in rows
                     },
                 },
             )
