@@ -33,11 +33,12 @@ import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Any, Final, cast
+from typing import Any, Final
+from typing import cast as typed
 
 import orjson
-from sqlalchemy import Column, MetaData, Table, select, type_coerce
-from sqlalchemy.engine import Connection
+from sqlalchemy import JSON, Column, MetaData, Table, Text, cast, select, type_coerce
+from sqlalchemy.engine import Connection, Dialect
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 from sqlalchemy.types import NullType
@@ -50,12 +51,12 @@ from kojin.registry.provisions.models import ProvisionRecord
 from kojin.registry.row_digest import row_digest, table_columns
 from kojin.registry.subjects.models import Subject
 
-_entries = cast(Table, AuditEntry.__table__)
-_decisions = cast(Table, DecisionRecord.__table__)
-_provisions = cast(Table, ProvisionRecord.__table__)
-_consents = cast(Table, Consent.__table__)
-_withdrawals = cast(Table, ConsentWithdrawal.__table__)
-_subjects = cast(Table, Subject.__table__)
+_entries = typed(Table, AuditEntry.__table__)
+_decisions = typed(Table, DecisionRecord.__table__)
+_provisions = typed(Table, ProvisionRecord.__table__)
+_consents = typed(Table, Consent.__table__)
+_withdrawals = typed(Table, ConsentWithdrawal.__table__)
+_subjects = typed(Table, Subject.__table__)
 
 #: rows fetched per round trip
 BATCH: Final = 2_000
@@ -181,7 +182,7 @@ def _entries_of(
         select(
             _entries.c.object_id,
             _entries.c.seq,
-            type_coerce(_entries.c.details, NullType()).label("details"),
+            cast(_entries.c.details, Text).label("details"),
         )
         .where(_entries.c.action.in_(actions))
         .order_by(_sorted(_entries.c.object_id, dialect), _entries.c.seq)
@@ -208,6 +209,28 @@ def _digest(details: Mapping[str, Any], key: str) -> str | None:
     return value if isinstance(value, str) else None
 
 
+def _raw(column: Column[Any]) -> ColumnElement[Any]:
+    """`column` as the database holds it: JSON as its text (parsed here, faster than the
+    drivers do), anything else without the type's own processing."""
+    if isinstance(column.type, JSON):
+        return cast(column, Text).label(column.name)
+    return type_coerce(column, NullType()).label(column.name)
+
+
+def _processor(column: Column[Any], dialect: Dialect) -> Callable[[Any], Any] | None:
+    """What turns the raw cell into the value kojin reads (as the column's type would)."""
+    if isinstance(column.type, JSON):
+        return _json
+    process: Callable[[Any], Any] | None = column.type.dialect_impl(dialect).result_processor(
+        dialect, None
+    )
+    return process
+
+
+def _json(raw: Any) -> Any:
+    return None if raw is None else orjson.loads(raw)
+
+
 def _rows(
     conn: Connection, table: Table, order: Sequence[str]
 ) -> Iterator[tuple[Key, str, dict[str, Any] | None]]:
@@ -215,10 +238,8 @@ def _rows(
     (None when a cell cannot be read as its column's type: a changed row)."""
     dialect = conn.dialect
     columns = list(table.columns)
-    processors = [
-        column.type.dialect_impl(dialect).result_processor(dialect, None) for column in columns
-    ]
-    query = select(*(type_coerce(c, NullType()).label(c.name) for c in columns)).order_by(
+    processors = [_processor(column, dialect) for column in columns]
+    query = select(*(_raw(column) for column in columns)).order_by(
         *(_sorted(table.c[name], dialect.name) for name in order)
     )
     for raw in conn.execution_options(yield_per=BATCH).execute(query):
