@@ -337,3 +337,12 @@ def test_concurrent_decisions_keep_one_chain(database: Database, policy: PolicyF
     assert result.ok
     assert result.checked == 40
     assert seqs == set(range(1, 41))
+
+
+@pytest.mark.parametrize("decision_id", ["0" * 32, "taro@example.jp", "a\x00b"])
+def test_an_unknown_decision_is_not_found_without_its_id(
+    database: Database, decision_id: str
+) -> None:
+    with pytest.raises(NotFoundError) as caught, database.read() as session:
+        get_decision(session=session, decision_id=decision_id)
+    assert caught.value.message == "decision not found"
