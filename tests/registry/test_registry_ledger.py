@@ -30,6 +30,8 @@ from kojin.registry.ledger import (
 )
 from kojin.registry.ledger.models import LedgerEntry
 
+POLICY = to_facts(load_policy(None))
+
 
 def _entry(item: str, last_reviewed: date | None) -> LedgerEntryCreate:
     return LedgerEntryCreate(
@@ -52,12 +54,18 @@ def _entry(item: str, last_reviewed: date | None) -> LedgerEntryCreate:
 def test_due_for_review_lists_rows_older_than_a_year(database: Database) -> None:
     today = date(2026, 11, 29)
     with database.uow() as session:
-        never = create_entry(session=session, entry_in=_entry("never", None), actor="t")
-        old = create_entry(session=session, entry_in=_entry("old", date(2025, 11, 28)), actor="t")
-        exact = create_entry(
-            session=session, entry_in=_entry("exact", date(2025, 11, 29)), actor="t"
+        never = create_entry(
+            session=session, policy=POLICY, entry_in=_entry("never", None), actor="t"
         )
-        create_entry(session=session, entry_in=_entry("fresh", date(2025, 11, 30)), actor="t")
+        old = create_entry(
+            session=session, policy=POLICY, entry_in=_entry("old", date(2025, 11, 28)), actor="t"
+        )
+        exact = create_entry(
+            session=session, policy=POLICY, entry_in=_entry("exact", date(2025, 11, 29)), actor="t"
+        )
+        create_entry(
+            session=session, policy=POLICY, entry_in=_entry("fresh", date(2025, 11, 30)), actor="t"
+        )
     with database.read() as session:
         due = entries_due_for_review(session=session, today=today)
     assert [e.id for e in due] == [never.id, old.id, exact.id]
@@ -66,9 +74,10 @@ def test_due_for_review_lists_rows_older_than_a_year(database: Database) -> None
 
 def test_update_records_changed_fields(database: Database) -> None:
     with database.uow() as session:
-        entry = create_entry(session=session, entry_in=_entry("x", None), actor="t")
+        entry = create_entry(session=session, policy=POLICY, entry_in=_entry("x", None), actor="t")
         updated = update_entry(
             session=session,
+            policy=POLICY,
             entry_id=entry.id,
             entry_in=LedgerEntryUpdate(last_reviewed=date(2026, 11, 1), record_count=10),
             actor="officer",
@@ -172,6 +181,7 @@ def test_data_locations_and_kinds_round_trip_through_csv(database: Database) -> 
     with database.uow() as session:
         entry = create_entry(
             session=session,
+            policy=POLICY,
             entry_in=_entry("crm", None).model_copy(
                 update={"data_locations": ["customers.*", "exports/*.csv"], "pi_kinds": ["email"]}
             ),
@@ -203,6 +213,7 @@ def test_declared_locations_lists_every_pattern_with_its_kinds(database: Databas
     with database.uow() as session:
         create_entry(
             session=session,
+            policy=POLICY,
             entry_in=_entry("a", None).model_copy(
                 update={
                     "data_locations": ["t1.*", "f/*.txt"],
@@ -211,7 +222,7 @@ def test_declared_locations_lists_every_pattern_with_its_kinds(database: Databas
             ),
             actor="t",
         )
-        create_entry(session=session, entry_in=_entry("b", None), actor="t")
+        create_entry(session=session, policy=POLICY, entry_in=_entry("b", None), actor="t")
     with database.read() as session:
         declared = declared_locations(session=session)
     assert sorted(declared) == [

@@ -73,14 +73,24 @@ def ledger_import(
         ),
     ] = None,
 ) -> None:
-    """Import ledger rows; nothing is imported when any row is bad."""
-    from kojin.encodings import read_text
-    from kojin.registry.ledger.csvio import import_csv
+    """Import ledger rows; nothing is imported when any row is bad.
+
+    Each row's category and purposes must be ids the policy in force declares for it.
+    """
+    from kojin.policy import load_policy, to_facts
+    from kojin.registry.ledger.csvio import decode_csv, import_csv
 
     with cli_errors():
-        text = read_text(file, encoding=encoding)
+        try:
+            data = file.read_bytes()
+        except OSError as exc:
+            raise InputError(f"{file}: cannot be read ({exc.strerror})", field="path") from None
+        text = decode_csv(data, source=str(file), encoding=encoding, option="--encoding")
+        policy = to_facts(load_policy(load_settings().policy_file))
         with registry_database() as database, database.uow() as session:
-            result = import_csv(session=session, source=io.StringIO(text), actor=cli_actor())
+            result = import_csv(
+                session=session, source=io.StringIO(text), actor=cli_actor(), policy=policy
+            )
     typer.echo(f"ledger imported: {result.created} created, {result.updated} updated")
 
 
@@ -116,7 +126,7 @@ def ledger_due(
         try:
             day = date.fromisoformat(today) if today else date.today()
         except ValueError:
-            raise InputError(f"--today {today!r} is not an ISO date", field="today") from None
+            raise InputError("--today is not an ISO date (YYYY-MM-DD)", field="today") from None
         with registry_database() as database, database.read() as session:
             due = entries_due_for_review(session=session, today=day)
     typer.echo(f"{len(due)} ledger row(s) due for review as of {day.isoformat()}")
@@ -131,7 +141,7 @@ def _parse_now(value: str | None) -> datetime:
     try:
         moment = datetime.fromisoformat(value)
     except ValueError:
-        raise InputError(f"--now {value!r} is not an ISO 8601 date or time", field="now") from None
+        raise InputError("--now is not an ISO 8601 date or time", field="now") from None
     return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment
 
 

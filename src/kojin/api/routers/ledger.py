@@ -7,11 +7,10 @@ from datetime import date, datetime
 from typing import Annotated
 from zoneinfo import ZoneInfo
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
-from kojin import encodings
 from kojin.api import roles
 from kojin.api.json_body import UniqueKeysRoute
 from kojin.api.security import actor_label, allow
@@ -31,6 +30,8 @@ from kojin.registry.ledger import (
     list_entries,
     update_entry,
 )
+from kojin.registry.ledger.csvio import decode_csv
+from kojin.registry.ledger.schemas import IDENTIFIER_PATTERN
 
 router = APIRouter(prefix="/api/v1/ledger", tags=["ledger"], route_class=UniqueKeysRoute)
 
@@ -38,11 +39,17 @@ Reader = Annotated[ApiTokenOut, allow(roles.LEDGER_READ, name="read the ledger")
 Writer = Annotated[ApiTokenOut, allow(roles.LEDGER_WRITE, name="change the ledger")]
 
 TOKYO = ZoneInfo("Asia/Tokyo")
-MAX_CSV_BYTES = 10 * 1024 * 1024
+
+
+CategoryFilter = Annotated[
+    str | None, Query(max_length=64, pattern=IDENTIFIER_PATTERN, description="A category id.")
+]
 
 
 @router.get("")
-def list_all(request: Request, actor: Reader, category: str | None = None) -> list[LedgerEntryOut]:
+def list_all(
+    request: Request, actor: Reader, category: CategoryFilter = None
+) -> list[LedgerEntryOut]:
     """Every ledger row (optionally of one category), by category then item."""
     with app_state(request).read() as session:
         return list_entries(session=session, category=category)
@@ -52,7 +59,8 @@ def list_all(request: Request, actor: Reader, category: str | None = None) -> li
 def due_for_review(
     request: Request, actor: Reader, today: date | None = None
 ) -> list[LedgerEntryOut]:
-    """Rows never reviewed or last reviewed a year or more ago (``today`` defaults to Tokyo's)."""
+    """Rows never reviewed or last reviewed a year or more ago (``today`` defaults to Tokyo's;
+    between 1900-01-01 and 9998-12-31)."""
     day = today or datetime.now(TOKYO).date()
     with app_state(request).read() as session:
         return entries_due_for_review(session=session, today=day)
@@ -85,23 +93,33 @@ async def import_rows(request: Request, actor: Writer) -> LedgerImportResult:
     """Import CSV rows (body ``text/csv``): rows without ``id`` are added, others updated.
 
     The body is read in the ``charset`` of its Content-Type, else as detected: UTF-8 with or
-    without a BOM, or Shift_JIS (CP932) as Excel writes it in Japan.
+    without a BOM, or Shift_JIS (CP932) as Excel writes it in Japan. Undecodable bytes are a
+    422 naming the byte offset and line.
 
-    Either every row is stored or none is; the error lists each problem by line and column.
+    Every row's category and purposes must be ids the policy declares for it; at most 10,000
+    rows, and a body of at most ``KOJIN_MAX_IMPORT_BYTES`` (else 413). Either every row is
+    stored or none is; the error lists each problem by line and column, never the cells'
+    values.
     """
-    raw = await request.body()
-    if len(raw) > MAX_CSV_BYTES:
-        raise InputError(f"the CSV is larger than {MAX_CSV_BYTES} bytes", field="body")
-    charset = request.headers.get("content-type", "").partition("charset=")[2].strip(' "')
-    try:
-        text = encodings.decode(raw, source="the CSV", encoding=charset or None)
-    except InputError as error:
-        raise InputError(error.message.replace("--encoding", "charset="), field="body") from None
     state = app_state(request)
+    raw = await request.body()
+    limit = state.settings.max_import_bytes
+    if len(raw) > limit:
+        raise HTTPException(413, f"the CSV is larger than {limit} bytes (KOJIN_MAX_IMPORT_BYTES)")
+    charset = request.headers.get("content-type", "").partition("charset=")[2].strip(' "')
 
     def _import() -> LedgerImportResult:
+        try:
+            text = decode_csv(raw, source="the CSV", encoding=charset or None, option="charset=")
+        except InputError as error:
+            raise InputError(error.message, field="body") from None
         with state.unit_of_work() as session:
-            return import_csv(session=session, source=io.StringIO(text), actor=actor_label(actor))
+            return import_csv(
+                session=session,
+                source=io.StringIO(text),
+                actor=actor_label(actor),
+                policy=state.facts,
+            )
 
     return await run_in_threadpool(_import)
 
@@ -115,17 +133,30 @@ def get_one(entry_id: str, request: Request, actor: Reader) -> LedgerEntryOut:
 
 @router.post("", status_code=201)
 def create(body: LedgerEntryCreate, request: Request, actor: Writer) -> LedgerEntryOut:
-    """Add a ledger row; the audit chain records its id and category."""
-    with app_state(request).unit_of_work() as session:
-        return create_entry(session=session, entry_in=body, actor=actor_label(actor))
+    """Add a ledger row; its category and purposes must be ids the policy declares for it.
+
+    The audit chain records the row's id and category."""
+    state = app_state(request)
+    with state.unit_of_work() as session:
+        return create_entry(
+            session=session, entry_in=body, policy=state.facts, actor=actor_label(actor)
+        )
 
 
 @router.patch("/{entry_id}")
 def update(
     entry_id: str, body: LedgerEntryUpdate, request: Request, actor: Writer
 ) -> LedgerEntryOut:
-    """Change the given fields of a row; the audit chain records which fields changed."""
-    with app_state(request).unit_of_work() as session:
+    """Change the given fields of a row; the audit chain records which fields changed.
+
+    A new category or new purposes must be ids the policy declares, the purposes for the
+    category."""
+    state = app_state(request)
+    with state.unit_of_work() as session:
         return update_entry(
-            session=session, entry_id=entry_id, entry_in=body, actor=actor_label(actor)
+            session=session,
+            entry_id=entry_id,
+            entry_in=body,
+            policy=state.facts,
+            actor=actor_label(actor),
         )

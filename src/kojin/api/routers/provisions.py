@@ -22,6 +22,12 @@ Reader = Annotated[ApiTokenOut, allow(roles.PROVISIONS_READ, name="read provisio
 Purger = Annotated[ApiTokenOut, allow(roles.PROVISIONS_PURGE, name="purge provision records")]
 
 
+#: the largest offset a listing takes (an INTEGER on every database kojin runs on)
+MAX_OFFSET = 2**31 - 1
+#: a registry id: 32 lower-case hexadecimal digits
+RegistryId = Annotated[str | None, Query(min_length=32, max_length=32, pattern="^[0-9a-f]{32}$")]
+
+
 class PurgeResult(BaseModel):
     purged: int
     ids: list[str]
@@ -31,12 +37,15 @@ class PurgeResult(BaseModel):
 def list_all(
     request: Request,
     actor: Reader,
-    subject_id: str | None = None,
-    decision_id: str | None = None,
+    subject_id: RegistryId = None,
+    decision_id: RegistryId = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
 ) -> list[ProvisionOut]:
-    """Provision records, oldest first, optionally of one subject or one decision."""
+    """Provision records, oldest first, optionally of one subject or one decision.
+
+    ``subject_id`` and ``decision_id`` are registry ids (32 hexadecimal digits); ``offset`` is
+    at most 2**31 - 1."""
     with app_state(request).read() as session:
         return list_provisions(
             session=session,

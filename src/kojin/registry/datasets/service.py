@@ -8,6 +8,7 @@ its method of provision too (R-AN-4): ``kojin publish --datasets`` renders them.
 
 from __future__ import annotations
 
+import re
 import uuid
 from datetime import datetime
 from typing import TYPE_CHECKING
@@ -19,7 +20,16 @@ from kojin.audit.service import append_entry
 from kojin.db.base import utcnow
 from kojin.errors import ConflictError, InputError, NotFoundError
 from kojin.registry.datasets.models import DeidentifiedDataset
-from kojin.registry.datasets.schemas import DatasetCreate, DatasetForm, DatasetOut
+from kojin.registry.datasets.schemas import (
+    MAX_METHOD,
+    DatasetCreate,
+    DatasetForm,
+    DatasetOut,
+    storable,
+)
+
+#: the shape of a dataset's id; anything else names no dataset
+DATASET_ID = re.compile(r"[0-9a-f]{32}")
 
 if TYPE_CHECKING:
     from kojin.law.policy_facts import PolicyFacts
@@ -51,6 +61,20 @@ def check_recordable(*, policy: PolicyFacts, category: str, purposes: list[str])
         )
 
 
+def checked_method(text: str) -> str:
+    """The method of provision as stored: stated, storable, at most :data:`MAX_METHOD` long."""
+    method = text.strip()
+    if not method:
+        raise InputError("the method of provision must be stated (R-AN-4)", field="method")
+    if len(method) > MAX_METHOD:
+        raise InputError(f"must be at most {MAX_METHOD} characters", field="method")
+    try:
+        storable(method)
+    except ValueError as exc:
+        raise InputError(str(exc), field="method") from None
+    return method
+
+
 def record_dataset(
     *, session: Session, dataset_in: DatasetCreate, policy: PolicyFacts, actor: str
 ) -> DatasetOut:
@@ -73,11 +97,16 @@ def record_dataset(
     return DatasetOut.model_validate(row)
 
 
-def get_dataset(*, session: Session, dataset_id: str) -> DatasetOut:
-    row = session.get(DeidentifiedDataset, dataset_id)
+def _load(session: Session, dataset_id: str) -> DeidentifiedDataset:
+    row = session.get(DeidentifiedDataset, dataset_id) if DATASET_ID.fullmatch(dataset_id) else None
     if row is None:
-        raise NotFoundError(f"dataset {dataset_id} does not exist")
-    return DatasetOut.model_validate(row)
+        raise NotFoundError("dataset not found")
+    return row
+
+
+def get_dataset(*, session: Session, dataset_id: str) -> DatasetOut:
+    """One recorded dataset; NotFoundError (naming no id) when there is none."""
+    return DatasetOut.model_validate(_load(session, dataset_id))
 
 
 def list_datasets(*, session: Session, form: DatasetForm | None = None) -> list[DatasetOut]:
@@ -103,21 +132,22 @@ def mark_provided(
 
     The first provision sets the date; a later one with another method extends the method text.
     """
-    row = session.get(DeidentifiedDataset, dataset_id)
-    if row is None:
-        raise NotFoundError(f"dataset {dataset_id} does not exist")
+    row = _load(session, dataset_id)
     if row.form != "anonymized":
         raise ConflictError(
             "pseudonymized information is not provided to third parties (APPI Art. 41(6))"
         )
-    method = provision_method.strip()
-    if not method:
-        raise InputError("the method of provision must be stated (R-AN-4)", field="method")
+    method = checked_method(provision_method)
     if row.provided_at is None:
         row.provided_at = now or utcnow()
         row.provision_method = method
     elif method not in (row.provision_method or "").split("; "):
-        row.provision_method = f"{row.provision_method}; {method}"
+        joined = f"{row.provision_method}; {method}"
+        if len(joined) > MAX_METHOD:
+            raise InputError(
+                f"the methods of provision would exceed {MAX_METHOD} characters", field="method"
+            )
+        row.provision_method = joined
     append_entry(
         session=session,
         actor=actor,

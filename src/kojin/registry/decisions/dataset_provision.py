@@ -14,7 +14,7 @@ from kojin.law.decision_schemas import DecisionRequest, Recipient
 from kojin.law.policy_facts import PolicyFacts
 from kojin.law.vocabulary import Action
 from kojin.registry.datasets.schemas import DatasetOut
-from kojin.registry.datasets.service import get_dataset, mark_provided
+from kojin.registry.datasets.service import checked_method, get_dataset, mark_provided
 from kojin.registry.decisions.schemas import RecordedDecision
 from kojin.registry.decisions.service import decide_and_record
 
@@ -38,7 +38,8 @@ def provide_dataset(
 ) -> ProvisionOutcome:
     """Ask the engine whether the dataset may go to `recipient`; when allowed, record the method
     of provision so the notice publishes it (R-AN-4). A denial is recorded too, and changes
-    nothing else."""
+    nothing else. A method that cannot be stored is refused before anything is decided."""
+    checked_method(method)
     dataset = get_dataset(session=session, dataset_id=dataset_id)
     request = DecisionRequest(
         action=Action.PROVIDE,

@@ -5,10 +5,15 @@ lock, the audit insert, the head update, the decision insert and, when the decis
 record, the provision insert. On PostgreSQL the writes of a batch go as one statement (see
 :class:`~kojin.db.writes.WriteBatch`), after the lock's own round trip. Nothing is committed
 here: the caller's unit of work commits, and the caller answers its client only after that.
+
+Each decision's chain entry holds the SHA-256 of the decision row and of each provision record
+exactly as inserted (``row_sha256``, ``provision_sha256``; see :mod:`kojin.registry.row_digest`),
+so that :func:`kojin.registry.integrity.check_rows` can tell a row changed behind kojin's back.
 """
 
 from __future__ import annotations
 
+import re
 import uuid
 from collections.abc import Sequence
 from datetime import datetime
@@ -17,7 +22,7 @@ from typing import Any, cast
 from sqlalchemy import Table, insert
 from sqlalchemy.orm import Session
 
-from kojin.audit.canonical import sha256_of
+from kojin.audit.canonical import format_ts, sha256_of
 from kojin.audit.schemas import AuditEvent
 from kojin.audit.service import append_entries
 from kojin.db.base import utcnow
@@ -34,8 +39,18 @@ from kojin.registry.decisions.schemas import DecisionOut, RecordedDecision
 from kojin.registry.provisions.models import ProvisionRecord
 from kojin.registry.provisions.schemas import ProvisionDetails
 from kojin.registry.provisions.service import build_provision_rows, list_provisions
+from kojin.registry.row_digest import row_digest, table_columns
 
 _INSERT_DECISION = PreparedInsert(cast(Table, DecisionRecord.__table__))
+#: the columns of a decision row the chain holds a digest of (``row_sha256``): all but the
+#: entry's own seq, which is known only once the entry is appended
+DECISION_DIGEST_COLUMNS = table_columns(
+    cast(Table, DecisionRecord.__table__), exclude=("audit_seq",)
+)
+#: the columns of a provision record the chain holds a digest of (``provision_sha256``)
+PROVISION_DIGEST_COLUMNS = table_columns(cast(Table, ProvisionRecord.__table__))
+#: the shape of a decision's id; anything else names no decision
+DECISION_ID = re.compile(r"[0-9a-f]{32}")
 _INSERT_PROVISION = insert(cast(Table, ProvisionRecord.__table__))
 _INSERT_PROVISION_ROWS = PreparedInsert(cast(Table, ProvisionRecord.__table__))
 
@@ -81,8 +96,21 @@ def _facts(request: DecisionRequest, subjects: dict[str, SubjectConsents]) -> Fa
         return Facts.from_request(request)
     found = subjects.get(request.subject_id)
     if found is None:
-        raise NotFoundError(f"subject {request.subject_id} does not exist")
+        raise NotFoundError("subject not found")
     return found.facts(request)
+
+
+def _with_times_formatted(row: dict[str, Any], stamps: dict[datetime, str]) -> dict[str, Any]:
+    """`row` with its timestamps as :func:`row_digest` formats them, each distinct time of a
+    batch formatted once (every row of a batch shares its time; the digest is unchanged)."""
+    plain = dict(row)
+    for key, value in row.items():
+        if isinstance(value, datetime):
+            text = stamps.get(value)
+            if text is None:
+                text = stamps[value] = format_ts(value)
+            plain[key] = text
+    return plain
 
 
 def decide_batch(
@@ -123,13 +151,27 @@ def decide_batch(
         )
         decided.append((decision_id, request, facts, decision, rows))
 
-    bodies = []
+    decision_rows: list[dict[str, Any]] = []
+    provision_rows: list[dict[str, Any]] = []
     events = []
+    stamps: dict[datetime, str] = {}
     for decision_id, request, facts, decision, rows in decided:
         request_json = request.model_dump(mode="json", exclude_none=True)
         decision_json = decision.model_dump(mode="json")
-        facts_json = facts.model_dump(mode="json")
-        bodies.append((request_json, facts_json, decision_json))
+        row = {
+            "id": decision_id,
+            "created_at": ts,
+            "actor": actor,
+            "subject_id": request.subject_id,
+            "action": request.action.value,
+            "category": request.category,
+            "allowed": decision.allowed,
+            "request": request_json,
+            "facts": facts.model_dump(mode="json"),
+            "decision": decision_json,
+        }
+        decision_rows.append(row)
+        provision_rows.extend(rows)
         events.append(
             AuditEvent(
                 actor=actor,
@@ -144,7 +186,16 @@ def decide_batch(
                     "rules": decision.rules,
                     "request_sha256": sha256_of(request_json),
                     "decision_sha256": sha256_of(decision_json),
-                    "provision_ids": [row["id"] for row in rows],
+                    "provision_ids": [r["id"] for r in rows],
+                    "row_sha256": row_digest(
+                        _with_times_formatted(row, stamps), DECISION_DIGEST_COLUMNS
+                    ),
+                    "provision_sha256": {
+                        r["id"]: row_digest(
+                            _with_times_formatted(r, stamps), PROVISION_DIGEST_COLUMNS
+                        )
+                        for r in rows
+                    },
                 },
             )
         )
@@ -152,35 +203,18 @@ def decide_batch(
     writes = WriteBatch(conn)
     appended = append_entries(session=session, events=events, now=ts, writes=writes)
 
-    decision_rows = []
-    provision_rows: list[dict[str, Any]] = []
     results = []
-    for (decision_id, request, facts, decision, rows), (req_j, facts_j, dec_j), entry in zip(
-        decided, bodies, appended, strict=True
+    for (decision_id, _, facts, decision, rows), row, entry in zip(
+        decided, decision_rows, appended, strict=True
     ):
-        decision_rows.append(
-            {
-                "id": decision_id,
-                "created_at": ts,
-                "actor": actor,
-                "subject_id": request.subject_id,
-                "action": request.action.value,
-                "category": request.category,
-                "allowed": decision.allowed,
-                "request": req_j,
-                "facts": facts_j,
-                "decision": dec_j,
-                "audit_seq": entry.seq,
-            }
-        )
-        provision_rows.extend(rows)
+        row["audit_seq"] = entry.seq
         results.append(
             RecordedDecision(
                 id=decision_id,
                 decision=decision,
                 facts=facts,
                 audit_seq=entry.seq,
-                provision_ids=[row["id"] for row in rows],
+                provision_ids=[r["id"] for r in rows],
             )
         )
     writes.insert(_INSERT_DECISION, decision_rows)
@@ -219,9 +253,9 @@ def decide_and_record(
 
 def get_decision(*, session: Session, decision_id: str) -> DecisionOut:
     """A stored decision with its request, facts and audit position."""
-    row = session.get(DecisionRecord, decision_id)
+    row = session.get(DecisionRecord, decision_id) if DECISION_ID.fullmatch(decision_id) else None
     if row is None:
-        raise NotFoundError(f"decision {decision_id} does not exist")
+        raise NotFoundError("decision not found")
 
     provisions = list_provisions(session=session, decision_id=decision_id)
     return DecisionOut(

@@ -8,19 +8,24 @@ line and column, an unknown id by the line it is on.
 
 from __future__ import annotations
 
+import codecs
 import csv
+from collections.abc import Iterator
 from typing import IO, Any, Final
 
 from pydantic import ValidationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from kojin import encodings
 from kojin.audit.schemas import AuditEvent
 from kojin.audit.service import append_entries
 from kojin.errors import InputError
+from kojin.law.policy_facts import PolicyFacts
 from kojin.registry.ledger.models import LedgerEntry
 from kojin.registry.ledger.schemas import LedgerEntryCreate, LedgerEntryUpdate, LedgerImportResult
-from kojin.registry.ledger.service import add_entries, apply_update, list_entries
+from kojin.registry.ledger.service import ENTRY_ID, add_entries, apply_update, list_entries
+from kojin.registry.ledger.vocabulary import vocabulary_problems
 
 #: the CSV columns, in export order; ``id`` is optional on import (present: update that row)
 LEDGER_COLUMNS: Final = (
@@ -46,6 +51,34 @@ LEDGER_COLUMNS: Final = (
 OPTIONAL_COLUMNS: Final = frozenset({"id", "last_reviewed", "data_locations", "pi_kinds"})
 #: cells holding lists
 LIST_COLUMNS: Final = frozenset({"purposes", "data_locations", "pi_kinds"})
+#: the codecs (as :func:`codecs.lookup` names them) a ledger CSV may be read in: each reads
+#: plain text, and a newline is the byte 0x0A in each (so a byte offset gives a line)
+CSV_CODECS: Final = frozenset(
+    {
+        "utf-8",
+        "utf-8-sig",
+        "ascii",
+        "iso8859-1",
+        "iso8859-15",
+        "cp1252",
+        "cp932",
+        "shift_jis",
+        "shift_jis_2004",
+        "shift_jisx0213",
+        "euc_jp",
+        "euc_jis_2004",
+        "euc_jisx0213",
+        "iso2022_jp",
+        "iso2022_jp_1",
+        "iso2022_jp_2",
+        "iso2022_jp_2004",
+        "iso2022_jp_3",
+        "iso2022_jp_ext",
+    }
+)
+_CODEC_LABELS: Final = {"utf-8-sig": "UTF-8", "utf-8": "UTF-8", "cp932": "Shift_JIS (CP932)"}
+#: the most data rows one import takes (the ledger lists kinds of information, not people)
+MAX_IMPORT_ROWS: Final = 10_000
 #: separator of the values inside a list cell (purposes, data locations, kinds)
 PURPOSE_SEPARATOR: Final = ";"
 _TRUE: Final = {"true", "yes", "y", "1"}
@@ -63,6 +96,38 @@ class LedgerImportError(InputError):
             field="csv",
         )
         self.problems = problems
+
+
+def decode_csv(data: bytes, *, source: str, encoding: str | None, option: str) -> str:
+    """The text of a ledger CSV in the named `encoding` or the detected one (see
+    :mod:`kojin.encodings`).
+
+    Only encodings that read plain text are accepted (UTF-8, the Japanese ones, Latin-1...):
+    escape codecs (``unicode_escape``, ``utf-7``) could make characters no database stores, and
+    binary codecs are no text at all. Undecodable bytes are an :class:`InputError` (field
+    ``encoding``) naming `source`, the line and the byte offset, never the bytes; `option` is
+    how the caller names the encoding (``--encoding``, ``charset=``).
+    """
+    try:
+        codec = encodings.detect(data) if encoding is None else encodings.codec_name(encoding)
+        name = codecs.lookup(codec).name
+    except (LookupError, ValueError):
+        name = ""
+    if name not in CSV_CODECS:
+        raise InputError(
+            f"not an encoding kojin reads CSV in; name {option} utf-8, cp932 (Shift_JIS) or euc-jp",
+            field="encoding",
+        )
+    try:
+        return data.decode(codec)
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        label = _CODEC_LABELS.get(name, name)
+        raise InputError(
+            f"{source}: not readable as {label} (byte {exc.start}, line {line}); "
+            f"name the file's encoding with {option} (utf-8, cp932, euc-jp)",
+            field="encoding",
+        ) from None
 
 
 def _cell_values(row: dict[str, str]) -> dict[str, Any]:
@@ -117,21 +182,60 @@ def _header_problems(header: list[str]) -> list[str]:
     return problems
 
 
-def import_csv(*, session: Session, source: IO[str], actor: str) -> LedgerImportResult:
+def _rows(
+    reader: csv.DictReader[str],
+) -> Iterator[tuple[int, dict[str, str]]]:
+    """The data rows with the line each ends on; a file the csv module cannot read is a
+    :class:`LedgerImportError` naming the line, and a file of too many rows one as well."""
+    count = 0
+    try:
+        for row in reader:
+            count += 1
+            if count > MAX_IMPORT_ROWS:
+                raise LedgerImportError(
+                    [f"the file has more than {MAX_IMPORT_ROWS} data rows: import it in parts"]
+                )
+            yield reader.line_num, row
+    except csv.Error as exc:
+        # the reader counts a line once it is read whole: the problem is on the next one
+        raise LedgerImportError(
+            [f"line {reader.line_num + 1}: not readable as CSV ({exc})"]
+        ) from None
+
+
+def _vocabulary(line: int, policy: PolicyFacts, entry: LedgerEntryCreate) -> list[str]:
+    found = []
+    for problem in vocabulary_problems(
+        policy=policy, category=entry.category, purposes=entry.purposes
+    ):
+        column, _, index = problem.field.partition(".")
+        where = f"column {column}" + (f" (value {int(index) + 1})" if index else "")
+        found.append(f"line {line}, {where}: {problem.message}")
+    return found
+
+
+def import_csv(
+    *, session: Session, source: IO[str], actor: str, policy: PolicyFacts | None = None
+) -> LedgerImportResult:
     """Import ledger rows from CSV text: new rows without ``id``, updates with one.
 
-    Raises :class:`LedgerImportError` listing every problem; then nothing is stored.
+    Every row's category and purposes must be declared by `policy`; leave it out only for the
+    sample ledger kojin ships, written in the default policy's words. At most
+    :data:`MAX_IMPORT_ROWS` rows. Raises :class:`LedgerImportError` listing every problem;
+    then nothing is stored.
     """
     reader = csv.DictReader(source)
-    header = list(reader.fieldnames or [])
+    try:
+        header = list(reader.fieldnames or [])
+    except csv.Error as exc:
+        raise LedgerImportError([f"line 1: not readable as CSV ({exc})"]) from None
     problems = _header_problems(header)
     if problems:
         raise LedgerImportError(problems)
 
     creates: list[LedgerEntryCreate] = []
     updates: list[tuple[int, str, LedgerEntryUpdate]] = []
-    for row in reader:
-        line = reader.line_num
+    for line, row in _rows(reader):
         if None in row:
             problems.append(f"line {line}: more cells than columns")
             continue
@@ -141,8 +245,16 @@ def import_csv(*, session: Session, source: IO[str], actor: str) -> LedgerImport
         except ValidationError as exc:
             problems.extend(_problems(line, exc))
             continue
+        if policy is not None:
+            found = _vocabulary(line, policy, entry)
+            if found:
+                problems.extend(found)
+                continue
         entry_id = (row.get("id") or "").strip()
         if entry_id:
+            if not ENTRY_ID.fullmatch(entry_id):
+                problems.append(f"line {line}, column id: no ledger entry has this id")
+                continue
             given = entry.model_dump(include=set(header))
             updates.append((line, entry_id, LedgerEntryUpdate(**given)))
         else:

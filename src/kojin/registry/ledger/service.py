@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import uuid
 from datetime import date
 from typing import Any
@@ -12,13 +13,30 @@ from sqlalchemy.orm import Session
 from kojin.audit.schemas import AuditEvent
 from kojin.audit.service import append_entries
 from kojin.db.base import utcnow
-from kojin.errors import NotFoundError
+from kojin.errors import InputError, NotFoundError
+from kojin.law.policy_facts import PolicyFacts
 from kojin.registry.dates import add_years
 from kojin.registry.ledger.models import LedgerEntry
-from kojin.registry.ledger.schemas import LedgerEntryCreate, LedgerEntryOut, LedgerEntryUpdate
+from kojin.registry.ledger.schemas import (
+    LedgerEntryCreate,
+    LedgerEntryOut,
+    LedgerEntryUpdate,
+    in_date_range,
+)
+from kojin.registry.ledger.vocabulary import vocabulary_problems
 
 #: R-PM-1: every ledger row is reviewed at least once a year
 REVIEW_INTERVAL_YEARS = 1
+#: the shape of a ledger row's id; anything else names no row
+ENTRY_ID = re.compile(r"[0-9a-f]{32}")
+
+
+def check_vocabulary(*, policy: PolicyFacts, category: str, purposes: list[str]) -> None:
+    """Raise InputError naming the first field whose value the policy does not declare."""
+    problems = vocabulary_problems(policy=policy, category=category, purposes=purposes)
+    if problems:
+        first = problems[0]
+        raise InputError(first.message, field=first.field)
 
 
 def _values(model: LedgerEntryCreate | LedgerEntryUpdate) -> dict[str, Any]:
@@ -57,15 +75,19 @@ def add_entries(
     return [LedgerEntryOut.model_validate(row) for row in rows]
 
 
-def create_entry(*, session: Session, entry_in: LedgerEntryCreate, actor: str) -> LedgerEntryOut:
-    """Add a ledger row; audited with its id and category."""
+def create_entry(
+    *, session: Session, entry_in: LedgerEntryCreate, policy: PolicyFacts, actor: str
+) -> LedgerEntryOut:
+    """Add a ledger row whose category and purposes the policy declares; audited with its id
+    and category."""
+    check_vocabulary(policy=policy, category=entry_in.category, purposes=entry_in.purposes)
     return add_entries(session=session, entries=[entry_in], actor=actor)[0]
 
 
 def _load(session: Session, entry_id: str) -> LedgerEntry:
-    row = session.get(LedgerEntry, entry_id)
+    row = session.get(LedgerEntry, entry_id) if ENTRY_ID.fullmatch(entry_id) else None
     if row is None:
-        raise NotFoundError(f"ledger entry {entry_id} does not exist")
+        raise NotFoundError("ledger entry not found")
     return row
 
 
@@ -82,10 +104,25 @@ def apply_update(row: LedgerEntry, entry_in: LedgerEntryUpdate) -> list[str]:
 
 
 def update_entry(
-    *, session: Session, entry_id: str, entry_in: LedgerEntryUpdate, actor: str
+    *,
+    session: Session,
+    entry_id: str,
+    entry_in: LedgerEntryUpdate,
+    policy: PolicyFacts,
+    actor: str,
 ) -> LedgerEntryOut:
-    """Change the given fields of a row; audited with the names of the changed fields."""
+    """Change the given fields of a row; audited with the names of the changed fields.
+
+    A new category or new purposes must be declared by the policy, together: the row's purposes
+    must be the new category's, and new purposes those of the row's category.
+    """
     row = _load(session, entry_id)
+    if entry_in.category is not None or entry_in.purposes is not None:
+        check_vocabulary(
+            policy=policy,
+            category=entry_in.category if entry_in.category is not None else row.category,
+            purposes=entry_in.purposes if entry_in.purposes is not None else row.purposes,
+        )
     changed = apply_update(row, entry_in)
     if changed:
         session.flush()
@@ -110,7 +147,15 @@ def list_entries(*, session: Session, category: str | None = None) -> list[Ledge
 
 
 def entries_due_for_review(*, session: Session, today: date) -> list[LedgerEntryOut]:
-    """Rows never reviewed or last reviewed a year or more before `today` (R-PM-1)."""
+    """Rows never reviewed or last reviewed a year or more before `today` (R-PM-1).
+
+    `today` lies between :data:`~kojin.registry.ledger.schemas.EARLIEST_DATE` and
+    :data:`~kojin.registry.ledger.schemas.LATEST_DATE`, else InputError (field ``today``).
+    """
+    try:
+        in_date_range(today)
+    except ValueError as exc:
+        raise InputError(str(exc), field="today") from None
     cutoff = add_years(today, -REVIEW_INTERVAL_YEARS)
     query = (
         select(LedgerEntry)

@@ -4,8 +4,36 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
+from typing import Annotated, Final
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
+
+#: the most data items one provision record lists
+MAX_ITEMS: Final = 200
+
+
+def _storable(value: str) -> str:
+    """`value` when a database can store it: no NUL character, no unpaired surrogate."""
+    if "\x00" in value:
+        raise ValueError("must not contain NUL characters")
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise ValueError("must be valid Unicode (no unpaired surrogates)") from None
+    return value
+
+
+#: a data item of a provision record, in words (``name``, ``e-mail address``)
+ItemText = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=200),
+    AfterValidator(_storable),
+]
+ReferenceText = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=200),
+    AfterValidator(_storable),
+]
 
 
 class ProvisionKind(StrEnum):
@@ -34,9 +62,11 @@ class ProvisionDetails(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    items: list[str] = Field(default_factory=list, max_length=200)
+    #: the data items provided, in words (at most 200 items of 200 characters)
+    items: list[ItemText] = Field(default_factory=list, max_length=MAX_ITEMS)
     record_form: RecordForm = RecordForm.PER_PROVISION
-    contract_reference: str | None = Field(default=None, max_length=200)
+    #: the contract standing in for the record (``contract_substitute``), at most 200 characters
+    contract_reference: ReferenceText | None = None
 
 
 class ProvisionOut(BaseModel):

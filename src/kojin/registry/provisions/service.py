@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import delete, select
@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from kojin.audit.schemas import AuditEvent
 from kojin.audit.service import append_entries
+from kojin.errors import InputError
 from kojin.law.decision_schemas import Decision, DecisionRequest, Facts
 from kojin.law.vocabulary import ObligationCode, Relation
 from kojin.registry.dates import add_years_dt
@@ -27,6 +28,9 @@ _RECORD_OBLIGATIONS = {
     ObligationCode.RECORD_PROVISION: None,
     ObligationCode.RECORD_PRI_PROVISION: ProvisionKind.PERSON_RELATED,
 }
+#: the times a purge may be run as of
+EARLIEST = datetime(1900, 1, 1, tzinfo=UTC)
+LATEST = datetime(9998, 12, 31, 23, 59, 59, tzinfo=UTC)
 #: ids listed per purge audit entry
 _PURGE_CHUNK = 500
 
@@ -113,10 +117,18 @@ def list_provisions(
 def purge_expired(*, session: Session, now: datetime, actor: str = "system") -> list[str]:
     """Delete the records whose retention ended (purge_after <= `now`); returns their ids.
 
-    Nothing else is touched; the purge is audited with the ids removed.
+    Nothing else is touched; the purge is audited with the ids removed (the entries' details
+    ``ids``: what :mod:`kojin.registry.integrity` accepts as gone). `now` carries a time zone
+    and lies in years 1900 to 9998 (UTC), else InputError (field ``now``).
     """
     if now.tzinfo is None:
         raise ValueError("now must carry a time zone")
+    try:
+        in_range = EARLIEST <= now.astimezone(UTC) <= LATEST
+    except OverflowError:
+        in_range = False
+    if not in_range:
+        raise InputError("must be a time between 1900 and 9998 (UTC)", field="now")
     ids = list(
         session.execute(
             select(ProvisionRecord.id)
