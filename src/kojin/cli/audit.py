@@ -37,7 +37,25 @@ ExtraCheck = Callable[["Session"], CheckOutcome]
 def extra_checks() -> list[ExtraCheck]:
     """The checks `verify` runs after the chain's own, in order (also when the chain is broken):
     each prints its message, on stderr when it failed, and a failed one makes the exit code 1."""
-    return []
+    return [_registry_rows]
+
+
+def _registry_rows(session: Session) -> CheckOutcome:
+    """The decision, provision, consent, withdrawal and stop-flag rows against their digests."""
+    from kojin.registry.integrity import check_rows
+
+    result = check_rows(session=session)
+    if not result.ok:
+        return CheckOutcome(
+            ok=False, message=f"registry rows do not match the chain: {result.reason}"
+        )
+    return CheckOutcome(
+        ok=True,
+        message=(
+            f"registry rows match the chain: {result.checked} checked, "
+            f"{result.unchecked} recorded before digests, {result.purged} purged as recorded"
+        ),
+    )
 
 
 @audit_app.command("verify")

@@ -20,9 +20,9 @@ from kojin.auth.service import create_token
 from kojin.crypto.keyring import Keyring, keyring_path
 from kojin.db.migrate import upgrade
 from kojin.db.uow import Database
-from kojin.errors import ConflictError
-from kojin.policy import Policy, load_policy
-from kojin.registry.ledger.csvio import import_csv
+from kojin.errors import ConflictError, InputError
+from kojin.policy import Policy, load_policy, to_facts
+from kojin.registry.ledger.csvio import LedgerImportError, import_csv
 from kojin.registry.opening import INITIALISED, prepare_folders
 from kojin.settings import Settings
 
@@ -126,10 +126,7 @@ def initialise(
             )
             rows = 0
             if sample:
-                result = import_csv(
-                    session=session, source=io.StringIO(sample_ledger_text()), actor=actor
-                )
-                rows = result.created
+                rows = _import_sample(session, policy, actor)
             append_entry(
                 session=session,
                 actor=actor,
@@ -149,3 +146,23 @@ def initialise(
         data_dir=folders.data,
         keys_dir=folders.keys,
     )
+
+
+def _import_sample(session: Session, policy: Policy, actor: str) -> int:
+    """Load the sample ledger, checked against `policy` like any import; it is written in the
+    default policy's categories and purposes, so another policy may refuse it."""
+    try:
+        result = import_csv(
+            session=session,
+            source=io.StringIO(sample_ledger_text()),
+            actor=actor,
+            policy=to_facts(policy),
+        )
+    except LedgerImportError:
+        raise InputError(
+            "the sample ledger uses the default policy's categories and purposes, which "
+            "KOJIN_POLICY_FILE does not declare: run `kojin init` without --sample and import "
+            "your own ledger with `kojin ledger import`",
+            field="sample",
+        ) from None
+    return result.created
