@@ -39,6 +39,9 @@ def policy() -> PolicyFacts:
     return to_facts(load_policy(None))
 
 
+POLICY: PolicyFacts = to_facts(load_policy(None))
+
+
 def _consenting_subject(database: Database, cipher: FieldCipher) -> str:
     with database.uow() as session:
         subject_id = create_subject(
@@ -46,6 +49,7 @@ def _consenting_subject(database: Database, cipher: FieldCipher) -> str:
             cipher=cipher,
             subject_in=SubjectCreate(category="customer"),
             actor="t",
+            policy=POLICY,
         ).id
         record_consent(
             session=session,
@@ -56,6 +60,7 @@ def _consenting_subject(database: Database, cipher: FieldCipher) -> str:
                 method=ConsentMethod.CHECKBOX,
             ),
             actor="t",
+            policy=POLICY,
         )
     return subject_id
 

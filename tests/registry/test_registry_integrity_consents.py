@@ -17,6 +17,8 @@ from sqlalchemy import text
 
 from kojin.crypto.cipher import FieldCipher
 from kojin.db.uow import Database
+from kojin.law.policy_facts import PolicyFacts
+from kojin.policy import load_policy, to_facts
 from kojin.registry.consents import (
     ConsentCreate,
     ConsentMethod,
@@ -27,6 +29,8 @@ from kojin.registry.consents import (
 )
 from kojin.registry.integrity import RowCheckResult, RowProblem, check_rows
 from kojin.registry.subjects import FlagsUpdate, SubjectCreate, create_subject, set_flags
+
+POLICY: PolicyFacts = to_facts(load_policy(None))
 
 
 def _check(database: Database) -> RowCheckResult:
@@ -47,6 +51,7 @@ def _registry(database: Database, cipher: FieldCipher) -> dict[str, str]:
             cipher=cipher,
             subject_in=SubjectCreate(category="customer", email="taro@example.jp"),
             actor="t",
+            policy=POLICY,
         ).id
         set_flags(
             session=session,
@@ -67,6 +72,7 @@ def _registry(database: Database, cipher: FieldCipher) -> dict[str, str]:
                 method=ConsentMethod.CHECKBOX,
             ),
             actor="t",
+            policy=POLICY,
         )
         withdrawn = record_consent(
             session=session,
@@ -77,6 +83,7 @@ def _registry(database: Database, cipher: FieldCipher) -> dict[str, str]:
                 method=ConsentMethod.WRITTEN,
             ),
             actor="t",
+            policy=POLICY,
         )
         out = withdraw_consent(
             session=session,

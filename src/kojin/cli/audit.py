@@ -35,8 +35,9 @@ ExtraCheck = Callable[["Session"], CheckOutcome]
 
 
 def extra_checks() -> list[ExtraCheck]:
-    """The checks `verify` runs after the chain's own, in order (also when the chain is broken):
-    each prints its message, on stderr when it failed, and a failed one makes the exit code 1."""
+    """The checks `verify` runs after the chain's own, in order, when the chain is intact (they
+    rely on what it holds): each prints its message, on stderr when it failed, and a failed one
+    makes the exit code 1."""
     return [_registry_rows]
 
 
@@ -100,7 +101,8 @@ def audit_verify(
                 where = "" if result.first_bad_seq is None else f" at entry {result.first_bad_seq}"
                 _error(f"audit chain broken{where}: {result.reason}")
                 failed = True
-            for check in extra_checks():
+            # the further checks trust the digests the chain holds: only an intact chain's
+            for check in extra_checks() if result.ok else []:
                 with database.read() as check_session:
                     outcome = check(check_session)
                 if outcome.ok:
