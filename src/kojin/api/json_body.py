@@ -99,6 +99,10 @@ async def check_json_body(raw: bytes) -> None:
     if not raw:
         return
     try:
+        raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise RequestError("body: not UTF-8 text (JSON is UTF-8)", field="body") from None
+    try:
         key = duplicate_key(raw)
     except RecursionError:
         raise RequestError("body: nested too deeply", field="body") from None
