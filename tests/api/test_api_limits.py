@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
+from starlette.types import Message
 
 from kojin.api import create_app
 from kojin.auth.roles import Role
@@ -92,7 +93,7 @@ def _send_chunked(
         "state": {},
     }
 
-    async def receive() -> dict[str, object]:
+    async def receive() -> Message:
         if exchange.chunks_read < len(chunks):
             chunk = chunks[exchange.chunks_read]
             exchange.chunks_read += 1
@@ -104,11 +105,11 @@ def _send_chunked(
         await asyncio.sleep(3600)  # the client waits; a server must not read past the end
         return {"type": "http.disconnect"}  # pragma: no cover
 
-    async def send(message: dict[str, object]) -> None:
+    async def send(message: Message) -> None:
         if message["type"] == "http.response.start":
-            exchange.status = int(message["status"])  # type: ignore[call-overload]
+            exchange.status = int(message["status"])
         elif message["type"] == "http.response.body":
-            exchange.body += message.get("body", b"")  # type: ignore[operator]
+            exchange.body += message.get("body", b"")
 
     asyncio.run(asyncio.wait_for(app(scope, receive, send), timeout=30))
     return exchange

@@ -58,6 +58,7 @@ def test_the_first_app_a_process_builds_serves_roles_and_security(
     settings: Settings, api_app: FastAPI
 ) -> None:
     """In a fresh interpreter, so no earlier application has touched the shared routers."""
+    assert settings.database_url is not None
     completed = subprocess.run(
         [sys.executable, "-c", _FIRST_APP_SCRIPT, str(settings.home), settings.database_url],
         capture_output=True,
