@@ -3,6 +3,8 @@
 :class:`BodyLimitMiddleware` is a pure ASGI middleware in front of every route, the decision fast
 path included:
 
+Only ``POST``, ``PUT`` and ``PATCH`` are looked at: no route reads the body of another method.
+
 - a body whose ``Content-Length`` is above the limit is answered 413 at once, nothing read;
 - a body sent without a length (``Transfer-Encoding: chunked``) is counted as it streams in and
   answered 413 as soon as it passes the limit, so no more than the limit is ever held;
@@ -20,8 +22,6 @@ it reaches it.
 """
 
 from __future__ import annotations
-
-from dataclasses import dataclass
 
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -72,34 +72,17 @@ def media_type_is(value: bytes | None, expected: bytes, *, any_charset: bool = F
     return True
 
 
-@dataclass(frozen=True, slots=True)
-class BodyHeaders:
+def body_headers(scope: Scope) -> tuple[int | None, bool, bytes | None]:
     """What a request says about its body: declared length, chunked or not, Content-Type."""
-
-    length: int | None
-    chunked: bool
-    content_type: bytes | None
-
-    @classmethod
-    def of(cls, scope: Scope) -> BodyHeaders:
-        length: int | None = None
-        chunked = False
-        content_type: bytes | None = None
-        for name, value in scope["headers"]:
-            if name == b"content-length":
-                try:
-                    length = int(value)
-                except ValueError:
-                    length = None
-            elif name == b"transfer-encoding":
-                chunked = True
-            elif name == b"content-type":
-                content_type = value
-        return cls(length=length, chunked=chunked, content_type=content_type)
-
-    @property
-    def carries_body(self) -> bool:
-        return self.chunked or (self.length is not None and self.length > 0)
+    headers = dict(scope["headers"])  # names are lower-case in ASGI; servers refuse repeats
+    declared = headers.get(b"content-length")
+    length: int | None = None
+    if declared is not None:
+        try:
+            length = int(declared)
+        except ValueError:
+            length = None
+    return length, b"transfer-encoding" in headers, headers.get(b"content-type")
 
 
 class _CountingReceive:
@@ -136,31 +119,25 @@ class BodyLimitMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        if scope["method"] not in _WITH_BODY:
+            await self.app(scope, receive, send)  # no route reads a body on other methods
+            return
         is_import = scope["path"] == CSV_IMPORT_PATH
         limit = self.max_import_bytes if is_import else self.max_body_bytes
-        headers = BodyHeaders.of(scope)
+        length, chunked, content_type = body_headers(scope)
+        carries_body = chunked or (length is not None and length > 0)
         refusal: BodyRefused | None = None
-        if headers.length is not None and headers.length > limit:
+        if length is not None and length > limit:
             refusal = too_large(limit)
-        elif (
-            not is_import
-            and scope["method"] in _WITH_BODY
-            and headers.carries_body
-            and not media_type_is(headers.content_type, _JSON)
-        ):
+        elif not is_import and carries_body and not media_type_is(content_type, _JSON):
             refusal = wrong_media_type(JSON_EXPECTED)
         if refusal is not None:
             await http_error_response(refusal)(scope, receive, send)
             return
         on_read: BodyRefused | None = None
-        if (
-            is_import
-            and scope["method"] in _WITH_BODY
-            and headers.carries_body
-            and not media_type_is(headers.content_type, _CSV, any_charset=True)
-        ):
+        if is_import and carries_body and not media_type_is(content_type, _CSV, any_charset=True):
             on_read = wrong_media_type(CSV_EXPECTED)
-        if headers.length is not None and on_read is None:
+        if length is not None and on_read is None:
             # the server delivers exactly Content-Length bytes, already checked above
             await self.app(scope, receive, send)
             return
