@@ -343,6 +343,18 @@ def test_values_no_database_can_store_are_422_naming_the_field(
     assert problem in error["message"]
 
 
+@pytest.mark.parametrize("path", [DECISIONS, "/api/v1/subjects"])
+def test_an_integer_of_thousands_of_digits_is_422_not_400(
+    client: TestClient, auth: dict[Role, dict[str, str]], path: str
+) -> None:
+    raw = '{"category": "customer", "action": "use", "name": %s}' % ("9" * 5000)
+    response = client.post(
+        path, content=raw.encode(), headers={**auth[Role.ADMIN], "content-type": "application/json"}
+    )
+    assert response.status_code == 422, response.text
+    assert "64 bits" in response.json()["error"]["message"]
+
+
 def test_a_bad_key_is_named_only_as_a_key(
     client: TestClient, auth: dict[Role, dict[str, str]]
 ) -> None:

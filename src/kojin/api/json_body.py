@@ -85,8 +85,10 @@ def refuse_unstorable_values(raw: bytes) -> None:
         return
     try:
         parsed = json.loads(raw)
-    except (ValueError, RecursionError):
+    except json.JSONDecodeError:
         return  # not JSON: the body model reports it
+    except ValueError:  # an integer of thousands of digits, refused by int() itself
+        raise RequestError("body: integer out of range (64 bits)", field="body") from None
     found = unstorable_value(parsed)
     if found is not None:
         location, problem = found
