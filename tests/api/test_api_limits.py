@@ -406,31 +406,3 @@ def test_ordinary_large_numbers_and_escapes_still_pass(
         headers={**auth[Role.PRIVACY_OFFICER], "content-type": "application/json"},
     )
     assert escaped.status_code == 201, escaped.text
-
-
-# --- NUL in the URL ------------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize(
-    ("url", "field_name"),
-    [
-        ("/api/v1/subjects?category=a%00b", "query.category"),
-        ("/api/v1/ledger?category=%00", "query.category"),
-        ("/api/v1/provisions?subject_id=x%00", "query.subject_id"),
-        ("/api/v1/consents?subject_id=%00", "query.subject_id"),
-        ("/api/v1/subjects/a%00b", "path"),
-        ("/api/v1/ledger/%00", "path"),
-        ("/api/v1/decisions/%00", "path"),
-        ("/api/v1/policy?taro%40example.jp=%00", "query.<key>"),
-        ("/api/v1/policy?a%00=1", "query.<key>"),
-    ],
-)
-def test_a_nul_in_the_path_or_query_is_422_naming_where(
-    client: TestClient, auth: dict[Role, dict[str, str]], url: str, field_name: str
-) -> None:
-    response = client.get(url, headers=auth[Role.ADMIN])
-    assert response.status_code == 422, response.text
-    error = response.json()["error"]
-    assert error["fields"][0]["field"] == field_name
-    assert "NUL" in error["message"]
-    assert "taro" not in response.text

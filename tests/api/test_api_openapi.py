@@ -109,7 +109,8 @@ def test_every_operation_lists_every_error_status_it_can_answer(api_app: FastAPI
             assert 404 in statuses, where
         if method in ("POST", "PUT", "PATCH"):
             assert {413, 415} <= statuses, where
-        assert 422 in statuses, where  # a NUL in any URL is refused
+        if operation.get("parameters") or "requestBody" in operation:
+            assert 422 in statuses, where
         for status in statuses - {200, 201}:
             content = operation["responses"][str(status)]["content"]
             assert content == {

@@ -25,7 +25,6 @@ from kojin.api.routers import ROUTERS
 from kojin.api.routers.decisions import DecideRoute
 from kojin.api.security import SECURITY_SCHEME, SECURITY_SCHEME_NAME, TokenCache
 from kojin.api.state import STATE_ATTRIBUTE, AppState, state_of
-from kojin.api.url_text import NulInUrlMiddleware
 from kojin.db.uow import Database
 from kojin.errors import ConfigurationError
 from kojin.policy import load_policy, to_facts
@@ -116,7 +115,6 @@ def create_app(
         max_body_bytes=settings.max_body_bytes,
         max_import_bytes=settings.max_import_bytes,
     )
-    app.add_middleware(NulInUrlMiddleware)
     app.add_middleware(AccessLogMiddleware)  # added last, so outermost: it logs every answer
     for router in ROUTERS:
         app.include_router(router)

@@ -12,8 +12,7 @@ Each operation lists:
 - 404 when it names a record (a path id, or an id in its body or query it looks up);
 - 409 where the stored state can refuse the change;
 - 413 and 415 on ``POST``, ``PUT`` and ``PATCH`` (:mod:`kojin.api.body_limits`);
-- 422 on every operation: one that takes no parameter or body still refuses a NUL in its URL
-  (:mod:`kojin.api.url_text`);
+- 422 when it takes any parameter or body;
 - 500 on every operation (answered without detail).
 """
 
@@ -54,15 +53,17 @@ _WITH_BODY = frozenset({"POST", "PUT", "PATCH"})
 _FASTAPI_VALIDATION_SCHEMAS = ("HTTPValidationError", "ValidationError")
 
 
-def error_statuses(method: str, path: str, *, secured: bool) -> set[int]:
-    """The error statuses the operation ``method path`` can answer."""
-    statuses = {422, 500}
+def error_statuses(method: str, path: str, operation: dict[str, Any], *, secured: bool) -> set[int]:
+    """The error statuses `operation` (``method path``) can answer."""
+    statuses = {500}
     if secured:
         statuses |= {401, 403}
     if "{" in path:
         statuses.add(404)
     if method in _WITH_BODY:
         statuses |= {413, 415}
+    if operation.get("parameters") or "requestBody" in operation:
+        statuses.add(422)
     statuses |= EXTRA_STATUSES.get((method, path), frozenset())
     return statuses
 
@@ -104,5 +105,5 @@ def document_operations(app: FastAPI, schema: dict[str, Any]) -> None:
                 description = operation.get("description")
                 operation["description"] = f"{description}\n\n{note}" if description else note
             responses: dict[str, Any] = operation.setdefault("responses", {})
-            for status in sorted(error_statuses(method, path, secured=bool(declared))):
+            for status in sorted(error_statuses(method, path, operation, secured=bool(declared))):
                 responses[str(status)] = _error_response(status)
