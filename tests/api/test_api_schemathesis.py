@@ -31,7 +31,7 @@ from kojin.db.uow import Database
 from kojin.settings import Settings
 
 #: examples per operation and generation mode; ~20 operations x 2 modes
-EXAMPLES = 25
+EXAMPLES = 40
 #: a bound the whole run must stay under (the pytest timeout stops it regardless)
 BUDGET_SECONDS = 100
 
