@@ -1,15 +1,14 @@
 """Request bodies: how large (413) and of which media type (415), refused before they are read.
 
 :class:`BodyLimitMiddleware` is a pure ASGI middleware in front of every route, the decision fast
-path included:
-
-Only ``POST``, ``PUT`` and ``PATCH`` are looked at: no route reads the body of another method.
+path included. It looks at ``POST``, ``PUT`` and ``PATCH`` only (no route reads the body of
+another method), and answers before the token is checked, from the headers alone:
 
 - a body whose ``Content-Length`` is above the limit is answered 413 at once, nothing read;
 - a body sent without a length (``Transfer-Encoding: chunked``) is counted as it streams in and
   answered 413 as soon as it passes the limit, so no more than the limit is ever held;
-- a ``POST``, ``PUT`` or ``PATCH`` that carries a body must say ``Content-Type:
-  application/json`` (a ``charset`` parameter, if any, must be ``utf-8``), else 415.
+- a request that carries a body must say ``Content-Type: application/json`` (a ``charset``
+  parameter, if any, must be ``utf-8``; ``+json`` types are not read), else 415.
 
 The ledger import (:data:`CSV_IMPORT_PATH`) reads CSV: its limit is ``max_import_bytes``
 instead of ``max_body_bytes``, and its body must be ``text/csv`` (any ``charset``, which the
