@@ -3,15 +3,23 @@ the first application a process builds) and the offline ``/docs`` page."""
 
 from __future__ import annotations
 
+import contextlib
+import importlib.util
 import json
 import os
 import re
+import shutil
+import socket
 import subprocess
 import sys
+import threading
+import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+import uvicorn
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
@@ -226,3 +234,85 @@ def test_the_docs_folder_ships_with_the_package() -> None:
     assert isinstance(folder, Path)
     for filename in ASSET_FILES.values():
         assert (folder / filename).is_file()
+
+
+# --- /docs in a real browser, with the network cut off ---------------------------------------
+
+
+def _in_ci() -> bool:
+    return os.environ.get("CI", "").strip().lower() not in ("", "0", "false", "no")
+
+
+def _chromium() -> str | None:
+    debian = Path("/usr/bin/chromium")
+    return str(debian) if debian.exists() else shutil.which("chromium")
+
+
+@contextlib.contextmanager
+def _serving(app: FastAPI) -> Iterator[str]:
+    """`app` on a free loopback port in a thread, for a browser to load."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = uvicorn.Server(
+        uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on")
+    )
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 30
+    while not server.started and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert server.started, "the server did not start"
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=30)
+
+
+def test_docs_page_renders_every_operation_without_the_network(
+    settings: Settings, database: Database
+) -> None:
+    """Swagger UI builds the page from kojin's own files; any other request is blocked."""
+    executable = _chromium()
+    if importlib.util.find_spec("playwright") is None or executable is None:
+        reason = "Playwright and Debian's chromium are needed (apt-get install chromium)"
+        if _in_ci():
+            pytest.fail(f"{reason} (CI is set: the browser test must run, not skip)")
+        pytest.skip(reason)
+    from playwright.sync_api import Route, sync_playwright
+
+    app = create_app(settings, database=database)
+    operations = len(_operations(app.openapi()))
+    outside: list[str] = []
+    with _serving(app) as base, sync_playwright() as playwright:
+
+        def local_only(route: Route) -> None:
+            if route.request.url.startswith(base + "/"):
+                route.continue_()
+            else:
+                outside.append(route.request.url)
+                route.abort()
+
+        browser = playwright.chromium.launch(
+            executable_path=executable, headless=True, args=["--no-sandbox", "--disable-gpu"]
+        )
+        try:
+            page = browser.new_page()
+            page.route("**/*", local_only)
+            errors: list[str] = []
+            page.on("pageerror", lambda error: errors.append(str(error)))
+            page.on(  # a load the Content-Security-Policy refused is reported here
+                "console",
+                lambda message: errors.append(message.text) if message.type == "error" else None,
+            )
+            page.goto(f"{base}/docs", wait_until="load")
+            page.wait_for_selector(".opblock", timeout=30_000)
+            shown = page.locator(".opblock").count()
+            title = page.locator(".info .title").inner_text()
+        finally:
+            browser.close()
+    assert outside == []
+    assert errors == []
+    assert shown == operations
+    assert title.startswith("kojin")
