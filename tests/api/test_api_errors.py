@@ -200,3 +200,29 @@ def test_access_log_lines_carry_the_template_never_values(
     text = caplog.text
     for value in (subject_id, MY_NUMBER, EMAIL, "reveal"):
         assert value not in text
+
+
+@pytest.mark.parametrize(
+    ("key", "shown"),
+    [
+        ("purpse", True),
+        ("data_items", True),
+        (EMAIL, False),
+        (MY_NUMBER, False),
+        ("taro.yamada", False),
+        ("Yamada-Taro", False),
+        ("山田", False),
+    ],
+)
+def test_an_unknown_key_is_named_only_when_it_reads_like_a_field_name(
+    client: TestClient, auth: dict[Role, dict[str, str]], key: str, shown: bool
+) -> None:
+    response = client.post(
+        "/api/v1/subjects",
+        json={"category": "customer", key: 1},
+        headers=auth[Role.PRIVACY_OFFICER],
+    )
+    assert response.status_code == 422
+    fields = [item["field"] for item in response.json()["error"]["fields"]]
+    assert fields == ([f"body.{key}"] if shown else ["body.<key>"])
+    assert (key in response.text) is shown

@@ -15,27 +15,21 @@ from starlette.types import Receive, Scope, Send
 
 import kojin
 from kojin.api.access_log import AccessLogMiddleware
-from kojin.api.declarations import api_routes, declarations, route_allow
-from kojin.api.errors import ErrorBody, install_error_handlers
+from kojin.api.body_limits import BodyLimitMiddleware
+from kojin.api.declarations import api_routes, declarations
+from kojin.api.docs_page import docs_routes
+from kojin.api.errors import install_error_handlers
 from kojin.api.fast_path import DecisionFastPath
+from kojin.api.openapi import document_operations
 from kojin.api.routers import ROUTERS
 from kojin.api.routers.decisions import DecideRoute
 from kojin.api.security import SECURITY_SCHEME, SECURITY_SCHEME_NAME, TokenCache
-from kojin.api.state import STATE_ATTRIBUTE, AppState
+from kojin.api.state import STATE_ATTRIBUTE, AppState, state_of
 from kojin.db.uow import Database
 from kojin.errors import ConfigurationError
 from kojin.policy import load_policy, to_facts
 from kojin.registry.decisions.recorder import DecisionRecorder
 from kojin.settings import Settings, get_settings
-
-_ERROR_RESPONSES: dict[int | str, dict[str, object]] = {
-    status: {"model": ErrorBody, "description": text}
-    for status, text in (
-        (401, "No or unknown API token"),
-        (403, "The token's role may not do this"),
-        (422, "The request does not validate; the body names each field"),
-    )
-}
 
 
 class KojinAPI(FastAPI):
@@ -56,9 +50,14 @@ class KojinAPI(FastAPI):
 
 
 def _decision_fast_path(app: FastAPI) -> DecisionFastPath:
+    settings = state_of(app).settings
     for _path, route in api_routes(app):
         if isinstance(route, DecideRoute):
-            return DecisionFastPath(route)
+            return DecisionFastPath(
+                route,
+                max_body_bytes=settings.max_body_bytes,
+                max_import_bytes=settings.max_import_bytes,
+            )
     raise ConfigurationError("the API has no decision route")  # pragma: no cover
 
 
@@ -108,14 +107,18 @@ def create_app(
         redoc_url=None,
         openapi_url="/openapi.json",
         lifespan=lifespan,
-        responses=_ERROR_RESPONSES,
     )
     setattr(app.state, STATE_ATTRIBUTE, state)
     install_error_handlers(app)
-    app.add_middleware(AccessLogMiddleware)
+    app.add_middleware(
+        BodyLimitMiddleware,
+        max_body_bytes=settings.max_body_bytes,
+        max_import_bytes=settings.max_import_bytes,
+    )
+    app.add_middleware(AccessLogMiddleware)  # added last, so outermost: it logs every answer
     for router in ROUTERS:
         app.include_router(router)
-    _document_roles(app)
+    app.router.routes.extend(docs_routes(app.title))
     declarations(app)  # refuses to build an app with an undeclared route
     app.openapi = partial(_openapi_with_security, app)  # type: ignore[method-assign]
     return app
@@ -131,6 +134,7 @@ def _openapi_with_security(app: FastAPI) -> dict[str, Any]:
         )
         components = schema.setdefault("components", {})
         components.setdefault("securitySchemes", {})[SECURITY_SCHEME_NAME] = SECURITY_SCHEME
+        document_operations(app, schema)
         app.openapi_schema = schema
     return app.openapi_schema
 
@@ -144,18 +148,3 @@ def size_thread_pool(db: Database) -> None:
 def create_app_from_env() -> FastAPI:
     """Factory for ``uvicorn --factory``: each worker process builds its own app and engine."""
     return create_app(get_settings(), freeze_heap=True)
-
-
-def _document_roles(app: FastAPI) -> None:
-    for _path, route in api_routes(app):
-        declared = route_allow(route)
-        if declared is None:
-            continue
-        roles = sorted(declared.roles)
-        route.openapi_extra = {
-            **(route.openapi_extra or {}),
-            "x-kojin-roles": roles,
-            "security": [{SECURITY_SCHEME_NAME: []}],
-        }
-        note = f"Roles: {', '.join(roles)}."
-        route.description = f"{route.description}\n\n{note}" if route.description else note

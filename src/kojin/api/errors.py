@@ -55,6 +55,9 @@ GENERIC_500_MESSAGE = "internal error; the failure was logged without request da
 #: a location segment is shown only if it looks like a field name; any other dictionary key
 #: a client sent (which could be an e-mail address or a number) is replaced by a placeholder.
 _FIELD_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_\-]{0,63}")
+#: an unknown key (``extra_forbidden``) is client text by definition: it is shown only when it
+#: reads like one of kojin's field names (lower-case words joined by underscores)
+_UNKNOWN_KEY_SHOWN = re.compile(r"[a-z][a-z0-9_]{0,39}")
 _HIDDEN_KEY = "<key>"
 
 
@@ -102,13 +105,19 @@ def status_for(exc: errors.KojinError) -> int:
     return 400  # pragma: no cover - KojinError itself is in the table
 
 
-def field_location(loc: Sequence[int | str]) -> str:
-    """``("body", "recipient", "country")`` -> ``"body.recipient.country"``; odd keys hidden."""
+def field_location(loc: Sequence[int | str], *, unknown_key: bool = False) -> str:
+    """``("body", "recipient", "country")`` -> ``"body.recipient.country"``; odd keys hidden.
+
+    With `unknown_key`, the last segment is a key the caller sent that kojin does not know; it
+    is shown only when it reads like a field name.
+    """
     parts: list[str] = []
-    for segment in loc:
+    last = len(loc) - 1
+    for index, segment in enumerate(loc):
+        pattern = _UNKNOWN_KEY_SHOWN if unknown_key and index == last else _FIELD_NAME
         if isinstance(segment, int):
             parts.append(str(segment))
-        elif _FIELD_NAME.fullmatch(segment):
+        elif pattern.fullmatch(segment):
             parts.append(segment)
         else:
             parts.append(_HIDDEN_KEY)
@@ -121,11 +130,15 @@ def validation_fields(raw_errors: Sequence[Any]) -> list[ErrorField]:
     for raw in raw_errors:
         item = raw if isinstance(raw, dict) else {}
         loc = item.get("loc", ())
+        kind = str(item.get("type", "value_error"))
         fields.append(
             ErrorField(
-                field=field_location(loc if isinstance(loc, (list, tuple)) else ()),
+                field=field_location(
+                    loc if isinstance(loc, (list, tuple)) else (),
+                    unknown_key=kind == "extra_forbidden",
+                ),
                 message=str(item.get("msg", "invalid value")),
-                type=str(item.get("type", "value_error")),
+                type=kind,
             )
         )
     return fields

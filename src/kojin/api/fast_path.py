@@ -6,7 +6,8 @@ error, telemetry and body-limit middleware, the exception middleware with its ex
 routing over every route and the request/response wrapper. :class:`DecisionFastPath` hands
 exactly ``POST /api/v1/decisions`` to the route's own handler (the same authentication, role
 check, body model and rendering as :class:`kojin.api.routers.decisions.DecideRoute`), wrapped in
-the same access log and with the same exception-to-response mapping as the installed handlers.
+the same access log and body limits (size, media type) and with the same exception-to-response
+mapping as the installed handlers.
 Every other request, including a decision path with a trailing slash or under a root path, goes
 through the full stack unchanged.
 """
@@ -25,6 +26,7 @@ from starlette.types import Receive, Scope, Send
 
 from kojin import errors
 from kojin.api.access_log import AccessLogMiddleware
+from kojin.api.body_limits import BodyLimitMiddleware
 from kojin.api.errors import (
     http_error_response,
     kojin_error_response,
@@ -55,12 +57,26 @@ class _RouteEndpoint:
 
 
 class DecisionFastPath:
-    """One exact ``(method, path)`` answered by `route`'s handler behind the access log."""
+    """One exact ``(method, path)`` answered by `route`'s handler behind the access log and the
+    body limits."""
 
-    def __init__(self, route: APIRoute, *, method: str = "POST") -> None:
+    def __init__(
+        self,
+        route: APIRoute,
+        *,
+        max_body_bytes: int,
+        max_import_bytes: int,
+        method: str = "POST",
+    ) -> None:
         self.method = method
         self.path = route.path
-        self.endpoint = AccessLogMiddleware(_RouteEndpoint(route, route.get_route_handler()))
+        self.endpoint = AccessLogMiddleware(
+            BodyLimitMiddleware(
+                _RouteEndpoint(route, route.get_route_handler()),
+                max_body_bytes=max_body_bytes,
+                max_import_bytes=max_import_bytes,
+            )
+        )
 
     def matches(self, scope: Scope) -> bool:
         """Only the exact path, with no root path for the routing to strip."""

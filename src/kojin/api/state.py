@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.orm import Session
 from starlette.requests import HTTPConnection
@@ -57,7 +57,12 @@ STATE_ATTRIBUTE = "kojin"
 
 
 def app_state(connection: HTTPConnection) -> AppState:
-    state = getattr(connection.app.state, STATE_ATTRIBUTE, None)
+    return state_of(connection.app)
+
+
+def state_of(app: Any) -> AppState:
+    """The state :func:`kojin.api.create_app` attached to `app`."""
+    state = getattr(app.state, STATE_ATTRIBUTE, None)
     if not isinstance(state, AppState):  # pragma: no cover - create_app always sets it
         raise ConfigurationError("the API application was not built by kojin.api.create_app")
     return state
