@@ -25,6 +25,7 @@ from kojin.api.routers import ROUTERS
 from kojin.api.routers.decisions import DecideRoute
 from kojin.api.security import SECURITY_SCHEME, SECURITY_SCHEME_NAME, TokenCache
 from kojin.api.state import STATE_ATTRIBUTE, AppState, state_of
+from kojin.audit.periodic import PeriodicCheckpoints
 from kojin.db.uow import Database
 from kojin.errors import ConfigurationError
 from kojin.policy import load_policy, to_facts
@@ -91,11 +92,14 @@ def create_app(
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         size_thread_pool(db)
+        checkpoints = PeriodicCheckpoints.from_settings(settings, db)
+        checkpoints.start()  # signs the chain head every settings.checkpoint_interval seconds
         if freeze_heap:
             gc.collect()
             gc.freeze()
         yield
         state.decisions.close()
+        await to_thread.run_sync(checkpoints.stop)  # a last checkpoint when the head moved
         if owns_database:
             db.dispose()
 
