@@ -23,6 +23,7 @@ from kojin.law.decision_schemas import DecisionRequest
 from kojin.policy import load_policy, to_facts
 from kojin.registry.decisions.models import DecisionRecord
 from kojin.registry.decisions.recorder import DecisionRecorder, QueuedDecision
+from kojin.registry.decisions.schemas import RecordedDecision
 from kojin.registry.subjects import SubjectCreate, create_subject
 
 USE_CUSTOMER = {"action": "use", "category": "customer", "purpose": "provide_services"}
@@ -187,7 +188,7 @@ def test_a_bad_request_does_not_break_up_its_group(database: Database) -> None:
         bad = DecisionRequest.model_validate({**USE_CUSTOMER, field: UNKNOWN})
         items.insert(index, QueuedDecision(request=bad, provision=None, actor="t"))
 
-    async def submit_all() -> list[object]:
+    async def submit_all() -> list[RecordedDecision | BaseException]:
         waiting = asyncio.gather(*(recorder.submit(item) for item in items), return_exceptions=True)
         await asyncio.sleep(0.05)  # every submit has queued its request
         everyone_queued.set()
