@@ -101,9 +101,12 @@ def _peak_while_deciding(count: int) -> tuple[int, int, int]:
 
 
 def test_memory_stays_flat_however_long_the_input(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Ten times the lines, same peak: memory holds one chunk (256 lines here), never the input
-    (the whole input read at once, as before, would peak above its own size)."""
+    """Ten times the lines, same peak: memory holds one block of input (16 kB here) and one chunk
+    of requests (256), never the input (read at once, as before, it would peak above its own
+    size)."""
     monkeypatch.setattr(decide_module, "CHUNK_LINES", 256)
+    monkeypatch.setattr(decide_module, "MAX_LINE_BYTES", 32_768)
+    monkeypatch.setattr(decide_module, "BLOCK_BYTES", 16_384)
     small, _, _ = _peak_while_deciding(2_500)
     large, size, _ = _peak_while_deciding(25_000)
     assert size > 2_000_000
@@ -149,6 +152,8 @@ def test_the_command_streams_in_constant_memory(tmp_path: Path) -> None:
 
 def test_decisions_are_written_while_input_is_still_read(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(decide_module, "CHUNK_LINES", 3)
+    monkeypatch.setattr(decide_module, "MAX_LINE_BYTES", 200)
+    monkeypatch.setattr(decide_module, "BLOCK_BYTES", 100)
     out = io.BytesIO()
     written_at_read: list[int] = []
     source = _Generated(
@@ -172,6 +177,7 @@ def test_a_line_beyond_the_limit_stops_the_stream_naming_it(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setattr(decide_module, "MAX_LINE_BYTES", 1_000)
+    monkeypatch.setattr(decide_module, "BLOCK_BYTES", 100)
     long_line = b'{"action": "use", "category": "customer", "purpose": "' + b"p" * 2_000 + b'"}\n'
     out = io.BytesIO()
     with pytest.raises(RequestError, match=r"^line 3: longer than 1,000 bytes$"):

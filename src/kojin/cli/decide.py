@@ -59,115 +59,45 @@ def _validate(document: Any, line: int | None) -> DecisionRequest:
         raise _field_error(error, line) from None
 
 
-#: JSON lines are validated, decided and written this many at a time: memory holds one chunk
+#: JSON lines are validated, decided and written this many at a time
 CHUNK_LINES = 4_096
-#: the longest line read, and the longest request spanning several lines (a request within the
+#: the longest line, and the longest request spanning several lines (a request within the
 #: contract's limits is a few kilobytes even pretty-printed)
 MAX_LINE_BYTES = 1_048_576
+#: JSON lines are read this many bytes at a time (then split into lines in one call)
+BLOCK_BYTES = 262_144
 
-
-class _Lines:
-    """The lines of a binary stream, numbered as ``str.splitlines`` numbers them, each read
-    with a bounded ``readline`` (no line longer than `MAX_LINE_BYTES` is ever held)."""
-
-    def __init__(self, source: BinaryIO) -> None:
-        self._source = source
-        self._pending: list[str] = []
-        self.number = 0
-        #: the text read so far, while it is at most `MAX_LINE_BYTES` (a document being
-        #: gathered); None once it is longer
-        self.kept: list[str] | None = []
-        self._kept_bytes = 0
-
-    def next(self) -> str | None:
-        """The next line, or None at the end of the input."""
-        while not self._pending:
-            raw = self._source.readline(MAX_LINE_BYTES + 1)
-            if not raw:
-                return None
-            if len(raw) > MAX_LINE_BYTES:
-                raise RequestError(
-                    f"line {self.number + 1}: longer than {MAX_LINE_BYTES:,} bytes",
-                    field="(request)",
-                )
-            try:
-                text = raw.decode("utf-8")
-            except UnicodeDecodeError:
-                raise RequestError(
-                    f"line {self.number + 1}: standard input is not UTF-8 text", field="(request)"
-                ) from None
-            self._keep(text, len(raw))
-            self._pending = text.splitlines()
-            self._pending.reverse()
-        self.number += 1
-        return self._pending.pop()
-
-    def _keep(self, text: str, size: int) -> None:
-        if self.kept is None:
-            return
-        self._kept_bytes += size
-        if self._kept_bytes > MAX_LINE_BYTES:
-            self.kept = None
-        else:
-            self.kept.append(text)
-
-    def stop_keeping(self) -> None:
-        self.kept = None
-
-    def next_request(self) -> tuple[int, str] | None:
-        """The next line that is not blank, with its number."""
-        while (line := self.next()) is not None:
-            if line.strip():
-                return self.number, line
-        return None
+#: numbered lines that are not blank
+NumberedLines = list[tuple[int, str]]
 
 
 def decide_stream(source: BinaryIO, out: BinaryIO, policy: PolicyFacts) -> int:
     """Decide every request of `source` (one JSON document, or JSON lines) and write one JSON
-    line per decision to `out` as it goes, `CHUNK_LINES` at a time: memory holds one chunk,
-    whatever the size of the input. Returns the number of decisions written.
+    line per decision to `out` as it goes, `CHUNK_LINES` at a time: memory holds at most
+    `MAX_LINE_BYTES` of input and one chunk of requests, whatever the size of the input.
+    Returns the number of decisions written.
 
     Raises :class:`RequestError` naming the first request that is invalid or cannot be decided
     (with its line, for JSON lines); the decisions of every request before it have been written.
-    A request spanning several lines is read whole only up to `MAX_LINE_BYTES`.
     """
     import orjson
 
-    lines = _Lines(source)
-    first = lines.next_request()
-    if first is None:
+    head = source.read(MAX_LINE_BYTES + 1)
+    if len(head) > MAX_LINE_BYTES:  # too long for one document: JSON lines
+        return _decide_lines(_numbered_blocks(head, source), out, policy)
+    lines, _, unreadable = _split_lines(head, 0)
+    if unreadable is not None:
+        return _decide_lines(_then_raise(lines, unreadable), out, policy)
+    if not lines:
         raise RequestError("no request on standard input", field="(request)")
-    if _is_json(first[1]):
-        lines.stop_keeping()
-        second = lines.next_request()
-        if second is None:  # one JSON value, alone but for blank lines: a single document
-            return _decide_document(first[1], out, policy)
-        return _decide_lines(_chain([first, second], lines), out, policy)
-    # not a JSON value on its own: a document spanning several lines, or a bad first line
-    while lines.kept is not None and lines.next() is not None:
-        pass
-    if lines.kept is not None:
-        document = "".join(lines.kept)
-        try:
-            orjson.loads(document)
-        except orjson.JSONDecodeError:
-            pass
-        else:
-            return _decide_document(document, out, policy)
-    _json_line(first[1], first[0])  # raises: the first line is not valid JSON
-    raise AssertionError("a line orjson refused was read")  # pragma: no cover
-
-
-def _chain(head: list[tuple[int, str]], lines: _Lines) -> Iterator[tuple[int, str]]:
-    yield from head
-    while (numbered := lines.next_request()) is not None:
-        yield numbered
-
-
-def _decide_document(text: str, out: BinaryIO, policy: PolicyFacts) -> int:
-    import orjson
-
-    whole = orjson.loads(text)
+    if len(lines) > 1 and _is_json(lines[0][1]):
+        # a whole JSON value followed by more text cannot be one document: no need to try
+        return _decide_lines(iter([lines]), out, policy)
+    text = head.decode("utf-8")
+    try:
+        whole = orjson.loads(text)
+    except orjson.JSONDecodeError:
+        return _decide_lines(iter([lines]), out, policy)
     _refuse_duplicate_keys(text, None)
     decisions, error = _decide_chunk([(None, _validate(whole, None))], policy)
     if error is not None:
@@ -176,25 +106,70 @@ def _decide_document(text: str, out: BinaryIO, policy: PolicyFacts) -> int:
     return len(decisions)
 
 
-def _decide_lines(numbered: Iterator[tuple[int, str]], out: BinaryIO, policy: PolicyFacts) -> int:
+def _numbered_blocks(first: bytes, source: BinaryIO) -> Iterator[NumberedLines]:
+    """The lines of `first` and then of the rest of `source`, read `BLOCK_BYTES` at a time and
+    numbered as ``str.splitlines`` numbers the whole input. A line longer than `MAX_LINE_BYTES`
+    or not UTF-8 raises :class:`RequestError` once the lines before it have been yielded."""
+    carry = b""
+    number = 0
+    block = first
+    while block:
+        data = carry + block
+        end = data.rfind(b"\n") + 1
+        carry = data[end:]
+        if end:
+            lines, number, unreadable = _split_lines(data[:end], number)
+            yield lines
+            if unreadable is not None:
+                raise unreadable
+        if len(carry) > MAX_LINE_BYTES:
+            raise RequestError(
+                f"line {number + 1}: longer than {MAX_LINE_BYTES:,} bytes", field="(request)"
+            )
+        block = source.read(BLOCK_BYTES)
+    if carry:
+        lines, _, unreadable = _split_lines(carry, number)
+        yield lines
+        if unreadable is not None:
+            raise unreadable
+
+
+def _then_raise(lines: NumberedLines, error: RequestError) -> Iterator[NumberedLines]:
+    yield lines
+    raise error
+
+
+def _split_lines(data: bytes, before: int) -> tuple[NumberedLines, int, RequestError | None]:
+    """The lines of `data` that are not blank, numbered from `before` + 1; the number of the
+    last line split (blank or not); the error for the first line that is not UTF-8 (None when
+    all are)."""
+    try:
+        parts = data.decode("utf-8").splitlines()
+        unreadable = None
+    except UnicodeDecodeError as error:
+        good = data[: data.rfind(b"\n", 0, error.start) + 1]
+        parts = good.decode("utf-8").splitlines()
+        unreadable = RequestError(
+            f"line {before + len(parts) + 1}: standard input is not UTF-8 text", field="(request)"
+        )
+    numbered = [(n, raw) for n, raw in enumerate(parts, start=before + 1) if raw.strip()]
+    return numbered, before + len(parts), unreadable
+
+
+def _decide_lines(blocks: Iterator[NumberedLines], out: BinaryIO, policy: PolicyFacts) -> int:
+    """Decide and write the blocks' lines `CHUNK_LINES` at a time; an error (a bad line, or one
+    that cannot be read) is raised after the decisions of the lines before it are written."""
     written = 0
-    while True:
-        chunk: list[tuple[int, str]] = []
-        unreadable: RequestError | None = None  # a line too long, or not UTF-8
-        try:
-            while len(chunk) < CHUNK_LINES and (line := next(numbered, None)) is not None:
-                chunk.append(line)
-        except RequestError as error:
-            unreadable = error
-        if not chunk and unreadable is None:
-            return written
-        requests, invalid = _validate_lines(chunk) if chunk else ([], None)
-        decisions, undecidable = _decide_chunk(requests, policy)
-        out.write(render_lines(decisions))
-        written += len(decisions)
-        failed = undecidable or invalid or unreadable  # the one on the earliest line
-        if failed is not None:
-            raise failed
+    for lines in blocks:
+        for start in range(0, len(lines), CHUNK_LINES):
+            requests, invalid = _validate_lines(lines[start : start + CHUNK_LINES])
+            decisions, undecidable = _decide_chunk(requests, policy)
+            out.write(render_lines(decisions))
+            written += len(decisions)
+            failed = undecidable or invalid  # the one on the earlier line
+            if failed is not None:
+                raise failed
+    return written
 
 
 def _refuse_duplicate_keys(raw: str, line: int | None) -> None:
