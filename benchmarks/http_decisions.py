@@ -13,6 +13,15 @@ What a run includes, as a user's deployment would:
 - the server's log (``kojin.access``: one JSON line per request) written to a real file in
   the temporary ``KOJIN_HOME``, at log level info; the lines are counted after the run.
 
+Each run measures the load twice on the same server, in this order: every client good (the
+baseline), then the same good clients joined by bad ones (``--bad-share``, default 20 % of all
+clients) whose every request names a ``subject_id`` the registry does not hold (answered 404
+"subject not found"); it prints the good clients' throughput and p99 in the second load as a
+ratio of the baseline's. ``--sqlite-synchronous FULL|NORMAL|compare`` sets
+``KOJIN_SQLITE_SYNCHRONOUS`` for the SQLite server; ``compare`` runs SQLite once with each and
+prints NORMAL's figures as a ratio of FULL's (the script also prints which ``PRAGMA
+synchronous`` the engine actually sets under that setting).
+
 Runs once on SQLite (a temporary KOJIN_HOME) and once on PostgreSQL (a temporary database created
 on KOJIN_TEST_DATABASE_URL's server, or postgresql+psycopg://postgres@127.0.0.1:5432/test; that
 half is skipped with a message when the server is unreachable). The load comes from a separate
@@ -22,6 +31,7 @@ p50/p99 latency against the target, CPU time of server, client and (PostgreSQL) 
 decision, the provision records created and the access-log lines written.
 
     .venv/bin/python benchmarks/http_decisions.py [--seconds 10] [--connections 16] [--workers 2]
+        [--bad-share 0.2] [--sqlite-synchronous FULL|NORMAL|compare] [--only sqlite|postgres]
 """
 
 from __future__ import annotations
@@ -116,6 +126,11 @@ def request_mix(consenting: list[str], others: list[str]) -> list[Body]:
     return bodies
 
 
+def bad_mix(count: int = 200) -> list[Body]:
+    """Requests that cannot succeed: each names a subject id the registry does not hold."""
+    return [_use("customer", "satisfaction_surveys", uuid.uuid4().hex) for _ in range(count)]
+
+
 @dataclass(frozen=True, slots=True)
 class LoadResult:
     ok: int
@@ -131,6 +146,10 @@ class LoadResult:
     provision_records: int = 0
     access_lines: int = 0
     log_bytes: int = 0
+    #: bad clients: requests answered 404 as expected, other answers, and their latencies
+    bad_answered: int = 0
+    bad_unexpected: int = 0
+    bad_latencies_ms: list[float] = dataclasses.field(default_factory=list)
 
     @property
     def rps(self) -> float:
@@ -158,7 +177,13 @@ def _request_bytes(port: int, token: str, body: Body) -> bytes:
 
 
 async def _connection(
-    port: int, requests: list[bytes], first: int, delay: float, warm_until: float, stop: float
+    port: int,
+    requests: list[bytes],
+    first: int,
+    delay: float,
+    warm_until: float,
+    stop: float,
+    expect: bytes = b"200",
 ) -> tuple[int, int, list[float]]:
     # Connections open one after another during the warm-up, as a client pool grows under load;
     # opened all at once, they would all be accepted by whichever worker woke first.
@@ -185,7 +210,7 @@ async def _connection(
             done = clock()
             if sent < warm_until:
                 continue
-            if head[9:12] == b"200":
+            if head[9:12] == expect:
                 ok += 1
                 latencies.append((done - sent) * 1000)
             else:
@@ -205,6 +230,9 @@ class LoadPlan:
     connections: int
     warmup: float
     seconds: float
+    #: connections of bad clients, and what they send (answered 404)
+    bad_connections: int = 0
+    bad_bodies: list[Body] = dataclasses.field(default_factory=list)
 
 
 async def _load(plan: LoadPlan, out: multiprocessing.connection.Connection) -> LoadResult:
@@ -214,7 +242,6 @@ async def _load(plan: LoadPlan, out: multiprocessing.connection.Connection) -> L
     start = time.perf_counter()
     warm_until = start + warmup
     stop = warm_until + seconds
-    stagger = warmup / 2 / connections
     window: list[float] = []
 
     async def mark_window() -> None:
@@ -222,23 +249,39 @@ async def _load(plan: LoadPlan, out: multiprocessing.connection.Connection) -> L
         window.append(time.process_time())
         out.send("measuring")  # the parent samples the server's CPU time now
 
+    bad_requests = [_request_bytes(port, plan.token, body) for body in plan.bad_bodies]
+    bad_spread = len(bad_requests) // max(1, plan.bad_connections)
+    everyone = connections + plan.bad_connections
+    stagger = warmup / 2 / everyone
     marker = asyncio.ensure_future(mark_window())
-    results = await asyncio.gather(
-        *(
-            _connection(port, requests, i * spread, i * stagger, warm_until, stop)
-            for i in range(connections)
+    good_loads = [
+        _connection(port, requests, i * spread, i * stagger, warm_until, stop)
+        for i in range(connections)
+    ]
+    bad_loads = [
+        _connection(
+            port,
+            bad_requests,
+            i * bad_spread,
+            (connections + i) * stagger,
+            warm_until,
+            stop,
+            expect=b"404",
         )
-    )
+        for i in range(plan.bad_connections)
+    ]
+    results = await asyncio.gather(*good_loads, *bad_loads)
     await marker
-    ok = sum(r[0] for r in results)
-    failed = sum(r[1] for r in results)
-    latencies = [lat for r in results for lat in r[2]]
+    good, bad = results[:connections], results[connections:]
     return LoadResult(
-        ok=ok,
-        failed=failed,
+        ok=sum(r[0] for r in good),
+        failed=sum(r[1] for r in good),
         seconds=seconds,
-        latencies_ms=latencies,
+        latencies_ms=[lat for r in good for lat in r[2]],
         client_cpu=time.process_time() - window[0],
+        bad_answered=sum(r[0] for r in bad),
+        bad_unexpected=sum(r[1] for r in bad),
+        bad_latencies_ms=[lat for r in bad for lat in r[2]],
     )
 
 
@@ -472,7 +515,46 @@ def access_lines(log: Path) -> int:
         return sum(1 for line in handle if b'"event":"access"' in line)
 
 
-def measure(label: str, url: str, home: Path, args: argparse.Namespace) -> LoadResult:
+def check_bad(port: int, token: str, bodies: list[Body]) -> None:
+    """A bad client's request is answered 404 (an older server included)."""
+    headers = {"Authorization": f"Bearer {token}"}
+    answer = httpx.post(
+        f"http://127.0.0.1:{port}/api/v1/decisions", json=bodies[0], headers=headers
+    )
+    if answer.status_code != 404:
+        raise RuntimeError(f"a bad client's request was answered {answer.status_code}")
+
+
+def engine_synchronous(home: Path, url: str, setting: str) -> str:
+    """The ``PRAGMA synchronous`` kojin's engine sets on SQLite under `setting` (what the
+    server's connections run with)."""
+    from sqlalchemy import text
+
+    from kojin.db.uow import Database
+    from kojin.settings import Settings
+
+    database = Database.from_settings(
+        Settings(home=home, database_url=url, sqlite_synchronous=setting)  # type: ignore[arg-type]
+    )
+    try:
+        with database.engine.connect() as conn:
+            value = conn.execute(text("PRAGMA synchronous")).scalar_one()
+    finally:
+        database.dispose()
+    return {0: "OFF", 1: "NORMAL", 2: "FULL", 3: "EXTRA"}.get(int(value), str(value))
+
+
+@dataclass(frozen=True, slots=True)
+class Measured:
+    """The two loads of one run: every client good, then good and bad clients together."""
+
+    baseline: LoadResult
+    mixed: LoadResult | None
+
+
+def measure(
+    label: str, url: str, home: Path, args: argparse.Namespace, synchronous: str = "FULL"
+) -> Measured:
     tokens = prepare_registry(home, url)
     port = free_port()
     log = home / "server.log"
@@ -481,12 +563,21 @@ def measure(label: str, url: str, home: Path, args: argparse.Namespace) -> LoadR
         "KOJIN_HOME": str(home),
         "KOJIN_DATABASE_URL": url,
         "KOJIN_LOG_LEVEL": "info",
+        "KOJIN_SQLITE_SYNCHRONOUS": synchronous,
     }
+    if url.startswith("sqlite"):
+        applied = engine_synchronous(home, url, synchronous)
+        print(
+            f"{label}: KOJIN_SQLITE_SYNCHRONOUS={synchronous}; the engine sets "
+            f"PRAGMA synchronous={applied}"
+        )
+    bad_connections = round(args.connections * args.bad_share / (1 - args.bad_share))
     with kojin_server(env, port, args.workers, log) as server:
         consenting, others = create_subjects(port, tokens.admin)
         bodies = request_mix(consenting, others)
         check_mix(port, tokens.system, bodies)
-        records_before, lines_before = count_provision_records(url), access_lines(log)
+        bad_bodies = bad_mix()
+        check_bad(port, tokens.system, bad_bodies)
         plan = LoadPlan(
             port=port,
             token=tokens.system,
@@ -495,19 +586,60 @@ def measure(label: str, url: str, home: Path, args: argparse.Namespace) -> LoadR
             warmup=args.warmup,
             seconds=args.seconds,
         )
-        result = run_client(
-            plan,
-            server_pid=server.pid,
-            with_postgres=url.startswith("postgresql"),
-        )
-    result = dataclasses.replace(
-        result,
-        provision_records=count_provision_records(url) - records_before,
-        access_lines=access_lines(log) - lines_before,
-        log_bytes=log.stat().st_size,
+        loads = [plan]
+        if bad_connections:
+            loads.append(
+                dataclasses.replace(plan, bad_connections=bad_connections, bad_bodies=bad_bodies)
+            )
+        results = []
+        for load in loads:
+            records_before, lines_before = count_provision_records(url), access_lines(log)
+            result = run_client(
+                load, server_pid=server.pid, with_postgres=url.startswith("postgresql")
+            )
+            results.append(
+                dataclasses.replace(
+                    result,
+                    provision_records=count_provision_records(url) - records_before,
+                    access_lines=access_lines(log) - lines_before,
+                    log_bytes=log.stat().st_size,
+                )
+            )
+    report(label, results[0], args)
+    mixed = results[1] if len(results) > 1 else None
+    if mixed is not None:
+        report_mixed(label, results[0], mixed, bad_connections, args)
+    return Measured(baseline=results[0], mixed=mixed)
+
+
+def report_mixed(
+    label: str,
+    baseline: LoadResult,
+    mixed: LoadResult,
+    bad_connections: int,
+    args: argparse.Namespace,
+) -> None:
+    """The good clients' figures beside bad ones, as ratios of the all-good baseline."""
+    share = bad_connections / (args.connections + bad_connections)
+    p99, base_p99 = mixed.percentile(99), baseline.percentile(99)
+    bad_p99 = LoadResult(0, 0, 1, mixed.bad_latencies_ms).percentile(99)
+    print(
+        f"{label} with bad clients: {args.connections} good + {bad_connections} bad connections "
+        f"({share:.0%} of clients send unknown subject ids)"
     )
-    report(label, result, args)
-    return result
+    print(
+        f"{label} with bad clients: good {mixed.rps:,.0f} decisions/s "
+        f"({mixed.rps / baseline.rps:.2f}x the all-good run), p50 {mixed.percentile(50):.2f} ms, "
+        f"p99 {p99:.2f} ms ({p99 / base_p99:.2f}x), {mixed.failed:,} failed; "
+        f"bad {mixed.bad_answered / mixed.seconds:,.0f} answers/s (404), p99 {bad_p99:.2f} ms, "
+        f"{mixed.bad_unexpected:,} other answers"
+    )
+    if mixed.ok:
+        server_us = mixed.server_cpu / (mixed.ok + mixed.bad_answered) * 1e6
+        print(
+            f"{label} with bad clients: server CPU per request (good or bad) {server_us:,.0f} us; "
+            f"{mixed.provision_records:,} provision records, {mixed.access_lines:,} access lines"
+        )
 
 
 def report(label: str, result: LoadResult, args: argparse.Namespace) -> None:
@@ -555,15 +687,43 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--seconds", type=float, default=10.0, help="measured seconds per run")
     parser.add_argument("--warmup", type=float, default=2.0, help="unmeasured seconds first")
-    parser.add_argument("--connections", type=int, default=16, help="concurrent connections")
+    parser.add_argument("--connections", type=int, default=16, help="good client connections")
     parser.add_argument("--workers", type=int, default=2, help="kojin serve --workers")
     parser.add_argument("--only", choices=("sqlite", "postgres"), help="run one backend only")
+    parser.add_argument(
+        "--bad-share",
+        type=float,
+        default=0.2,
+        help="share of all clients that are bad in the second load (0: no second load)",
+    )
+    parser.add_argument(
+        "--sqlite-synchronous",
+        choices=("FULL", "NORMAL", "compare"),
+        default="FULL",
+        help="KOJIN_SQLITE_SYNCHRONOUS for the SQLite server; compare runs both",
+    )
     args = parser.parse_args()
+    if not 0 <= args.bad_share < 1:
+        parser.error("--bad-share must be at least 0 and below 1")
 
     if args.only != "postgres":
-        with tempfile.TemporaryDirectory(prefix="kojin-bench-") as tmp:
-            home = Path(tmp)
-            measure("SQLite", f"sqlite:///{(home / 'kojin.sqlite3').as_posix()}", home, args)
+        modes = (
+            ["FULL", "NORMAL"]
+            if args.sqlite_synchronous == "compare"
+            else [args.sqlite_synchronous]
+        )
+        runs: dict[str, Measured] = {}
+        for mode in modes:
+            with tempfile.TemporaryDirectory(prefix="kojin-bench-") as tmp:
+                home = Path(tmp)
+                url = f"sqlite:///{(home / 'kojin.sqlite3').as_posix()}"
+                runs[mode] = measure(f"SQLite ({mode})", url, home, args, synchronous=mode)
+        if len(runs) == 2:
+            full, normal = runs["FULL"].baseline, runs["NORMAL"].baseline
+            print(
+                f"SQLite NORMAL vs FULL (all-good load): {normal.rps / full.rps:.2f}x the "
+                f"throughput, p99 {normal.percentile(99) / full.percentile(99):.2f}x"
+            )
 
     if args.only != "sqlite":
         base = os.environ.get("KOJIN_TEST_DATABASE_URL") or DEFAULT_PG_URL

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -157,34 +158,47 @@ def test_json_lines_are_read_as_orjson_reads_them(runner: CliRunner, line: str) 
 
 @pytest.mark.usefixtures("small_chunks")
 @pytest.mark.parametrize(
-    ("last", "message"),
+    ("bad", "message"),
     [
         (
             '{"action": "use", "category": "customer", "recipient": {"country": "USA"}}',
-            "line 5: recipient.country:",
+            "line 4: recipient.country:",
         ),
-        ('{"action": "use"', "line 5: not valid JSON"),
-        (
-            '{"action": "use", "category": "customer"}',
-            "line 2: category: not a category the policy declares",
-        ),
+        ('{"action": "use"', "line 4: not valid JSON"),
+        ('{"action": "use", "category": "x"}', "line 4: category: not a category the policy"),
+        ('{"action": "use", "category": "customer", "a": 1, "a": 2}', "line 4: the key 'a'"),
     ],
 )
-def test_an_invalid_line_is_reported_before_an_undecidable_one(
-    runner: CliRunner, last: str, message: str
+def test_the_first_bad_line_stops_the_stream_after_the_decisions_before_it(
+    runner: CliRunner, bad: str, message: str
 ) -> None:
-    """As without chunks: the first invalid request wins, even after an unknown category."""
-    lines = [
-        '{"action": "use", "category": "customer"}',
-        '{"action": "use", "category": "x"}',
-        '{"action": "use", "category": "customer"}',
-        '{"action": "use", "category": "y"}',
-        last,
+    """Decisions are written as they are made, two lines at a time here: a bad fourth line
+    (invalid, or valid but undecidable) stops the command after the first three decisions,
+    and nothing after it is decided, not even a worse error further on."""
+    good = [
+        {"action": "use", "category": "customer", "purpose": "provide_services"},
+        US_PROVISION,
+        STORE_SG,
     ]
-    result = run(runner, "\n".join(lines) + "\n")
+    lines = [json.dumps(body) for body in good] + [bad, '{"action": "use", "category": "y"}']
+    result = run(runner, "\n".join(lines) + "\n{\n")
     assert result.exit_code == 2
     assert message in result.stderr
-    assert result.stdout == ""
+    assert "line 5" not in result.stderr
+    policy = to_facts(load_policy(None))
+    expected = []
+    for body in good:
+        request = DecisionRequest.model_validate(body)
+        expected.append(
+            decide(request, policy, Facts.from_request(request)).model_dump(mode="json")
+        )
+    assert [json.loads(line) for line in result.stdout.splitlines()] == expected
+
+
+def _lines_before(message: str) -> int:
+    """How many decisions precede the line an error message names (0 without a line)."""
+    numbered = re.match(r"line (\d+):", message)
+    return int(numbered.group(1)) - 1 if numbered else 0
 
 
 @pytest.mark.parametrize(
@@ -217,7 +231,9 @@ def test_malformed_input_exits_2_naming_the_field(
     result = run(runner, stdin)
     assert result.exit_code == 2
     assert message in result.stderr
-    assert result.stdout == ""  # nothing half-written
+    # the decisions before the bad line, and nothing half-written
+    assert len(result.stdout.splitlines()) == _lines_before(message)
+    assert result.stdout.endswith("\n") or result.stdout == ""
     assert "Traceback" not in result.output
 
 
@@ -345,8 +361,10 @@ def test_an_undeclared_category_is_refused_without_echoing_it(runner: CliRunner)
 )
 def test_bad_or_missing_facts_exit_2(runner: CliRunner, body: str, field: str) -> None:
     """Never silently Japan, never "yes" for true, never the last of two keys."""
-    for stdin in (body + "\n", '{"action": "use", "category": "customer"}\n' + body + "\n"):
+    for before, stdin in enumerate(
+        (body + "\n", '{"action": "use", "category": "customer"}\n' + body + "\n")
+    ):
         result = run(runner, stdin)
         assert result.exit_code == 2, result.output
         assert field in result.stderr
-        assert result.stdout == ""
+        assert len(result.stdout.splitlines()) == before  # the decision of the line before

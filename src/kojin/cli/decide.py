@@ -1,8 +1,11 @@
-"""``kojin decide``: answer decision requests read from standard input, one JSON decision each.
+"""``kojin decide``: answer decision requests read from a file or standard input, one JSON
+decision each.
 
-Input is one JSON request, or JSON lines (one request per line, blank lines ignored). Every request
-is validated and decided before anything is written, so bad input produces no partial output:
-exit 2 with a message naming the field (and the line, for JSON lines).
+Input is one JSON request, or JSON lines (one request per line, blank lines ignored). JSON lines
+are streamed: read, validated, decided and written `CHUNK_LINES` at a time, so memory stays the
+same whatever the size of the input. The first request that is invalid or cannot be decided
+stops the command: exit 2 with a message naming the field (and the line, for JSON lines), after
+the decisions of every request before it have been written.
 
 The decision engine and the policy load inside the command, so that ``kojin --help`` and the
 other commands never pay for them.
@@ -15,7 +18,7 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, BinaryIO
 
 import typer
 
@@ -56,31 +59,117 @@ def _validate(document: Any, line: int | None) -> DecisionRequest:
         raise _field_error(error, line) from None
 
 
-#: JSON lines are validated and decided this many at a time: only the decisions (shared objects)
-#: are kept, not every request at once
+#: JSON lines are validated, decided and written this many at a time
 CHUNK_LINES = 4_096
+#: the longest line, and the longest request spanning several lines (a request within the
+#: contract's limits is a few kilobytes even pretty-printed)
+MAX_LINE_BYTES = 1_048_576
+#: JSON lines are read this many bytes at a time (then split into lines in one call)
+BLOCK_BYTES = 262_144
+
+#: numbered lines that are not blank
+NumberedLines = list[tuple[int, str]]
 
 
-def decide_input(text: str, policy: PolicyFacts) -> list[Decision]:
-    """Validate and decide every request in `text`: one JSON document, or JSON lines.
+def decide_stream(source: BinaryIO, out: BinaryIO, policy: PolicyFacts) -> int:
+    """Decide every request of `source` (one JSON document, or JSON lines) and write one JSON
+    line per decision to `out` as it goes, `CHUNK_LINES` at a time: memory holds at most
+    `MAX_LINE_BYTES` of input and one chunk of requests, whatever the size of the input.
+    Returns the number of decisions written.
 
-    Raises :class:`RequestError` naming the first invalid request (with its line for JSON
-    lines) or, when every request is valid, the first one that cannot be decided.
+    Raises :class:`RequestError` naming the first request that is invalid or cannot be decided
+    (with its line, for JSON lines); the decisions of every request before it have been written.
     """
     import orjson
 
-    if not text or text.isspace():
+    head = source.read(MAX_LINE_BYTES + 1)
+    if len(head) > MAX_LINE_BYTES:  # too long for one document: JSON lines
+        return _decide_lines(_numbered_blocks(head, source), out, policy)
+    lines, _, unreadable = _split_lines(head, 0)
+    if unreadable is not None:
+        return _decide_lines(_then_raise(lines, unreadable), out, policy)
+    if not lines:
         raise RequestError("no request on standard input", field="(request)")
-    numbered = [(n, raw) for n, raw in enumerate(text.splitlines(), start=1) if raw.strip()]
-    if len(numbered) > 1 and _is_json(numbered[0][1]):
+    if len(lines) > 1 and _is_json(lines[0][1]):
         # a whole JSON value followed by more text cannot be one document: no need to try
-        return _decide_lines(numbered, policy)
+        return _decide_lines(iter([lines]), out, policy)
+    text = head.decode("utf-8")
     try:
         whole = orjson.loads(text)
     except orjson.JSONDecodeError:
-        return _decide_lines(numbered, policy)
+        return _decide_lines(iter([lines]), out, policy)
     _refuse_duplicate_keys(text, None)
-    return decide_all([(None, _validate(whole, None))], policy)
+    decisions, error = _decide_chunk([(None, _validate(whole, None))], policy)
+    if error is not None:
+        raise error
+    out.write(render_lines(decisions))
+    return len(decisions)
+
+
+def _numbered_blocks(first: bytes, source: BinaryIO) -> Iterator[NumberedLines]:
+    """The lines of `first` and then of the rest of `source`, read `BLOCK_BYTES` at a time and
+    numbered as ``str.splitlines`` numbers the whole input. A line longer than `MAX_LINE_BYTES`
+    or not UTF-8 raises :class:`RequestError` once the lines before it have been yielded."""
+    carry = b""
+    number = 0
+    block = first
+    while block:
+        data = carry + block
+        end = data.rfind(b"\n") + 1
+        carry = data[end:]
+        if end:
+            lines, number, unreadable = _split_lines(data[:end], number)
+            yield lines
+            if unreadable is not None:
+                raise unreadable
+        if len(carry) > MAX_LINE_BYTES:
+            raise RequestError(
+                f"line {number + 1}: longer than {MAX_LINE_BYTES:,} bytes", field="(request)"
+            )
+        block = source.read(BLOCK_BYTES)
+    if carry:
+        lines, _, unreadable = _split_lines(carry, number)
+        yield lines
+        if unreadable is not None:
+            raise unreadable
+
+
+def _then_raise(lines: NumberedLines, error: RequestError) -> Iterator[NumberedLines]:
+    yield lines
+    raise error
+
+
+def _split_lines(data: bytes, before: int) -> tuple[NumberedLines, int, RequestError | None]:
+    """The lines of `data` that are not blank, numbered from `before` + 1; the number of the
+    last line split (blank or not); the error for the first line that is not UTF-8 (None when
+    all are)."""
+    try:
+        parts = data.decode("utf-8").splitlines()
+        unreadable = None
+    except UnicodeDecodeError as error:
+        good = data[: data.rfind(b"\n", 0, error.start) + 1]
+        parts = good.decode("utf-8").splitlines()
+        unreadable = RequestError(
+            f"line {before + len(parts) + 1}: standard input is not UTF-8 text", field="(request)"
+        )
+    numbered = [(n, raw) for n, raw in enumerate(parts, start=before + 1) if raw.strip()]
+    return numbered, before + len(parts), unreadable
+
+
+def _decide_lines(blocks: Iterator[NumberedLines], out: BinaryIO, policy: PolicyFacts) -> int:
+    """Decide and write the blocks' lines `CHUNK_LINES` at a time; an error (a bad line, or one
+    that cannot be read) is raised after the decisions of the lines before it are written."""
+    written = 0
+    for lines in blocks:
+        for start in range(0, len(lines), CHUNK_LINES):
+            requests, invalid = _validate_lines(lines[start : start + CHUNK_LINES])
+            decisions, undecidable = _decide_chunk(requests, policy)
+            out.write(render_lines(decisions))
+            written += len(decisions)
+            failed = undecidable or invalid  # the one on the earlier line
+            if failed is not None:
+                raise failed
+    return written
 
 
 def _refuse_duplicate_keys(raw: str, line: int | None) -> None:
@@ -101,26 +190,12 @@ def _is_json(raw: str) -> bool:
     return True
 
 
-def _decide_lines(numbered: list[tuple[int, str]], policy: PolicyFacts) -> list[Decision]:
-    decisions: list[Decision] = []
-    undecidable: RequestError | None = None  # reported only if every request is valid
-    for start in range(0, len(numbered), CHUNK_LINES):
-        requests = _validate_lines(numbered[start : start + CHUNK_LINES])
-        if undecidable is None:
-            try:
-                decisions += decide_all(requests, policy)
-            except RequestError as error:
-                undecidable = error
-    if undecidable is not None:
-        raise undecidable
-    return decisions
-
-
-def _validate_lines(numbered: list[tuple[int, str]]) -> list[Numbered]:
+def _validate_lines(numbered: list[tuple[int, str]]) -> tuple[list[Numbered], RequestError | None]:
     """The lines' requests, each parsed and validated by pydantic in one step. Its JSON parser
     accepts no line that orjson rejects (the tests hold both to the same edge cases), so this
     only saves time: if any line is not a valid request, the lines are read again with orjson,
-    one by one, to name the first bad one."""
+    one by one, to name the first bad one. Returns the valid requests before the first bad
+    line, and the error naming that line (None when every line is valid)."""
     from pydantic import ValidationError
 
     from kojin.law import DecisionRequest
@@ -130,11 +205,20 @@ def _validate_lines(numbered: list[tuple[int, str]]) -> list[Numbered]:
     try:
         parsed: list[Numbered] = [(n, parse(raw)) for n, raw in numbered]
     except ValidationError:
-        return [(n, _validate_line(raw, n)) for n, raw in numbered]
-    for (n, raw), (_, request) in zip(numbered, parsed, strict=True):
+        parsed = []
+        for n, raw in numbered:
+            try:
+                parsed.append((n, _validate_line(raw, n)))
+            except RequestError as error:
+                return parsed, error
+        return parsed, None  # pragma: no cover - pydantic refused a line orjson reads
+    for index, ((n, raw), (_, request)) in enumerate(zip(numbered, parsed, strict=True)):
         if may_repeat_keys(raw, _keys_given(request)):
-            _refuse_duplicate_keys(raw, n)
-    return parsed
+            try:
+                _refuse_duplicate_keys(raw, n)
+            except RequestError as error:
+                return parsed[:index], error
+    return parsed, None
 
 
 def _keys_given(request: DecisionRequest) -> int:
@@ -165,7 +249,11 @@ def _json_line(raw: str, number: int) -> Any:
         ) from None
 
 
-def decide_all(requests: list[Numbered], policy: PolicyFacts) -> list[Decision]:
+def _decide_chunk(
+    requests: list[Numbered], policy: PolicyFacts
+) -> tuple[list[Decision], RequestError | None]:
+    """The decisions of `requests` in order, up to the first that cannot be decided, and the
+    error naming that one (None when all were decided)."""
     from kojin.law import Facts, decide
 
     from_request = Facts.from_request
@@ -176,8 +264,10 @@ def decide_all(requests: list[Numbered], policy: PolicyFacts) -> list[Decision]:
             append(decide(request, policy, from_request(request)))
         except RequestError as error:
             field = f"{error.field}: " if error.field else ""
-            raise RequestError(f"{_where(line)}{field}{error.message}", field=error.field) from None
-    return decisions
+            return decisions, RequestError(
+                f"{_where(line)}{field}{error.message}", field=error.field
+            )
+    return decisions, None
 
 
 def render_lines(decisions: list[Decision]) -> bytes:
@@ -197,9 +287,10 @@ def render_lines(decisions: list[Decision]) -> bytes:
 
 @contextmanager
 def _collector_paused() -> Iterator[None]:
-    """A batch allocates many objects that live until the end and form no cycles: the cyclic
-    garbage collector would rescan them again and again (costing more than the validation), so
-    it waits until the batch is decided and rendered."""
+    """Deciding allocates many objects that form no cycles (they are freed as each chunk is
+    written): the cyclic garbage collector would rescan the long-lived ones (the policy, the
+    explainer's rendered decisions) again and again, costing more than the validation, so it
+    waits until the input is decided."""
     enabled = gc.isenabled()
     gc.disable()
     try:
@@ -226,6 +317,14 @@ def _policy_facts(path: Path | None) -> PolicyFacts:
 
 
 def decide_command(
+    source: Annotated[
+        Path | None,
+        typer.Argument(
+            help="JSON or JSON-lines file to read; standard input when omitted or '-'.",
+            dir_okay=False,
+            show_default=False,
+        ),
+    ] = None,
     policy: Annotated[
         Path | None,
         typer.Option(
@@ -235,18 +334,30 @@ def decide_command(
         ),
     ] = None,
 ) -> None:
-    """Decide requests read from stdin (one JSON object, or JSON lines): one JSON decision each."""
+    """Decide requests (one JSON object, or JSON lines) from a file or stdin: one JSON decision
+    each, written as they are decided."""
     facts = _policy_facts(policy)
-    with _collector_paused():
+    out = sys.stdout.buffer
+    with _collector_paused(), _opened(source) as stream:
         try:
-            decisions = decide_input(sys.stdin.read(), facts)
+            decide_stream(stream, out, facts)
         except RequestError as error:
+            out.flush()
             fail(error.message, code=2)
-        except UnicodeDecodeError:
-            fail("standard input is not UTF-8 text", code=2)
-        output = render_lines(decisions)
-    sys.stdout.buffer.write(output)
-    sys.stdout.flush()
+    out.flush()
+
+
+@contextmanager
+def _opened(source: Path | None) -> Iterator[BinaryIO]:
+    if source is None or str(source) == "-":
+        yield sys.stdin.buffer
+        return
+    try:
+        stream = source.open("rb")
+    except OSError as error:
+        fail(f"cannot read the input file ({error.strerror})", code=2)
+    with stream:
+        yield stream
 
 
 def register(app: typer.Typer) -> None:

@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from types import MappingProxyType
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, StrictBool, field_validator
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StringConstraints, field_validator
 
 from kojin import countries
 from kojin.law.vocabulary import (
@@ -19,6 +19,35 @@ from kojin.law.vocabulary import (
     Relation,
 )
 
+#: the longest id the registry gives (a subject's or a dataset's: 32 hexadecimal digits)
+MAX_ID = 32
+#: the longest category or item id (the policy's identifiers are at most 64 characters)
+MAX_NAME = 64
+#: the longest free text: a purpose, a recipient's name, a contract reference
+MAX_FREE_TEXT = 200
+#: the longest data item named in a provision record (as long as a ledger item)
+MAX_RECORD_ITEM = 300
+#: the most items a request or a provision record names
+MAX_ITEMS = 200
+#: a string no database column refuses: no NUL character (PostgreSQL text cannot hold it).
+#: The check runs in pydantic's core, which also refuses a lone surrogate (no encoding holds it)
+STORABLE = r"^[^\x00]*$"
+
+
+def bounded(max_length: int, *, min_length: int = 0) -> StringConstraints:
+    """The constraints of a contract string: at most `max_length` characters, storable."""
+    return StringConstraints(min_length=min_length, max_length=max_length, pattern=STORABLE)
+
+
+#: a registry id (subject, dataset)
+Id = Annotated[str, bounded(MAX_ID, min_length=1)]
+#: a policy id (category, item)
+Name = Annotated[str, bounded(MAX_NAME, min_length=1)]
+#: free text the caller writes
+FreeText = Annotated[str, bounded(MAX_FREE_TEXT)]
+#: a data item as a provision record names it
+RecordItem = Annotated[str, bounded(MAX_RECORD_ITEM, min_length=1)]
+
 
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
@@ -28,10 +57,12 @@ class Recipient(_Strict):
     """Who receives the data in a provision (or where it is stored)."""
 
     #: the recipient's name; a joint user is named as the policy's joint-use arrangement lists it
-    name: str | None = Field(default=None, max_length=200)
+    name: FreeText | None = None
     #: where the recipient handles the data: required for a provision or storage abroad, never
     #: assumed (``JP`` for a recipient in Japan)
-    country: str | None = Field(default=None, description="ISO 3166-1 alpha-2 country code")
+    country: Annotated[str, bounded(16)] | None = Field(
+        default=None, description="ISO 3166-1 alpha-2 country code"
+    )
     relation: Relation = Relation.THIRD_PARTY
     #: the recipient keeps a Rule 16 system (contract, group rules or APEC CBPR certification)
     equivalent_measures: StrictBool = False
@@ -58,11 +89,11 @@ class DecisionRequest(_Strict):
     """A question: may we do `action` with data of `category` for `purpose`?"""
 
     action: Action
-    category: str = Field(min_length=1)
-    purpose: str | None = None
+    category: Name
+    purpose: FreeText | None = None
     form: Form = Form.PERSONAL
     special_care: StrictBool = False
-    subject_id: str | None = None
+    subject_id: Id | None = None
     #: who receives the data: required, with its country, for ``provide`` and ``store_abroad``
     recipient: Recipient | None = None
     consent: ConsentStatement | None = None
@@ -72,15 +103,13 @@ class DecisionRequest(_Strict):
     #: My Number acquisition: the identity was verified as MNA Art. 16 requires
     identity_verified: StrictBool = False
     #: the ids of the items provided, as the policy's joint-use arrangement lists them
-    items: list[Annotated[str, Field(min_length=1, max_length=64)]] | None = Field(
-        default=None, max_length=200
-    )
+    items: list[Name] | None = Field(default=None, max_length=MAX_ITEMS)
     #: the data was acquired in breach of Art. 20(1) (deceit or other improper means)
     acquired_improperly: StrictBool = False
     #: the data was itself received from another operator's opt-out provision (R-TP-OO-2)
     received_by_opt_out: StrictBool = False
     #: a de-identified dataset recorded in the registry: its form and category then apply
-    dataset_id: str | None = None
+    dataset_id: Id | None = None
 
 
 class Facts(_Strict):

@@ -5,7 +5,13 @@ committed: a decision a client received is in the chain even if the server dies 
 
 Role rule (R-MN-9, designated handlers of specific personal information): ``mynumber_handler``
 may ask only about categories the policy marks as specific personal information, and
-``handler`` never about those.
+``handler`` never about those. The same rule holds for the subject (and the dataset) a request
+names, by its recorded category: a role without My Number authority
+(:data:`kojin.api.roles.MYNUMBER_AUTHORITY`) asking about a subject of specific personal
+information is answered 404 "subject not found", as for a subject that does not exist, so a
+decision is no membership test; ``mynumber_handler`` asking about any other subject is refused
+(403). Requests whose subject or dataset does not exist are answered before they join a shared
+transaction (see :mod:`kojin.registry.decisions.precheck`).
 """
 
 from __future__ import annotations
@@ -29,9 +35,10 @@ from kojin.api.state import AppState, app_state
 from kojin.auth.roles import Role
 from kojin.auth.schemas import ApiTokenOut
 from kojin.errors import ConfigurationError, PermissionDeniedError
-from kojin.law.decision_schemas import DecisionRequest
+from kojin.law.decision_schemas import MAX_ITEMS, DecisionRequest, FreeText, RecordItem
 from kojin.law.policy_facts import PolicyFacts
 from kojin.registry.decisions import DecisionOut, RecordedDecision, get_decision
+from kojin.registry.decisions.precheck import SubjectAccess
 from kojin.registry.decisions.recorder import QueuedDecision
 from kojin.registry.provisions import ProvisionDetails
 
@@ -44,10 +51,18 @@ MAX_BATCH = 1000
 _REQUEST_FIELDS = tuple(DecisionRequest.model_fields)
 
 
+class DecisionProvision(ProvisionDetails):
+    """:class:`ProvisionDetails` with the contract's bounds on every string: each item at most
+    ``MAX_RECORD_ITEM`` characters, nothing a database column cannot hold."""
+
+    items: list[RecordItem] = Field(default_factory=list, max_length=MAX_ITEMS)
+    contract_reference: FreeText | None = None
+
+
 class DecisionCall(DecisionRequest):
     """A decision request, plus (for provisions) the data items and record form to record."""
 
-    provision: ProvisionDetails | None = None
+    provision: DecisionProvision | None = None
 
     def decision_request(self) -> DecisionRequest:
         """The request alone (already validated), as it is stored and hashed."""
@@ -84,9 +99,21 @@ def check_category_role(role: Role, category: str, policy: PolicyFacts) -> None:
         )
 
 
+#: which recorded subjects each role may ask about, by their category (R-MN-9)
+SUBJECT_ACCESS: dict[Role, SubjectAccess] = {
+    role: SubjectAccess(
+        specific=role in roles.MYNUMBER_AUTHORITY, other=role is not Role.MYNUMBER_HANDLER
+    )
+    for role in Role
+}
+
+
 def _queued(call: DecisionCall, actor: ApiTokenOut) -> QueuedDecision:
     return QueuedDecision(
-        request=call.decision_request(), provision=call.provision, actor=actor_label(actor)
+        request=call.decision_request(),
+        provision=call.provision,
+        actor=actor_label(actor),
+        access=SUBJECT_ACCESS[Role(actor.role)],
     )
 
 

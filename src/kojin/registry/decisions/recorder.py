@@ -8,9 +8,15 @@ everything queued so far, records it with :func:`kojin.registry.decisions.servic
 in one unit of work (one batch per actor, in arrival order) and answers every waiting caller
 only after the commit. A decision a client received is therefore in the chain, exactly as with
 one transaction per request, but the database is locked and synced once per group instead of
-once per decision. When a shared transaction fails (for instance an unknown ``subject_id`` in
-one of the requests), it is rolled back and each request is retried alone, so every caller gets
-its own answer or its own error.
+once per decision.
+
+A request that cannot succeed never joins the shared transaction: inside it, before anything is
+written, :func:`kojin.registry.decisions.precheck.precheck` reads the subjects and datasets the
+group names (one indexed query) and sets aside every request whose subject or dataset does not
+exist or is not the caller's to ask about; those are answered with their error, the others are
+recorded together. Should a shared transaction still fail (a subject erased between the check
+and the write, a database error), it is rolled back and each request is retried alone, so every
+caller gets its own answer or its own error.
 
 There is no timer: an idle writer starts on the first decision at once, and a busy one takes the
 next group the moment the previous commit has returned (and it holds the write gate again), so
@@ -35,6 +41,7 @@ from kojin.db.uow import Database
 from kojin.db.write_gate import write_gate_for
 from kojin.law.decision_schemas import DecisionRequest
 from kojin.law.policy_facts import PolicyFacts
+from kojin.registry.decisions.precheck import UNRESTRICTED, SubjectAccess, precheck
 from kojin.registry.decisions.schemas import RecordedDecision
 from kojin.registry.decisions.service import decide_batch
 from kojin.registry.provisions.schemas import ProvisionDetails
@@ -53,11 +60,13 @@ WriteGate = Callable[[], AbstractContextManager[None]]
 
 @dataclass(frozen=True, slots=True)
 class QueuedDecision:
-    """One decision to record: the request, its provision details and who asked."""
+    """One decision to record: the request, its provision details, who asked and which
+    subjects the asker may ask about."""
 
     request: DecisionRequest
     provision: ProvisionDetails | None
     actor: str
+    access: SubjectAccess = UNRESTRICTED
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,8 +132,16 @@ class DecisionRecorder:
         return cls(unit_of_work=database.uow, policy=policy, write_gate=gate, on_close=gate.close)
 
     def record_batch(self, items: Sequence[QueuedDecision]) -> list[RecordedDecision]:
-        """Record `items` in one transaction, in order; returns once it has committed."""
-        return self._write(list(items))
+        """Record `items` in one transaction, in order; returns once it has committed.
+
+        All or nothing: the first request that cannot be recorded (see :func:`precheck`) is
+        raised and nothing is written."""
+        recorded = []
+        for outcome in self._write(list(items), all_or_nothing=True):
+            if isinstance(outcome, Exception):  # pragma: no cover - raised inside _write
+                raise outcome
+            recorded.append(outcome)
+        return recorded
 
     async def submit(self, item: QueuedDecision) -> RecordedDecision:
         """Record `item` and return it once its transaction has committed."""
@@ -189,31 +206,52 @@ class DecisionRecorder:
         with self._gate():
             taken = self._take()
             try:
-                results = self._write([waiting.item for waiting in taken])
+                outcomes = self._write([waiting.item for waiting in taken])
             except Exception as exc:
                 if len(taken) == 1:
                     return [_Answer(taken[0], error=exc)]
             else:
                 return [
-                    _Answer(waiting, result=result)
-                    for waiting, result in zip(taken, results, strict=True)
+                    _answer(waiting, outcome)
+                    for waiting, outcome in zip(taken, outcomes, strict=True)
                 ]
         return [self._write_alone(waiting) for waiting in taken]
 
     def _write_alone(self, waiting: _Waiting) -> _Answer:
         try:
             with self._gate():
-                [result] = self._write([waiting.item])
+                [outcome] = self._write([waiting.item])
         except Exception as exc:
             return _Answer(waiting, error=exc)
-        return _Answer(waiting, result=result)
+        return _answer(waiting, outcome)
 
     def _gate(self) -> AbstractContextManager[None]:
         return self._write_gate() if self._write_gate else nullcontext()
 
-    def _write(self, items: list[QueuedDecision]) -> list[RecordedDecision]:
+    def _write(
+        self, items: list[QueuedDecision], *, all_or_nothing: bool = False
+    ) -> list[RecordedDecision | Exception]:
+        """One transaction: the precheck, then every request that passed it, recorded together.
+        Each item's outcome is its recorded decision or the error it is answered with."""
         with self._unit_of_work() as session:
-            return list(_record(session, items, self._policy))
+            refusals = precheck(
+                session=session,
+                requests=[(item.request, item.access) for item in items],
+                policy=self._policy,
+            )
+            admitted = [
+                item for item, refusal in zip(items, refusals, strict=True) if refusal is None
+            ]
+            if len(admitted) < len(items) and all_or_nothing:
+                raise next(refusal for refusal in refusals if refusal is not None)
+            recorded = iter(list(_record(session, admitted, self._policy)) if admitted else [])
+            return [next(recorded) if refusal is None else refusal for refusal in refusals]
+
+
+def _answer(waiting: _Waiting, outcome: RecordedDecision | Exception) -> _Answer:
+    if isinstance(outcome, Exception):
+        return _Answer(waiting, error=outcome)
+    return _Answer(waiting, result=outcome)
 
 
 def _deliver(answers: list[_Answer]) -> None:
