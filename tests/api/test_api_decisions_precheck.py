@@ -44,6 +44,7 @@ def _subject(database: Database, cipher: FieldCipher, category: str) -> str:
             cipher=cipher,
             subject_in=SubjectCreate(category=category),
             actor="test",
+            policy=to_facts(load_policy(None)),
         )
     return created.id
 
