@@ -163,7 +163,7 @@ def test_the_largest_allowed_values_are_decided_and_stored(
         "purpose": "p" * MAX_FREE_TEXT,
         "recipient": {"name": "n" * 200, "country": "JP"},
         "items": ["i" * 64] * MAX_ITEMS,
-        "provision": {"items": ["i" * 300] * MAX_ITEMS, "contract_reference": "r" * 200},
+        "provision": {"items": ["i" * 200] * MAX_ITEMS, "contract_reference": "r" * 200},
     }
     response = client.post("/api/v1/decisions", json=body, headers=auth[Role.SYSTEM])
     assert response.status_code == 200, response.text

@@ -35,7 +35,7 @@ from kojin.api.state import AppState, app_state
 from kojin.auth.roles import Role
 from kojin.auth.schemas import ApiTokenOut
 from kojin.errors import ConfigurationError, PermissionDeniedError
-from kojin.law.decision_schemas import MAX_ITEMS, DecisionRequest, FreeText, RecordItem
+from kojin.law.decision_schemas import DecisionRequest
 from kojin.law.policy_facts import PolicyFacts
 from kojin.registry.decisions import DecisionOut, RecordedDecision, get_decision
 from kojin.registry.decisions.precheck import SubjectAccess
@@ -51,18 +51,10 @@ MAX_BATCH = 1000
 _REQUEST_FIELDS = tuple(DecisionRequest.model_fields)
 
 
-class DecisionProvision(ProvisionDetails):
-    """:class:`ProvisionDetails` with the contract's bounds on every string: each item at most
-    ``MAX_RECORD_ITEM`` characters, nothing a database column cannot hold."""
-
-    items: list[RecordItem] = Field(default_factory=list, max_length=MAX_ITEMS)
-    contract_reference: FreeText | None = None
-
-
 class DecisionCall(DecisionRequest):
     """A decision request, plus (for provisions) the data items and record form to record."""
 
-    provision: DecisionProvision | None = None
+    provision: ProvisionDetails | None = None
 
     def decision_request(self) -> DecisionRequest:
         """The request alone (already validated), as it is stored and hashed."""
