@@ -39,7 +39,7 @@ typecheck: $(TEST_STAMP)
 	@for d in tests/*/; do $(BIN)/mypy $$d || exit 1; done
 
 unit: $(TEST_STAMP)
-	$(BIN)/pytest -m "not slow or spark"
+	$(BIN)/pytest -m "not slow or spark or postgres"
 
 test: lint typecheck unit
 
