@@ -715,7 +715,7 @@ def main() -> None:
         runs: dict[str, Measured] = {}
         for mode in modes:
             with tempfile.TemporaryDirectory(prefix="kojin-bench-") as tmp:
-                home = Path(tmp)
+                home = Path(tmp) / "home"  # its keys folder, home-keys, is removed with tmp
                 url = f"sqlite:///{(home / 'kojin.sqlite3').as_posix()}"
                 runs[mode] = measure(f"SQLite ({mode})", url, home, args, synchronous=mode)
         if len(runs) == 2:
@@ -733,7 +733,8 @@ def main() -> None:
             except Exception as exc:  # connection refused, unknown host, bad credentials
                 print(f"PostgreSQL: skipped, server unreachable ({type(exc).__name__})")
                 return
-            home = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="kojin-bench-")))
+            tmp = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="kojin-bench-")))
+            home = tmp / "home"
             measure("PostgreSQL", url, home, args)
 
 
