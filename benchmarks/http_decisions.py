@@ -733,8 +733,8 @@ def main() -> None:
             except Exception as exc:  # connection refused, unknown host, bad credentials
                 print(f"PostgreSQL: skipped, server unreachable ({type(exc).__name__})")
                 return
-            tmp = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="kojin-bench-")))
-            home = tmp / "home"
+            folder = stack.enter_context(tempfile.TemporaryDirectory(prefix="kojin-bench-"))
+            home = Path(folder) / "home"
             measure("PostgreSQL", url, home, args)
 
 
