@@ -28,6 +28,16 @@ PUBLIC_FIELDS = (
     "max_import_bytes",
     "sqlite_synchronous",
     "checkpoint_interval",
+    "public_url",
+    "max_upload_bytes",
+    "session_idle_minutes",
+    "session_max_hours",
+    "smtp_host",
+    "smtp_port",
+    "smtp_starttls",
+    "smtp_username",
+    "mail_from",
+    "redis_url",
 )
 
 
@@ -72,6 +82,38 @@ class Settings(BaseSettings):
         description="Seconds between signed audit checkpoints the server writes (0: never).",
     )
 
+    public_url: str = Field(
+        default="http://127.0.0.1:8000",
+        description="Address people use to reach kojin's pages (links in e-mails; secure "
+        "cookies when it starts with https).",
+    )
+    max_upload_bytes: int = Field(
+        default=10 * 1_048_576,
+        ge=1024,
+        description="Largest identity or authority document a person may upload (bytes).",
+    )
+    session_idle_minutes: int = Field(
+        default=30, ge=1, description="A staff session ends after this many idle minutes."
+    )
+    session_max_hours: int = Field(
+        default=8, ge=1, description="A staff session ends this many hours after sign-in."
+    )
+    smtp_host: str | None = Field(
+        default=None,
+        description="SMTP server for e-mail; without it mail stays in the admin outbox.",
+    )
+    smtp_port: int = Field(default=25, ge=1, le=65535, description="SMTP port.")
+    smtp_starttls: bool = Field(default=False, description="Use STARTTLS with the SMTP server.")
+    smtp_username: str | None = Field(default=None, description="SMTP user name, if any.")
+    smtp_password: SecretStr | None = Field(default=None, description="SMTP password, if any.")
+    mail_from: str = Field(
+        default="kojin@localhost", description="Sender address of the mail kojin sends."
+    )
+    redis_url: str | None = Field(
+        default=None,
+        description="Redis URL for rate limits shared by all workers; else kept in memory.",
+    )
+
     def resolved_database_url(self) -> str:
         if self.database_url:
             return self.database_url
@@ -88,6 +130,8 @@ class Settings(BaseSettings):
         data = self.model_dump(include=set(PUBLIC_FIELDS))
         shown = {k: str(v) if isinstance(v, Path) else v for k, v in data.items()}
         shown["database_url"] = mask_url_password(self.resolved_database_url())
+        if self.redis_url is not None:
+            shown["redis_url"] = mask_url_password(self.redis_url)
         shown["keys_dir"] = str(self.resolved_keys_dir())
         return {name: shown[name] for name in PUBLIC_FIELDS}
 

@@ -1,0 +1,1 @@
+"""Rate limits for sign-in and code requests: in memory, or in Redis shared by all workers."""
