@@ -66,7 +66,8 @@ def _row(database: Database, row_id: str) -> MailOutbox:
 def test_a_japanese_message_arrives_intact(
     database: Database, cipher: FieldCipher, settings: Settings, smtp_server: SmtpServer
 ) -> None:
-    configured = _with_smtp(settings, smtp_server.port, mail_from="privacy@example.co.jp")
+    sender = "個人情報窓口 <privacy@example.co.jp>"
+    configured = _with_smtp(settings, smtp_server.port, mail_from=sender)
     row_id = _deliver(database, cipher, configured)
     [received] = smtp_server.collector.messages
     assert received.mail_from == "privacy@example.co.jp"
@@ -74,7 +75,7 @@ def test_a_japanese_message_arrives_intact(
     email = received.email
     assert email["Subject"] == SUBJECT
     assert email["To"] == TO
-    assert email["From"] == "privacy@example.co.jp"
+    assert email["From"] == sender
     assert email["Message-ID"].endswith("@example.co.jp>")
     assert email["Date"]
     assert email.get_content_type() == "text/plain"

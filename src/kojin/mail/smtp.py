@@ -7,7 +7,7 @@ import smtplib
 import ssl
 from datetime import datetime
 from email.message import EmailMessage
-from email.utils import format_datetime, make_msgid
+from email.utils import format_datetime, make_msgid, parseaddr
 
 from kojin.mail.message import MailMessage
 from kojin.settings import Settings
@@ -24,7 +24,7 @@ def build_email(message: MailMessage, *, sender: str, now: datetime) -> EmailMes
     email["To"] = message.to
     email["Subject"] = message.subject
     email["Date"] = format_datetime(now)
-    domain = sender.rpartition("@")[2] or None
+    domain = parseaddr(sender)[1].rpartition("@")[2] or None
     email["Message-ID"] = make_msgid(domain=domain)
     cte = None if message.text.isascii() else "base64"
     email.set_content(message.text, subtype="plain", charset="utf-8", cte=cte)
