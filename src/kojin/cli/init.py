@@ -3,37 +3,18 @@ user) and ``kojin db upgrade``."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 import typer
 
-from kojin.cli.output import cli_actor, cli_errors, load_settings, stderr_console
+from kojin.cli.output import cli_actor, cli_errors, load_settings
 from kojin.errors import ConflictError
-
-if TYPE_CHECKING:
-    from kojin.settings import Settings
 
 db_app = typer.Typer(help="The registry database.", no_args_is_help=True)
 
 
 #: how the first staff user's generated password is replaced
 CHANGE_IT = "change it with `kojin user password admin`"
-
-
-def create_first_staff_user(settings: Settings, *, actor: str) -> str | None:
-    """On a registry just initialised, create the staff user ``admin`` (role admin) with a
-    generated 20-character password and return that password (its only copy); None when the
-    registry has a staff user already."""
-    from kojin.auth.staff import create_first_admin
-    from kojin.db.uow import Database
-
-    database = Database.from_settings(settings)
-    try:
-        with database.uow() as session:
-            made = create_first_admin(session=session, actor=actor)
-    finally:
-        database.dispose()
-    return None if made is None else made[1]
 
 
 def first_staff_user_note(password: str) -> str:
@@ -62,15 +43,7 @@ def _run_init(*, sample: bool) -> None:
     typer.echo(f"  policy recorded: sha256 {result.policy_sha256}")
     if sample:
         typer.echo(f"  sample ledger: {result.ledger_rows} rows")
-    try:
-        password = create_first_staff_user(settings, actor=cli_actor())
-    except Exception as exc:  # the token below is the only copy: it must still be shown
-        password = None
-        stderr_console().print(
-            f"kojin: the staff user admin was not created ({type(exc).__name__}): create one "
-            "with `kojin user create admin --role admin`",
-            markup=False,
-        )
+    password = result.staff_password
     if password is not None:
         typer.echo(f"Staff user admin, password (shown only now; {CHANGE_IT}):")
         typer.echo(password)
