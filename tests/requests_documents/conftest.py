@@ -1,5 +1,6 @@
 """Real tiny files for the upload checks (built here, never stored in the repository), and a
-registry holding one person's data for the disclosure package.
+registry holding two people's data for the disclosure package (``registry``, on SQLite and,
+when configured, PostgreSQL: it uses the root conftest's ``database`` and ``cipher``).
 
 ``samples`` maps a name to bytes: images come from Pillow, PDFs are written by hand with a
 correct cross-reference table (pypdf reads them back) or rendered by WeasyPrint.
@@ -14,6 +15,10 @@ from collections.abc import Mapping
 
 import pytest
 from PIL import Image
+from reqdocs_registry import Registry, build_registry
+
+from kojin.crypto.cipher import FieldCipher
+from kojin.db.uow import Database
 
 
 def _png(size: tuple[int, int] = (8, 6)) -> bytes:
@@ -153,3 +158,9 @@ def no_network(monkeypatch: pytest.MonkeyPatch) -> list[object]:
     monkeypatch.setattr(socket.socket, "connect", refuse)
     monkeypatch.setattr(socket.socket, "connect_ex", refuse)
     return attempts
+
+
+@pytest.fixture
+def registry(database: Database, cipher: FieldCipher) -> Registry:
+    """The registry of :mod:`reqdocs_registry` on this test's database."""
+    return build_registry(database, cipher)
