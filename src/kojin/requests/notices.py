@@ -229,3 +229,15 @@ def render_refusal_notice(
     if fmt == "html":
         return html.encode("utf-8")
     return html_to_pdf(html)
+
+
+__all__ = [
+    "NOTICE_ARTICLES",
+    "REQUEST_NAMES",
+    "SUBJECTS",
+    "RefusalNoticeData",
+    "html_to_pdf",
+    "refusal_ground_text",
+    "render_refusal_notice",
+    "render_refusal_notice_html",
+]
