@@ -169,7 +169,9 @@ def test_a_wrong_closure_day_names_its_place() -> None:
     from kojin.errors import PolicyError
     from kojin.policy.load import parse_policy
 
-    text = _with_handling('    handling:\n      closure_days:\n        - {from: "02-30", to: "03-01"}\n')
+    text = _with_handling(
+        '    handling:\n      closure_days:\n        - {from: "02-30", to: "03-01"}\n'
+    )
     with pytest.raises(PolicyError) as caught:
         parse_policy(text, source="custom.yaml")
     assert "closure_days" in str(caught.value.issues[0])

@@ -13,7 +13,7 @@ from kojin.errors import ConflictError, InputError, NotFoundError
 from kojin.requests.codes import normalize_reference
 from kojin.requests.kinds import AgentRelation, DocumentPurpose, RequestKind
 from kojin.requests.models import DataRequest, RequestDocument, VerificationCode
-from kojin.requests.schemas import Awaited, UploadIn
+from kojin.requests.schemas import Awaited, RequestStatus, UploadIn
 from kojin.requests.service import (
     MAX_CODE_ATTEMPTS,
     add_documents,
@@ -30,7 +30,7 @@ def _count(requests: Requests, model: type) -> int:
         return int(session.execute(select(func.count()).select_from(model)).scalar_one())
 
 
-def _status(requests: Requests, reference: str, email: str = EMAIL):  # type: ignore[no-untyped-def]
+def _status(requests: Requests, reference: str, email: str = EMAIL) -> RequestStatus:
     with requests.database.read() as session:
         return request_status(
             session=session,
@@ -46,15 +46,18 @@ def test_submission_mails_a_code_and_the_reference_in_japanese(requests: Request
     assert result.created
     assert re.fullmatch(r"KJ(-[0-9A-HJKMNP-TV-Z]{5}){4}", result.reference)
     [mail] = requests.outbox.sent
-    assert mail.to == EMAIL and mail.purpose == "request_code"
+    assert mail.to == EMAIL
+    assert mail.purpose == "request_code"
     assert "確認コード" in mail.subject
-    assert result.reference in mail.text and "15分以内" in mail.text
+    assert result.reference in mail.text
+    assert "15分以内" in mail.text
     assert re.search(r"\b[0-9]{6}\b", mail.text)
     assert "山田" not in mail.text + mail.subject  # no name in the mail
     status = _status(requests, result.reference)
     assert status.state is RequestState.EMAIL_UNVERIFIED
     assert status.awaiting == [Awaited.EMAIL_CODE]
-    assert status.fee_yen == 1000 and not status.fee_recorded
+    assert status.fee_yen == 1000
+    assert not status.fee_recorded
 
 
 def test_an_english_request_is_answered_in_english(requests: Requests) -> None:
@@ -90,7 +93,9 @@ def test_the_reference_is_read_leniently(requests: Requests) -> None:
     typed = result.reference.lower().replace("-", " ").replace("0", "o")
     full_width = "".join(chr(ord(c) + 0xFEE0) if "!" <= c <= "~" else c for c in typed)
     assert normalize_reference(full_width) == result.reference
-    assert _status(requests, full_width, email="TARO.YAMADA@EXAMPLE.JP").kind is RequestKind.DISCLOSURE
+    assert (
+        _status(requests, full_width, email="TARO.YAMADA@EXAMPLE.JP").kind is RequestKind.DISCLOSURE
+    )
 
 
 def test_wrong_codes_are_counted_and_the_code_is_spent(requests: Requests) -> None:
@@ -265,7 +270,8 @@ def test_documents_are_encrypted_at_rest(requests: Requests) -> None:
     with requests.database.read() as session:
         doc = session.execute(select(RequestDocument)).scalar_one()
         row = session.execute(select(DataRequest)).scalar_one()
-    assert doc.media_type == "application/pdf" and doc.size == len(PDF)
+    assert doc.media_type == "application/pdf"
+    assert doc.size == len(PDF)
     assert PDF[:16] not in doc.content_enc
     stored = " ".join(str(v) for v in vars(row).values())
     for typed in ("山田", "taro.yamada", "03-1234-5678", "100-0001", "千代田", "ヤマダ"):

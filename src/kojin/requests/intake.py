@@ -94,8 +94,9 @@ def _store_documents(
 ) -> list[dict[str, Any]]:
     """Encrypt and add the documents; what the chain may hold about them (ids, digests)."""
     chained: list[dict[str, Any]] = []
-    for item in checked:
-        doc_id = records.new_id()
+    # ids in ascending order, so that (uploaded_at, id) lists a batch in the order it came
+    ids = sorted(records.new_id() for _ in checked)
+    for doc_id, item in zip(ids, checked, strict=True):
         where = records.context("request_documents", "content", doc_id)
         session.add(
             RequestDocument(

@@ -125,9 +125,7 @@ def _documents(session: Session, request_id: str) -> list[DocumentOut]:
 
 def _history(session: Session, cipher: FieldCipher, request_id: str) -> list[EventOut]:
     query = (
-        select(RequestEvent)
-        .where(RequestEvent.request_id == request_id)
-        .order_by(RequestEvent.at, RequestEvent.id)
+        select(RequestEvent).where(RequestEvent.request_id == request_id).order_by(RequestEvent.seq)
     )
     return [
         EventOut(

@@ -11,7 +11,7 @@ import uuid
 from datetime import datetime
 from typing import Any, Final
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from kojin.audit.service import append_entry
@@ -180,9 +180,13 @@ def record_step(
 ) -> RequestEvent:
     """Keep a step in the request's history and chain it as ``request.<action>``: ids, the
     kind, the states and digests, never a value the person or staff typed."""
+    steps = session.execute(
+        select(func.count()).select_from(RequestEvent).where(RequestEvent.request_id == row.id)
+    ).scalar_one()
     event = RequestEvent(
         id=new_id(),
         request_id=row.id,
+        seq=int(steps) + 1,
         at=now,
         actor=actor,
         action=action,

@@ -108,6 +108,7 @@ def upgrade() -> None:
     )
     _child_of_request(
         "request_events",
+        sa.Column("seq", sa.Integer(), nullable=False),
         sa.Column("at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("actor", sa.String(length=200), nullable=False),
         sa.Column("action", sa.String(length=50), nullable=False),
