@@ -115,6 +115,8 @@ def fake_packages(monkeypatch: pytest.MonkeyPatch) -> PackageCalls:
         ground: Any
         ground_text: str
         explanation: str
+        partial: bool = False
+        request_number: str | None = None
 
     def render_refusal_notice(data: RefusalNoticeData, *, policy: Policy, fmt: str) -> bytes:
         calls.notices.append(data)

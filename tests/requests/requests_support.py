@@ -43,7 +43,7 @@ class Outbox:
         return [mail for mail in self.sent if mail.to == address]
 
     def last_code(self, address: str) -> str:
-        codes = [m for m in self.to(address) if m.purpose == "request_code"]
+        codes = [m for m in self.to(address) if m.purpose == "request.email_code"]
         match = re.search(r"\b([0-9]{6})\b", codes[-1].text)
         assert match is not None
         return match[1]

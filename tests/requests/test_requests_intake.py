@@ -47,7 +47,7 @@ def test_submission_mails_a_code_and_the_reference_in_japanese(requests: Request
     assert re.fullmatch(r"KJ(-[0-9A-HJKMNP-TV-Z]{5}){4}", result.reference)
     [mail] = requests.outbox.sent
     assert mail.to == EMAIL
-    assert mail.purpose == "request_code"
+    assert mail.purpose == "request.email_code"
     assert "確認コード" in mail.subject
     assert result.reference in mail.text
     assert "15分以内" in mail.text

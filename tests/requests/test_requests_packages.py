@@ -101,6 +101,8 @@ def test_a_completed_disclosure_has_a_package(
             "subject_id": subject_id,
             "lang": "ja",
             "include_third_party_records": third_party,
+            "cipher": requests.cipher,
+            "actor": "requester",
         }
     ]
     assert fake_packages.built[0]["method"] is method
@@ -181,4 +183,5 @@ def test_a_refusal_notice_carries_the_ground_and_reasons(
     assert data.ground is RefusalGround.HARM_TO_PERSONS
     assert data.ground_text.startswith("ご請求に応じることにより")
     assert data.explanation == "第三者の権利利益を害するおそれがあるためです。"
+    assert data.request_number == f"R-{result.request_id[:8].upper()}"
     assert (data.submitted_on, data.issued_on) == (date(2027, 4, 7), date(2027, 4, 9))

@@ -82,7 +82,7 @@ def test_a_disclosure_from_arrival_to_completion(requests: Requests, staff: Staf
         StaffAction.WITHDRAW,
     ]
     mail = requests.outbox.sent[-1]
-    assert mail.purpose == "request_state"
+    assert mail.purpose == "request.state_changed"
     assert mail.to == EMAIL
     assert "手数料1,000円" in mail.text
     assert result.reference in mail.text

@@ -1,18 +1,15 @@
-"""What the person does: submit a request, prove the e-mail address, look at the status, add
-documents.
+"""What the person sends: a request with its documents, and documents asked for later.
 
-A request arrives when the person enters the code mailed to them (the arrival of Art. 39(1)):
-from then the clock runs, and the due date is the policy's target in business days after the
-arrival's Tokyo date.
+Everything the person typed is stored encrypted; each upload is checked by its bytes before
+anything is stored. The e-mail code that follows is in :mod:`~kojin.requests.verification`.
 """
 
 from __future__ import annotations
 
 import hashlib
-import hmac
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import TYPE_CHECKING, Any, Final
 
 from sqlalchemy import select
@@ -23,42 +20,21 @@ from kojin.crypto.cipher import FieldCipher
 from kojin.db.base import utcnow
 from kojin.errors import ConflictError, InputError
 from kojin.policy.model import Policy
-from kojin.policy.model_base import RefusalGround
 from kojin.requests import codes, records
-from kojin.requests.clock import BusinessCalendar, tokyo_date
-from kojin.requests.kinds import RIGHTS_KINDS, DocumentPurpose, RequestKind, fee_for
-from kojin.requests.mails import CODE_MINUTES, send_code
-from kojin.requests.models import DataRequest, RequestDocument, VerificationCode
+from kojin.requests.kinds import RIGHTS_KINDS, DocumentPurpose, fee_for
+from kojin.requests.models import DataRequest, RequestDocument
 from kojin.requests.records import REQUESTER, get, put
-from kojin.requests.schemas import (
-    Awaited,
-    RequestForm,
-    RequestStatus,
-    SubmitResult,
-    UploadIn,
-)
+from kojin.requests.schemas import RequestForm, RequestStatus, SubmitResult, UploadIn
 from kojin.requests.states import RequesterEvent, RequestState, requester_next
+from kojin.requests.status import UPLOAD_STATES, status_of
+from kojin.requests.verification import issue_code
 from kojin.settings import Settings
 
 if TYPE_CHECKING:
     from kojin.requests.documents import CheckedUpload
 
-#: wrong codes a person may enter before the code is spent
-MAX_CODE_ATTEMPTS: Final = 5
-CODE_LIFETIME: Final = timedelta(minutes=CODE_MINUTES)
 #: documents one request may carry in all
 MAX_DOCUMENTS: Final = 10
-#: states in which the person may add documents
-UPLOAD_STATES: Final = frozenset({RequestState.RECEIVED, RequestState.AWAITING_DOCUMENTS})
-PACKAGE_KINDS: Final = frozenset({RequestKind.DISCLOSURE, RequestKind.PURPOSE_NOTIFICATION})
-PACKAGE_STATES: Final = frozenset({RequestState.COMPLETED, RequestState.PARTLY_COMPLETED})
-
-
-class VerificationFailed(InputError):  # noqa: N818 - the contract's name
-    """The code is wrong, expired, used up or for no pending request: one answer for all."""
-
-    def __init__(self) -> None:
-        super().__init__("the code is wrong or has expired", field="code")
 
 
 @dataclass(frozen=True)
@@ -129,41 +105,6 @@ def _require_documents(form: RequestForm, uploads: Sequence[UploadIn]) -> None:
         )
     if len(uploads) > MAX_DOCUMENTS:
         raise InputError(f"at most {MAX_DOCUMENTS} documents", field="document")
-
-
-def _issue_code(
-    session: Session,
-    cipher: FieldCipher,
-    settings: Settings,
-    row: DataRequest,
-    *,
-    reference: str,
-    now: datetime,
-) -> None:
-    code = codes.new_code()
-    session.add(
-        VerificationCode(
-            id=records.new_id(),
-            request_id=row.id,
-            code_digest=codes.code_digest(cipher, request_id=row.id, code=code),
-            created_at=now,
-            expires_at=now + CODE_LIFETIME,
-            attempts=0,
-        )
-    )
-    email = get(cipher, row, "email")
-    assert email is not None
-    lang = records.lang_of(row)
-    send_code(
-        session=session,
-        cipher=cipher,
-        settings=settings,
-        to=email,
-        lang=lang,
-        code=code,
-        reference=reference,
-        now=now,
-    )
 
 
 def _earlier(session: Session, cipher: FieldCipher, key_hash: str, email: str) -> SubmitResult:
@@ -249,161 +190,8 @@ def submit_request(
         now=now,
         details={"documents": documents, "fee_yen": row.fee_yen, "key_id": row.key_id},
     )
-    _issue_code(session, cipher, settings, row, reference=reference, now=now)
+    issue_code(session, cipher, settings, row, reference=reference, now=now)
     return SubmitResult(request_id=row.id, reference=reference, created=True)
-
-
-def verify_email(
-    *,
-    session: Session,
-    cipher: FieldCipher,
-    policy: Policy,
-    reference: str,
-    code: str,
-    now: datetime | None = None,
-) -> None:
-    """Accept the code mailed for `reference`: the request arrives (RECEIVED, ``received_at``)
-    and is due the policy's target in business days after the arrival's Tokyo date.
-
-    VerificationFailed, one message for all, when the code is wrong, expired, spent (five wrong
-    attempts, or used) or the reference opens no request awaiting a code. A wrong attempt is
-    counted in `session` before the error is raised: catch VerificationFailed inside the unit
-    of work so that the count is committed (an exception leaving ``Database.uow()`` rolls it
-    back).
-    """
-    now = now or utcnow()
-    row = records.by_reference(session, cipher, reference)
-    typed = codes.normalize_code(code)
-    if row is None or row.state != RequestState.EMAIL_UNVERIFIED.value or typed is None:
-        raise VerificationFailed
-    pending = session.execute(
-        select(VerificationCode)
-        .where(VerificationCode.request_id == row.id)
-        .order_by(VerificationCode.created_at.desc(), VerificationCode.id)
-        .limit(1)
-    ).scalar_one_or_none()
-    if (
-        pending is None
-        or pending.consumed_at is not None
-        or pending.expires_at <= now
-        or pending.attempts >= MAX_CODE_ATTEMPTS
-    ):
-        raise VerificationFailed
-    pending.attempts += 1
-    expected = codes.code_digest(cipher, request_id=row.id, code=typed)
-    if not hmac.compare_digest(pending.code_digest, expected):
-        session.flush()
-        raise VerificationFailed
-    pending.consumed_at = now
-    state = requester_next(RequestState(row.state), RequesterEvent.EMAIL_VERIFIED)
-    handling = policy.general.inquiries.handling
-    arrival = tokyo_date(now)
-    row.state = state.value
-    row.received_at = now
-    row.due_on = BusinessCalendar.from_policy(policy).add_business_days(
-        arrival, handling.target_business_days
-    )
-    records.record_step(
-        session=session,
-        cipher=cipher,
-        row=row,
-        actor=REQUESTER,
-        action="email_verified",
-        from_state=RequestState.EMAIL_UNVERIFIED,
-        to_state=state,
-        now=now,
-        details={"due_on": row.due_on.isoformat()},
-    )
-
-
-def resend_code(
-    *,
-    session: Session,
-    cipher: FieldCipher,
-    settings: Settings,
-    reference: str,
-    email: str,
-    now: datetime | None = None,
-) -> None:
-    """Mail a new code (the earlier ones stop working). NotFoundError alike for a wrong
-    reference or e-mail; ConflictError when the address is already verified."""
-    now = now or utcnow()
-    row = records.for_requester(session, cipher, reference=reference, email=email)
-    if row.state != RequestState.EMAIL_UNVERIFIED.value:
-        raise ConflictError("the e-mail address of this request is already verified")
-    canonical = get(cipher, row, "reference")
-    assert canonical is not None
-    for old in session.execute(
-        select(VerificationCode).where(
-            VerificationCode.request_id == row.id, VerificationCode.consumed_at.is_(None)
-        )
-    ).scalars():
-        old.consumed_at = now
-    _issue_code(session, cipher, settings, row, reference=canonical, now=now)
-    records.record_step(
-        session=session,
-        cipher=cipher,
-        row=row,
-        actor=REQUESTER,
-        action="code_resent",
-        from_state=None,
-        to_state=None,
-        now=now,
-    )
-
-
-def has_package(row: DataRequest) -> bool:
-    return (
-        RequestKind(row.kind) in PACKAGE_KINDS
-        and RequestState(row.state) in PACKAGE_STATES
-        and row.subject_id is not None
-    )
-
-
-def status_of(cipher: FieldCipher, row: DataRequest) -> RequestStatus:
-    """What the person sees about `row`."""
-    state = RequestState(row.state)
-    awaiting = {
-        RequestState.EMAIL_UNVERIFIED: [Awaited.EMAIL_CODE],
-        RequestState.AWAITING_DOCUMENTS: [Awaited.DOCUMENTS],
-        RequestState.AWAITING_FEE: [Awaited.FEE],
-        RequestState.RECEIVED: [Awaited.STAFF],
-        RequestState.IN_REVIEW: [Awaited.STAFF],
-    }.get(state, [])
-    lang = records.lang_of(row)
-    return RequestStatus(
-        kind=RequestKind(row.kind),
-        state=state,
-        lang=lang,
-        submitted_at=row.submitted_at,
-        received_at=row.received_at,
-        due_on=row.due_on,
-        awaiting=awaiting,
-        fee_yen=row.fee_yen,
-        fee_recorded=row.fee_reference_enc is not None,
-        outcome=get(cipher, row, "outcome"),
-        refusal_ground=None if row.refusal_ground is None else RefusalGround(row.refusal_ground),
-        refusal_text=get(cipher, row, "refusal_explanation"),
-        has_package=has_package(row),
-        has_refusal_notice=state is RequestState.REFUSED,
-        can_upload=state in UPLOAD_STATES,
-    )
-
-
-def request_status(
-    *,
-    session: Session,
-    cipher: FieldCipher,
-    policy: Policy,
-    reference: str,
-    email: str,
-    now: datetime | None = None,
-) -> RequestStatus:
-    """Where the request stands; NotFoundError("request not found") alike for a wrong
-    reference or a wrong e-mail."""
-    return status_of(
-        cipher, records.for_requester(session, cipher, reference=reference, email=email)
-    )
 
 
 def add_documents(

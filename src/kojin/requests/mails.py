@@ -20,9 +20,10 @@ from kojin.settings import Settings
 STATUS_PATH: Final = "/portal/status"
 CODE_MINUTES: Final = 15
 
+#: the code stays out of the subject, which phones show on a locked screen
 _CODE_SUBJECT: Final[Mapping[Lang, str]] = {
-    "en": "Your verification code: {code}",
-    "ja": "確認コードのお知らせ：{code}",
+    "en": "Your verification code",
+    "ja": "確認コードのお知らせ",
 }
 _CODE_BODY: Final[Mapping[Lang, str]] = {
     "en": (
@@ -195,7 +196,7 @@ def send_code(
         to=to,
         subject=subject,
         text=text,
-        purpose="request_code",
+        purpose="request.email_code",
         now=now,
     )
 
@@ -222,6 +223,6 @@ def send_moved(
         to=to,
         subject=subject,
         text=text,
-        purpose="request_state",
+        purpose="request.state_changed",
         now=now,
     )

@@ -21,15 +21,19 @@ from kojin.policy.model import Policy
 from kojin.policy.model_base import RefusalGround
 from kojin.requests import records
 from kojin.requests.clock import tokyo_date
-from kojin.requests.intake import PACKAGE_KINDS, PACKAGE_STATES
 from kojin.requests.kinds import DisclosureMethod, RequestKind
 from kojin.requests.models import DataRequest
 from kojin.requests.records import REQUESTER, get
 from kojin.requests.schemas import Package
 from kojin.requests.states import RequestState
+from kojin.requests.status import PACKAGE_KINDS, PACKAGE_STATES
 
 
-def _build(session: Session, policy: Policy, row: DataRequest) -> Package:
+def _build(
+    session: Session, cipher: FieldCipher, policy: Policy, row: DataRequest, actor: str
+) -> Package:
+    """The package, with the subject's identifiers as the registry holds them (their reveal is
+    chained with `actor`)."""
     kind = RequestKind(row.kind)
     if (
         kind not in PACKAGE_KINDS
@@ -48,10 +52,12 @@ def _build(session: Session, policy: Policy, row: DataRequest) -> Package:
         include_third_party_records=(
             kind is RequestKind.DISCLOSURE and row.include_third_party_records
         ),
+        cipher=cipher,
+        actor=actor,
     )
     method = DisclosureMethod(row.disclosure_method or DisclosureMethod.ELECTRONIC.value)
-    package: Package = build_package(record, method=method, lang=lang)
-    return package
+    built = build_package(record, method=method, lang=lang)
+    return Package(filename=built.filename, media_type=built.media_type, content=built.content)
 
 
 def _chain_download(session: Session, row: DataRequest, package: Package, actor: str) -> None:
@@ -76,7 +82,7 @@ def requester_package(
     """The person's disclosure package (NotFoundError alike for a wrong reference or e-mail;
     ConflictError when the request has none)."""
     row = records.for_requester(session, cipher, reference=reference, email=email)
-    package = _build(session, policy, row)
+    package = _build(session, cipher, policy, row, REQUESTER)
     _chain_download(session, row, package, REQUESTER)
     return package
 
@@ -86,7 +92,7 @@ def staff_package(
 ) -> Package:
     """The disclosure package of a request, for staff to check or print (paper method)."""
     row = records.load(session, request_id)
-    package = _build(session, policy, row)
+    package = _build(session, cipher, policy, row, actor)
     _chain_download(session, row, package, actor)
     return package
 
@@ -121,6 +127,7 @@ def _notice(
         ground=ground,
         ground_text="" if clause is None else clause.text.get(lang),
         explanation=explanation,
+        request_number=records.short_id(row.id),
     )
     content = render_refusal_notice(data, policy=policy, fmt=fmt)
     media_type = "application/pdf" if fmt == "pdf" else "text/html; charset=utf-8"

@@ -25,7 +25,6 @@ from kojin.policy.model_base import RefusalGround
 from kojin.registry.ledger.service import entries_due_for_review
 from kojin.requests import records
 from kojin.requests.clock import BusinessCalendar, suit_possible_from, tokyo_date
-from kojin.requests.intake import has_package
 from kojin.requests.kinds import AgentRelation, DisclosureMethod, DocumentPurpose, RequestKind
 from kojin.requests.models import DataRequest, RequestDocument, RequestEvent
 from kojin.requests.records import get
@@ -39,6 +38,7 @@ from kojin.requests.schemas import (
     RequestDetail,
 )
 from kojin.requests.states import OPEN_STATES, RequestState, allowed_actions
+from kojin.requests.status import has_package
 
 #: open states in which the clock runs (the request has arrived)
 RUNNING: Final = OPEN_STATES - {RequestState.EMAIL_UNVERIFIED}

@@ -132,10 +132,11 @@ def needs(row: DataRequest) -> tuple[bool, bool]:
     return RequestKind(row.kind) in RIGHTS_KINDS, bool(row.fee_yen)
 
 
-def load(session: Session, request_id: str) -> DataRequest:
-    """The request `request_id`; NotFoundError for an unknown or malformed id."""
+def load(session: Session, request_id: str, *, for_update: bool = False) -> DataRequest:
+    """The request `request_id` (row-locked with `for_update`, so that two people cannot move
+    it from the same state at once); NotFoundError for an unknown or malformed id."""
     valid = len(request_id) == 32 and all(c in "0123456789abcdef" for c in request_id)
-    row = session.get(DataRequest, request_id) if valid else None
+    row = session.get(DataRequest, request_id, with_for_update=for_update) if valid else None
     if row is None:
         raise NotFoundError(REQUEST_NOT_FOUND)
     return row

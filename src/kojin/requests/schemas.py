@@ -89,7 +89,7 @@ def clean_text(value: object, *, field: str, required: bool = False) -> str | No
 
 
 def _nfkc(value: str) -> str:
-    return unicodedata.normalize("NFKC", value).translate(_DASHES).strip()
+    return unicodedata.normalize("NFKC", value).strip()
 
 
 class RequestForm(BaseModel):
@@ -168,7 +168,7 @@ class RequestForm(BaseModel):
         text = clean_text(value, field="phone")
         if text is None:
             return None
-        text = re.sub(r"[\s()]", "", _nfkc(text))
+        text = re.sub(r"[\s()]", "", _nfkc(text).translate(_DASHES))
         if not _PHONE.fullmatch(text):
             raise InputError("is not a telephone number", field="phone")
         return text
@@ -179,7 +179,7 @@ class RequestForm(BaseModel):
         text = clean_text(value, field="postal_code")
         if text is None:
             return None
-        text = re.sub(r"\s", "", _nfkc(text)).removeprefix("〒")
+        text = re.sub(r"\s", "", _nfkc(text).translate(_DASHES)).removeprefix("〒")
         match = _POSTAL.fullmatch(text)
         if match is None:
             raise InputError("must be a postal code like 123-4567", field="postal_code")

@@ -142,7 +142,7 @@ def act(
     """
     del facts  # part of the interface; subject look-ups are not scoped by role here yet
     now = now or utcnow()
-    row = records.load(session, request_id)
+    row = records.load(session, request_id, for_update=True)
     state = RequestState(row.state)
     kind = RequestKind(row.kind)
     needs_identity, needs_fee = records.needs(row)
