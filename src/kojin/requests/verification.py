@@ -47,6 +47,7 @@ def issue_code(
     reference: str,
     now: datetime,
 ) -> None:
+    """Keep a new code's digest (valid for :data:`CODE_LIFETIME`) and mail the code."""
     code = codes.new_code()
     session.add(
         VerificationCode(
@@ -98,14 +99,13 @@ def verify_email(
         raise VerificationFailed
     pending = session.execute(
         select(VerificationCode)
-        .where(VerificationCode.request_id == row.id)
+        .where(VerificationCode.request_id == row.id, VerificationCode.consumed_at.is_(None))
         .order_by(VerificationCode.created_at.desc(), VerificationCode.id)
         .limit(1)
         .with_for_update()
     ).scalar_one_or_none()
     if (
         pending is None
-        or pending.consumed_at is not None
         or pending.expires_at <= now
         or pending.attempts >= MAX_CODE_ATTEMPTS
     ):
