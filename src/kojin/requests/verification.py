@@ -104,11 +104,7 @@ def verify_email(
         .limit(1)
         .with_for_update()
     ).scalar_one_or_none()
-    if (
-        pending is None
-        or pending.expires_at <= now
-        or pending.attempts >= MAX_CODE_ATTEMPTS
-    ):
+    if pending is None or pending.expires_at <= now or pending.attempts >= MAX_CODE_ATTEMPTS:
         raise VerificationFailed
     pending.attempts += 1
     expected = codes.code_digest(cipher, request_id=row.id, code=typed)
