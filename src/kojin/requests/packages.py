@@ -21,8 +21,10 @@ from kojin.policy.model import Policy
 from kojin.policy.model_base import RefusalGround
 from kojin.requests import records
 from kojin.requests.clock import tokyo_date
+from kojin.requests.disclosure import build_package, gather_disclosure
 from kojin.requests.kinds import DisclosureMethod, RequestKind
 from kojin.requests.models import DataRequest
+from kojin.requests.notices import RefusalNoticeData, render_refusal_notice
 from kojin.requests.package import Package
 from kojin.requests.records import REQUESTER, get
 from kojin.requests.states import RequestState
@@ -41,8 +43,6 @@ def _build(
         or row.subject_id is None
     ):
         raise ConflictError("this request has no disclosure package")
-    from kojin.requests.disclosure import build_package, gather_disclosure
-
     lang = records.lang_of(row)
     record = gather_disclosure(
         session=session,
@@ -109,8 +109,6 @@ def _notice(
     explanation = get(cipher, row, "refusal_explanation")
     if name is None or explanation is None:
         raise ConflictError("the personal data of this request was purged")
-    from kojin.requests.notices import RefusalNoticeData, render_refusal_notice
-
     lang = records.lang_of(row)
     ground = RefusalGround(row.refusal_ground)
     clause = next(
