@@ -19,6 +19,7 @@ from kojin.db.base import utcnow
 from kojin.errors import ConflictError
 from kojin.policy.model import Policy
 from kojin.policy.model_base import RefusalGround
+from kojin.registry.subjects.scope import SubjectScope
 from kojin.requests import records
 from kojin.requests.clock import tokyo_date
 from kojin.requests.disclosure import build_package, gather_disclosure
@@ -32,10 +33,15 @@ from kojin.requests.status import PACKAGE_KINDS, PACKAGE_STATES
 
 
 def _build(
-    session: Session, cipher: FieldCipher, policy: Policy, row: DataRequest, actor: str
+    session: Session,
+    cipher: FieldCipher,
+    policy: Policy,
+    row: DataRequest,
+    actor: str,
+    scope: SubjectScope | None = None,
 ) -> Package:
     """The package, with the subject's identifiers as the registry holds them (their reveal is
-    chained with `actor`)."""
+    chained with `actor`); with `scope`, only for a subject the caller may see."""
     kind = RequestKind(row.kind)
     if (
         kind not in PACKAGE_KINDS
@@ -54,6 +60,7 @@ def _build(
         ),
         cipher=cipher,
         actor=actor,
+        scope=scope,
     )
     method = DisclosureMethod(row.disclosure_method or DisclosureMethod.ELECTRONIC.value)
     return build_package(record, method=method, lang=lang)
@@ -87,11 +94,19 @@ def requester_package(
 
 
 def staff_package(
-    *, session: Session, cipher: FieldCipher, policy: Policy, request_id: str, actor: str
+    *,
+    session: Session,
+    cipher: FieldCipher,
+    policy: Policy,
+    request_id: str,
+    actor: str,
+    scope: SubjectScope | None = None,
 ) -> Package:
-    """The disclosure package of a request, for staff to check or print (paper method)."""
+    """The disclosure package of a request, for staff to check or print (paper method). With
+    `scope` (the staff member's role), NotFoundError ("subject not found") when the subject is
+    one the role may not see (My Number, R-MN-9)."""
     row = records.load(session, request_id)
-    package = _build(session, cipher, policy, row, actor)
+    package = _build(session, cipher, policy, row, actor, scope)
     _chain_download(session, row, package, actor)
     return package
 
