@@ -1,0 +1,126 @@
+"""Helpers for the web tests (the fixtures are in ``conftest.py``)."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import warnings
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, NoReturn
+
+import pytest
+from fastapi import FastAPI, File, Form, UploadFile
+from starlette.exceptions import StarletteDeprecationWarning
+from starlette.requests import Request
+from starlette.responses import PlainTextResponse, Response
+
+from kojin.web.apps import new_web_app
+from kojin.web.context import WebContext
+from kojin.web.csrf import attach_cookie, form_token
+from kojin.web.rate_limits import TooManyRequests
+from kojin.web.site import site_of
+
+with warnings.catch_warnings():
+    # Starlette's test client announces a future switch of HTTP library; the API is unchanged.
+    warnings.simplefilter("ignore", StarletteDeprecationWarning)
+    from fastapi.testclient import TestClient
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Page, ViewportSize
+
+__all__ = [
+    "LAUNCH_ARGS",
+    "PHONE",
+    "PROBE_PREFIX",
+    "PUBLIC_URL",
+    "SCREENSHOTS",
+    "TestClient",
+    "chromium_path",
+    "csrf_of",
+    "in_ci",
+    "probe_app",
+    "screenshot",
+    "unavailable",
+]
+
+PUBLIC_URL = "http://127.0.0.1:8000"
+PROBE_PREFIX = "/portal/_probe"
+PHONE: ViewportSize = {"width": 390, "height": 844}
+LAUNCH_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+]
+ROOT = Path(__file__).resolve().parents[2]
+SCREENSHOTS = ROOT / "test-artifacts" / "screenshots"
+_CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
+
+
+def csrf_of(html: str) -> str:
+    """The CSRF token of the first form of a page."""
+    found = _CSRF.search(html)
+    assert found is not None, "the page has no form with a CSRF token"
+    return found.group(1)
+
+
+def in_ci() -> bool:
+    return os.environ.get("CI", "").strip().lower() not in ("", "0", "false", "no")
+
+
+def unavailable(reason: str) -> NoReturn:
+    """Skip with `reason`, or fail when ``CI`` is set (CI never skips the browser silently)."""
+    if in_ci():
+        pytest.fail(f"{reason} (CI is set: the browser tests must run, not skip)")
+    pytest.skip(reason)
+
+
+def chromium_path() -> str | None:
+    """Debian's Chromium: /usr/bin/chromium, else whatever ``chromium`` is on the PATH."""
+    debian = Path("/usr/bin/chromium")
+    return str(debian) if debian.exists() else shutil.which("chromium")
+
+
+def screenshot(page: Page, name: str) -> Path:
+    """Save a full-page screenshot as ``test-artifacts/screenshots/<name>.png``."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    path = SCREENSHOTS / f"{name}.png"
+    page.screenshot(path=str(path), full_page=True)
+    return path
+
+
+def probe_app(app: FastAPI) -> FastAPI:
+    """A web application built like the portal (double-submit CSRF, limits, error pages),
+    with routes that expose what the guards let through."""
+    probe = new_web_app(WebContext(site=site_of(app), area="portal", prefix=PROBE_PREFIX))
+
+    @probe.get("/form")
+    def form(request: Request) -> Response:
+        response = PlainTextResponse(form_token(request))
+        attach_cookie(request, response)
+        return response
+
+    @probe.post("/echo")
+    def echo(name: Annotated[str, Form()] = "") -> Response:
+        return PlainTextResponse(f"accepted {len(name)} characters")
+
+    @probe.post("/upload")
+    async def upload(
+        document: Annotated[UploadFile, File()], note: Annotated[str, Form()] = ""
+    ) -> Response:
+        data = await document.read()
+        return PlainTextResponse(f"{len(data)} bytes, note {len(note)}")
+
+    @probe.get("/boom")
+    def boom() -> Response:
+        raise RuntimeError("a stored value that must not be shown")
+
+    @probe.get("/limited")
+    def limited() -> Response:
+        raise TooManyRequests
+
+    return probe
