@@ -101,6 +101,13 @@ def signed_in(staff: Annotated[StaffSession | None, Depends(optional_staff)]) ->
     return staff
 
 
+def actor_of(staff: StaffSession) -> str:
+    """The audit chain's actor for `staff`: ``staff:<username>``."""
+    from kojin.auth.staff import staff_actor
+
+    return staff_actor(staff.user)
+
+
 def _route_path(request: Request) -> str | None:
     path = getattr(request.scope.get("route"), "path", None)
     return path if isinstance(path, str) else None

@@ -3,8 +3,9 @@
 Templates live in ``templates/`` (``base.html``, ``macros/forms.html``, ``errors/``, then one
 folder per area). Every page extends ``base.html`` and receives, besides its own values:
 
-``lang``, ``t(key, **values)`` (the message in the page's language), ``url(path)`` (a path in
-the page's own application, mount and proxy prefix included), ``static_url(name)``,
+``lang``, ``t(key, **values)`` (the message in the page's language), ``has_t(key)``,
+``url(path)`` (a path in the page's own application, mount and proxy prefix included),
+``static_url(name)``,
 ``csrf_token()`` (the token the page's forms carry), ``lang_links`` (the language switch),
 ``area`` and ``staff`` (the signed-in staff session on ``/admin``, else None). The filters
 ``date`` and ``datetime`` write a date or a moment in Asia/Tokyo in the page's language.
@@ -90,6 +91,7 @@ def page_context(request: Request, values: Mapping[str, Any] | None = None) -> d
         "request": request,
         "lang": lang,
         "t": t,
+        "has_t": messages.has,
         "url": url,
         "static_url": static_url,
         "csrf_token": csrf_token,
