@@ -11,6 +11,7 @@ from sqlalchemy import MetaData
 from kojin.audit import models as audit_models
 from kojin.auth import models as auth_models
 from kojin.db.base import Base
+from kojin.mail import models as mail_models
 from kojin.registry.consents import models as consent_models
 from kojin.registry.datasets import models as dataset_models
 from kojin.registry.decisions import models as decision_models
@@ -26,6 +27,7 @@ MODEL_MODULES = (
     dataset_models,
     decision_models,
     ledger_models,
+    mail_models,
     provision_models,
     subject_models,
 )
