@@ -124,3 +124,36 @@ def probe_app(app: FastAPI) -> FastAPI:
         raise TooManyRequests
 
     return probe
+
+
+# --- staff -------------------------------------------------------------------------------------
+
+#: the password every test staff user gets (12 characters or more, as kojin requires)
+STAFF_PASSWORD = "correct horse battery"
+
+
+def make_staff(database: object, role: object, username: str | None = None) -> str:
+    """Create a staff user of `role` (its name: the role's, unless given); returns the name."""
+    from kojin.auth.roles import Role
+    from kojin.auth.staff import create_staff_user
+    from kojin.db.uow import Database
+
+    assert isinstance(database, Database)
+    chosen = Role(str(role))
+    name = username or chosen.value.replace("_", "-")
+    with database.uow() as session:
+        create_staff_user(
+            session=session, username=name, password=STAFF_PASSWORD, role=chosen, actor="test"
+        )
+    return name
+
+
+def sign_in(
+    client: TestClient, username: str, password: str = STAFF_PASSWORD, next_path: str = ""
+) -> object:
+    """Post the sign-in form as a browser would (its CSRF token first); returns the answer."""
+    token = csrf_of(client.get("/admin/login").text)
+    return client.post(
+        "/admin/login",
+        data={"csrf_token": token, "username": username, "password": password, "next": next_path},
+    )

@@ -11,7 +11,7 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any, Literal
+from typing import Any, Literal
 
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
@@ -20,9 +20,7 @@ from starlette.requests import HTTPConnection
 
 from kojin.api.state import AppState
 from kojin.errors import ConfigurationError
-
-if TYPE_CHECKING:
-    from kojin.ratelimit import RateLimiter
+from kojin.ratelimit import RateLimiter
 
 Area = Literal["admin", "portal"]
 
@@ -51,8 +49,6 @@ class WebSite:
         first use."""
         with self._lock:
             if self._limiter is None:
-                from kojin.ratelimit import RateLimiter
-
                 self._limiter = RateLimiter.from_settings(self.state.settings)
             return self._limiter
 

@@ -8,15 +8,11 @@ server saw (``scope["client"]``); kojin does not trust forwarded-for headers (uv
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from fastapi import HTTPException
 from starlette.requests import HTTPConnection
 
+from kojin.ratelimit import LimitRule
 from kojin.web.context import web_context
-
-if TYPE_CHECKING:
-    from kojin.ratelimit import LimitRule
 
 UNKNOWN_ADDRESS = "unknown"
 

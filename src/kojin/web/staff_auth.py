@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from datetime import timedelta
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import Annotated, Any
 from urllib.parse import urlencode
 
 from fastapi import Depends, HTTPException
@@ -21,15 +21,12 @@ from starlette.responses import RedirectResponse, Response
 
 from kojin.api.access_log import ACTOR_STATE_KEY
 from kojin.auth.roles import Role
+from kojin.auth.staff import staff_actor
+from kojin.auth.web_sessions import StaffSession, current_session
 from kojin.settings import Settings
 from kojin.web import csrf
 from kojin.web.context import web_context
 from kojin.web.templating import STAFF_STATE_KEY
-
-if TYPE_CHECKING:
-    from kojin.auth.web_sessions import StaffSession as StaffSession
-else:  # FastAPI reads the annotations at run time; the sessions module is imported when used
-    StaffSession = object
 
 SESSION_COOKIE = "kojin_session"
 #: paths (inside /admin) whose forms are posted before a session exists
@@ -65,8 +62,6 @@ def optional_staff(request: Request) -> StaffSession | None:
     token = request.cookies.get(SESSION_COOKIE)
     if not token:
         return None
-    from kojin.auth.web_sessions import current_session
-
     context = web_context(request)
     idle, max_age = lifetimes(context.state.settings)
     with context.state.unit_of_work() as session:  # refreshes the session's last use
@@ -103,8 +98,6 @@ def signed_in(staff: Annotated[StaffSession | None, Depends(optional_staff)]) ->
 
 def actor_of(staff: StaffSession) -> str:
     """The audit chain's actor for `staff`: ``staff:<username>``."""
-    from kojin.auth.staff import staff_actor
-
     return staff_actor(staff.user)
 
 

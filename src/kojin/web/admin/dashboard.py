@@ -11,11 +11,12 @@ from fastapi import APIRouter, Depends
 from starlette.requests import Request
 from starlette.responses import Response
 
+from kojin.auth.web_sessions import StaffSession
 from kojin.web.admin import roles
 from kojin.web.admin.chart import days_left_chart
 from kojin.web.context import web_context
 from kojin.web.i18n import tokyo_today
-from kojin.web.staff_auth import StaffSession, signed_in
+from kojin.web.staff_auth import signed_in
 from kojin.web.templating import render
 
 router = APIRouter()

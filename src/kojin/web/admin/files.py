@@ -15,10 +15,11 @@ from fastapi import APIRouter, Depends
 from starlette.requests import Request
 from starlette.responses import Response
 
+from kojin.auth.web_sessions import StaffSession
 from kojin.errors import NotFoundError
 from kojin.web.admin import roles
 from kojin.web.context import web_context
-from kojin.web.staff_auth import StaffSession, actor_of, require_roles
+from kojin.web.staff_auth import actor_of, require_roles
 
 router = APIRouter()
 

@@ -14,7 +14,9 @@ from fastapi import APIRouter, Form, Query
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
+from kojin.auth.web_sessions import sign_in, sign_out
 from kojin.errors import AuthenticationError
+from kojin.ratelimit import LimitRule
 from kojin.web.context import web_context
 from kojin.web.rate_limits import TooManyRequests, allowed, clear, client_address
 from kojin.web.staff_auth import (
@@ -75,9 +77,6 @@ def login(
     password: Annotated[str, Form()] = "",
     next: Annotated[str, Form()] = "",
 ) -> Response:
-    from kojin.auth.web_sessions import sign_in, sign_out
-    from kojin.ratelimit import LimitRule
-
     t_key = "admin.login.error"
     next_path = safe_next(request, next)
     username = username.strip()
@@ -132,8 +131,6 @@ def login(
 
 @router.post("/logout")
 def logout(request: Request) -> Response:
-    from kojin.auth.web_sessions import sign_out
-
     token = request.cookies.get(SESSION_COOKIE)
     if token:
         with web_context(request).state.unit_of_work() as session:

@@ -13,9 +13,11 @@ from fastapi import APIRouter, Depends
 from starlette.requests import Request
 from starlette.responses import Response
 
+from kojin.auth.web_sessions import StaffSession
+from kojin.mail.service import list_outbox
 from kojin.web.admin import roles
 from kojin.web.context import web_context
-from kojin.web.staff_auth import StaffSession, require_roles
+from kojin.web.staff_auth import require_roles
 from kojin.web.templating import render
 
 router = APIRouter()
@@ -28,8 +30,6 @@ OUTBOX_ROWS = 100
 def outbox(
     request: Request, staff: Annotated[StaffSession, Depends(require_roles(roles.OUTBOX_READ))]
 ) -> Response:
-    from kojin.mail.service import list_outbox
-
     state = web_context(request).state
     with state.read() as session:
         items = list_outbox(session=session, cipher=state.cipher(), limit=OUTBOX_ROWS)

@@ -8,10 +8,11 @@ from fastapi import APIRouter, Depends
 from starlette.requests import Request
 from starlette.responses import Response
 
+from kojin.auth.web_sessions import StaffSession
 from kojin.web.admin import roles
 from kojin.web.context import web_context
 from kojin.web.i18n import tokyo_today
-from kojin.web.staff_auth import StaffSession, require_roles
+from kojin.web.staff_auth import require_roles
 from kojin.web.templating import render, translate
 
 if TYPE_CHECKING:

@@ -15,6 +15,7 @@ from pydantic import ValidationError
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
+from kojin.auth.web_sessions import StaffSession
 from kojin.errors import ConflictError, InputError, NotFoundError
 from kojin.policy.model import Policy
 from kojin.policy.model_base import CategoryScope
@@ -24,7 +25,7 @@ from kojin.web.admin.action_forms import action_form, submitted_values
 from kojin.web.context import web_context
 from kojin.web.i18n import tokyo_today
 from kojin.web.language import request_language
-from kojin.web.staff_auth import StaffSession, actor_of, require_roles
+from kojin.web.staff_auth import actor_of, require_roles
 from kojin.web.templating import render, translate
 
 if TYPE_CHECKING:
