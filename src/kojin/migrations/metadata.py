@@ -18,6 +18,7 @@ from kojin.registry.decisions import models as decision_models
 from kojin.registry.ledger import models as ledger_models
 from kojin.registry.provisions import models as provision_models
 from kojin.registry.subjects import models as subject_models
+from kojin.requests import models as request_models
 
 #: the model modules whose tables make up the registry schema
 MODEL_MODULES = (
@@ -29,6 +30,7 @@ MODEL_MODULES = (
     ledger_models,
     mail_models,
     provision_models,
+    request_models,
     subject_models,
 )
 

@@ -9,6 +9,9 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Final
 
+from kojin.policy.model import Policy
+from kojin.policy.model_base import RequestType
+
 
 class RequestKind(StrEnum):
     """What a person asks for."""
@@ -65,3 +68,25 @@ class AgentRelation(StrEnum):
 
     LEGAL_REPRESENTATIVE = "legal_representative"
     AUTHORISED_AGENT = "authorised_agent"
+
+
+#: the request kinds that carry the disclosure method the person chose (Art. 33(1); R-RT-3)
+METHOD_KINDS: Final[frozenset[RequestKind]] = frozenset(
+    {RequestKind.PURPOSE_NOTIFICATION, RequestKind.DISCLOSURE}
+)
+
+
+def fee_for(kind: RequestKind, policy: Policy) -> int | None:
+    """The fee in yen the policy sets for `kind` (``general.inquiries.fees``), or None.
+
+    Only purpose notification and disclosure may carry one (Art. 38; R-RT-9). A disclosure's
+    fee covers the records of provision to third parties as well (Art. 33(5); R-RT-4): when the
+    policy sets no disclosure fee but one for third-party-record disclosure, that one applies.
+    """
+    if kind not in METHOD_KINDS:
+        return None
+    fees = {fee.request_type: fee.amount_yen for fee in policy.general.inquiries.fees}
+    amount = fees.get(RequestType(kind.value))
+    if amount is None and kind is RequestKind.DISCLOSURE:
+        amount = fees.get(RequestType.THIRD_PARTY_RECORD_DISCLOSURE)
+    return amount
