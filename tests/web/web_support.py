@@ -157,3 +157,120 @@ def sign_in(
         "/admin/login",
         data={"csrf_token": token, "username": username, "password": password, "next": next_path},
     )
+
+
+# --- requests, made through the services as the portal makes them ---------------------------
+
+
+def png_bytes(width: int = 60, height: int = 40) -> bytes:
+    """A real PNG image (an identity document's scan, as far as the checks can tell)."""
+    import io
+
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (width, height), (200, 220, 240)).save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+def pdf_bytes() -> bytes:
+    """A real one-page PDF without active content."""
+    import io
+
+    from pypdf import PdfWriter
+
+    writer = PdfWriter()
+    writer.add_blank_page(width=200, height=200)
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    return buffer.getvalue()
+
+
+def submit_verified(
+    app: FastAPI,
+    *,
+    kind: str = "disclosure",
+    lang: str = "ja",
+    name: str = "山田 太郎",
+    email: str = "taro@example.jp",
+    details: str = "保有個人データの開示を求めます。",
+    document: tuple[str, bytes] | None = None,
+    verify: bool = True,
+    **fields: object,
+) -> str:
+    """Submit a request through the service as the portal does, read the code from the outbox
+    and confirm it (unless `verify` is False); returns the request's id."""
+    import uuid
+
+    from kojin.api.state import state_of
+    from kojin.mail.service import list_outbox
+    from kojin.requests.kinds import RIGHTS_KINDS, DocumentPurpose, RequestKind
+    from kojin.requests.schemas import RequestForm, UploadIn
+    from kojin.requests.service import submit_request, verify_email
+
+    state = state_of(app)
+    chosen = RequestKind(kind)
+    values: dict[str, object] = {
+        "kind": chosen,
+        "lang": lang,
+        "name": name,
+        "email": email,
+        "details": details,
+        "submission_key": uuid.uuid4().hex,
+    }
+    if chosen in (RequestKind.DISCLOSURE, RequestKind.PURPOSE_NOTIFICATION):
+        values["disclosure_method"] = "electronic"
+    values.update(fields)
+    uploads = []
+    if document is not None or chosen in RIGHTS_KINDS:
+        filename, data = document or ("id.png", png_bytes())
+        uploads.append(
+            UploadIn(
+                purpose=DocumentPurpose.IDENTITY,
+                filename=filename,
+                declared_type=None,
+                data=data,
+            )
+        )
+    with state.database.uow() as session:
+        result = submit_request(
+            session=session,
+            cipher=state.cipher(),
+            settings=state.settings,
+            policy=state.policy,
+            form=RequestForm.parse(values),
+            uploads=uploads,
+        )
+    if verify:
+        with state.database.read() as session:
+            mails = list_outbox(session=session, cipher=state.cipher(), limit=1000)
+        codes = [m.text for m in mails if m.to == email and m.purpose == "request.email_code"]
+        found = re.search(r"\b([0-9]{6})\b", str(codes[0]))
+        assert found is not None
+        with state.database.uow() as session:
+            verify_email(
+                session=session,
+                cipher=state.cipher(),
+                policy=state.policy,
+                reference=result.reference,
+                code=found.group(1),
+            )
+    return result.request_id
+
+
+def make_subject(app: FastAPI, email: str = "taro@example.jp", category: str = "customer") -> str:
+    """A registry subject with `email`; returns its id."""
+    from kojin.api.state import state_of
+    from kojin.registry.subjects.schemas import SubjectCreate
+    from kojin.registry.subjects.service import create_subject
+
+    state = state_of(app)
+    with state.database.uow() as session:
+        subject = create_subject(
+            session=session,
+            cipher=state.cipher(),
+            subject_in=SubjectCreate(category=category, email=email, name="山田 太郎"),
+            policy=state.facts,
+            actor="test",
+        )
+    return subject.id

@@ -12,6 +12,8 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from kojin.auth.web_sessions import StaffSession
+from kojin.requests.service import dashboard as figures_of
+from kojin.requests.states import RequestState
 from kojin.web.admin import roles
 from kojin.web.admin.chart import days_left_chart
 from kojin.web.context import web_context
@@ -26,9 +28,6 @@ router = APIRouter()
 def dashboard(request: Request, staff: Annotated[StaffSession, Depends(signed_in)]) -> Response:
     if staff.user.role not in roles.DASHBOARD:
         return render(request, "admin/no_pages.html", {"nav_current": "dashboard"})
-    from kojin.requests.service import dashboard as figures_of
-    from kojin.requests.states import RequestState
-
     context = web_context(request)
     state = context.state
     with state.read() as session:

@@ -17,6 +17,8 @@ from starlette.responses import Response
 
 from kojin.auth.web_sessions import StaffSession
 from kojin.errors import NotFoundError
+from kojin.requests.service import read_document, staff_package
+from kojin.requests.service import refusal_notice as notice_of
 from kojin.web.admin import roles
 from kojin.web.context import web_context
 from kojin.web.staff_auth import actor_of, require_roles
@@ -67,8 +69,6 @@ def document(
     document_id: str,
     staff: Annotated[StaffSession, Depends(require_roles(roles.DOCUMENTS_READ))],
 ) -> Response:
-    from kojin.requests.service import read_document
-
     state = web_context(request).state
     with state.unit_of_work() as session:
         media_type, data = read_document(
@@ -90,8 +90,6 @@ def package(
     request_id: str,
     staff: Annotated[StaffSession, Depends(require_roles(roles.DOCUMENTS_READ))],
 ) -> Response:
-    from kojin.requests.service import staff_package
-
     state = web_context(request).state
     with state.unit_of_work() as session:
         built = staff_package(
@@ -111,8 +109,6 @@ def refusal_notice(
     fmt: str,
     staff: Annotated[StaffSession, Depends(require_roles(roles.REQUESTS_READ))],
 ) -> Response:
-    from kojin.requests.service import refusal_notice as notice_of
-
     if fmt not in ("html", "pdf"):
         raise NotFoundError("no such format")
     chosen: Literal["html", "pdf"] = "html" if fmt == "html" else "pdf"

@@ -2,21 +2,22 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends
 from starlette.requests import Request
 from starlette.responses import Response
 
 from kojin.auth.web_sessions import StaffSession
+from kojin.requests.kinds import RequestKind
+from kojin.requests.schemas import QueueFilter
+from kojin.requests.service import list_queue
+from kojin.requests.states import RequestState
 from kojin.web.admin import roles
 from kojin.web.context import web_context
 from kojin.web.i18n import tokyo_today
 from kojin.web.staff_auth import require_roles
 from kojin.web.templating import render, translate
-
-if TYPE_CHECKING:
-    from kojin.requests.schemas import QueueFilter
 
 router = APIRouter()
 
@@ -31,10 +32,6 @@ def _choice(value: str | None, choices: Any) -> Any:
 
 def queue_filter(request: Request) -> QueueFilter:
     """The filters of the query string; values that name nothing are ignored."""
-    from kojin.requests.kinds import RequestKind
-    from kojin.requests.schemas import QueueFilter
-    from kojin.requests.states import RequestState
-
     query = request.query_params
     return QueueFilter(
         state=_choice(query.get("state"), RequestState),
@@ -53,10 +50,6 @@ def options(request: Request, prefix: str, choices: Any) -> list[tuple[str, str]
 def queue(
     request: Request, staff: Annotated[StaffSession, Depends(require_roles(roles.QUEUE_READ))]
 ) -> Response:
-    from kojin.requests.kinds import RequestKind
-    from kojin.requests.service import list_queue
-    from kojin.requests.states import RequestState
-
     filters = queue_filter(request)
     context = web_context(request)
     state = context.state

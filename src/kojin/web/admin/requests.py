@@ -8,18 +8,25 @@ allows (another member of staff acted first) is said at the top of the page.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends
 from pydantic import ValidationError
+from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
+from kojin.api.roles import subject_scope
 from kojin.auth.web_sessions import StaffSession
 from kojin.errors import ConflictError, InputError, NotFoundError
 from kojin.policy.model import Policy
-from kojin.policy.model_base import CategoryScope
+from kojin.policy.model_base import CategoryScope, RefusalGround
 from kojin.policy.model_sections import RefusalClause
+from kojin.registry.subjects.schemas import SubjectOut
+from kojin.registry.subjects.service import find_subject
+from kojin.requests.schemas import ActionIn, RequestDetail
+from kojin.requests.service import act, request_detail
+from kojin.requests.states import StaffAction
 from kojin.web.admin import roles
 from kojin.web.admin.action_forms import action_form, submitted_values
 from kojin.web.context import web_context
@@ -28,11 +35,10 @@ from kojin.web.language import request_language
 from kojin.web.staff_auth import actor_of, require_roles
 from kojin.web.templating import render, translate
 
-if TYPE_CHECKING:
-    from kojin.registry.subjects.schemas import SubjectOut
-    from kojin.requests.schemas import RequestDetail
-
 router = APIRouter()
+
+#: the names of the staff actions (what a posted form's ``action`` may be)
+_ALL_ACTIONS = frozenset(action.value for action in StaffAction)
 
 _ERROR_KEYS = {
     "fee_reference": "admin.action.error.fee_reference",
@@ -56,9 +62,6 @@ def _find_subjects(request: Request, staff: StaffSession, email: str | None) -> 
     """The registry subjects with the requester's e-mail (blind index; the caller's scope)."""
     if not email:
         return []
-    from kojin.api.roles import subject_scope
-    from kojin.registry.subjects.service import find_subject
-
     state = web_context(request).state
     with state.read() as session:
         return find_subject(
@@ -80,8 +83,6 @@ def detail_page(
     status_code: int = 200,
 ) -> Response:
     """The request's page (NotFoundError, shown as 404, for an unknown id)."""
-    from kojin.requests.service import request_detail
-
     context = web_context(request)
     state = context.state
     with state.unit_of_work() as session:
@@ -142,20 +143,6 @@ def detail_page(
     )
 
 
-_ALL_ACTIONS = frozenset(
-    {
-        "verify_identity",
-        "reject_identity",
-        "record_fee",
-        "start_review",
-        "approve",
-        "fulfil_partly",
-        "refuse",
-        "withdraw",
-    }
-)
-
-
 @router.get("/requests/{request_id}")
 def request_page(
     request: Request,
@@ -183,8 +170,6 @@ async def act_on_request(
     request_id: str,
     staff: Annotated[StaffSession, Depends(require_roles(roles.REQUESTS_ACT))],
 ) -> Response:
-    from starlette.concurrency import run_in_threadpool
-
     form = await request.form()
     action = form.get("action")
     submitted = submitted_values(form)
@@ -198,11 +183,6 @@ def _act(
     action: Any,
     submitted: dict[str, str],
 ) -> Response:
-    from kojin.policy.model_base import RefusalGround
-    from kojin.requests.schemas import ActionIn
-    from kojin.requests.service import act
-    from kojin.requests.states import StaffAction
-
     if not isinstance(action, str) or action not in _ALL_ACTIONS:
         return detail_page(
             request,
