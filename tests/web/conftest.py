@@ -16,11 +16,7 @@ Helpers (``csrf_of``, ``screenshot`` into ``test-artifacts/screenshots/``, the C
 from __future__ import annotations
 
 import importlib.util
-import socket
-import threading
-import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -32,20 +28,23 @@ from web_support import (
     PHONE,
     PROBE_PREFIX,
     PUBLIC_URL,
+    LiveSite,
+    PhonePage,
     TestClient,
     chromium_path,
+    free_port,
     probe_app,
+    serve_in_thread,
     unavailable,
 )
 
-from kojin.api.state import state_of
 from kojin.crypto.keyring import Keyring, keyring_path
 from kojin.db.uow import Database
 from kojin.settings import Settings
 from kojin.web.site import create_site
 
 if TYPE_CHECKING:
-    from playwright.sync_api import Browser, Page, Route
+    from playwright.sync_api import Browser, Route
 
 
 @pytest.fixture
@@ -84,60 +83,6 @@ def web_on_db(site_on_db: FastAPI) -> Iterator[TestClient]:
 
 
 # --- a live server ---------------------------------------------------------------------------
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-@dataclass
-class LiveSite:
-    """The site served on ``url`` by uvicorn in a thread of this process."""
-
-    app: FastAPI
-    url: str
-    stop: Callable[[], None] = field(repr=False)
-
-    @property
-    def settings(self) -> Settings:
-        return state_of(self.app).settings
-
-    @property
-    def database(self) -> Database:
-        return state_of(self.app).database
-
-
-def serve_in_thread(app: FastAPI, port: int | None = None) -> LiveSite:
-    """Serve `app` with uvicorn on `port` (default: a free one) until ``stop()``."""
-    import uvicorn
-
-    port = port or free_port()
-    config = uvicorn.Config(
-        app,
-        host="127.0.0.1",
-        port=port,
-        log_level="warning",
-        access_log=False,
-        lifespan="on",
-        proxy_headers=False,
-        server_header=False,
-    )
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, name="kojin-live-site", daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        if not thread.is_alive() or time.monotonic() > deadline:
-            raise RuntimeError("the live site did not start")
-        time.sleep(0.05)
-
-    def stop() -> None:
-        server.should_exit = True
-        thread.join(timeout=20)
-
-    return LiveSite(app=app, url=f"http://127.0.0.1:{port}", stop=stop)
 
 
 LiveSiteFactory = Callable[..., LiveSite]
@@ -204,42 +149,6 @@ def browser() -> Iterator[Browser]:
             yield launched
         finally:
             launched.close()
-
-
-@dataclass
-class PhonePage:
-    """A browser page at a phone's size, allowed to load only the live site; every other
-    request is aborted and noted in ``foreign``."""
-
-    page: Page
-    base_url: str
-    foreign: list[str] = field(default_factory=list)
-
-    def goto(self, path: str) -> None:
-        self.page.goto(self.base_url + path, wait_until="load")
-
-    def scroll_width(self) -> int:
-        return int(self.page.evaluate("document.documentElement.scrollWidth"))
-
-    def overflowing(self) -> list[str]:
-        """Elements whose box reaches past the right edge of the screen (tags and classes)."""
-        found: list[str] = self.page.evaluate(
-            """() => {
-                const width = document.documentElement.clientWidth;
-                const out = [];
-                for (const el of document.body.querySelectorAll('*')) {
-                    if (el.closest('.table-region') && !el.classList.contains('table-region')) {
-                        continue;  // a wide table scrolls inside its own region
-                    }
-                    const box = el.getBoundingClientRect();
-                    if (box.width > 0 && (box.right > width + 0.5 || box.left < -0.5)) {
-                        out.push(el.tagName.toLowerCase() + '.' + el.className);
-                    }
-                }
-                return out;
-            }"""
-        )
-        return found
 
 
 @pytest.fixture

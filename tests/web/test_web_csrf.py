@@ -70,7 +70,8 @@ def test_a_token_for_another_cookie_is_refused(probed: TestClient, site: object)
 
 
 @pytest.mark.parametrize(
-    "origin", ["http://evil.example", "null", "http://127.0.0.1:9999", "https://127.0.0.1:8000"]
+    "origin",
+    ["http://evil.example", "http://127.0.0.1:9999", "https://127.0.0.1:8000", "file://", "x"],
 )
 def test_a_cross_origin_post_is_refused_even_with_a_valid_token(
     probed: TestClient, origin: str
@@ -80,10 +81,21 @@ def test_a_cross_origin_post_is_refused_even_with_a_valid_token(
     _refused(answer)
 
 
-def test_a_cross_site_fetch_is_refused(probed: TestClient) -> None:
+@pytest.mark.parametrize("fetch_site", ["cross-site", "same-site"])
+def test_a_fetch_from_another_site_is_refused(probed: TestClient, fetch_site: str) -> None:
     token = _token(probed)
-    answer = probed.post(ECHO, data={"csrf_token": token}, headers={"sec-fetch-site": "cross-site"})
+    headers = {"sec-fetch-site": fetch_site}
+    answer = probed.post(ECHO, data={"csrf_token": token}, headers=headers)
     _refused(answer)
+
+
+def test_a_null_origin_is_left_to_the_token(probed: TestClient) -> None:
+    """Browsers send ``Origin: null`` with a form of a page under ``no-referrer``: the token
+    decides."""
+    token = _token(probed)
+    headers = {"origin": "null", "sec-fetch-site": "same-origin"}
+    assert probed.post(ECHO, data={"csrf_token": token}, headers=headers).status_code == 200
+    _refused(probed.post(ECHO, data={"csrf_token": token + "x"}, headers=headers))
 
 
 @pytest.mark.parametrize(

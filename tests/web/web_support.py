@@ -5,7 +5,12 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import socket
+import threading
+import time
 import warnings
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, NoReturn
 
@@ -15,6 +20,9 @@ from starlette.exceptions import StarletteDeprecationWarning
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 
+from kojin.api.state import state_of
+from kojin.db.uow import Database
+from kojin.settings import Settings
 from kojin.web.apps import new_web_app
 from kojin.web.context import WebContext
 from kojin.web.csrf import attach_cookie, form_token
@@ -35,12 +43,23 @@ __all__ = [
     "PROBE_PREFIX",
     "PUBLIC_URL",
     "SCREENSHOTS",
+    "STAFF_PASSWORD",
+    "LiveSite",
+    "PhonePage",
     "TestClient",
     "chromium_path",
     "csrf_of",
+    "free_port",
     "in_ci",
+    "make_staff",
+    "make_subject",
+    "pdf_bytes",
+    "png_bytes",
     "probe_app",
     "screenshot",
+    "serve_in_thread",
+    "sign_in",
+    "submit_verified",
     "unavailable",
 ]
 
@@ -132,13 +151,11 @@ def probe_app(app: FastAPI) -> FastAPI:
 STAFF_PASSWORD = "correct horse battery"
 
 
-def make_staff(database: object, role: object, username: str | None = None) -> str:
+def make_staff(database: Database, role: object, username: str | None = None) -> str:
     """Create a staff user of `role` (its name: the role's, unless given); returns the name."""
     from kojin.auth.roles import Role
     from kojin.auth.staff import create_staff_user
-    from kojin.db.uow import Database
 
-    assert isinstance(database, Database)
     chosen = Role(str(role))
     name = username or chosen.value.replace("_", "-")
     with database.uow() as session:
@@ -274,3 +291,96 @@ def make_subject(app: FastAPI, email: str = "taro@example.jp", category: str = "
             actor="test",
         )
     return subject.id
+
+
+# --- a live server and a phone-sized page -------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@dataclass
+class LiveSite:
+    """The site served on ``url`` by uvicorn in a thread of this process."""
+
+    app: FastAPI
+    url: str
+    stop: Callable[[], None] = field(repr=False)
+
+    @property
+    def settings(self) -> Settings:
+        return state_of(self.app).settings
+
+    @property
+    def database(self) -> Database:
+        return state_of(self.app).database
+
+
+def serve_in_thread(app: FastAPI, port: int | None = None) -> LiveSite:
+    """Serve `app` with uvicorn on `port` (default: a free one) until ``stop()``."""
+    import uvicorn
+
+    port = port or free_port()
+    config = uvicorn.Config(
+        app,
+        host="127.0.0.1",
+        port=port,
+        log_level="warning",
+        access_log=False,
+        lifespan="on",
+        proxy_headers=False,
+        server_header=False,
+    )
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, name="kojin-live-site", daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not server.started:
+        if not thread.is_alive() or time.monotonic() > deadline:
+            raise RuntimeError("the live site did not start")
+        time.sleep(0.05)
+
+    def stop() -> None:
+        server.should_exit = True
+        thread.join(timeout=20)
+
+    return LiveSite(app=app, url=f"http://127.0.0.1:{port}", stop=stop)
+
+
+@dataclass
+class PhonePage:
+    """A browser page at a phone's size, allowed to load only the live site; every other
+    request is aborted and noted in ``foreign``."""
+
+    page: Page
+    base_url: str
+    foreign: list[str] = field(default_factory=list)
+
+    def goto(self, path: str) -> None:
+        self.page.goto(self.base_url + path, wait_until="load")
+
+    def scroll_width(self) -> int:
+        return int(self.page.evaluate("document.documentElement.scrollWidth"))
+
+    def overflowing(self) -> list[str]:
+        """Elements whose box reaches past the right edge of the screen (tags and classes)."""
+        found: list[str] = self.page.evaluate(
+            """() => {
+                const width = document.documentElement.clientWidth;
+                const out = [];
+                for (const el of document.body.querySelectorAll('*')) {
+                    if (el.closest('.table-region') && !el.classList.contains('table-region')) {
+                        continue;  // a wide table scrolls inside its own region
+                    }
+                    const box = el.getBoundingClientRect();
+                    if (box.width > 0 && (box.right > width + 0.5 || box.left < -0.5)) {
+                        out.push(el.tagName.toLowerCase() + '.' + el.className);
+                    }
+                }
+                return out;
+            }"""
+        )
+        return found

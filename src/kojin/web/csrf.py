@@ -9,13 +9,15 @@ Two kinds of token, both in the hidden field ``csrf_token``:
   that cookie under a key derived from the keyring (:meth:`kojin.web.context.WebSite.csrf_key`).
   A forger can neither read the cookie nor compute the HMAC without the key.
 
-Before either, the ``Origin`` header, when the browser sends one, must be kojin's public origin
-(``KOJIN_PUBLIC_URL``) or the request's own host, and ``Sec-Fetch-Site`` must not say
-``cross-site``. A refusal is a 403 page asking to reload the form; nothing is stored, since the
-check runs before the route.
+Before either, the ``Origin`` header, when the browser names an origin, must be kojin's public
+origin (``KOJIN_PUBLIC_URL``) or the request's own host, and ``Sec-Fetch-Site`` must not say
+``cross-site`` or ``same-site``. Under the pages' ``Referrer-Policy: no-referrer`` browsers send
+``Origin: null`` with kojin's own forms, so a null origin is left to the token.
 
-The form is read with ``await request.form()``: Starlette keeps it on the request, so the route
-(or FastAPI's ``Form`` parameters) reads the same parsed form, uploads included.
+A refusal is a 403 page asking to reload the form; nothing is stored, since the check runs
+before the route. The form is read with ``await request.form()``: Starlette keeps it on the
+request, so the route (or FastAPI's ``Form`` parameters) reads the same parsed form, uploads
+included.
 """
 
 from __future__ import annotations
@@ -42,6 +44,8 @@ _BOUND_KEY = "kojin_csrf_bound"
 _NEW_COOKIE_KEY = "kojin_csrf_new"
 _COOKIE_SHAPE = re.compile(r"[A-Za-z0-9_-]{43}")  # token_urlsafe(32)
 _DEFAULT_PORTS = {"http": "80", "https": "443"}
+#: ``Sec-Fetch-Site`` values of a request started by another site's page
+_OTHER_SITES = frozenset({"cross-site", "same-site"})
 
 
 class CsrfRefused(HTTPException):
@@ -116,17 +120,19 @@ def _authority(scheme: str, netloc: str) -> str | None:
 
 
 def origin_allowed(request: Request) -> bool:
-    """The browser's ``Origin`` (when sent) is kojin's public origin or this request's host,
-    and the request is not marked cross-site."""
-    if request.headers.get("sec-fetch-site", "").lower() == "cross-site":
+    """The browser's ``Origin`` (when it names one) is kojin's public origin or this request's
+    host, and the browser does not mark the request as coming from another site."""
+    if request.headers.get("sec-fetch-site", "").lower() in _OTHER_SITES:
         return False
     origin = request.headers.get("origin")
-    if origin is None:
+    if origin is None or origin == "null":
+        # Under kojin's own Referrer-Policy (no-referrer) browsers send "Origin: null" with a
+        # form posted from kojin's page: it says nothing, and the token decides.
         return True
     parts = urlsplit(origin)
     scheme = parts.scheme.lower()
     if scheme not in _DEFAULT_PORTS:
-        return False  # "null" (a sandboxed or privacy-sensitive context) included
+        return False
     sent = _authority(scheme, parts.netloc)
     if sent is None:
         return False

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 WIDTH = 560
 HEIGHT = 260
-LEFT, RIGHT, TOP, BOTTOM = 16, 16, 28, 40
+LEFT, RIGHT, TOP, BOTTOM = 16, 16, 34, 46
 GAP = 18
 
 #: the service's buckets and their message keys (``admin.dashboard.bucket.<key>``)
