@@ -412,3 +412,25 @@ def test_the_action_forms_are_in_japanese_too(
     assert "請求に応じない理由" in page
     for text in ("お客様によるご請求の手続に不備がある場合", "法令に違反することとなる場合"):
         assert text in page
+
+
+@pytest.mark.parametrize("lang", ["en", "ja"])
+def test_every_staff_page_is_in_both_languages(
+    site_on_db: FastAPI, web_on_db: TestClient, database: Database, lang: str
+) -> None:
+    request_id = submit_verified(site_on_db)
+    _signed_in(web_on_db, database, Role.ADMIN)
+    titles = {
+        "/admin/": {"en": "Dashboard", "ja": "ダッシュボード"},
+        "/admin/requests": {"en": "Requests", "ja": "請求一覧"},
+        f"/admin/requests/{request_id}?find_subject=1": {"en": "Request R-", "ja": "請求 R-"},
+        "/admin/outbox": {"en": "Mail outbox", "ja": "送信メール"},
+    }
+    for path, title in titles.items():
+        separator = "&" if "?" in path else "?"
+        answer = web_on_db.get(f"{path}{separator}lang={lang}")
+        assert answer.status_code == 200, path
+        assert f'<html lang="{lang}">' in answer.text
+        heading = re.search(r"<h1>(.*?)</h1>", answer.text)
+        assert heading is not None
+        assert heading.group(1).startswith(title[lang]), path
