@@ -126,8 +126,10 @@ def live_site(live_site_factory: LiveSiteFactory) -> LiveSite:
 # --- a real browser ---------------------------------------------------------------------------
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
+    """Chromium for one test module (Playwright's synchronous API runs an event loop in this
+    thread while it lives: it is stopped after the module, before other tests run)."""
     if importlib.util.find_spec("playwright") is None:
         unavailable("Playwright for Python is not installed (pip install -e '.[dev]')")
     executable = chromium_path()
