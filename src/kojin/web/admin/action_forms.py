@@ -32,7 +32,7 @@ class ActionForm:
     action: str
     fields: tuple[str, ...]
     required: frozenset[str]
-    #: the action closes the request (the button says so)
+    #: the action closes the request (the form says so)
     closes: bool
 
     @property
