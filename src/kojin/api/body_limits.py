@@ -10,6 +10,10 @@ another method), and answers before the token is checked, from the headers alone
 - a request that carries a body must say ``Content-Type: application/json`` (a ``charset``
   parameter, if any, must be ``utf-8``; ``+json`` types are not read), else 415.
 
+The web pages (:data:`WEB_PREFIXES`, mounted by :func:`kojin.web.site.create_site`) post forms,
+not JSON: this middleware leaves them to the web applications' own limits
+(:mod:`kojin.web.body_limits`).
+
 The ledger import (:data:`CSV_IMPORT_PATH`) reads CSV: its limit is ``max_import_bytes``
 instead of ``max_body_bytes``, and its body must be ``text/csv`` (any ``charset``, which the
 route reads). Its media type is checked when the route reads the body, that is after the token
@@ -29,6 +33,9 @@ from kojin.api.errors import http_error_response
 
 #: the one route whose body is CSV, not JSON
 CSV_IMPORT_PATH = "/api/v1/ledger/import"
+
+#: path prefixes of the web pages, which read forms and have limits of their own
+WEB_PREFIXES = ("/admin", "/portal", "/static")
 
 _WITH_BODY = frozenset({"POST", "PUT", "PATCH"})
 _JSON = b"application/json"
@@ -69,6 +76,11 @@ def media_type_is(value: bytes | None, expected: bytes, *, any_charset: bool = F
         if name.strip().lower() == b"charset" and charset not in (b"utf-8", b"utf8"):
             return False
     return True
+
+
+def is_web_path(path: str) -> bool:
+    """True for a path of the web pages (a prefix of :data:`WEB_PREFIXES` or below it)."""
+    return any(path == prefix or path.startswith(prefix + "/") for prefix in WEB_PREFIXES)
 
 
 def body_headers(scope: Scope) -> tuple[int | None, bool, bytes | None]:
@@ -118,8 +130,9 @@ class BodyLimitMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        if scope["method"] not in _WITH_BODY:
-            await self.app(scope, receive, send)  # no route reads a body on other methods
+        if scope["method"] not in _WITH_BODY or is_web_path(scope["path"]):
+            # no API route reads a body on other methods; the web pages check their own
+            await self.app(scope, receive, send)
             return
         is_import = scope["path"] == CSV_IMPORT_PATH
         limit = self.max_import_bytes if is_import else self.max_body_bytes

@@ -1,4 +1,5 @@
-"""``kojin serve`` (the REST API) and ``kojin run`` (initialise if needed, then serve)."""
+"""``kojin serve`` (the REST API and the web pages) and ``kojin run`` (initialise if needed,
+then serve)."""
 
 from __future__ import annotations
 
@@ -12,8 +13,9 @@ from kojin.cli.output import cli_actor, cli_errors, fail, load_settings, stderr_
 if TYPE_CHECKING:
     from kojin.settings import Settings
 
-#: the ASGI factory each worker process imports (engine and pool are built per process)
-APP_FACTORY = "kojin.api:create_app_from_env"
+#: the ASGI factory each worker process imports (engine and pool are built per process): the API
+#: with the web pages (/portal, /admin) mounted on it
+APP_FACTORY = "kojin.web.site:create_site_from_env"
 
 
 def logging_config(level: str) -> dict[str, Any]:
@@ -123,11 +125,13 @@ WorkersOption = Annotated[
 
 
 def serve(host: HostOption = None, port: PortOption = None, workers: WorkersOption = None) -> None:
-    """Apply the registry migrations, then serve the REST API until interrupted."""
+    """Apply the registry migrations, then serve the REST API and the web pages until
+    interrupted."""
     settings = load_settings()
     prepare_registry(settings)
     stderr_console().print(
-        f"kojin: serving the API on http://{host or settings.host}:{port or settings.port}",
+        f"kojin: serving the API and the pages on http://{host or settings.host}:"
+        f"{port or settings.port}",
         markup=False,
     )
     serve_api(
@@ -170,6 +174,7 @@ def run() -> None:
     prepare_registry(settings)
     url = f"http://{settings.host}:{settings.port}"
     typer.echo(f"kojin: serving on {url} (health: {url}/healthz); stop with Ctrl+C")
+    typer.echo(f"kojin: pages for people at {url}/portal/, for staff at {url}/admin/")
     serve_api(settings, host=settings.host, port=settings.port, workers=settings.workers)
 
 

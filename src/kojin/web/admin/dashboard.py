@@ -1,0 +1,47 @@
+"""The staff home (``/admin/``): the dashboard of open requests, the ledger and the chain.
+
+Roles without request pages (``mynumber_handler``, ``system``) get a page saying so instead.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends
+from starlette.requests import Request
+from starlette.responses import Response
+
+from kojin.auth.web_sessions import StaffSession
+from kojin.requests.service import dashboard as figures_of
+from kojin.requests.states import RequestState
+from kojin.web.admin import roles
+from kojin.web.admin.chart import days_left_chart
+from kojin.web.context import web_context
+from kojin.web.i18n import tokyo_today
+from kojin.web.staff_auth import signed_in
+from kojin.web.templating import render
+
+router = APIRouter()
+
+
+@router.get("/")
+def dashboard(request: Request, staff: Annotated[StaffSession, Depends(signed_in)]) -> Response:
+    if staff.user.role not in roles.DASHBOARD:
+        return render(request, "admin/no_pages.html", {"nav_current": "dashboard"})
+    context = web_context(request)
+    state = context.state
+    with state.read() as session:
+        figures = figures_of(
+            session=session, policy=state.policy, today=tokyo_today(context.site.now())
+        )
+    by_state = [(s, figures.by_state.get(s, 0)) for s in RequestState]
+    return render(
+        request,
+        "admin/dashboard.html",
+        {
+            "nav_current": "dashboard",
+            "figures": figures,
+            "by_state": by_state,
+            "chart": days_left_chart(figures.by_days_left),
+        },
+    )
