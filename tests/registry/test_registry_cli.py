@@ -152,11 +152,11 @@ def test_audit_verify_and_export(
     assert runner.invoke(app, ["init"]).exit_code == 0
     verified = runner.invoke(app, ["audit", "verify"])
     assert verified.exit_code == 0, verified.output
-    assert "audit chain intact: 3 entries" in verified.stdout
+    assert "audit chain intact: 4 entries" in verified.stdout
     target = tmp_path / "audit.jsonl"
     exported = runner.invoke(app, ["audit", "export", str(target)])
     assert exported.exit_code == 0
-    assert len(target.read_text(encoding="utf-8").splitlines()) == 3
+    assert len(target.read_text(encoding="utf-8").splitlines()) == 4
 
     database = Database.from_url(db_url)
     try:

@@ -26,6 +26,7 @@ from kojin.cli import (
     serve,
     settings,
     tokens,
+    users,
 )
 from kojin.cli.output import cli_errors, fail
 
@@ -62,6 +63,7 @@ decide.register(app)
 init.register(app)
 registry.register(app)
 tokens.register(app)
+users.register(app)
 audit.register(app)
 serve.register(app)
 scan.register(app)

@@ -1,5 +1,5 @@
-"""``kojin init`` (home folder, keys, database, policy record, first admin token) and
-``kojin db upgrade``."""
+"""``kojin init`` (home folder, keys, database, policy record, first admin token, first staff
+user) and ``kojin db upgrade``."""
 
 from __future__ import annotations
 
@@ -11,6 +11,15 @@ from kojin.cli.output import cli_actor, cli_errors, load_settings
 from kojin.errors import ConflictError
 
 db_app = typer.Typer(help="The registry database.", no_args_is_help=True)
+
+
+#: how the first staff user's generated password is replaced
+CHANGE_IT = "change it with `kojin user password admin`"
+
+
+def first_staff_user_note(password: str) -> str:
+    """One line for ``kojin run`` that shows the first staff user's password."""
+    return f"kojin: staff user admin, password (shown only now; {CHANGE_IT}): {password}"
 
 
 def _run_init(*, sample: bool) -> None:
@@ -34,6 +43,10 @@ def _run_init(*, sample: bool) -> None:
     typer.echo(f"  policy recorded: sha256 {result.policy_sha256}")
     if sample:
         typer.echo(f"  sample ledger: {result.ledger_rows} rows")
+    password = result.staff_password
+    if password is not None:
+        typer.echo(f"Staff user admin, password (shown only now; {CHANGE_IT}):")
+        typer.echo(password)
     typer.echo("Admin API token (shown only now; store it safely):")
     typer.echo(result.admin_token)
 
@@ -43,8 +56,9 @@ def init_command(
         bool, typer.Option("--sample", help="Also load the sample ledger of the default policy.")
     ] = False,
 ) -> None:
-    """Set up kojin: data folder, keys folder, database, policy record and the first admin
-    token; prints where the data and where the keys are."""
+    """Set up kojin: data folder, keys folder, database, policy record, the first admin token
+    and the staff user ``admin``; prints where the data and where the keys are, and the token
+    and the password once."""
     with cli_errors():
         _run_init(sample=sample)
 

@@ -147,6 +147,7 @@ def run() -> None:
 
     On the first run the admin token is printed once: keep it, kojin stores only its hash.
     """
+    from kojin.cli.init import first_staff_user_note
     from kojin.errors import ConflictError
     from kojin.registry.bootstrap import initialise
     from kojin.registry.opening import is_initialised
@@ -162,6 +163,8 @@ def run() -> None:
         typer.echo(f"kojin: initialised the registry in {created.data_dir}")
         typer.echo(f"kojin: keys in {created.keys_dir} (back them up apart from the data)")
         typer.echo(f"kojin: sample ledger: {created.ledger_rows} rows")
+        if created.staff_password is not None:
+            typer.echo(first_staff_user_note(created.staff_password))
         typer.echo(f"kojin: admin API token (shown only now, keep it): {created.admin_token}")
     else:
         typer.echo(

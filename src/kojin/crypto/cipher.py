@@ -2,7 +2,8 @@
 
 A stored value reads ``<key id>:<base64(nonce || ciphertext+tag)>``. The associated data binds
 the ciphertext to its table, column and row, so a value cannot be moved to another row or field
-without decryption failing.
+without decryption failing. Binary values (uploaded documents) are sealed the same way without
+the base64 step: ``b"<key id>:" || nonce || ciphertext+tag``.
 """
 
 from __future__ import annotations
@@ -18,15 +19,25 @@ from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from kojin.crypto.keyring import Keyring
-from kojin.errors import IntegrityError
+from kojin.errors import ConfigurationError, IntegrityError
 
 NONCE_BYTES = 12
+#: AES-GCM authentication tag length
+TAG_BYTES = 16
+#: the longest key id a binary value may name (key ids are short ASCII words)
+MAX_KEY_ID_BYTES = 64
 #: seconds between checks of the keyring file for a rotation done by another process
 RELOAD_INTERVAL_S = 1.0
 
 
 def _normalize(value: str) -> str:
     return unicodedata.normalize("NFKC", value).strip().casefold()
+
+
+def _is_key_id(head: bytes) -> bool:
+    """Whether `head` can be a key id at the start of a binary value (printable ASCII, no
+    colon, no space)."""
+    return 0 < len(head) <= MAX_KEY_ID_BYTES and all(0x20 < b < 0x7F and b != 0x3A for b in head)
 
 
 def blind_index_value(index_key: bytes, *, field: str, value: str) -> str:
@@ -106,6 +117,40 @@ class FieldCipher:
         except (InvalidTag, ValueError) as exc:
             raise IntegrityError(f"encrypted field {context} fails authentication") from exc
         return plain.decode()
+
+    def encrypt_bytes(self, data: bytes, *, context: str, key_id: str | None = None) -> bytes:
+        """Encrypt binary `data` (e.g. an uploaded document) under `key_id` (default: the
+        current key); the result is ``b"<key id>:" || nonce || ciphertext+tag``."""
+        kid = key_id or self.current_key_id
+        head = kid.encode("ascii", errors="replace")
+        if not _is_key_id(head):
+            raise ConfigurationError("this key id cannot name a binary value")
+        nonce = os.urandom(NONCE_BYTES)
+        sealed = self._for(kid).encrypt(nonce, data, context.encode())
+        return head + b":" + nonce + sealed
+
+    def decrypt_bytes(self, stored: bytes, *, context: str) -> bytes:
+        """Decrypt a value written by :meth:`encrypt_bytes` with the same `context`.
+
+        IntegrityError (naming the context only) when the value is malformed, was altered or
+        belongs to another context.
+        """
+        kid = self.key_id_of_bytes(stored, context=context)
+        raw = stored[len(kid) + 1 :]
+        if len(raw) < NONCE_BYTES + TAG_BYTES:
+            raise IntegrityError(f"encrypted field {context}: too short")
+        try:
+            return self._for(kid).decrypt(raw[:NONCE_BYTES], raw[NONCE_BYTES:], context.encode())
+        except InvalidTag as exc:
+            raise IntegrityError(f"encrypted field {context} fails authentication") from exc
+
+    @staticmethod
+    def key_id_of_bytes(stored: bytes, *, context: str = "value") -> str:
+        """The key id a binary value was encrypted under; IntegrityError when it names none."""
+        head, sep, _ = stored[: MAX_KEY_ID_BYTES + 1].partition(b":")
+        if not sep or not _is_key_id(head):
+            raise IntegrityError(f"encrypted field {context}: missing key id")
+        return head.decode("ascii")
 
     @staticmethod
     def key_id_of(stored: str) -> str:

@@ -11,12 +11,14 @@ from sqlalchemy import MetaData
 from kojin.audit import models as audit_models
 from kojin.auth import models as auth_models
 from kojin.db.base import Base
+from kojin.mail import models as mail_models
 from kojin.registry.consents import models as consent_models
 from kojin.registry.datasets import models as dataset_models
 from kojin.registry.decisions import models as decision_models
 from kojin.registry.ledger import models as ledger_models
 from kojin.registry.provisions import models as provision_models
 from kojin.registry.subjects import models as subject_models
+from kojin.requests import models as request_models
 
 #: the model modules whose tables make up the registry schema
 MODEL_MODULES = (
@@ -26,7 +28,9 @@ MODEL_MODULES = (
     dataset_models,
     decision_models,
     ledger_models,
+    mail_models,
     provision_models,
+    request_models,
     subject_models,
 )
 

@@ -7,7 +7,14 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated
 
-from pydantic import Field, PositiveInt, ValidationInfo, field_validator
+from pydantic import (
+    ConfigDict,
+    Field,
+    PositiveInt,
+    StringConstraints,
+    ValidationInfo,
+    field_validator,
+)
 
 from kojin.law.vocabulary import LegalException
 from kojin.policy.model_base import (
@@ -255,6 +262,60 @@ class RefusalClause(PolicyModel):
     text: Text
 
 
+#: a day of the year, ``MM-DD``
+MonthDay = Annotated[str, StringConstraints(pattern=r"^(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$")]
+#: the longest day of each month (29 February counts: it is a day in leap years)
+_MONTH_DAYS = (31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
+
+
+class ClosureDays(PolicyModel):
+    """Days the office is closed every year, ``from`` to ``to`` inclusive (``MM-DD``); a range
+    whose ``to`` comes before its ``from`` crosses the year end (``12-29`` to ``01-03``)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+    from_: MonthDay = Field(alias="from")
+    to: MonthDay
+
+    @field_validator("from_", "to")
+    @classmethod
+    def _real_day(cls, value: str) -> str:
+        month, day = (int(part) for part in value.split("-"))
+        if day > _MONTH_DAYS[month - 1]:
+            raise ValueError("no such day in that month")
+        return value
+
+    @property
+    def start(self) -> tuple[int, int]:
+        """(month, day) of the first closed day."""
+        month, day = self.from_.split("-")
+        return int(month), int(day)
+
+    @property
+    def end(self) -> tuple[int, int]:
+        """(month, day) of the last closed day."""
+        month, day = self.to.split("-")
+        return int(month), int(day)
+
+
+def _year_end_closure() -> list[ClosureDays]:
+    return [ClosureDays.model_validate({"from": "12-29", "to": "01-03"})]
+
+
+class RequestHandling(PolicyModel):
+    """How requests are handled in time (R-RT-10, R-RT-11) and how long what they brought in
+    is kept (the documents, and what was learned only to answer an inquiry)."""
+
+    #: the office's target for "without delay", in business days after arrival
+    target_business_days: int = Field(default=10, ge=1, le=60)
+    #: days the office is closed besides weekends and Japanese public holidays
+    closure_days: list[ClosureDays] = Field(default_factory=_year_end_closure)
+    #: identity and authority documents are deleted this many days after the request closes
+    document_holding_days: int = Field(default=30, ge=0, le=3650)
+    #: complaints and inquiries lose their personal data this many days after closing
+    inquiry_retention_days: int = Field(default=90, ge=0, le=3650)
+
+
 class Inquiries(TitledStatement):
     """Requests and complaints about retained data (Arts. 32-40; R-RT-1, R-RT-8, R-RT-9)."""
 
@@ -267,6 +328,8 @@ class Inquiries(TitledStatement):
     note: Text | None = None
     contact_title: Text
     contact: Identifier
+    #: the clock and the holding periods of requests (defaults when the policy omits them)
+    handling: RequestHandling = Field(default_factory=RequestHandling)
 
 
 class Contact(PolicyModel):

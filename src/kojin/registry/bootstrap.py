@@ -17,6 +17,7 @@ from kojin.audit.models import AuditEntry
 from kojin.audit.service import append_entry, lock_chain
 from kojin.auth.roles import Role
 from kojin.auth.service import create_token
+from kojin.auth.staff import create_first_admin
 from kojin.crypto.keyring import Keyring, keyring_path
 from kojin.db.migrate import upgrade
 from kojin.db.uow import Database
@@ -36,6 +37,9 @@ class InitResult:
 
     admin_token: str
     admin_token_id: str
+    #: the generated password of the staff user ``admin`` (its only copy); None when the
+    #: registry already had a staff user
+    staff_password: str | None
     key_id: str
     policy_sha256: str
     ledger_rows: int
@@ -124,6 +128,7 @@ def initialise(
             token, plaintext = create_token(
                 session=session, role=Role.ADMIN, name="admin", actor=actor
             )
+            staff = create_first_admin(session=session, actor=actor)
             rows = 0
             if sample:
                 rows = _import_sample(session, policy, actor)
@@ -140,6 +145,7 @@ def initialise(
     return InitResult(
         admin_token=plaintext,
         admin_token_id=token.id,
+        staff_password=None if staff is None else staff[1],
         key_id=keyring.current,
         policy_sha256=digest,
         ledger_rows=rows,

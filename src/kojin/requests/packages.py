@@ -1,0 +1,161 @@
+"""What a request produces for the person: the disclosure package (Art. 33; R-RT-3, R-RT-4) in
+the method they chose, and the refusal notice with its reasons (Art. 36; R-RT-7).
+
+A package exists only for a completed (or partly completed) disclosure or purpose notification
+whose registry subject staff linked; every download is chained.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import datetime
+from typing import Literal
+
+from sqlalchemy.orm import Session
+
+from kojin.audit.service import append_entry
+from kojin.crypto.cipher import FieldCipher
+from kojin.db.base import utcnow
+from kojin.errors import ConflictError
+from kojin.policy.model import Policy
+from kojin.policy.model_base import RefusalGround
+from kojin.requests import records
+from kojin.requests.clock import tokyo_date
+from kojin.requests.kinds import DisclosureMethod, RequestKind
+from kojin.requests.models import DataRequest
+from kojin.requests.package import Package
+from kojin.requests.records import REQUESTER, get
+from kojin.requests.states import RequestState
+from kojin.requests.status import PACKAGE_KINDS, PACKAGE_STATES
+
+
+def _build(
+    session: Session, cipher: FieldCipher, policy: Policy, row: DataRequest, actor: str
+) -> Package:
+    """The package, with the subject's identifiers as the registry holds them (their reveal is
+    chained with `actor`)."""
+    kind = RequestKind(row.kind)
+    if (
+        kind not in PACKAGE_KINDS
+        or RequestState(row.state) not in PACKAGE_STATES
+        or row.subject_id is None
+    ):
+        raise ConflictError("this request has no disclosure package")
+    from kojin.requests.disclosure import build_package, gather_disclosure
+
+    lang = records.lang_of(row)
+    record = gather_disclosure(
+        session=session,
+        policy=policy,
+        subject_id=row.subject_id,
+        lang=lang,
+        include_third_party_records=(
+            kind is RequestKind.DISCLOSURE and row.include_third_party_records
+        ),
+        cipher=cipher,
+        actor=actor,
+    )
+    method = DisclosureMethod(row.disclosure_method or DisclosureMethod.ELECTRONIC.value)
+    return build_package(record, method=method, lang=lang)
+
+
+def _chain_download(session: Session, row: DataRequest, package: Package, actor: str) -> None:
+    append_entry(
+        session=session,
+        actor=actor,
+        action="request.package_downloaded",
+        object_type="data_request",
+        object_id=row.id,
+        details={
+            "kind": row.kind,
+            "subject_id": row.subject_id,
+            "media_type": package.media_type,
+            "sha256": hashlib.sha256(package.content).hexdigest(),
+        },
+    )
+
+
+def requester_package(
+    *, session: Session, cipher: FieldCipher, policy: Policy, reference: str, email: str
+) -> Package:
+    """The person's disclosure package (NotFoundError alike for a wrong reference or e-mail;
+    ConflictError when the request has none)."""
+    row = records.for_requester(session, cipher, reference=reference, email=email)
+    package = _build(session, cipher, policy, row, REQUESTER)
+    _chain_download(session, row, package, REQUESTER)
+    return package
+
+
+def staff_package(
+    *, session: Session, cipher: FieldCipher, policy: Policy, request_id: str, actor: str
+) -> Package:
+    """The disclosure package of a request, for staff to check or print (paper method)."""
+    row = records.load(session, request_id)
+    package = _build(session, cipher, policy, row, actor)
+    _chain_download(session, row, package, actor)
+    return package
+
+
+def _notice(
+    cipher: FieldCipher,
+    policy: Policy,
+    row: DataRequest,
+    fmt: Literal["html", "pdf"],
+    now: datetime,
+) -> Package:
+    if row.state != RequestState.REFUSED.value or row.refusal_ground is None:
+        raise ConflictError("this request was not refused")
+    name = get(cipher, row, "name")
+    explanation = get(cipher, row, "refusal_explanation")
+    if name is None or explanation is None:
+        raise ConflictError("the personal data of this request was purged")
+    from kojin.requests.notices import RefusalNoticeData, render_refusal_notice
+
+    lang = records.lang_of(row)
+    ground = RefusalGround(row.refusal_ground)
+    clause = next(
+        (c for c in records.inquiries_for(policy, row).refusal_grounds if c.ground is ground),
+        None,
+    )
+    data = RefusalNoticeData(
+        lang=lang,
+        kind=RequestKind(row.kind),
+        requester_name=name,
+        submitted_on=tokyo_date(row.submitted_at),
+        issued_on=tokyo_date(row.closed_at or now),
+        ground=ground,
+        ground_text="" if clause is None else clause.text.get(lang),
+        explanation=explanation,
+        request_number=records.short_id(row.id),
+    )
+    content = render_refusal_notice(data, policy=policy, fmt=fmt)
+    media_type = "application/pdf" if fmt == "pdf" else "text/html; charset=utf-8"
+    filename = f"refusal-notice-{records.short_id(row.id)}.{fmt}"
+    return Package(filename=filename, media_type=media_type, content=content)
+
+
+def refusal_notice(
+    *,
+    session: Session,
+    cipher: FieldCipher,
+    policy: Policy,
+    request_id: str,
+    fmt: Literal["html", "pdf"],
+) -> Package:
+    """The notice of refusal to the requester, in their language, as HTML or PDF
+    (ConflictError unless the request was refused)."""
+    return _notice(cipher, policy, records.load(session, request_id), fmt, utcnow())
+
+
+def requester_refusal_notice(
+    *,
+    session: Session,
+    cipher: FieldCipher,
+    policy: Policy,
+    reference: str,
+    email: str,
+    fmt: Literal["html", "pdf"],
+) -> Package:
+    """The refusal notice for the person, opened by reference and e-mail."""
+    row = records.for_requester(session, cipher, reference=reference, email=email)
+    return _notice(cipher, policy, row, fmt, utcnow())

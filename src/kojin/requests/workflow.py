@@ -1,0 +1,187 @@
+"""Staff actions on a request: the state machine plus what each step does in the registry.
+
+Every step is kept in the request's history and chained as ``request.<action>`` with ids,
+the kind, the states and digests of what staff typed; then the person is mailed, in their
+language, that the request moved. Approving a cessation of use or of provision sets the
+subject's stop flags, which every later decision reads (Art. 35; R-RT-6); approving an erasure
+sets both and erases the subject's identifiers in the registry (erasure in the company's own
+databases is the fulfilment's job).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Final
+
+from sqlalchemy.orm import Session
+
+from kojin.crypto.cipher import FieldCipher
+from kojin.db.base import utcnow
+from kojin.errors import InputError
+from kojin.law.policy_facts import PolicyFacts
+from kojin.policy.model import Policy
+from kojin.registry.subjects.schemas import FlagsUpdate
+from kojin.registry.subjects.service import erase_identifiers, set_flags, visible_subject
+from kojin.requests import records
+from kojin.requests.clock import tokyo_date
+from kojin.requests.kinds import RequestKind
+from kojin.requests.mails import send_moved
+from kojin.requests.models import DataRequest
+from kojin.requests.queue import detail_of
+from kojin.requests.records import get, put
+from kojin.requests.schemas import ActionIn, RequestDetail
+from kojin.requests.states import CLOSED_STATES, RequestState, StaffAction, next_state
+from kojin.settings import Settings
+
+#: kinds whose approval needs the registry subject: the flags or identifiers to change, or the
+#: data to disclose
+SUBJECT_KINDS: Final = frozenset(
+    {
+        RequestKind.STOP_USE,
+        RequestKind.STOP_PROVISION,
+        RequestKind.ERASURE,
+        RequestKind.DISCLOSURE,
+        RequestKind.PURPOSE_NOTIFICATION,
+    }
+)
+#: kinds whose partial fulfilment still discloses something (needs the subject too)
+PARTLY_SUBJECT_KINDS: Final = frozenset({RequestKind.DISCLOSURE, RequestKind.PURPOSE_NOTIFICATION})
+
+
+def _required(value: str | None, field: str) -> str:
+    if value is None:
+        raise InputError("is required for this action", field=field)
+    return value
+
+
+def _subject(session: Session, row: DataRequest, action: ActionIn, kind: RequestKind) -> str | None:
+    """The subject the action is about: the one given, or the one linked before; checked to
+    exist (NotFoundError "subject not found"). Required where the approval acts on it."""
+    subject_id = action.subject_id or row.subject_id
+    needed = (action.action is StaffAction.APPROVE and kind in SUBJECT_KINDS) or (
+        action.action is StaffAction.FULFIL_PARTLY and kind in PARTLY_SUBJECT_KINDS
+    )
+    if subject_id is None:
+        if needed:
+            raise InputError("choose the registry subject the request is about", field="subject_id")
+        return None
+    return visible_subject(session=session, subject_id=subject_id, scope=None).id
+
+
+def _apply_to_registry(
+    session: Session, row: DataRequest, kind: RequestKind, subject_id: str, actor: str
+) -> list[str]:
+    """Carry out an approval in the registry; the names of what was done."""
+    stop_use = kind in (RequestKind.STOP_USE, RequestKind.ERASURE)
+    stop_provision = kind in (RequestKind.STOP_PROVISION, RequestKind.ERASURE)
+    done: list[str] = []
+    if stop_use or stop_provision:
+        flags = FlagsUpdate(
+            stop_use=True if stop_use else None,
+            stop_provision=True if stop_provision else None,
+            reference=row.id,
+        )
+        set_flags(session=session, subject_id=subject_id, flags=flags, actor=actor)
+        done += [
+            name for name, on in (("stop_use", stop_use), ("stop_provision", stop_provision)) if on
+        ]
+    if kind is RequestKind.ERASURE:
+        erase_identifiers(session=session, subject_id=subject_id, actor=actor, reference=row.id)
+        done.append("identifiers_erased")
+    return done
+
+
+def _record_inputs(
+    cipher: FieldCipher, row: DataRequest, action: ActionIn, policy: Policy
+) -> dict[str, Any]:
+    """Check and store what the action carries; the chain's details about it (digests)."""
+    details: dict[str, Any] = {}
+    if action.action is StaffAction.RECORD_FEE:
+        reference = _required(action.fee_reference, "fee_reference")
+        put(cipher, row, "fee_reference", reference)
+        details["fee_reference_sha256"] = records.text_digest(row.id, reference)
+    if action.action is StaffAction.REFUSE:
+        ground = action.refusal_ground
+        listed = {clause.ground for clause in records.inquiries_for(policy, row).refusal_grounds}
+        if ground is None or ground not in listed:
+            raise InputError("choose one of the policy's refusal grounds", field="refusal_ground")
+        explanation = _required(action.explanation, "explanation")
+        row.refusal_ground = ground.value
+        put(cipher, row, "refusal_explanation", explanation)
+        details["refusal_ground"] = ground.value
+        details["explanation_sha256"] = records.text_digest(row.id, explanation)
+    elif action.action is StaffAction.FULFIL_PARTLY:
+        explanation = _required(action.explanation, "explanation")
+        put(cipher, row, "outcome", explanation)
+        details["explanation_sha256"] = records.text_digest(row.id, explanation)
+    elif action.explanation is not None:  # a message to the person with any other step
+        put(cipher, row, "outcome", action.explanation)
+        details["explanation_sha256"] = records.text_digest(row.id, action.explanation)
+    return details
+
+
+def act(
+    *,
+    session: Session,
+    cipher: FieldCipher,
+    settings: Settings,
+    policy: Policy,
+    facts: PolicyFacts,
+    request_id: str,
+    action: ActionIn,
+    actor: str,
+    now: datetime | None = None,
+) -> RequestDetail:
+    """Move a request by a staff action and carry out what it means.
+
+    IllegalTransition (a ConflictError) for a move the state machine does not allow; InputError
+    naming the field when the action lacks what it needs: RECORD_FEE a fee reference, REFUSE one
+    of the policy's refusal grounds and an explanation (Art. 36; R-RT-7), FULFIL_PARTLY an
+    explanation, APPROVE of stop use / stop provision / erasure / disclosure / purpose
+    notification the registry subject (unless linked before).
+    """
+    del facts  # part of the interface; subject look-ups are not scoped by role here yet
+    now = now or utcnow()
+    row = records.load(session, request_id, for_update=True)
+    state = RequestState(row.state)
+    kind = RequestKind(row.kind)
+    needs_identity, needs_fee = records.needs(row)
+    target = next_state(state, action.action, needs_identity=needs_identity, needs_fee=needs_fee)
+    subject_id = _subject(session, row, action, kind)
+    details = _record_inputs(cipher, row, action, policy)
+    if subject_id is not None:
+        row.subject_id = subject_id
+        details["subject_id"] = subject_id
+    if action.action is StaffAction.APPROVE and subject_id is not None:
+        done = _apply_to_registry(session, row, kind, subject_id, actor)
+        if done:
+            details["registry"] = done
+    row.state = target.value
+    if target in CLOSED_STATES:
+        row.closed_at = now
+    records.record_step(
+        session=session,
+        cipher=cipher,
+        row=row,
+        actor=actor,
+        action=action.action.value,
+        from_state=state,
+        to_state=target,
+        now=now,
+        note=action.note,
+        details=details,
+    )
+    email, reference = get(cipher, row, "email"), get(cipher, row, "reference")
+    if email is not None and reference is not None:
+        send_moved(
+            session=session,
+            cipher=cipher,
+            settings=settings,
+            to=email,
+            lang=records.lang_of(row),
+            state=target,
+            reference=reference,
+            fee_yen=row.fee_yen,
+            now=now,
+        )
+    return detail_of(session, cipher, policy, row, tokyo_date(now))
