@@ -237,3 +237,37 @@ def test_the_status_page_speaks_the_visitors_language(
     assert f'<html lang="{lang}">' in page
     expected = {"en": "Where your request stands", "ja": "ご請求の進み具合"}[lang]
     assert expected in page
+
+
+def test_a_completed_disclosure_is_downloaded_in_the_method_chosen(
+    portal: TestClient, portal_state: AppState, smtp: SmtpServer
+) -> None:
+    import io
+    import zipfile
+
+    from kojin.registry.subjects.schemas import SubjectCreate
+    from kojin.registry.subjects.service import create_subject
+
+    reference = _arrived(portal, smtp, "disclosure")
+    with portal_state.unit_of_work() as session:
+        subject = create_subject(
+            session=session,
+            cipher=portal_state.cipher(),
+            subject_in=SubjectCreate(category="customer", name="Hanako Yamada", email=EMAIL),
+            policy=portal_state.facts,
+            actor="staff:officer",
+        )
+    _act(portal_state, "verify_identity")
+    _act(portal_state, "record_fee", fee_reference="transfer 2027-04-07")
+    _act(portal_state, "approve", subject_id=subject.id, explanation="Here is what we hold.")
+    page = open_status(portal, reference, EMAIL).text
+    assert _current_step(page) == "Answer given"
+    assert "Your request has been completed." in page
+    assert "Here is what we hold." in page
+    answer = _post_with_identity(portal, "/portal/status/package", page)
+    assert answer.status_code == 200
+    assert answer.headers["content-disposition"].startswith("attachment;")
+    assert answer.headers["cache-control"] == "no-store"
+    assert answer.headers["content-type"] == "application/zip"
+    with zipfile.ZipFile(io.BytesIO(answer.content)) as archive:
+        assert archive.namelist()

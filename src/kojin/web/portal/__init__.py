@@ -8,8 +8,6 @@ the mount), which :func:`kojin.web.site.create_site` includes in an application 
   (:mod:`.verify`);
 - ``/status`` and ``/status/*``: where a request stands, its downloads and more documents
   (:mod:`.status`).
-
-The request services are imported when a route runs.
 """
 
 from fastapi import APIRouter

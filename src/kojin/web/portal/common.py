@@ -1,9 +1,8 @@
 """What the portal's pages share: the kinds of request in the order people read them, what the
 policy says about who answers and what a request costs, and small helpers for the routes.
 
-The kinds are written here as the values of :class:`kojin.requests.kinds.RequestKind` (a test
-holds the two together), so that the pages can be listed and linked before the request
-services are imported: every route imports them when it runs.
+Kinds travel as the values of :class:`kojin.requests.kinds.RequestKind` (strings in addresses,
+forms and templates).
 """
 
 from __future__ import annotations
@@ -18,6 +17,10 @@ from starlette.requests import Request
 
 from kojin.api.state import AppState
 from kojin.policy.model_base import Lang
+from kojin.requests.kinds import METHOD_KINDS as METHOD
+from kojin.requests.kinds import RIGHTS_KINDS as RIGHTS
+from kojin.requests.kinds import RequestKind, fee_for
+from kojin.requests.schemas import DETAILS_REQUIRED as DETAILS
 from kojin.web.context import web_context
 from kojin.web.language import request_language
 
@@ -25,26 +28,19 @@ if TYPE_CHECKING:
     from kojin.policy.model import Policy
 
 #: the six rights requests (APPI Arts. 32-35), in the order the law lists them
-RIGHTS_KINDS: Final[tuple[str, ...]] = (
-    "purpose_notification",
-    "disclosure",
-    "correction",
-    "stop_use",
-    "erasure",
-    "stop_provision",
-)
+RIGHTS_KINDS: Final[tuple[str, ...]] = tuple(k.value for k in RequestKind if k in RIGHTS)
 #: complaints (Art. 40) and inquiries about the handling
-OTHER_KINDS: Final[tuple[str, ...]] = ("complaint", "inquiry")
-ALL_KINDS: Final[tuple[str, ...]] = RIGHTS_KINDS + OTHER_KINDS
+OTHER_KINDS: Final[tuple[str, ...]] = tuple(k.value for k in RequestKind if k not in RIGHTS)
+ALL_KINDS: Final[tuple[str, ...]] = tuple(kind.value for kind in RequestKind)
 #: kinds whose answer comes by the method the person chooses (Art. 33(1); R-RT-3)
-METHOD_KINDS: Final[frozenset[str]] = frozenset({"purpose_notification", "disclosure"})
+METHOD_KINDS: Final[frozenset[str]] = frozenset(kind.value for kind in METHOD)
 #: kinds a court may hear only two weeks after the request arrived (Art. 39(1); R-RT-10):
 #: disclosure (Art. 33(1), (5)), correction (Art. 34(1)), cessation (Art. 35(1), (3), (5))
 SUIT_KINDS: Final[frozenset[str]] = frozenset(
     {"disclosure", "correction", "stop_use", "erasure", "stop_provision"}
 )
 #: kinds whose form must say what the person asks
-DETAILS_REQUIRED: Final[frozenset[str]] = frozenset({"correction", "complaint", "inquiry"})
+DETAILS_REQUIRED: Final[frozenset[str]] = frozenset(kind.value for kind in DETAILS)
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -108,8 +104,6 @@ class FeeShown:
 def fee_shown(kind: str, policy: Policy) -> FeeShown | None:
     """The fee the policy sets for `kind` (:func:`kojin.requests.kinds.fee_for`), written with
     thousands separators, or None when the kind carries none."""
-    from kojin.requests.kinds import RequestKind, fee_for
-
     amount = fee_for(RequestKind(kind), policy)
     if amount is None:
         return None

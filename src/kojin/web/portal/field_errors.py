@@ -14,6 +14,7 @@ from typing import Final
 from starlette.requests import Request
 
 from kojin.errors import InputError
+from kojin.requests.documents import UploadRefused
 from kojin.web.templating import translate
 
 #: the fields of the request form, in the order they appear (the error summary follows it)
@@ -65,8 +66,6 @@ def message_for(
 ) -> tuple[str, str]:
     """(field, message) for a refusal of the service; `document_field` is the page's name for
     the upload the refusal is about."""
-    from kojin.requests.documents import UploadRefused
-
     if isinstance(error, UploadRefused):
         return document_field, upload_refused(request, error.reason, max_bytes)
     field = error.field or ""

@@ -21,6 +21,9 @@ from starlette.responses import RedirectResponse, Response
 
 from kojin.api.state import AppState
 from kojin.errors import ConflictError, InputError
+from kojin.ratelimit import LimitRule
+from kojin.requests.schemas import RequestForm, SubmitResult, UploadIn
+from kojin.requests.service import submit_request
 from kojin.web.context import web_context
 from kojin.web.portal.common import (
     ALL_KINDS,
@@ -54,8 +57,6 @@ from kojin.web.templating import render, translate
 
 if TYPE_CHECKING:
     from datetime import datetime
-
-    from kojin.requests.schemas import RequestForm, SubmitResult, UploadIn
 
 router = APIRouter()
 
@@ -186,8 +187,6 @@ def form_data(request: Request, kind: str, values: Mapping[str, Any]) -> dict[st
 def _submit(
     state: AppState, form: RequestForm, uploads: list[UploadIn], now: datetime
 ) -> SubmitResult:
-    from kojin.requests.service import submit_request
-
     with state.unit_of_work() as session:
         return submit_request(
             session=session,
@@ -202,9 +201,6 @@ def _submit(
 
 @router.post("/requests")
 async def submit(request: Request) -> Response:
-    from kojin.ratelimit import LimitRule
-    from kojin.requests.schemas import RequestForm
-
     form = await request.form()
     kind = text_value(form, "kind")
     if kind not in ALL_KINDS:

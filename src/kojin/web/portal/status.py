@@ -20,6 +20,14 @@ from starlette.responses import Response
 
 from kojin.api.state import AppState
 from kojin.errors import ConflictError, InputError, NotFoundError
+from kojin.ratelimit import LimitRule
+from kojin.requests.schemas import Package, RequestStatus, UploadIn
+from kojin.requests.service import (
+    add_documents,
+    request_status,
+    requester_package,
+    requester_refusal_notice,
+)
 from kojin.web.context import web_context
 from kojin.web.portal.common import app_state, blocking, lang_of, root, text_value
 from kojin.web.portal.field_errors import (
@@ -38,8 +46,6 @@ from kojin.web.templating import render, translate
 
 if TYPE_CHECKING:
     from datetime import datetime
-
-    from kojin.requests.schemas import Package, RequestStatus, UploadIn
 
 router = APIRouter()
 
@@ -105,8 +111,6 @@ def status_page(
 
 
 def _status(state: AppState, reference: str, email: str) -> RequestStatus | None:
-    from kojin.requests.service import request_status
-
     try:
         with state.read() as session:
             return request_status(
@@ -122,8 +126,6 @@ def _status(state: AppState, reference: str, email: str) -> RequestStatus | None
 
 def _typed(request: Request, reference: str, email: str) -> tuple[str, str, dict[str, str]]:
     """The reference and e-mail address as posted (trimmed, bounded), and what is missing."""
-    from kojin.ratelimit import LimitRule
-
     enforce(request, LimitRule.STATUS_ADDRESS, client_address(request))
     reference = reference.strip()[:MAX_REFERENCE]
     email = email.strip()[:MAX_EMAIL]
@@ -168,8 +170,6 @@ def _download(response_of: Package) -> Response:
 def _package(
     state: AppState, reference: str, email: str, what: Literal["package", "html", "pdf"]
 ) -> Package:
-    from kojin.requests.service import requester_package, requester_refusal_notice
-
     with state.unit_of_work() as session:  # every download is chained
         if what == "package":
             return requester_package(
@@ -234,8 +234,6 @@ async def notice(
 def _add(
     state: AppState, reference: str, email: str, upload: UploadIn, now: datetime
 ) -> RequestStatus:
-    from kojin.requests.service import add_documents
-
     with state.unit_of_work() as session:
         return add_documents(
             session=session,

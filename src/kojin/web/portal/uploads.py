@@ -13,10 +13,12 @@ from typing import TYPE_CHECKING
 
 from starlette.datastructures import UploadFile
 
+from kojin.requests.documents import UploadRefused, check_upload
+from kojin.requests.kinds import DocumentPurpose
+from kojin.requests.schemas import UploadIn
+
 if TYPE_CHECKING:
     from starlette.datastructures import FormData
-
-    from kojin.requests.schemas import UploadIn
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,9 +30,6 @@ class Posted:
     data: bytes
 
     def upload_in(self, purpose: str) -> UploadIn:
-        from kojin.requests.kinds import DocumentPurpose
-        from kojin.requests.schemas import UploadIn
-
         return UploadIn(
             purpose=DocumentPurpose(purpose),
             filename=self.filename,
@@ -53,8 +52,6 @@ async def posted_file(form: FormData, name: str, max_bytes: int) -> Posted | Non
 
 def refusal(posted: Posted, max_bytes: int) -> str | None:
     """Why the file would be refused (an :class:`UploadRefused` reason), or None."""
-    from kojin.requests.documents import UploadRefused, check_upload
-
     try:
         check_upload(
             filename=posted.filename,

@@ -20,6 +20,8 @@ from starlette.responses import RedirectResponse, Response
 
 from kojin.api.state import AppState
 from kojin.errors import ConflictError, InputError, NotFoundError
+from kojin.ratelimit import LimitRule
+from kojin.requests.service import VerificationFailed, resend_code, verify_email
 from kojin.web.context import web_context
 from kojin.web.portal.common import app_state, blocking, root
 from kojin.web.portal.field_errors import OTHER_FIELDS, ordered, required
@@ -72,8 +74,6 @@ def verify_form(request: Request) -> Response:
 
 
 def _verify(state: AppState, reference: str, code: str, now: datetime) -> bool:
-    from kojin.requests.service import VerificationFailed, verify_email
-
     with state.unit_of_work() as session:
         try:
             verify_email(
@@ -95,8 +95,6 @@ async def verify(
     reference: Annotated[str, Form()] = "",
     code: Annotated[str, Form()] = "",
 ) -> Response:
-    from kojin.ratelimit import LimitRule
-
     enforce(request, LimitRule.CODE_ATTEMPT_ADDRESS, client_address(request))
     reference = reference.strip()[:MAX_REFERENCE]
     code = code.strip()[:MAX_CODE]
@@ -118,8 +116,6 @@ def received(request: Request) -> Response:
 
 
 def _resend(state: AppState, reference: str, email: str, now: datetime) -> None:
-    from kojin.requests.service import resend_code
-
     try:
         with state.unit_of_work() as session:
             resend_code(
@@ -140,8 +136,6 @@ async def resend(
     reference: Annotated[str, Form()] = "",
     email: Annotated[str, Form()] = "",
 ) -> Response:
-    from kojin.ratelimit import LimitRule
-
     enforce(request, LimitRule.CODE_REQUEST_ADDRESS, client_address(request))
     reference = reference.strip()[:MAX_REFERENCE]
     email = email.strip()[:MAX_EMAIL]
