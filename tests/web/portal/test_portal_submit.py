@@ -8,9 +8,10 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from web_support import TestClient
+from web_support import TestClient, csrf_of
 
 from kojin.api.state import AppState, state_of
+from kojin.requests.schemas import RequestDetail
 from kojin.web.site import create_site
 
 from .portal_support import (
@@ -172,10 +173,11 @@ def test_script_tags_and_sql_come_back_escaped_on_the_form(
     assert stored_counts(portal_state) == (0, 0)
 
 
-def test_script_tags_and_sql_are_stored_as_text_and_escaped_on_the_status_page(
+def test_script_tags_and_sql_are_stored_as_text_and_escaped_on_the_staff_page(
     portal: TestClient, portal_state: AppState, smtp: SmtpServer
 ) -> None:
-    from kojin.requests.service import request_detail
+    from kojin.auth.roles import Role
+    from kojin.auth.staff import create_staff_user
 
     opened = open_form(portal, "correction")
     fields = base_fields(
@@ -189,29 +191,56 @@ def test_script_tags_and_sql_are_stored_as_text_and_escaped_on_the_status_page(
     files = {**identity_png(), "authority_document": ("power.png", png(), "image/png")}
     answer = post_form(portal, opened, "correction", fields, files)
     assert answer.status_code == 303
-    page = portal.get("/portal/requests/verify").text
-    assert SCRIPT not in page
+    assert SCRIPT not in portal.get("/portal/requests/verify").text
     (request_id,) = _request_ids(portal_state)
-    with portal_state.read() as session:
-        detail = request_detail(
+    # stored exactly as typed: the SQL did nothing, and nothing was stripped
+    detail = _detail(portal_state, request_id)
+    assert detail.applicant.name == PAYLOAD
+    assert detail.applicant.agent_name == PAYLOAD
+    assert detail.details == PAYLOAD
+
+    with portal_state.unit_of_work() as session:
+        create_staff_user(
             session=session,
-            cipher=portal_state.cipher(),
-            policy=portal_state.policy,
+            username="officer",
+            password="correct horse battery",
+            role=Role.PRIVACY_OFFICER,
+            actor="test",
+        )
+    sign_in_page = portal.get("/admin/login").text
+    signed_in = portal.post(
+        "/admin/login",
+        data={
+            "csrf_token": csrf_of(sign_in_page),
+            "username": "officer",
+            "password": "correct horse battery",
+            "next": "",
+        },
+    )
+    assert signed_in.status_code == 303
+    staff_page = portal.get(f"/admin/requests/{request_id}")
+    assert staff_page.status_code == 200
+    assert SCRIPT not in staff_page.text
+    assert staff_page.text.count(PAYLOAD_ESCAPED) >= 4  # name, address, details, agent
+
+
+def _detail(state: AppState, request_id: str) -> RequestDetail:
+    from kojin.requests.service import request_detail
+
+    with state.read() as session:
+        return request_detail(
+            session=session,
+            cipher=state.cipher(),
+            policy=state.policy,
             request_id=request_id,
             actor="staff:test",
             today=date.today(),
         )
-    # stored exactly as typed: the SQL did nothing, and nothing was stripped
-    assert detail.applicant.name == PAYLOAD
-    assert detail.applicant.agent_name == PAYLOAD
-    assert detail.details == PAYLOAD
 
 
 def test_full_width_postal_code_and_phone_are_accepted(
     portal: TestClient, portal_state: AppState
 ) -> None:
-    from kojin.requests.service import request_detail
-
     opened = open_form(portal, "inquiry", lang="ja")
     fields = base_fields(
         postal_code="〒１０８－８０１９",
@@ -223,15 +252,7 @@ def test_full_width_postal_code_and_phone_are_accepted(
     answer = post_form(portal, opened, "inquiry", fields)
     assert answer.status_code == 303, answer.text
     (request_id,) = _request_ids(portal_state)
-    with portal_state.read() as session:
-        detail = request_detail(
-            session=session,
-            cipher=portal_state.cipher(),
-            policy=portal_state.policy,
-            request_id=request_id,
-            actor="staff:test",
-            today=date.today(),
-        )
+    detail = _detail(portal_state, request_id)
     assert detail.applicant.postal_code == "108-8019"
     assert detail.applicant.phone == "03-1234-5678"
     assert detail.applicant.email == "hanako@example.jp"
