@@ -4,6 +4,7 @@ accepted, and no post without the form's CSRF token."""
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from pathlib import Path
 
@@ -19,6 +20,7 @@ from .portal_support import (
     PAYLOAD_ESCAPED,
     SCRIPT,
     SQL,
+    OpenedForm,
     SmtpServer,
     base_fields,
     client_of,
@@ -292,3 +294,22 @@ def test_submissions_are_limited_per_address(portal: TestClient) -> None:
     assert [a.status_code for a in answers[:10]] == [422] * 10
     assert answers[10].status_code == 429
     assert answers[10].headers["retry-after"]
+
+
+def test_a_form_with_an_unknown_kind_or_a_forged_key_is_not_taken(
+    portal: TestClient, portal_state: AppState
+) -> None:
+    opened = open_form(portal, "inquiry")
+    unknown = post_form(portal, opened, "<script>", base_fields())
+    assert unknown.status_code == 400
+    assert SCRIPT not in unknown.text
+    forged = OpenedForm(opened.html, opened.csrf, "short")
+    answer = post_form(portal, forged, "inquiry", base_fields())
+    assert answer.status_code == 422
+    assert "The form has expired" in answer.text
+    again = re.search(r'name="submission_key" value="([^"]+)"', answer.text)
+    assert again is not None
+    assert again[1] != "short"
+    renewed = OpenedForm(opened.html, opened.csrf, again[1])
+    assert post_form(portal, renewed, "inquiry", base_fields()).status_code == 303
+    assert stored_counts(portal_state) == (1, 0)

@@ -238,6 +238,8 @@ async def submit(request: Request) -> Response:
     try:
         request_form = RequestForm.parse(form_data(request, kind, values))
     except InputError as error:
+        if error.field == "submission_key":  # not a key kojin wrote: a new one to send again
+            values["submission_key"] = secrets.token_urlsafe(24)
         field, message = message_for(request, error, max_bytes=max_bytes)
         return again({field: message})
     # every submission mails a code: the address is limited like a request for a new code
