@@ -1,17 +1,23 @@
-"""Helpers for the request tests: a filled-in form, uploads, the stand-ins' records, and a
+"""Helpers for the request tests: a filled-in form, real tiny uploads, the mail outbox, and a
 driver that submits and verifies requests the way the portal does."""
 
 from __future__ import annotations
 
-import hashlib
+import io
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from PIL import Image
+from sqlalchemy import event
+
 from kojin.crypto.cipher import FieldCipher
 from kojin.db.uow import Database
-from kojin.errors import InputError
+from kojin.mail.models import MailOutbox
+from kojin.mail.service import OutboxItem, list_outbox
 from kojin.policy.model import Policy
 from kojin.requests.kinds import DocumentPurpose, RequestKind
 from kojin.requests.schemas import RequestForm, SubmitResult, UploadIn
@@ -20,83 +26,78 @@ from kojin.settings import Settings
 
 #: a moment on a Wednesday in Tokyo (09:00 JST)
 NOW = datetime(2027, 4, 7, 0, 0, tzinfo=UTC)
-PNG = b"\x89PNG\r\n\x1a\n" + bytes(range(64))
-PDF = b"%PDF-1.7\n" + b"1 0 obj<<>>endobj\n" * 4 + b"%%EOF\n"
-JPEG = b"\xff\xd8\xff\xe0" + bytes(60)
+
+
+def _image(kind: str) -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", (12, 8), (40, 90, 160)).save(out, kind)
+    return out.getvalue()
+
+
+#: real tiny files, written by Pillow: what a phone or a scanner would send
+PNG = _image("PNG")
+JPEG = _image("JPEG")
+PDF = _image("PDF")
 
 
 @dataclass(frozen=True, slots=True)
-class SentMail:
+class Mail:
+    """One message as the outbox shows it; `text` is empty once an SMTP server took it."""
+
     to: str
     subject: str
     text: str
     purpose: str
+    status: str
+
+    @classmethod
+    def of(cls, item: OutboxItem) -> Mail:
+        return cls(item.to, item.subject, item.text or "", item.purpose, item.status)
 
 
 @dataclass
 class Outbox:
-    """What the stand-in for ``kojin.mail.service.deliver`` was asked to send."""
+    """The mail outbox as :func:`kojin.mail.service.list_outbox` shows it (decrypted), in the
+    order the messages were stored (see :func:`watch_outbox`)."""
 
-    sent: list[SentMail] = field(default_factory=list)
+    database: Database
+    cipher: FieldCipher
+    order: list[str] = field(default_factory=list)
 
-    def to(self, address: str) -> list[SentMail]:
+    @property
+    def sent(self) -> list[Mail]:
+        with self.database.read() as session:
+            items = {i.id: i for i in list_outbox(session=session, cipher=self.cipher, limit=1000)}
+        return [Mail.of(items[row_id]) for row_id in self.order if row_id in items]
+
+    def to(self, address: str) -> list[Mail]:
         return [mail for mail in self.sent if mail.to == address]
 
     def last_code(self, address: str) -> str:
         codes = [m for m in self.to(address) if m.purpose == "request.email_code"]
-        match = re.search(r"\b([0-9]{6})\b", codes[-1].text)
-        assert match is not None
-        return match[1]
+        return code_in(codes[-1].text)
 
 
-class FakeUploadRefused(InputError):  # noqa: N818 - named after the real UploadRefused
-    def __init__(self, reason: str) -> None:
-        super().__init__(f"the document was refused ({reason})", field="document")
-        self.reason = reason
+def code_in(text: str) -> str:
+    """The six-digit code in a mail's text."""
+    match = re.search(r"\b([0-9]{6})\b", text)
+    assert match is not None
+    return match[1]
 
 
-@dataclass(frozen=True)
-class FakeCheckedUpload:
-    media_type: str
-    size: int
-    sha256: str
+@contextmanager
+def watch_outbox(outbox: Outbox) -> Iterator[Outbox]:
+    """Note the id of each outbox row as it is inserted: rows made in the same instant have the
+    same ``created_at``, and the tests ask which mail came last."""
 
+    def inserted(mapper: object, connection: object, target: MailOutbox) -> None:
+        outbox.order.append(target.id)
 
-_MAGIC = (
-    (b"%PDF-", "application/pdf"),
-    (b"\x89PNG\r\n\x1a\n", "image/png"),
-    (b"\xff\xd8\xff", "image/jpeg"),
-)
-_EXTENSIONS = {
-    "pdf": "application/pdf",
-    "png": "image/png",
-    "jpg": "image/jpeg",
-    "jpeg": "image/jpeg",
-}
-
-
-def fake_check_upload(
-    *, filename: str, declared_type: str | None, data: bytes, max_bytes: int
-) -> FakeCheckedUpload:
-    """A minimal check by magic bytes, enough to exercise the services' handling."""
-    if not data:
-        raise FakeUploadRefused("empty")
-    if len(data) > max_bytes:
-        raise FakeUploadRefused("too_large")
-    media = next((kind for magic, kind in _MAGIC if data.startswith(magic)), None)
-    if media is None:
-        raise FakeUploadRefused("unsupported_type")
-    named = _EXTENSIONS.get(filename.rsplit(".", 1)[-1].lower())
-    if named is not None and named != media:
-        raise FakeUploadRefused("name_mismatch")
-    return FakeCheckedUpload(media, len(data), hashlib.sha256(data).hexdigest())
-
-
-@dataclass
-class PackageCalls:
-    gathered: list[dict[str, Any]] = field(default_factory=list)
-    built: list[dict[str, Any]] = field(default_factory=list)
-    notices: list[Any] = field(default_factory=list)
+    event.listen(MailOutbox, "after_insert", inserted)
+    try:
+        yield outbox
+    finally:
+        event.remove(MailOutbox, "after_insert", inserted)
 
 
 _KEYS = iter(range(10**9))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 from datetime import date, timedelta
 
@@ -10,7 +11,9 @@ from requests_support import JPEG, NOW, PDF, PNG, Requests, form, identity
 from sqlalchemy import func, select
 
 from kojin.errors import ConflictError, InputError, NotFoundError
+from kojin.mail.models import MailOutbox
 from kojin.requests.codes import normalize_reference
+from kojin.requests.documents import UploadRefused
 from kojin.requests.kinds import AgentRelation, DocumentPurpose, RequestKind
 from kojin.requests.models import DataRequest, RequestDocument, VerificationCode
 from kojin.requests.schemas import Awaited, RequestStatus, UploadIn
@@ -53,6 +56,12 @@ def test_submission_mails_a_code_and_the_reference_in_japanese(requests: Request
     assert "15分以内" in mail.text
     assert re.search(r"\b[0-9]{6}\b", mail.text)
     assert "山田" not in mail.text + mail.subject  # no name in the mail
+    assert mail.status == "kept"  # no SMTP server here: kept for the staff pages' outbox
+    with requests.database.read() as session:
+        stored = session.execute(select(MailOutbox)).scalar_one()
+    sealed = " ".join(str(v) for v in vars(stored).values())
+    for plain in (EMAIL, "確認コード", result.reference, requests.outbox.last_code(EMAIL)):
+        assert plain not in sealed  # recipient, subject and body are encrypted
     status = _status(requests, result.reference)
     assert status.state is RequestState.EMAIL_UNVERIFIED
     assert status.awaiting == [Awaited.EMAIL_CODE]
@@ -246,16 +255,29 @@ def test_an_agent_needs_an_authority_document(requests: Requests) -> None:
     assert requests.submit(agent, uploads=[identity(), authority]).created
 
 
-def test_a_refused_upload_stores_nothing(requests: Requests) -> None:
-    too_big = identity(PNG + bytes(requests.settings.max_upload_bytes))
-    disguised = identity(JPEG, filename="licence.png")
-    for bad in (too_big, disguised, identity(b"<script>alert(1)</script>", "x.png")):
-        with pytest.raises(InputError) as caught:
-            requests.submit(form(), uploads=[bad])
-        assert caught.value.field == "document"
+@pytest.mark.parametrize(
+    ("bad", "reason"),
+    [
+        (identity(PNG + bytes(10 * 1024 * 1024)), "too_large"),
+        (identity(JPEG, filename="licence.png"), "name_mismatch"),
+        (identity(PDF, filename="licence.jpg"), "name_mismatch"),
+        (identity(b"<script>alert(1)</script>", "x.png"), "unsupported_type"),
+        (identity(PNG, filename="licence.exe"), "unsupported_type"),
+        (identity(PNG[: len(PNG) // 2]), "unreadable"),
+        (identity(b""), "empty"),
+    ],
+)
+def test_a_refused_upload_stores_nothing(requests: Requests, bad: UploadIn, reason: str) -> None:
+    assert requests.settings.max_upload_bytes == 10 * 1024 * 1024
+    good = UploadIn(DocumentPurpose.AUTHORITY, "poa.pdf", "application/pdf", PDF)
+    with pytest.raises(UploadRefused) as caught:
+        requests.submit(form(), uploads=[good, bad])  # the good one is not kept either
+    assert caught.value.field == "document"
+    assert caught.value.reason == reason
+    assert bad.filename not in caught.value.message
     assert _count(requests, DataRequest) == 0
     assert _count(requests, RequestDocument) == 0
-    assert requests.outbox.sent == []
+    assert _count(requests, MailOutbox) == 0
 
 
 def test_an_undeclared_category_is_refused(requests: Requests) -> None:
@@ -266,13 +288,18 @@ def test_an_undeclared_category_is_refused(requests: Requests) -> None:
 
 
 def test_documents_are_encrypted_at_rest(requests: Requests) -> None:
-    requests.submit(form(), uploads=[identity(PDF, "licence.pdf")])
+    photo = UploadIn(DocumentPurpose.IDENTITY, "IMG_0001.JPG", "image/jpeg", JPEG)
+    requests.submit(form(), uploads=[identity(PDF, "licence.pdf"), photo])
     with requests.database.read() as session:
-        doc = session.execute(select(RequestDocument)).scalar_one()
+        docs = session.execute(select(RequestDocument)).scalars().all()
         row = session.execute(select(DataRequest)).scalar_one()
-    assert doc.media_type == "application/pdf"
+    kinds = {doc.media_type: doc for doc in docs}
+    assert kinds.keys() == {"application/pdf", "image/jpeg"}
+    doc = kinds["application/pdf"]
     assert doc.size == len(PDF)
+    assert doc.sha256 == hashlib.sha256(PDF).hexdigest()
     assert PDF[:16] not in doc.content_enc
+    assert b"JFIF" not in kinds["image/jpeg"].content_enc
     stored = " ".join(str(v) for v in vars(row).values())
     for typed in ("山田", "taro.yamada", "03-1234-5678", "100-0001", "千代田", "ヤマダ"):
         assert typed not in stored

@@ -22,6 +22,7 @@ from kojin.cli import (
     init,
     policy,
     registry,
+    requests,
     scan,
     serve,
     settings,
@@ -62,6 +63,7 @@ policy.register(app)
 decide.register(app)
 init.register(app)
 registry.register(app)
+requests.register(app)
 tokens.register(app)
 users.register(app)
 audit.register(app)

@@ -33,16 +33,17 @@ records_app = typer.Typer(help="Provision records.", no_args_is_help=True)
 def keys_rotate(
     batch_size: Annotated[int, typer.Option("--batch-size", min=1)] = 500,
 ) -> None:
-    """Make a new data key current and re-encrypt every subject under it."""
-    from kojin.registry.keys import rotate_keys
+    """Make a new data key current and re-encrypt under it every subject, every request (with
+    its documents and notes) and the mail outbox."""
+    from kojin.requests.rotation import rotate_all_keys
 
     settings = load_settings()
     with (
         cli_errors(),
         registry_database() as database,
-        progress_task("re-encrypting subjects") as progress,
+        progress_task("re-encrypting") as progress,
     ):
-        result = rotate_keys(
+        result = rotate_all_keys(
             settings=settings,
             database=database,
             actor=cli_actor(),
@@ -52,7 +53,9 @@ def keys_rotate(
         )
     typer.echo(
         f"new key {result.key_id} is current (was {result.previous_key_id}); "
-        f"{result.reencrypted} subject(s) re-encrypted; older keys stay readable"
+        f"{result.reencrypted} subject(s) re-encrypted, as were "
+        f"{result.stores.get('requests', 0)} request row(s) and document(s) and "
+        f"{result.stores.get('mail_outbox', 0)} outbox message(s); older keys stay readable"
     )
 
 

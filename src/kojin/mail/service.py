@@ -17,7 +17,7 @@ from datetime import datetime
 from typing import Literal, cast
 
 from pydantic import BaseModel, ConfigDict
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from kojin.crypto.cipher import FieldCipher
@@ -135,3 +135,38 @@ def purge_outbox(*, session: Session, older_than: datetime) -> int:
     """Delete the messages created before `older_than`; returns how many."""
     result = session.execute(delete(MailOutbox).where(MailOutbox.created_at < older_than))
     return int(getattr(result, "rowcount", 0) or 0)
+
+
+def count_stale_outbox(*, session: Session, cipher: FieldCipher) -> int:
+    """How many outbox messages are still encrypted under an older key."""
+    query = (
+        select(func.count())
+        .select_from(MailOutbox)
+        .where(MailOutbox.key_id != cipher.current_key_id)
+    )
+    return int(session.execute(query).scalar_one())
+
+
+def reencrypt_outbox(*, session: Session, cipher: FieldCipher, limit: int = 500) -> int:
+    """Re-encrypt up to `limit` outbox messages not yet under the current key (after a key
+    rotation); returns how many. Call repeatedly (one transaction each) until it returns 0; the
+    older keys must stay in the keyring until then."""
+    current = cipher.current_key_id
+    rows = session.execute(
+        select(MailOutbox).where(MailOutbox.key_id != current).order_by(MailOutbox.id).limit(limit)
+    ).scalars()
+    count = 0
+    for row in rows:
+        item = _item(row, cipher)
+        row.to_enc = cipher.encrypt(item.to, context=_context(row.id, "to"), key_id=current)
+        row.subject_enc = cipher.encrypt(
+            item.subject, context=_context(row.id, "subject"), key_id=current
+        )
+        if item.text is not None:
+            row.text_enc = cipher.encrypt(
+                item.text, context=_context(row.id, "text"), key_id=current
+            )
+        row.key_id = current
+        count += 1
+    session.flush()
+    return count

@@ -27,6 +27,7 @@ from kojin.registry.ledger.service import list_entries
 from kojin.registry.provisions.schemas import ProvisionOut
 from kojin.registry.provisions.service import list_provisions
 from kojin.registry.subjects.schemas import SubjectOut
+from kojin.registry.subjects.scope import SubjectScope
 from kojin.registry.subjects.service import get_subject
 from kojin.requests.disclosure_package import build_package
 from kojin.requests.disclosure_record import (
@@ -151,19 +152,22 @@ def gather_disclosure(
     cipher: FieldCipher | None = None,
     actor: str | None = None,
     now: datetime | None = None,
+    scope: SubjectScope | None = None,
 ) -> DisclosureRecord:
     """What the registry holds about `subject_id`, with the policy's texts in `lang`.
 
     The subject's identifiers (name, e-mail, ...) are decrypted and included only when `cipher`
     is given; with `actor` as well, that reveal is recorded in the audit chain
     (``subject.revealed``, field names only), so call it in a write unit of work then.
-    NotFoundError ("subject not found") for an unknown subject.
+    NotFoundError ("subject not found") for an unknown subject, or one `scope` (the caller's
+    role) may not see (R-MN-9).
     """
     subject = get_subject(
         session=session,
         subject_id=subject_id,
         cipher=cipher,
         actor=actor if cipher is not None else None,
+        scope=scope,
     )
     declared = policy.category(subject.category)
     purposes = [] if declared is None else declared.purposes

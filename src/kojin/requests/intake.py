@@ -10,7 +10,7 @@ import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, Final
+from typing import Any, Final
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError as DatabaseIntegrityError
@@ -21,6 +21,7 @@ from kojin.db.base import utcnow
 from kojin.errors import ConflictError, InputError
 from kojin.policy.model import Policy
 from kojin.requests import codes, records
+from kojin.requests.documents import CheckedUpload, check_upload
 from kojin.requests.kinds import RIGHTS_KINDS, DocumentPurpose, fee_for
 from kojin.requests.models import DataRequest, RequestDocument
 from kojin.requests.records import REQUESTER, get, put
@@ -29,9 +30,6 @@ from kojin.requests.states import RequesterEvent, RequestState, requester_next
 from kojin.requests.status import UPLOAD_STATES, status_of
 from kojin.requests.verification import issue_code
 from kojin.settings import Settings
-
-if TYPE_CHECKING:
-    from kojin.requests.documents import CheckedUpload
 
 #: documents one request may carry in all
 MAX_DOCUMENTS: Final = 10
@@ -45,8 +43,6 @@ class _Checked:
 
 def _check_uploads(uploads: Sequence[UploadIn], settings: Settings) -> list[_Checked]:
     """Every upload checked by its bytes (nothing is stored when one fails)."""
-    from kojin.requests.documents import check_upload
-
     return [
         _Checked(
             upload,

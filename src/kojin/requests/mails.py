@@ -12,6 +12,8 @@ from typing import Final
 from sqlalchemy.orm import Session
 
 from kojin.crypto.cipher import FieldCipher
+from kojin.mail.message import MailMessage
+from kojin.mail.service import deliver
 from kojin.policy.model_base import Lang
 from kojin.requests.states import RequestState
 from kojin.settings import Settings
@@ -162,19 +164,14 @@ def _send(
     now: datetime,
 ) -> str:
     """Hand the mail to :func:`kojin.mail.service.deliver` (SMTP, or the encrypted outbox)."""
-    from kojin.mail.message import MailMessage
-    from kojin.mail.service import deliver
-
-    message = MailMessage(to=to, subject=subject, text=text)
-    outbox_id: str = deliver(
+    return deliver(
         session=session,
         cipher=cipher,
         settings=settings,
-        message=message,
+        message=MailMessage(to=to, subject=subject, text=text),
         purpose=purpose,
         now=now,
     )
-    return outbox_id
 
 
 def send_code(

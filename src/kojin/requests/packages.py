@@ -19,10 +19,13 @@ from kojin.db.base import utcnow
 from kojin.errors import ConflictError
 from kojin.policy.model import Policy
 from kojin.policy.model_base import RefusalGround
+from kojin.registry.subjects.scope import SubjectScope
 from kojin.requests import records
 from kojin.requests.clock import tokyo_date
+from kojin.requests.disclosure import build_package, gather_disclosure
 from kojin.requests.kinds import DisclosureMethod, RequestKind
 from kojin.requests.models import DataRequest
+from kojin.requests.notices import RefusalNoticeData, render_refusal_notice
 from kojin.requests.package import Package
 from kojin.requests.records import REQUESTER, get
 from kojin.requests.states import RequestState
@@ -30,10 +33,15 @@ from kojin.requests.status import PACKAGE_KINDS, PACKAGE_STATES
 
 
 def _build(
-    session: Session, cipher: FieldCipher, policy: Policy, row: DataRequest, actor: str
+    session: Session,
+    cipher: FieldCipher,
+    policy: Policy,
+    row: DataRequest,
+    actor: str,
+    scope: SubjectScope | None = None,
 ) -> Package:
     """The package, with the subject's identifiers as the registry holds them (their reveal is
-    chained with `actor`)."""
+    chained with `actor`); with `scope`, only for a subject the caller may see."""
     kind = RequestKind(row.kind)
     if (
         kind not in PACKAGE_KINDS
@@ -41,8 +49,6 @@ def _build(
         or row.subject_id is None
     ):
         raise ConflictError("this request has no disclosure package")
-    from kojin.requests.disclosure import build_package, gather_disclosure
-
     lang = records.lang_of(row)
     record = gather_disclosure(
         session=session,
@@ -54,6 +60,7 @@ def _build(
         ),
         cipher=cipher,
         actor=actor,
+        scope=scope,
     )
     method = DisclosureMethod(row.disclosure_method or DisclosureMethod.ELECTRONIC.value)
     return build_package(record, method=method, lang=lang)
@@ -87,11 +94,19 @@ def requester_package(
 
 
 def staff_package(
-    *, session: Session, cipher: FieldCipher, policy: Policy, request_id: str, actor: str
+    *,
+    session: Session,
+    cipher: FieldCipher,
+    policy: Policy,
+    request_id: str,
+    actor: str,
+    scope: SubjectScope | None = None,
 ) -> Package:
-    """The disclosure package of a request, for staff to check or print (paper method)."""
+    """The disclosure package of a request, for staff to check or print (paper method). With
+    `scope` (the staff member's role), NotFoundError ("subject not found") when the subject is
+    one the role may not see (My Number, R-MN-9)."""
     row = records.load(session, request_id)
-    package = _build(session, cipher, policy, row, actor)
+    package = _build(session, cipher, policy, row, actor, scope)
     _chain_download(session, row, package, actor)
     return package
 
@@ -109,8 +124,6 @@ def _notice(
     explanation = get(cipher, row, "refusal_explanation")
     if name is None or explanation is None:
         raise ConflictError("the personal data of this request was purged")
-    from kojin.requests.notices import RefusalNoticeData, render_refusal_notice
-
     lang = records.lang_of(row)
     ground = RefusalGround(row.refusal_ground)
     clause = next(

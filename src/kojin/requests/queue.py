@@ -23,6 +23,8 @@ from kojin.errors import IntegrityError, NotFoundError
 from kojin.policy.model import Policy
 from kojin.policy.model_base import RefusalGround
 from kojin.registry.ledger.service import entries_due_for_review
+from kojin.registry.subjects.scope import SubjectScope
+from kojin.registry.subjects.service import visible_subject
 from kojin.requests import records
 from kojin.requests.clock import BusinessCalendar, suit_possible_from, tokyo_date
 from kojin.requests.kinds import AgentRelation, DisclosureMethod, DocumentPurpose, RequestKind
@@ -205,10 +207,24 @@ def request_detail(
     request_id: str,
     actor: str,
     today: date,
+    scope: SubjectScope | None = None,
 ) -> RequestDetail:
-    """A request in full for staff; the view is chained as ``request.viewed``."""
+    """A request in full for staff; the view is chained as ``request.viewed``.
+
+    With `scope` (the staff member's role), a linked subject the role may not see (My Number,
+    R-MN-9) is not shown: no subject id, no package, no action (``subject_restricted``).
+    """
     row = records.load(session, request_id)
     detail = detail_of(session, cipher, policy, row, today)
+    if row.subject_id is not None and scope is not None and not _sees(session, row, scope):
+        detail = detail.model_copy(
+            update={
+                "subject_id": None,
+                "allowed_actions": [],
+                "has_package": False,
+                "subject_restricted": True,
+            }
+        )
     append_entry(
         session=session,
         actor=actor,
@@ -218,6 +234,17 @@ def request_detail(
         details={"kind": row.kind, "state": row.state},
     )
     return detail
+
+
+def _sees(session: Session, row: DataRequest, scope: SubjectScope) -> bool:
+    """Whether `scope` sees the subject linked to `row`."""
+    if row.subject_id is None:
+        return True
+    try:
+        visible_subject(session=session, subject_id=row.subject_id, scope=scope)
+    except NotFoundError:
+        return False
+    return True
 
 
 def read_document(

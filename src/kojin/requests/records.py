@@ -1,4 +1,5 @@
-"""Shared pieces of the request services: encrypted columns, look-ups, history and audit.
+"""Shared pieces of the request services: encrypted columns, look-ups, history and audit, and
+re-encryption under a new key after a rotation.
 
 Each encrypted value's context names the table, the column and the row
 (``data_requests.name:<id>``), so a value copied to another row or column does not decrypt.
@@ -22,7 +23,7 @@ from kojin.policy.model_base import CategoryScope, Lang
 from kojin.registry.row_digest import row_digest
 from kojin.requests.codes import email_index, normalize_reference, reference_index
 from kojin.requests.kinds import RIGHTS_KINDS, RequestKind
-from kojin.requests.models import DataRequest, RequestEvent
+from kojin.requests.models import DataRequest, RequestDocument, RequestEvent
 from kojin.requests.states import RequestState
 
 #: the one answer to a reference, an e-mail or an id that does not open a request
@@ -39,6 +40,14 @@ PERSONAL_COLUMNS: Final = (
     "address",
     "details",
     "agent_name",
+)
+#: every encrypted column of a request, each ``<name>_enc``
+ENCRYPTED_COLUMNS: Final = (
+    "reference",
+    *PERSONAL_COLUMNS,
+    "fee_reference",
+    "refusal_explanation",
+    "outcome",
 )
 
 
@@ -200,3 +209,73 @@ def record_step(
         details=chained,
     )
     return event
+
+
+def count_stale_requests(*, session: Session, cipher: FieldCipher) -> int:
+    """How many requests and documents are still encrypted under an older key."""
+    current = cipher.current_key_id
+    requests = select(func.count()).select_from(DataRequest).where(DataRequest.key_id != current)
+    documents = (
+        select(func.count()).select_from(RequestDocument).where(RequestDocument.key_id != current)
+    )
+    return int(session.execute(requests).scalar_one()) + int(
+        session.execute(documents).scalar_one()
+    )
+
+
+def _reencrypt_request(session: Session, cipher: FieldCipher, row: DataRequest) -> None:
+    """The request's columns and its history's notes under the current key."""
+    values = {column: get(cipher, row, column) for column in ENCRYPTED_COLUMNS}
+    row.key_id = cipher.current_key_id
+    for column, value in values.items():
+        put(cipher, row, column, value)
+    events = session.execute(
+        select(RequestEvent).where(
+            RequestEvent.request_id == row.id, RequestEvent.note_enc.is_not(None)
+        )
+    ).scalars()
+    for event in events:
+        where = context("request_events", "note", event.id)
+        note = cipher.decrypt(event.note_enc or "", context=where)
+        event.note_enc = cipher.encrypt(note, context=where, key_id=row.key_id)
+
+
+def reencrypt_requests(*, session: Session, cipher: FieldCipher, limit: int = 500) -> int:
+    """Re-encrypt up to `limit` requests (with their history's notes) and documents not yet
+    under the current key; returns how many. Call repeatedly (one transaction each) until it
+    returns 0; the older keys must stay in the keyring until then. The blind indexes do not
+    change (the index key is not rotated)."""
+    current = cipher.current_key_id
+    rows = (
+        session.execute(
+            select(DataRequest)
+            .where(DataRequest.key_id != current)
+            .order_by(DataRequest.id)
+            .limit(limit)
+            .with_for_update()
+        )
+        .scalars()
+        .all()
+    )
+    for row in rows:
+        _reencrypt_request(session, cipher, row)
+    documents = (
+        session.execute(
+            select(RequestDocument)
+            .where(RequestDocument.key_id != current)
+            .order_by(RequestDocument.id)
+            .limit(limit - len(rows))
+        )
+        .scalars()
+        .all()
+        if len(rows) < limit
+        else []
+    )
+    for doc in documents:
+        if doc.content_enc:  # emptied after the holding period: nothing to re-encrypt
+            where = context("request_documents", "content", doc.id)
+            content = open_bytes(cipher, doc.content_enc, where=where)
+            doc.content_enc = seal_bytes(cipher, content, where=where, key_id=current)
+        doc.key_id = current
+    session.flush()
+    return len(rows) + len(documents)

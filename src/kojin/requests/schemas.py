@@ -347,6 +347,9 @@ class RequestDetail(BaseModel):
     has_package: bool
     #: the personal fields were cleared after the retention period
     purged: bool = False
+    #: the linked subject is one the viewer's role may not see (My Number, R-MN-9): the link is
+    #: not shown and no action is offered
+    subject_restricted: bool = False
 
 
 class ActionIn(BaseModel):

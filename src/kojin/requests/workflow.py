@@ -21,6 +21,7 @@ from kojin.errors import InputError
 from kojin.law.policy_facts import PolicyFacts
 from kojin.policy.model import Policy
 from kojin.registry.subjects.schemas import FlagsUpdate
+from kojin.registry.subjects.scope import SubjectScope
 from kojin.registry.subjects.service import erase_identifiers, set_flags, visible_subject
 from kojin.requests import records
 from kojin.requests.clock import tokyo_date
@@ -54,9 +55,19 @@ def _required(value: str | None, field: str) -> str:
     return value
 
 
-def _subject(session: Session, row: DataRequest, action: ActionIn, kind: RequestKind) -> str | None:
+def _subject(
+    session: Session,
+    row: DataRequest,
+    action: ActionIn,
+    kind: RequestKind,
+    scope: SubjectScope | None,
+) -> str | None:
     """The subject the action is about: the one given, or the one linked before; checked to
-    exist (NotFoundError "subject not found"). Required where the approval acts on it."""
+    exist and, with `scope`, to be one the caller may see (NotFoundError "subject not found"
+    alike). A request linked before to a subject out of `scope` cannot be moved or relinked by
+    this caller (R-MN-9). Required where the approval acts on it."""
+    if row.subject_id is not None and scope is not None:
+        visible_subject(session=session, subject_id=row.subject_id, scope=scope)
     subject_id = action.subject_id or row.subject_id
     needed = (action.action is StaffAction.APPROVE and kind in SUBJECT_KINDS) or (
         action.action is StaffAction.FULFIL_PARTLY and kind in PARTLY_SUBJECT_KINDS
@@ -65,11 +76,16 @@ def _subject(session: Session, row: DataRequest, action: ActionIn, kind: Request
         if needed:
             raise InputError("choose the registry subject the request is about", field="subject_id")
         return None
-    return visible_subject(session=session, subject_id=subject_id, scope=None).id
+    return visible_subject(session=session, subject_id=subject_id, scope=scope).id
 
 
 def _apply_to_registry(
-    session: Session, row: DataRequest, kind: RequestKind, subject_id: str, actor: str
+    session: Session,
+    row: DataRequest,
+    kind: RequestKind,
+    subject_id: str,
+    actor: str,
+    scope: SubjectScope | None,
 ) -> list[str]:
     """Carry out an approval in the registry; the names of what was done."""
     stop_use = kind in (RequestKind.STOP_USE, RequestKind.ERASURE)
@@ -81,12 +97,14 @@ def _apply_to_registry(
             stop_provision=True if stop_provision else None,
             reference=row.id,
         )
-        set_flags(session=session, subject_id=subject_id, flags=flags, actor=actor)
+        set_flags(session=session, subject_id=subject_id, flags=flags, actor=actor, scope=scope)
         done += [
             name for name, on in (("stop_use", stop_use), ("stop_provision", stop_provision)) if on
         ]
     if kind is RequestKind.ERASURE:
-        erase_identifiers(session=session, subject_id=subject_id, actor=actor, reference=row.id)
+        erase_identifiers(
+            session=session, subject_id=subject_id, actor=actor, reference=row.id, scope=scope
+        )
         done.append("identifiers_erased")
     return done
 
@@ -131,6 +149,7 @@ def act(
     action: ActionIn,
     actor: str,
     now: datetime | None = None,
+    scope: SubjectScope | None = None,
 ) -> RequestDetail:
     """Move a request by a staff action and carry out what it means.
 
@@ -139,21 +158,26 @@ def act(
     of the policy's refusal grounds and an explanation (Art. 36; R-RT-7), FULFIL_PARTLY an
     explanation, APPROVE of stop use / stop provision / erasure / disclosure / purpose
     notification the registry subject (unless linked before).
+
+    With `scope` (the staff member's role), the subject given or linked before must be one the
+    role may see: a staff member who is not a My Number handler cannot link, flag, erase or
+    disclose a My Number subject, nor move a request linked to one (R-MN-9); it is answered as
+    an unknown subject.
     """
-    del facts  # part of the interface; subject look-ups are not scoped by role here yet
+    del facts  # part of the interface; the role's reach comes in as `scope`
     now = now or utcnow()
     row = records.load(session, request_id, for_update=True)
     state = RequestState(row.state)
     kind = RequestKind(row.kind)
     needs_identity, needs_fee = records.needs(row)
     target = next_state(state, action.action, needs_identity=needs_identity, needs_fee=needs_fee)
-    subject_id = _subject(session, row, action, kind)
+    subject_id = _subject(session, row, action, kind, scope)
     details = _record_inputs(cipher, row, action, policy)
     if subject_id is not None:
         row.subject_id = subject_id
         details["subject_id"] = subject_id
     if action.action is StaffAction.APPROVE and subject_id is not None:
-        done = _apply_to_registry(session, row, kind, subject_id, actor)
+        done = _apply_to_registry(session, row, kind, subject_id, actor, scope)
         if done:
             details["registry"] = done
     row.state = target.value
