@@ -15,6 +15,7 @@ from fastapi import APIRouter, Depends
 from starlette.requests import Request
 from starlette.responses import Response
 
+from kojin.api.roles import subject_scope
 from kojin.auth.web_sessions import StaffSession
 from kojin.errors import NotFoundError
 from kojin.requests.service import read_document, staff_package
@@ -98,6 +99,7 @@ def package(
             policy=state.policy,
             request_id=request_id,
             actor=actor_of(staff),
+            scope=subject_scope(staff.user.role, state.facts),
         )
     return _file(built.content, built.media_type, built.filename, "attachment")
 

@@ -93,6 +93,7 @@ def detail_page(
             request_id=request_id,
             actor=actor_of(staff),
             today=tokyo_today(context.site.now()),
+            scope=subject_scope(staff.user.role, state.facts),
         )
     fields = dict(errors or {})
     page_error = fields.pop("_form", None)
@@ -227,6 +228,7 @@ def _act(
                 action=action_in,
                 actor=actor_of(staff),
                 now=context.site.now(),
+                scope=subject_scope(staff.user.role, state.facts),
             )
     except InputError as exc:
         return again(dict([_error_message(request, exc.field, submitted)]), 422)
