@@ -28,6 +28,7 @@ PUBLIC_FIELDS = (
     "max_import_bytes",
     "sqlite_synchronous",
     "checkpoint_interval",
+    "housekeeping_interval",
     "public_url",
     "max_upload_bytes",
     "session_idle_minutes",
@@ -82,6 +83,12 @@ class Settings(BaseSettings):
         description="Seconds between signed audit checkpoints the server writes (0: never).",
     )
 
+    housekeeping_interval: float = Field(
+        default=3600.0,
+        ge=0,
+        description="Seconds between the server's purges of request documents, old outbox "
+        "mail and ended staff sessions (0: never; `kojin requests purge` does it on demand).",
+    )
     public_url: str = Field(
         default="http://127.0.0.1:8000",
         description="Address people use to reach kojin's pages (links in e-mails; secure "

@@ -30,6 +30,7 @@ from kojin.db.uow import Database
 from kojin.errors import ConfigurationError
 from kojin.policy import load_policy, to_facts
 from kojin.registry.decisions.recorder import DecisionRecorder
+from kojin.requests.periodic import PeriodicHousekeeping
 from kojin.settings import Settings, get_settings
 
 
@@ -94,11 +95,14 @@ def create_app(
         size_thread_pool(db)
         checkpoints = PeriodicCheckpoints.from_settings(settings, db)
         checkpoints.start()  # signs the chain head every settings.checkpoint_interval seconds
+        housekeeping = PeriodicHousekeeping.from_settings(settings, db, policy)
+        housekeeping.start()  # purges what is past its holding period
         if freeze_heap:
             gc.collect()
             gc.freeze()
         yield
         state.decisions.close()
+        await to_thread.run_sync(housekeeping.stop)
         await to_thread.run_sync(checkpoints.stop)  # a last checkpoint when the head moved
         if owns_database:
             db.dispose()
