@@ -196,13 +196,14 @@ def test_a_worker_asks_the_token_table_about_once_a_second_per_token(
             asked.append(statement)
 
     event.listen(engine, "before_cursor_execute", count)
+    calls = 20
     try:
         started = time.monotonic()
-        calls = 0
-        while time.monotonic() - started < 0.5:
+        for _ in range(calls):
             assert worker.client.get("/api/v1/policy", headers=auditor.header).status_code == 200
-            calls += 1
+        elapsed = time.monotonic() - started
     finally:
         event.remove(engine, "before_cursor_execute", count)
-    assert calls >= 5
-    assert len(asked) == 1
+    # once when first seen, then at most once per TOKEN_CACHE_SECONDS however busy the machine
+    assert 1 <= len(asked) <= 1 + int(elapsed / TOKEN_CACHE_SECONDS)
+    assert len(asked) < calls
