@@ -202,6 +202,7 @@ def ask(
 def open_status(tab: Tab, reference: str, email: str) -> None:
     """Open the request's status page by its reference and the e-mail address."""
     tab.goto("/portal/status")
+    tab.shot("portal-status-lookup")
     tab.page.locator("#s-reference").fill(reference)
     tab.page.locator("#s-email").fill(email)
     with tab.page.expect_navigation():
@@ -218,7 +219,7 @@ def status_fact(tab: Tab, index: int) -> str:
 
 
 def staff_sign_in(tab: Tab, username: str = OFFICER) -> None:
-    """Sign in through the sign-in page; the dashboard follows."""
+    """Sign in through the sign-in page; the dashboard follows (both screenshot)."""
     tab.goto("/admin/login")
     tab.shot("admin-login")
     tab.page.get_by_label(re.compile("^User name")).fill(username)
@@ -227,13 +228,15 @@ def staff_sign_in(tab: Tab, username: str = OFFICER) -> None:
         tab.page.get_by_role("button", name="Sign in").click()
     assert tab.page.url == f"{tab.base_url}/admin/", tab.main_text()
     assert tab.h1() == "Dashboard"
+    tab.shot("admin-dashboard")
 
 
 def open_queue(tab: Tab) -> None:
-    """Follow the navigation's link to the queue."""
+    """Follow the navigation's link to the queue (screenshot)."""
     with tab.page.expect_navigation():
         tab.page.locator("nav.site-nav").get_by_role("link", name="Requests").click()
     assert tab.h1() == "Requests"
+    tab.shot("admin-queue")
 
 
 def open_from_queue(tab: Tab, kind: str, state: str) -> None:
@@ -260,7 +263,7 @@ def request_state(tab: Tab) -> str:
 
 def staff_act(tab: Tab, action: str, **fields: str) -> None:
     """Fill in the form of `action` (``verify_identity``, ``record_fee``, ...) on a request's
-    page and send it; the page comes back saying it was done."""
+    page and send it; the page comes back saying it was done (screenshot)."""
     section = tab.page.locator(f"#action-{action.replace('_', '-')}")
     for name, value in fields.items():
         if name == "refusal_ground":
@@ -273,6 +276,7 @@ def staff_act(tab: Tab, action: str, **fields: str) -> None:
     notice = tab.page.locator("p.notice-success")
     assert notice.count() == 1, tab.main_text()
     assert notice.inner_text() == f"Done: {title}."
+    tab.shot(f"admin-request-after-{action.replace('_', '-')}")
 
 
 # --- the keyboard ---------------------------------------------------------------------------------

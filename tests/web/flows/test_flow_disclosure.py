@@ -127,10 +127,8 @@ def test_a_disclosure_request_from_the_form_to_the_downloaded_package(
 
         # --- the privacy officer handles it ---
         staff_sign_in(staff)
-        staff.shot("admin-dashboard")
         open_queue(staff)
         assert staff.page.locator("table.queue tbody tr").count() == 6
-        staff.shot("admin-queue")
         viewport_shot(staff.page, "admin-queue-en")
         open_from_queue(staff, "Disclosure", "Received")
         assert "山田 太郎" in staff.main_text()
@@ -152,11 +150,9 @@ def test_a_disclosure_request_from_the_form_to_the_downloaded_package(
         staff_act(staff, "verify_identity")
         assert request_state(staff) == "Waiting for the fee"
         assert "1,000 yen — not yet received" in staff.main_text()
-        staff.shot("admin-request-awaiting-fee")
         staff_act(staff, "record_fee", fee_reference=TRANSFER)
         assert request_state(staff) == "Under review"
         assert f"1,000 yen — received (reference {TRANSFER})" in staff.main_text()
-        staff.shot("admin-request-in-review")
 
         find = staff.page.get_by_role("button", name="Find the subject by the requester's e-mail")
         with staff.page.expect_navigation():
@@ -171,7 +167,6 @@ def test_a_disclosure_request_from_the_form_to_the_downloaded_package(
         history = staff.page.locator("table").last.inner_text()
         for step in ("Identity verified", "Fee received", "Approved"):
             assert f"staff:officer\t{step}" in history, history
-        staff.shot("admin-request-completed")
 
         # --- the person is told, and downloads the package ---
         told = [smtp.mailbox.body(mail) for mail in smtp.mailbox.to(PERSON.email)]

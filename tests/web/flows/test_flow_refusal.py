@@ -93,7 +93,6 @@ def test_a_refusal_with_a_ground_and_its_notice(
         result = staff.main_text()
         assert en_ground in result
         assert REASONS in result
-        staff.shot("admin-request-refused")
 
         text = pdf_text(notice_pdf_from_staff_page(staff))
         assert squash(ja_ground) in text
