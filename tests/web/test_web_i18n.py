@@ -16,6 +16,7 @@ from kojin.web.i18n import (
     catalog,
     format_date,
     format_datetime,
+    format_short_date,
     negotiate,
     placeholders,
     preferred_by_browser,
@@ -136,5 +137,8 @@ def test_dates_in_tokyo_in_each_language() -> None:
     assert format_datetime(moment, "ja") == "2026年12月1日 05:30"
     assert format_datetime(moment, "en") == "1 December 2026 05:30"
     assert tokyo_today(moment) == date(2026, 12, 1)
+    # table columns use the short form, from the same Tokyo day
+    assert format_short_date(moment, "en") == "1 Dec 2026"
+    assert format_short_date(moment, "ja") == "2026/12/1"
     # a naive moment is taken as UTC (the registry stores UTC)
     assert format_datetime(datetime(2026, 11, 30, 20, 30), "en") == "1 December 2026 05:30"

@@ -155,6 +155,14 @@ def format_date(value: date | datetime, lang: Lang) -> str:
     return f"{day.day} {_MONTHS_EN[day.month - 1]} {day.year}"
 
 
+def format_short_date(value: date | datetime, lang: Lang) -> str:
+    """A date for a table column: ``2026/12/16`` in Japanese, ``16 Dec 2026`` in English."""
+    day = _local(value)
+    if lang == "ja":
+        return f"{day.year}/{day.month}/{day.day}"
+    return f"{day.day} {_MONTHS_EN[day.month - 1][:3]} {day.year}"
+
+
 def format_datetime(value: datetime, lang: Lang) -> str:
     """A moment in Asia/Tokyo: its date and the hour and minute."""
     aware = value if value.tzinfo is not None else value.replace(tzinfo=UTC)

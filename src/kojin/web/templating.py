@@ -27,7 +27,7 @@ from starlette.responses import HTMLResponse
 
 from kojin.web import csrf
 from kojin.web.context import web_context
-from kojin.web.i18n import catalog, format_date, format_datetime
+from kojin.web.i18n import catalog, format_date, format_datetime, format_short_date
 from kojin.web.language import request_language, switch_links
 
 TEMPLATES_DIR = Path(__file__).parent / "templates"
@@ -39,6 +39,11 @@ STAFF_STATE_KEY = "kojin_staff"
 @pass_context
 def _date_filter(context: Context, value: date | datetime | None) -> str:
     return "" if value is None else format_date(value, context["lang"])
+
+
+@pass_context
+def _short_date_filter(context: Context, value: date | datetime | None) -> str:
+    return "" if value is None else format_short_date(value, context["lang"])
 
 
 @pass_context
@@ -63,6 +68,7 @@ def build_environment(folder: Path = TEMPLATES_DIR) -> Environment:
         auto_reload=False,
     )
     env.filters["date"] = _date_filter
+    env.filters["short_date"] = _short_date_filter
     env.filters["datetime"] = _datetime_filter
     return env
 
