@@ -8,6 +8,7 @@ from datetime import timedelta
 import pytest
 from fastapi import FastAPI
 from httpx import Response
+from sqlalchemy import update
 from web_support import (
     TestClient,
     csrf_of,
@@ -19,6 +20,10 @@ from web_support import (
     submit_verified,
 )
 
+from kojin.api.state import state_of
+from kojin.audit.checkpoints import default_checkpoints_path, write_checkpoint
+from kojin.audit.models import AuditEntry
+from kojin.audit.signing import load_or_create_signing_key
 from kojin.auth.roles import Role
 from kojin.db.uow import Database
 from kojin.web.site import site_of
@@ -88,6 +93,36 @@ def test_the_dashboard_with_nothing_open_has_no_chart(
     page = web_on_db.get("/admin/").text
     assert "<svg" not in page
     assert "There are no open requests that have arrived." in page
+
+
+def _chain_status(page: str) -> str:
+    after = page[page.index("The chain matches its last checkpoint") :]
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", after[: after.index("</dd>")])).strip()
+
+
+def test_the_dashboard_checks_the_chain_against_its_signed_checkpoint(
+    site_on_db: FastAPI, web_on_db: TestClient, database: Database
+) -> None:
+    settings = state_of(site_on_db).settings
+    _signed_in(web_on_db, database, Role.AUDITOR)
+    assert "Not checked" in _chain_status(web_on_db.get("/admin/").text)
+    written = write_checkpoint(
+        database=database,
+        key=load_or_create_signing_key(settings.resolved_keys_dir()),
+        path=default_checkpoints_path(settings),
+        only_if_moved=True,
+    )
+    page = web_on_db.get("/admin/").text
+    assert written is not None
+    assert _chain_status(page).endswith("Yes")
+    assert "No checkpoint has been written yet" not in page
+    with database.uow() as session:  # the signed entry is altered behind the chain's back
+        session.execute(
+            update(AuditEntry).where(AuditEntry.seq == written.seq).values(hash="0" * 64)
+        )
+    assert _chain_status(web_on_db.get("/admin/").text).endswith(
+        "No: verify the chain now (kojin audit verify)"
+    )
 
 
 # --- queue ---------------------------------------------------------------------------------------

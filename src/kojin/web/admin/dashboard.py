@@ -11,6 +11,8 @@ from fastapi import APIRouter, Depends
 from starlette.requests import Request
 from starlette.responses import Response
 
+from kojin.audit.checkpoints import default_checkpoints_path
+from kojin.audit.signing import trusted_public_key
 from kojin.auth.web_sessions import StaffSession
 from kojin.requests.service import dashboard as figures_of
 from kojin.requests.states import RequestState
@@ -30,9 +32,14 @@ def dashboard(request: Request, staff: Annotated[StaffSession, Depends(signed_in
         return render(request, "admin/no_pages.html", {"nav_current": "dashboard"})
     context = web_context(request)
     state = context.state
+    settings = state.settings
     with state.read() as session:
         figures = figures_of(
-            session=session, policy=state.policy, today=tokyo_today(context.site.now())
+            session=session,
+            policy=state.policy,
+            today=tokyo_today(context.site.now()),
+            checkpoints_path=default_checkpoints_path(settings),
+            trusted_key=trusted_public_key(settings.resolved_keys_dir()),
         )
     by_state = [(s, figures.by_state.get(s, 0)) for s in RequestState]
     return render(
