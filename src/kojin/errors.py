@@ -6,6 +6,7 @@
     ├── InputError                  the caller's input is wrong (CLI exit 2, HTTP 422)
     │   ├── PolicyError             a policy file does not validate (carries PolicyIssue list)
     │   ├── RequestError            a decision request does not validate (names the field)
+    │   ├── DataMapError            a data map does not validate (carries DataMapIssue list)
     │   └── SettingsError           a KOJIN_* environment variable does not validate
     ├── NotFoundError               an id that does not exist (HTTP 404)
     ├── ConflictError               the change clashes with what is stored (HTTP 409)
@@ -44,6 +45,16 @@ class PolicyError(InputError):
     """A policy file failed validation; `issues` holds one entry per problem."""
 
     code = "invalid_policy"
+
+    def __init__(self, message: str, *, issues: list[object] | None = None) -> None:
+        super().__init__(message)
+        self.issues: list[object] = list(issues or [])
+
+
+class DataMapError(InputError):
+    """A data map failed validation; `issues` holds one entry per problem."""
+
+    code = "invalid_datamap"
 
     def __init__(self, message: str, *, issues: list[object] | None = None) -> None:
         super().__init__(message)

@@ -39,6 +39,10 @@ PUBLIC_FIELDS = (
     "smtp_username",
     "mail_from",
     "redis_url",
+    "datamap_file",
+    "worker_mode",
+    "drp_business_id",
+    "drp_callback_private_hosts",
 )
 
 
@@ -119,6 +123,30 @@ class Settings(BaseSettings):
     redis_url: str | None = Field(
         default=None,
         description="Redis URL for rate limits shared by all workers; else kept in memory.",
+    )
+    datamap_file: Path | None = Field(
+        default=None,
+        description="Data map of the company's own stores (a kojin or Fides YAML file, or a "
+        "folder of them); without it requests are answered from the registry alone.",
+    )
+    store_urls: dict[str, SecretStr] = Field(
+        default_factory=dict,
+        description='Database URLs of the data map\'s systems as JSON (`{"shop": "postgresql'
+        "+psycopg://...\"}`); `KOJIN_STORE_<SYSTEM>_URL` sets one system's URL.",
+    )
+    worker_mode: Literal["inprocess", "external"] = Field(
+        default="inprocess",
+        description="`inprocess`: the server runs fulfilment jobs itself; `external`: they wait "
+        "for `kojin worker` processes (on any machine sharing a PostgreSQL registry).",
+    )
+    drp_business_id: str = Field(
+        default="kojin",
+        description="This company's `business-id` in the Data Rights Protocol.",
+    )
+    drp_callback_private_hosts: bool = Field(
+        default=False,
+        description="Allow Data Rights Protocol status callbacks to loopback and private "
+        "addresses (off: only public addresses are called).",
     )
 
     def resolved_database_url(self) -> str:

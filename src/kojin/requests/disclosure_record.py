@@ -101,6 +101,29 @@ class DisclosedProvision(_Frozen):
     consent_confirmed: bool
 
 
+class DisclosedStoreField(_Frozen):
+    """A field of a collection in the company's own stores, as the person is shown it."""
+
+    name: str
+    description: str | None = None
+    kinds: list[str] = []
+
+
+class DisclosedStoreCollection(_Frozen):
+    """The person's rows in one table or file of the company's own stores (the data map's)."""
+
+    system: str
+    #: the system's name in the person's language, else its key
+    system_name: str
+    dataset: str
+    collection: str
+    description: str | None = None
+    category: str | None = None
+    category_title: str | None = None
+    fields: list[DisclosedStoreField]
+    rows: list[dict[str, str | int | float | bool | None]]
+
+
 class DisclosureRecord(_Frozen):
     """Everything disclosed to one person, in one language, as gathered at `generated_at`."""
 
@@ -116,3 +139,5 @@ class DisclosureRecord(_Frozen):
     #: whether the records of provision to third parties were asked for (Art. 33(5))
     third_party_records_included: bool
     third_party_records: list[DisclosedProvision]
+    #: the person's rows in the company's own stores (empty without a data map)
+    stores: list[DisclosedStoreCollection] = []
