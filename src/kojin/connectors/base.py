@@ -12,7 +12,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from kojin.datamap.model import Collection
+from kojin.datamap.model import Location
 
 Scalar = str | int | float | bool | None
 Row = dict[str, Scalar]
@@ -28,25 +28,29 @@ class RowChange:
 
 
 class Connector(Protocol):
-    """One store (one system of the map). Each write runs in the store's own transaction."""
+    """One store (one system of the map). Each write runs in the store's own transaction.
+
+    A location's table is ``dataset.schema_name.collection.name`` (or the connection's default
+    schema); a files location's data is ``collection.path`` under the connector's base folder.
+    """
 
     def fetch(
         self,
-        collection: Collection,
+        location: Location,
         where: Mapping[str, AbstractSet[Scalar]],
         *,
         casefold: AbstractSet[str] = frozenset(),
     ) -> list[Row]:
-        """Rows of `collection` whose column holds one of its values in `where` (OR across
-        columns), in one query. Columns in `casefold` compare case-insensitively (e-mail)."""
+        """Rows of `location`'s collection whose column holds one of its values in `where` (OR
+        across columns), in one query. Columns in `casefold` compare case-insensitively."""
         ...
 
-    def update(self, collection: Collection, changes: Sequence[RowChange]) -> int:
+    def update(self, location: Location, changes: Sequence[RowChange]) -> int:
         """Apply `changes`; only rows whose values differ are written, so applying the same
         changes again writes nothing. Returns the number of rows written."""
         ...
 
-    def delete(self, collection: Collection, keys: Sequence[RowKey]) -> int:
+    def delete(self, location: Location, keys: Sequence[RowKey]) -> int:
         """Delete the rows with `keys`; returns how many existed and were deleted."""
         ...
 

@@ -173,6 +173,9 @@ class Dataset(BaseModel):
     key: Key
     name: str | None = Field(default=None, max_length=200)
     description: str | None = Field(default=None, max_length=1000)
+    #: the database schema the collections are in (PostgreSQL schema, MariaDB database); None:
+    #: the connection's default
+    schema_name: Key | None = None
     collections: tuple[Collection, ...]
 
     def collection(self, name: str) -> Collection | None:
