@@ -1,7 +1,8 @@
 """Disclosure packages and refusal notices: when they exist, and what the person receives.
 
 The packages are built by :mod:`kojin.requests.disclosure` from what the registry holds (a
-subject with identifiers, a consent and a record of provision to a third party), the notices by
+subject with identifiers, a consent and a record of provision to a third party) and the rows a
+fulfilment job found in the company's stores, the notices by
 :mod:`kojin.requests.notices`: the tests open the ZIP, read the PDFs back with pypdf and read
 the HTML.
 """
@@ -29,7 +30,9 @@ from kojin.registry.consents import ConsentCreate, ConsentMethod, record_consent
 from kojin.registry.decisions import decide_and_record
 from kojin.registry.provisions import ProvisionDetails
 from kojin.registry.subjects import SubjectCreate, create_subject
+from kojin.requests.disclosure_record import DisclosedStoreCollection, DisclosedStoreField
 from kojin.requests.kinds import DisclosureMethod, RequestKind
+from kojin.requests.models import DataRequest
 from kojin.requests.schemas import ActionIn, Package
 from kojin.requests.service import (
     act,
@@ -333,3 +336,88 @@ def test_an_english_requester_gets_an_english_notice(
     assert _squash(clause.text.en) in text
     assert "DearTaroYamada" in text
     assert _squash("The copy of your licence cannot be read.") in text
+
+
+def _shop_rows() -> DisclosedStoreCollection:
+    """What a fulfilment job found about the person in the shop's database."""
+    return DisclosedStoreCollection(
+        system="shop",
+        system_name="オンラインショップ",
+        dataset="shop_db",
+        collection="customers",
+        category="customer",
+        category_title="お客様",
+        fields=[
+            DisclosedStoreField(name="id"),
+            DisclosedStoreField(name="email", kinds=["email"]),
+        ],
+        rows=[{"id": 7, "email": EMAIL}, {"id": 8, "email": "=cmd|' /C calc'!A0"}],
+    )
+
+
+def test_the_package_carries_the_rows_found_in_the_company_s_stores(
+    requests: Requests, facts: PolicyFacts
+) -> None:
+    request_id, reference, _ = _complete(
+        requests, facts, RequestKind.DISCLOSURE, DisclosureMethod.ELECTRONIC
+    )
+    with requests.database.uow() as session:
+        package = requester_package(
+            session=session,
+            cipher=requests.cipher,
+            policy=requests.policy,
+            reference=reference,
+            email=EMAIL,
+            stores=[_shop_rows()],
+        )
+    record = _record_in(package)
+    assert record["stores_searched"] is True
+    assert record["stores"] == [json.loads(_shop_rows().model_dump_json())]
+    with zipfile.ZipFile(io.BytesIO(package.content)) as archive:
+        rows = archive.read("stores/shop/shop_db.customers.csv").decode("utf-8-sig")
+        report = archive.read("report.html").decode()
+    assert rows.splitlines()[2] == '"8","\'=cmd|\' /C calc\'!A0"'
+    assert "オンラインショップ" in report
+
+    # the person asks for paper instead; staff print it after a search that found nothing
+    with requests.database.uow() as session:
+        row = session.get(DataRequest, request_id)
+        assert row is not None
+        row.disclosure_method = DisclosureMethod.PAPER.value
+    with requests.database.uow() as session:
+        paper = staff_package(
+            session=session,
+            cipher=requests.cipher,
+            policy=requests.policy,
+            request_id=request_id,
+            actor=STAFF,
+            stores_searched=True,
+        )
+    assert "当社の業務システムから、ご本人に関するデータは見つかりませんでした。" in _pdf_text(
+        paper.content
+    )
+    # the chain says which collections were disclosed, with counts, never a value
+    with requests.database.read() as session:
+        entries = session.execute(
+            select(AuditEntry)
+            .where(AuditEntry.action == "request.package_downloaded")
+            .order_by(AuditEntry.seq)
+        ).scalars()
+        details = [e.details for e in entries]
+    assert [d["store_rows"] for d in details] == [{"shop/shop_db.customers": 2}, {}]
+    assert EMAIL not in json.dumps(details)
+
+
+def test_without_a_search_the_chain_says_nothing_of_stores(
+    requests: Requests, facts: PolicyFacts
+) -> None:
+    _, reference, _ = _complete(
+        requests, facts, RequestKind.DISCLOSURE, DisclosureMethod.ELECTRONIC
+    )
+    record = _record_in(_download(requests, reference))
+    assert (record["stores"], record["stores_searched"]) == ([], False)
+    with requests.database.read() as session:
+        [entry] = session.execute(
+            select(AuditEntry).where(AuditEntry.action == "request.package_downloaded")
+        ).scalars()
+    assert "store_rows" not in entry.details

@@ -3,15 +3,17 @@
 :func:`gather_disclosure` reads the registry: the person's subject entry (category and stop
 flags), the purposes of use the policy declares for that category, the ledger rows of the
 category, every consent the person gave (withdrawn ones included: the history), and, when
-asked for, the records of provision to third parties about the person (Art. 33(5)). It only
-reads; the caller's unit of work decides what is recorded about the disclosure itself.
+asked for, the records of provision to third parties about the person (Art. 33(5)). The
+person's rows in the company's own databases and files are not read here: the fulfilment job
+finds them through the data map and the caller hands them in as `stores`. It only reads; the
+caller's unit of work decides what is recorded about the disclosure itself.
 :func:`~kojin.requests.disclosure_package.build_package` turns the record into the file the
 person chose (a ZIP of JSON, CSV and HTML, or a printed PDF).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from datetime import datetime
 
 from sqlalchemy.orm import Session
@@ -36,6 +38,7 @@ from kojin.requests.disclosure_record import (
     DisclosedLedgerEntry,
     DisclosedProvision,
     DisclosedPurpose,
+    DisclosedStoreCollection,
     DisclosedSubject,
     DisclosureRecord,
 )
@@ -153,6 +156,8 @@ def gather_disclosure(
     actor: str | None = None,
     now: datetime | None = None,
     scope: SubjectScope | None = None,
+    stores: Sequence[DisclosedStoreCollection] = (),
+    stores_searched: bool = False,
 ) -> DisclosureRecord:
     """What the registry holds about `subject_id`, with the policy's texts in `lang`.
 
@@ -161,6 +166,11 @@ def gather_disclosure(
     (``subject.revealed``, field names only), so call it in a write unit of work then.
     NotFoundError ("subject not found") for an unknown subject, or one `scope` (the caller's
     role) may not see (R-MN-9).
+
+    `stores` are the person's rows in the company's own stores (what the fulfilment job found
+    through the data map); `stores_searched` says the stores were searched, so that a record
+    with no rows there says "nothing was found" rather than nothing at all (it is implied by
+    non-empty `stores`).
     """
     subject = get_subject(
         session=session,
@@ -191,6 +201,8 @@ def gather_disclosure(
         ],
         third_party_records_included=include_third_party_records,
         third_party_records=provisions,
+        stores=list(stores),
+        stores_searched=stores_searched or bool(stores),
     )
 
 

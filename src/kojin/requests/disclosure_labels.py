@@ -1,5 +1,6 @@
-"""The fixed wording of a disclosure package, in English and Japanese: titles, column headings
-and the names of stored codes (acquisition methods, media, consent methods, record kinds)."""
+"""The fixed wording of a disclosure package, in English and Japanese: titles, column headings,
+the names of stored codes (acquisition methods, media, consent methods, record kinds) and of
+the kinds of personal data the data map marks on the fields of the company's stores."""
 
 from __future__ import annotations
 
@@ -35,6 +36,24 @@ TEXTS: Final[Mapping[Lang, Labels]] = {
         "yes": "はい",
         "no": "いいえ",
         "empty": "―",
+        "stores": "当社の業務システムで保有しているご本人のデータ",
+        "stores_intro": (
+            "当社の業務システム（データベース及びファイル）をご本人に関するデータについて検索し、"
+            "見つかったデータをシステムごと、表ごとに示します。"
+        ),
+        "stores_none": "当社の業務システムから、ご本人に関するデータは見つかりませんでした。",
+        "store_table": "表：",
+        "store_category": "区分：",
+        "store_rows": "該当件数：{count}件",
+        "store_file": "CSV ファイル：",
+        "store_fields": "項目の説明",
+        "store_field": "項目",
+        "store_description": "説明",
+        "store_kinds": "個人情報の種類",
+        "files_note_stores": (
+            "ご本人のデータが見つかった当社の業務システムの表は、stores フォルダにも表ごとの "
+            "CSV ファイル（UTF-8）でお渡しします。"
+        ),
     },
     "en": {
         "title": "Disclosure of retained personal data",
@@ -62,6 +81,24 @@ TEXTS: Final[Mapping[Lang, Labels]] = {
         "yes": "yes",
         "no": "no",
         "empty": "—",
+        "stores": "Your data in our business systems",
+        "stores_intro": (
+            "We searched our business systems (databases and files) for data about you. What we "
+            "found is shown below, system by system and table by table."
+        ),
+        "stores_none": "No data about you was found in our business systems.",
+        "store_table": "Table: ",
+        "store_category": "Category: ",
+        "store_rows": "Records found: {count}",
+        "store_file": "CSV file: ",
+        "store_fields": "About the fields",
+        "store_field": "Field",
+        "store_description": "Description",
+        "store_kinds": "Kind of personal data",
+        "files_note_stores": (
+            "The tables of our business systems in which data about you was found are also in "
+            "the stores folder, one CSV file (UTF-8) per table."
+        ),
     },
 }
 
@@ -217,5 +254,48 @@ CODES: Final[Mapping[Lang, Mapping[str, Labels]]] = {
             "foreign_third_party": "provision to a third party abroad",
             "person_related": "provision of person-related information",
         },
+    },
+}
+
+#: names of the kinds of personal data (kojin.discovery's kinds) a store's field holds; a kind
+#: without a name here is shown as the data map gives it
+KINDS: Final[Mapping[Lang, Labels]] = {
+    "ja": {
+        "my_number": "個人番号（マイナンバー）",
+        "corporate_number": "法人番号",
+        "phone_number": "電話番号",
+        "email": "電子メールアドレス",
+        "postal_code": "郵便番号",
+        "address": "住所",
+        "date_of_birth": "生年月日",
+        "credit_card": "クレジットカード番号",
+        "passport_number": "旅券番号",
+        "drivers_license": "運転免許証の番号",
+        "basic_pension_number": "基礎年金番号",
+        "health_insurance_number": "健康保険の被保険者等記号・番号",
+        "bank_account": "銀行口座",
+        "ip_address": "IPアドレス",
+        "mac_address": "MACアドレス",
+        "person_name": "氏名",
+        "name_kana": "氏名（フリガナ）",
+    },
+    "en": {
+        "my_number": "Individual Number (My Number)",
+        "corporate_number": "Corporate Number",
+        "phone_number": "telephone number",
+        "email": "e-mail address",
+        "postal_code": "postal code",
+        "address": "address",
+        "date_of_birth": "date of birth",
+        "credit_card": "credit card number",
+        "passport_number": "passport number",
+        "drivers_license": "driver's licence number",
+        "basic_pension_number": "Basic Pension Number",
+        "health_insurance_number": "health insurance card number",
+        "bank_account": "bank account",
+        "ip_address": "IP address",
+        "mac_address": "MAC address",
+        "person_name": "name",
+        "name_kana": "name in kana",
     },
 }

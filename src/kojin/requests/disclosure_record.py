@@ -1,4 +1,5 @@
-"""What a disclosure tells a person: the registry's data about them, as a frozen record.
+"""What a disclosure tells a person: the registry's data about them, and their rows in the
+company's own stores found through the data map, as a frozen record.
 
 The record is what the package's ``disclosure.json`` holds, and what its CSVs and report are
 drawn from. It carries the policy's texts in the person's language next to the stored codes,
@@ -101,8 +102,13 @@ class DisclosedProvision(_Frozen):
     consent_confirmed: bool
 
 
+#: a value of a row in the company's stores, as the data map's connectors read it
+StoreValue = str | int | float | bool | None
+
+
 class DisclosedStoreField(_Frozen):
-    """A field of a collection in the company's own stores, as the person is shown it."""
+    """A field of a collection in the company's own stores, as the person is shown it: its
+    name (the column), what it holds, and the discovery kinds of personal data in it."""
 
     name: str
     description: str | None = None
@@ -118,10 +124,28 @@ class DisclosedStoreCollection(_Frozen):
     dataset: str
     collection: str
     description: str | None = None
+    #: the policy's person category the rows are about, and its title in the record's language
     category: str | None = None
     category_title: str | None = None
     fields: list[DisclosedStoreField]
-    rows: list[dict[str, str | int | float | bool | None]]
+    rows: list[dict[str, StoreValue]]
+
+    @property
+    def address(self) -> str:
+        """``dataset.collection``, as the data map names the collection."""
+        return f"{self.dataset}.{self.collection}"
+
+    def columns(self) -> list[str]:
+        """The columns to show: the declared fields in order, then any column a row holds that
+        the data map does not declare (in the order first met), so nothing found is left out."""
+        names = [f.name for f in self.fields]
+        seen = set(names)
+        for row in self.rows:
+            for name in row:
+                if name not in seen:
+                    seen.add(name)
+                    names.append(name)
+        return names
 
 
 class DisclosureRecord(_Frozen):
@@ -139,5 +163,8 @@ class DisclosureRecord(_Frozen):
     #: whether the records of provision to third parties were asked for (Art. 33(5))
     third_party_records_included: bool
     third_party_records: list[DisclosedProvision]
-    #: the person's rows in the company's own stores (empty without a data map)
+    #: the person's rows in the company's own stores, by collection, in the data map's order
     stores: list[DisclosedStoreCollection] = []
+    #: whether the company's stores were searched through a data map: with no `stores`, True
+    #: means nothing about the person was found there, False that they were not searched
+    stores_searched: bool = False

@@ -2,12 +2,15 @@
 the method they chose, and the refusal notice with its reasons (Art. 36; R-RT-7).
 
 A package exists only for a completed (or partly completed) disclosure or purpose notification
-whose registry subject staff linked; every download is chained.
+whose registry subject staff linked; every download is chained. The person's rows in the
+company's own stores (found by the fulfilment job through the data map) are handed in by the
+caller as `stores` and go into the package in every format.
 """
 
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Literal
 
@@ -23,6 +26,7 @@ from kojin.registry.subjects.scope import SubjectScope
 from kojin.requests import records
 from kojin.requests.clock import tokyo_date
 from kojin.requests.disclosure import build_package, gather_disclosure
+from kojin.requests.disclosure_record import DisclosedStoreCollection
 from kojin.requests.kinds import DisclosureMethod, RequestKind
 from kojin.requests.models import DataRequest
 from kojin.requests.notices import RefusalNoticeData, render_refusal_notice
@@ -39,9 +43,12 @@ def _build(
     row: DataRequest,
     actor: str,
     scope: SubjectScope | None = None,
+    stores: Sequence[DisclosedStoreCollection] = (),
+    stores_searched: bool = False,
 ) -> Package:
     """The package, with the subject's identifiers as the registry holds them (their reveal is
-    chained with `actor`); with `scope`, only for a subject the caller may see."""
+    chained with `actor`) and the person's rows in the company's stores; with `scope`, only for
+    a subject the caller may see."""
     kind = RequestKind(row.kind)
     if (
         kind not in PACKAGE_KINDS
@@ -61,35 +68,61 @@ def _build(
         cipher=cipher,
         actor=actor,
         scope=scope,
+        stores=stores,
+        stores_searched=stores_searched,
     )
     method = DisclosureMethod(row.disclosure_method or DisclosureMethod.ELECTRONIC.value)
     return build_package(record, method=method, lang=lang)
 
 
-def _chain_download(session: Session, row: DataRequest, package: Package, actor: str) -> None:
+def _chain_download(
+    session: Session,
+    row: DataRequest,
+    package: Package,
+    actor: str,
+    stores: Sequence[DisclosedStoreCollection],
+    stores_searched: bool,
+) -> None:
+    """Chain the download: who, which request and subject, the package's digest and, when the
+    company's stores were searched, which collections it disclosed and how many rows of each
+    (addresses and counts only, never a value)."""
+    details: dict[str, object] = {
+        "kind": row.kind,
+        "subject_id": row.subject_id,
+        "media_type": package.media_type,
+        "sha256": hashlib.sha256(package.content).hexdigest(),
+    }
+    if stores_searched or stores:
+        details["store_rows"] = {f"{c.system}/{c.address}": len(c.rows) for c in stores}
     append_entry(
         session=session,
         actor=actor,
         action="request.package_downloaded",
         object_type="data_request",
         object_id=row.id,
-        details={
-            "kind": row.kind,
-            "subject_id": row.subject_id,
-            "media_type": package.media_type,
-            "sha256": hashlib.sha256(package.content).hexdigest(),
-        },
+        details=details,
     )
 
 
 def requester_package(
-    *, session: Session, cipher: FieldCipher, policy: Policy, reference: str, email: str
+    *,
+    session: Session,
+    cipher: FieldCipher,
+    policy: Policy,
+    reference: str,
+    email: str,
+    stores: Sequence[DisclosedStoreCollection] = (),
+    stores_searched: bool = False,
 ) -> Package:
     """The person's disclosure package (NotFoundError alike for a wrong reference or e-mail;
-    ConflictError when the request has none)."""
+    ConflictError when the request has none). `stores` and `stores_searched` are the fulfilment
+    job's findings in the company's own stores (see
+    :func:`~kojin.requests.disclosure.gather_disclosure`)."""
     row = records.for_requester(session, cipher, reference=reference, email=email)
-    package = _build(session, cipher, policy, row, REQUESTER)
-    _chain_download(session, row, package, REQUESTER)
+    package = _build(
+        session, cipher, policy, row, REQUESTER, stores=stores, stores_searched=stores_searched
+    )
+    _chain_download(session, row, package, REQUESTER, stores, stores_searched)
     return package
 
 
@@ -101,13 +134,18 @@ def staff_package(
     request_id: str,
     actor: str,
     scope: SubjectScope | None = None,
+    stores: Sequence[DisclosedStoreCollection] = (),
+    stores_searched: bool = False,
 ) -> Package:
     """The disclosure package of a request, for staff to check or print (paper method). With
     `scope` (the staff member's role), NotFoundError ("subject not found") when the subject is
-    one the role may not see (My Number, R-MN-9)."""
+    one the role may not see (My Number, R-MN-9). `stores` and `stores_searched` as for
+    :func:`requester_package`."""
     row = records.load(session, request_id)
-    package = _build(session, cipher, policy, row, actor, scope)
-    _chain_download(session, row, package, actor)
+    package = _build(
+        session, cipher, policy, row, actor, scope, stores=stores, stores_searched=stores_searched
+    )
+    _chain_download(session, row, package, actor, stores, stores_searched)
     return package
 
 
