@@ -8,6 +8,7 @@ DuckDB and Arrow).
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager, nullcontext
@@ -17,6 +18,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from kojin.cli.datamap import comparison_records, datamap_for_scan, scanned_columns
 from kojin.cli.output import cli_errors, stderr_console, stderr_is_terminal, write_json_line
 from kojin.discovery.defaults import DEFAULT_MIN_SCORE, DEFAULT_SAMPLE
 from kojin.errors import InputError
@@ -24,6 +26,7 @@ from kojin.errors import InputError
 if TYPE_CHECKING:
     from rich.console import Console
 
+    from kojin.datamap.scan_check import MapComparison
     from kojin.discovery.service import ColumnClass, ScanSummary, TableRow, UndeclaredFinding
 
 
@@ -201,6 +204,15 @@ def scan_command(
             "of that kind (the ledger's data_locations and pi_kinds columns).",
         ),
     ] = False,
+    datamap_file: Annotated[
+        Path | None,
+        typer.Option(
+            "--datamap",
+            help="Also report personal data in table columns that this data map (a kojin or "
+            "Fides YAML file, or a folder) does not declare, and its personal fields where "
+            "nothing was found. With --against-ledger it defaults to KOJIN_DATAMAP_FILE.",
+        ),
+    ] = None,
     jobs: Annotated[
         int | None,
         typer.Option(
@@ -230,6 +242,7 @@ def scan_command(
             min_score=min_score,
             ner=ner,
             against_ledger=against_ledger,
+            datamap_file=datamap_file,
             jobs=jobs,
             encoding=encoding,
         )
@@ -246,6 +259,7 @@ def _run(
     min_score: float,
     ner: bool,
     against_ledger: bool = False,
+    datamap_file: Path | None = None,
     jobs: int | None = None,
     encoding: str | None = None,
 ) -> None:
@@ -262,6 +276,7 @@ def _run(
             codec_name(encoding)
         except InputError as exc:
             raise InputError(f"--encoding {encoding}: {exc.message}", field="encoding") from None
+    datamap = datamap_for_scan(datamap_file, against_ledger=against_ledger)
     declared = _ledger_declarations() if against_ledger else None
     from kojin.discovery import service
 
@@ -289,7 +304,7 @@ def _run(
             encoding=encoding,
         ):
             summary.add(result)
-            if declared is not None:
+            if declared is not None or datamap is not None:
                 checked.append(result)
             if isinstance(result, service.ColumnClass):
                 if jsonl:
@@ -301,7 +316,15 @@ def _run(
             else:
                 rows.extend(result.table_rows())
     gaps = service.undeclared_findings(checked, declared) if declared is not None else None
+    compared = None
+    if datamap is not None:
+        from kojin.datamap.scan_check import compare_with_datamap
+
+        columns_read = scanned_columns(checked, table_files={str(p) for p in files})
+        compared = compare_with_datamap(datamap, columns_read, cwd=os.getcwd())
     if jsonl:
+        for record in comparison_records(compared):
+            write_json_line(record)
         for gap in gaps or []:
             write_json_line(
                 {
@@ -325,6 +348,27 @@ def _run(
         _print_tables(console, rows, columns, summary)
         if gaps is not None:
             _print_undeclared(console, gaps)
+        if compared is not None:
+            _print_map_comparison(console, compared)
+
+
+def _print_map_comparison(console: Console, compared: MapComparison) -> None:
+    if compared.not_in_map:
+        _print_table(
+            console,
+            "Personal data not in the data map",
+            [("location", False), ("kinds", False), ("reason", False)],
+            [(g.location, ", ".join(g.kinds), g.reason) for g in compared.not_in_map],
+        )
+    else:
+        console.print("Not in the data map: none — the map declares every personal column found.")
+    if compared.nothing_found:
+        _print_table(
+            console,
+            "Data map fields where nothing personal was found (info)",
+            [("field", False), ("location", False), ("reason", False)],
+            [(q.field, q.location, q.reason) for q in compared.nothing_found],
+        )
 
 
 def _ledger_declarations() -> list[tuple[str, frozenset[str]]]:
