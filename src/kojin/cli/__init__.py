@@ -16,6 +16,7 @@ import typer
 from kojin import __version__
 from kojin.cli import (
     audit,
+    datamap,
     datasets,
     decide,
     deid,
@@ -69,6 +70,7 @@ users.register(app)
 audit.register(app)
 serve.register(app)
 scan.register(app)
+datamap.register(app)
 deid.register(app)
 datasets.register(app)
 settings.register(app)
