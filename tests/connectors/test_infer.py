@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 from connector_support import server_url
 
 from company import Company, build_company, person
@@ -142,3 +144,34 @@ def test_infer_refuses_a_bad_url_without_showing_it() -> None:
     with pytest.raises(ConfigurationError) as down:
         infer_datamap("postgresql+psycopg://u:hunter2-pw@127.0.0.1:1/x?connect_timeout=2")
     assert "hunter2" not in str(down.value)
+
+
+def test_customer_numbers_are_suggested_only_when_unique(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    url = f"sqlite:///{tmp_path / 'members.sqlite3'}"
+    engine = sa.create_engine(url)
+    try:
+        with engine.begin() as conn:
+            conn.execute(sa.text("CREATE TABLE members (member_id TEXT, visits INTEGER)"))
+            conn.execute(sa.text("CREATE TABLE visits (member_no TEXT, note TEXT)"))
+            conn.execute(
+                sa.text("INSERT INTO members VALUES (:m, 1)"),
+                [{"m": f"M{i:05d}"} for i in range(30)],
+            )
+            conn.execute(
+                sa.text("INSERT INTO visits VALUES (:m, 'x')"),
+                [{"m": f"M{i % 3:05d}"} for i in range(30)],
+            )
+    finally:
+        engine.dispose()
+    caplog.set_level(logging.DEBUG)
+    datamap = infer_datamap(url)
+    assert datamap.systems[0].key == "members"
+    member_id = _collection(datamap, "members").field("member_id")
+    assert member_id is not None
+    assert member_id.identity is Identity.CUSTOMER_NUMBER
+    member_no = _collection(datamap, "visits").field("member_no")
+    assert member_no is not None
+    assert member_no.identity is None
+    assert not any("M0000" in r.getMessage() for r in caplog.records)

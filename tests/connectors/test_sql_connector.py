@@ -345,3 +345,35 @@ def test_close_disposes_the_pool(database: Database) -> None:
     assert pool.checkedin() >= 1
     connector.close()
     assert connector.engine.pool.checkedin() == 0  # type: ignore[attr-defined]
+
+
+def test_lookup_values_that_do_not_fit_the_map_type_match_nothing(
+    database: Database, connector: SqlConnector
+) -> None:
+    _people(database)
+    typed = sql_location(
+        "people", [pk("id", "integer"), plain("points", "integer")], schema=database.schema
+    )
+    rows = connector.fetch(typed, {"id": {"C0001", "3"}, "points": {"many"}})
+    assert _ids(rows) == [3]
+    assert connector.delete(typed, [("C0001",)]) == 0
+
+
+def test_a_timestamp_written_twice_is_written_once(database: Database) -> None:
+    metadata = sa.MetaData(schema=database.schema)
+    table = sa.Table(
+        "visits",
+        metadata,
+        sa.Column("id", sa.Integer, primary_key=True, autoincrement=False),
+        sa.Column("at", sa.DateTime),
+    )
+    database.run(sa.schema.CreateTable(table), table.insert().values(id=1, at=datetime(2020, 1, 1)))
+    location = sql_location("visits", [pk("id"), plain("at", "timestamp")], schema=database.schema)
+    connector = SqlConnector(database.url)
+    try:
+        change = [RowChange((1,), {"at": "2024-03-01T09:30:05"})]
+        assert connector.update(location, change) == 1
+        assert connector.update(location, change) == 0
+        assert connector.fetch(location, {"id": {1}})[0]["at"] == "2024-03-01T09:30:05"
+    finally:
+        connector.close()

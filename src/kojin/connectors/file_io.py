@@ -10,11 +10,10 @@ old file or the new one, never a half-written one.
 from __future__ import annotations
 
 import contextlib
-import csv
-import io
 import os
+import shutil
 import tempfile
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath, PureWindowsPath
 from typing import IO, Any
@@ -25,6 +24,7 @@ import pyarrow.parquet as pq
 from kojin.errors import InputError
 
 _GLOB = set("*?[")
+BOM = b"\xef\xbb\xbf"
 
 
 def resolve_files(base_dir: Path, pattern: str, *, address: str) -> list[Path]:
@@ -100,29 +100,32 @@ class CsvDialect:
             quote=quote if len(quote) == 1 else '"',
             escape=escape if len(escape) == 1 else "",
             newline="\r\n" if newline in ("\\r\\n", "\r\n") else "\n",
-            bom=head == b"\xef\xbb\xbf",
+            bom=head == BOM,
         )
 
 
-def write_csv(
-    handle: IO[bytes], header: Sequence[str], rows: Iterable[Sequence[object]], dialect: CsvDialect
-) -> None:
-    """Rows of text (None as an empty field) with the original delimiter, quote and newline."""
-    escaped = bool(dialect.escape) and dialect.escape != dialect.quote
-    text = io.TextIOWrapper(handle, encoding="utf-8-sig" if dialect.bom else "utf-8", newline="")
-    writer = csv.writer(
-        text,
-        delimiter=dialect.delimiter,
-        quotechar=dialect.quote,
-        escapechar=dialect.escape if escaped else None,
-        doublequote=not escaped,
-        lineterminator=dialect.newline,
-        quoting=csv.QUOTE_MINIMAL,
+def sql_text(text: str) -> str:
+    """`text` as a DuckDB string literal (for COPY options, which take no parameters)."""
+    return "'" + text.replace("'", "''") + "'"
+
+
+def csv_copy_options(dialect: CsvDialect) -> str:
+    """DuckDB COPY options writing CSV the way `dialect` describes (minimal quoting, NULL as an
+    empty field, an empty text as ``""``)."""
+    escape = dialect.escape or dialect.quote
+    return (
+        f"FORMAT csv, HEADER true, DELIMITER {sql_text(dialect.delimiter)}, "
+        f"QUOTE {sql_text(dialect.quote)}, ESCAPE {sql_text(escape)}, "
+        f"NEW_LINE {sql_text(dialect.newline)}"
     )
-    writer.writerow(header)
-    writer.writerows(["" if v is None else v for v in row] for row in rows)
-    text.flush()
-    text.detach()
+
+
+def copy_with_bom(source: Path, handle: IO[bytes], *, bom: bool) -> None:
+    """`source`'s bytes onto `handle`, after a UTF-8 byte order mark when `bom`."""
+    if bom:
+        handle.write(BOM)
+    with source.open("rb") as body:
+        shutil.copyfileobj(body, handle, 1 << 20)
 
 
 def write_parquet(handle: IO[bytes], table: pa.Table, original: Path) -> None:

@@ -15,6 +15,7 @@ are already gone, is not rewritten. Identifiers are quoted; values are always pa
 from __future__ import annotations
 
 import re
+import tempfile
 import threading
 from collections.abc import Collection as AbstractSet
 from collections.abc import Iterator, Mapping, Sequence
@@ -28,9 +29,11 @@ import pyarrow as pa
 from kojin.connectors.base import Row, RowChange, RowKey, Scalar
 from kojin.connectors.file_io import (
     CsvDialect,
+    copy_with_bom,
+    csv_copy_options,
     replace_atomically,
     resolve_files,
-    write_csv,
+    sql_text,
     write_parquet,
 )
 from kojin.connectors.values import json_scalar, text_form
@@ -81,6 +84,10 @@ class FileConnector:
                 f"{action} {location.address}: DuckDB could not process the files "
                 f"({type(exc).__name__})"
             ) from None
+        except OSError as exc:
+            raise ConfigurationError(
+                f"{action} {location.address}: the files cannot be written ({exc.strerror})"
+            ) from None
         finally:
             cursor.close()
 
@@ -111,9 +118,11 @@ class FileConnector:
             )
 
     @staticmethod
-    def _match(column: str, ctype: str, param: str, *, fold: bool, qualifier: str = "") -> str:
-        """SQL true when `column` holds one of the texts in list parameter `param`."""
-        ref = f"{qualifier}{_quote(column)}"
+    def _match(column: str, ctype: str, param: str, *, fold: bool) -> str:
+        """SQL true when `column` (of DuckDB type `ctype`) holds one of the texts in list
+        parameter `param`: compared as text, lower-cased with `fold`, else in the column's
+        type (texts that do not convert match nothing)."""
+        ref = _quote(column)
         values = f"(SELECT unnest(${param}))"
         if fold:
             return f"lower(CAST({ref} AS VARCHAR)) IN {values}"
@@ -205,7 +214,14 @@ class FileConnector:
         action = "updating" if changes is not None else "deleting from"
         written = 0
         with self._write_lock, self._cursor(action, location) as cursor:
-            for path in self._holding(cursor, location, fmt, files, key, keys, columns):
+            # one file: it is read once, by the rewrite itself; several: only those holding
+            # the rows are rewritten
+            holding = (
+                files
+                if len(files) == 1
+                else self._holding(cursor, location, fmt, files, key, keys, columns)
+            )
+            for path in holding:
                 written += self._rewrite_file(cursor, location, fmt, path, key, keys, changes)
         return written
 
@@ -367,20 +383,22 @@ class FileConnector:
             "SELECT Delimiter, Quote, Escape, NewLineDelimiter FROM sniff_csv($path)",
             {"path": str(path)},
         ).fetchall()
-        sniff = sniffed[0] if sniffed else None
         names = ("Delimiter", "Quote", "Escape", "NewLineDelimiter")
-        dialect = CsvDialect.sniffed(path, dict(zip(names, sniff or (), strict=False)))
-        result = cursor.execute("SELECT * FROM kojin_rows")
-        header = [d[0] for d in result.description or ()]
+        dialect = CsvDialect.sniffed(
+            path, dict(zip(names, sniffed[0] if sniffed else (), strict=False))
+        )
+        # DuckDB writes the CSV into a private folder (0700) beside the file; its bytes then go
+        # into the 0600 temporary file that replaces the original
+        with tempfile.TemporaryDirectory(dir=path.parent, prefix=".kojin-") as private:
+            body = Path(private) / "rows.kojin"
+            cursor.execute(
+                f"COPY kojin_rows TO {sql_text(str(body))} ({csv_copy_options(dialect)})"
+            )
 
-        def rows() -> Iterator[Sequence[object]]:
-            while batch := result.fetchmany(10_000):
-                yield from batch
+            def text(handle: IO[bytes]) -> None:
+                copy_with_bom(body, handle, bom=dialect.bom)
 
-        def text(handle: IO[bytes]) -> None:
-            write_csv(handle, header, rows(), dialect)
-
-        replace_atomically(path, text)
+            replace_atomically(path, text)
 
     def close(self) -> None:
         self._db.close()

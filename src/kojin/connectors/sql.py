@@ -29,7 +29,7 @@ from sqlalchemy.exc import ArgumentError, NoSuchModuleError, SQLAlchemyError
 
 from kojin.connectors.base import Row, RowChange, RowKey, Scalar
 from kojin.connectors.sql_errors import driver_reason, store_error
-from kojin.connectors.values import stored_scalar, text_form, typed_value
+from kojin.connectors.values import is_temporal, stored_scalar, text_form, typed_value
 from kojin.datamap.model import Location
 from kojin.errors import ConfigurationError, InputError
 
@@ -72,20 +72,33 @@ class SqlConnector:
         return sa.table(location.collection.name, *(sa.column(c) for c in unique), schema=schema)
 
     def _bind_value(self, location: Location, column: str, value: Scalar) -> Any:
-        """A value to bind for `column`: converted to the map's type when it names one; else
-        as given, in the form the server converts to the column's type: PostgreSQL and MariaDB
-        get numbers as text (PostgreSQL has no implicit cast from a number to text, and MariaDB
-        in strict mode refuses to compare text with a number in an UPDATE), SQLite converts
-        by the column's affinity."""
-        field = location.collection.field(column)
-        data_type = field.data_type if field is not None else None
-        if data_type is not None:
+        """A value to bind for `column`: converted to the map's type when it names one (dates
+        and times excepted on SQLite, which keeps them as text in the application's own
+        format); else as given, in the form the server converts to the column's type:
+        PostgreSQL and MariaDB get numbers as text (PostgreSQL has no implicit cast from a
+        number to text, and MariaDB in strict mode refuses to compare text with a number in an
+        UPDATE), SQLite converts by the column's affinity."""
+        data_type = self._data_type(location, column)
+        if data_type is not None and not (self.dialect == "sqlite" and is_temporal(data_type)):
             return typed_value(value, data_type, field=f"{location.address}.{column}")
         if self.dialect == "postgresql":
             return text_form(value)
         if self.dialect in ("mysql", "mariadb") and not isinstance(value, bool):
             return text_form(value)
         return value
+
+    def _lookup_values(
+        self, location: Location, column: str, values: Sequence[Scalar]
+    ) -> list[Any]:
+        """Values to look rows up by: those that do not convert to the map's type for the
+        column cannot be in it, and are left out."""
+        bound = []
+        for value in values:
+            try:
+                bound.append(self._bind_value(location, column, value))
+            except InputError:
+                continue
+        return bound
 
     def _param(self, location: Location, column: str, value: Scalar) -> sa.BindParameter[Any]:
         return sa.bindparam(None, self._bind_value(location, column, value), type_=_UNTYPED)
@@ -109,12 +122,13 @@ class SqlConnector:
     ) -> sa.ColumnElement[bool]:
         """``pk IN (...)``, or ``(a, b) IN ((...), ...)`` for a composite key."""
         if len(key) == 1:
-            values = [self._bind_value(location, key[0], k[0]) for k in keys]
+            values = self._lookup_values(location, key[0], [k[0] for k in keys])
             return table.c[key[0]].in_(sa.bindparam(None, values, expanding=True, type_=_UNTYPED))
-        rows = [
-            tuple(self._bind_value(location, c, v) for c, v in zip(key, k, strict=True))
-            for k in keys
-        ]
+        rows = []
+        for k in keys:
+            parts = [self._lookup_values(location, c, [v]) for c, v in zip(key, k, strict=True)]
+            if all(parts):
+                rows.append(tuple(p[0] for p in parts))
         return sa.tuple_(*(table.c[c] for c in key)).in_(
             sa.bindparam(None, rows, expanding=True, type_=_UNTYPED)
         )
@@ -190,7 +204,10 @@ class SqlConnector:
                     )
                     result = conn.execute(query)
                     names = list(result.keys())
-                    types = [self._data_type(location, n) for n in names]
+                    # dates kept as text are shown in ISO 8601, except in keys, which must
+                    # come back exactly as stored to find their rows again
+                    key = location.collection.primary_key
+                    types = [None if n in key else self._data_type(location, n) for n in names]
                     for raw in result:
                         row = {
                             n: stored_scalar(v, t)
@@ -213,8 +230,8 @@ class SqlConnector:
     ) -> list[sa.ColumnElement[bool]]:
         grouped: dict[tuple[str, bool], list[Any]] = {}
         for column, fold, value in terms:
-            bound = value if fold else self._bind_value(location, column, value)
-            grouped.setdefault((column, fold), []).append(bound)
+            bound = [value] if fold else self._lookup_values(location, column, [value])
+            grouped.setdefault((column, fold), []).extend(bound)
         conditions: list[sa.ColumnElement[bool]] = []
         for (column, fold), values in grouped.items():
             target: sa.ColumnElement[Any] = (

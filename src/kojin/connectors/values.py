@@ -88,6 +88,12 @@ def text_form(value: Scalar) -> str | None:
     return str(value)
 
 
+def is_temporal(data_type: str) -> bool:
+    """True for a date or timestamp type name."""
+    kind = data_type.strip().lower()
+    return bool(_TIMESTAMP.match(kind) or _DATE.match(kind))
+
+
 def typed_value(value: Scalar, data_type: str | None, *, field: str) -> Any:
     """`value` converted to the map's `data_type` for ``field`` (``dataset.collection.column``);
     as given when the map names no type or the type is not one kojin converts to."""
