@@ -25,6 +25,9 @@ from kojin.errors import InputError
 
 _GLOB = set("*?[")
 BOM = b"\xef\xbb\xbf"
+#: names of the temporary files and folders of a rewrite (never data of a collection)
+TEMP_SUFFIX = ".kojin"
+TEMP_PREFIX = ".kojin-"
 
 
 def resolve_files(base_dir: Path, pattern: str, *, address: str) -> list[Path]:
@@ -40,6 +43,8 @@ def resolve_files(base_dir: Path, pattern: str, *, address: str) -> list[Path]:
     candidates = sorted(base.glob(posix.as_posix())) if _GLOB & set(pattern) else [base / posix]
     files: list[Path] = []
     for candidate in candidates:
+        if candidate.name.endswith(TEMP_SUFFIX) or candidate.name.startswith(TEMP_PREFIX):
+            continue  # another rewrite's temporary file
         real = candidate.resolve()
         if not real.is_relative_to(base):
             raise InputError(
@@ -58,7 +63,7 @@ def resolve_files(base_dir: Path, pattern: str, *, address: str) -> list[Path]:
 
 def replace_atomically(target: Path, write: Callable[[IO[bytes]], None]) -> None:
     """Write `target` anew through `write` (given a binary file) with mode 0600, atomically."""
-    fd, temp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".kojin")
+    fd, temp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=TEMP_SUFFIX)
     try:
         os.fchmod(fd, 0o600)
         with os.fdopen(fd, "wb") as handle:

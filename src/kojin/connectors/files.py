@@ -28,6 +28,8 @@ import pyarrow as pa
 
 from kojin.connectors.base import Row, RowChange, RowKey, Scalar
 from kojin.connectors.file_io import (
+    TEMP_PREFIX,
+    TEMP_SUFFIX,
     CsvDialect,
     copy_with_bom,
     csv_copy_options,
@@ -389,8 +391,8 @@ class FileConnector:
         )
         # DuckDB writes the CSV into a private folder (0700) beside the file; its bytes then go
         # into the 0600 temporary file that replaces the original
-        with tempfile.TemporaryDirectory(dir=path.parent, prefix=".kojin-") as private:
-            body = Path(private) / "rows.kojin"
+        with tempfile.TemporaryDirectory(dir=path.parent, prefix=TEMP_PREFIX) as private:
+            body = Path(private) / f"rows{TEMP_SUFFIX}"
             cursor.execute(
                 f"COPY kojin_rows TO {sql_text(str(body))} ({csv_copy_options(dialect)})"
             )
