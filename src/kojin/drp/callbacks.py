@@ -141,7 +141,7 @@ def _claim(
         .with_for_update(skip_locked=True, of=DrpRequest)
     )
     claimed: list[_Claimed] = []
-    for drp, data in session.execute(query).tuples():
+    for drp, data in session.execute(query).all():
         status = status_object(drp=drp, data=data, settings=settings)
         url = cipher.decrypt(drp.status_callback_enc or "", context=url_context(drp.id))
         drp.callback_due_at = now + CLAIM
