@@ -43,6 +43,8 @@ PUBLIC_FIELDS = (
     "worker_mode",
     "drp_business_id",
     "drp_callback_private_hosts",
+    "drp_agents_file",
+    "drp_callback_interval",
 )
 
 
@@ -147,6 +149,17 @@ class Settings(BaseSettings):
         default=False,
         description="Allow Data Rights Protocol status callbacks to loopback and private "
         "addresses (off: only public addresses are called).",
+    )
+    drp_agents_file: Path | None = Field(
+        default=None,
+        description="The trusted directory of Data Rights Protocol agents: a JSON list of agent "
+        "documents (`id`, `name`, `verify_key`); without it no agent can register.",
+    )
+    drp_callback_interval: float = Field(
+        default=30.0,
+        ge=0,
+        description="Seconds between the server's runs of Data Rights Protocol status "
+        "callbacks (0: never; a worker calls `send_pending_callbacks`).",
     )
 
     def resolved_database_url(self) -> str:

@@ -11,6 +11,7 @@ from typing import Any
 from anyio import to_thread
 from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
+from starlette.routing import Mount
 from starlette.types import Receive, Scope, Send
 
 import kojin
@@ -23,10 +24,12 @@ from kojin.api.fast_path import DecisionFastPath
 from kojin.api.openapi import document_operations
 from kojin.api.routers import ROUTERS
 from kojin.api.routers.decisions import DecideRoute
+from kojin.api.routers.drp import DRP_PREFIX, create_drp_app
 from kojin.api.security import SECURITY_SCHEME, SECURITY_SCHEME_NAME, TokenCache
 from kojin.api.state import STATE_ATTRIBUTE, AppState, state_of
 from kojin.audit.periodic import PeriodicCheckpoints
 from kojin.db.uow import Database
+from kojin.drp.callbacks import PeriodicCallbacks
 from kojin.errors import ConfigurationError
 from kojin.policy import load_policy, to_facts
 from kojin.registry.decisions.recorder import DecisionRecorder
@@ -97,11 +100,14 @@ def create_app(
         checkpoints.start()  # signs the chain head every settings.checkpoint_interval seconds
         housekeeping = PeriodicHousekeeping.from_settings(settings, db, policy)
         housekeeping.start()  # purges what is past its holding period
+        callbacks = PeriodicCallbacks.from_settings(settings, db, state.cipher)
+        callbacks.start()  # the Data Rights Protocol's status callbacks
         if freeze_heap:
             gc.collect()
             gc.freeze()
         yield
         state.decisions.close()
+        await to_thread.run_sync(callbacks.stop)
         await to_thread.run_sync(housekeeping.stop)
         await to_thread.run_sync(checkpoints.stop)  # a last checkpoint when the head moved
         if owns_database:
@@ -126,6 +132,8 @@ def create_app(
     app.add_middleware(AccessLogMiddleware)  # added last, so outermost: it logs every answer
     for router in ROUTERS:
         app.include_router(router)
+    # the Data Rights Protocol: its own application (agent tokens, signed text bodies, errors)
+    app.router.routes.append(Mount(DRP_PREFIX, app=create_drp_app(state)))
     app.router.routes.extend(docs_routes(app.title))
     declarations(app)  # refuses to build an app with an undeclared route
     app.openapi = partial(_openapi_with_security, app)  # type: ignore[method-assign]

@@ -34,8 +34,9 @@ from kojin.api.errors import http_error_response
 #: the one route whose body is CSV, not JSON
 CSV_IMPORT_PATH = "/api/v1/ledger/import"
 
-#: path prefixes of the web pages, which read forms and have limits of their own
-WEB_PREFIXES = ("/admin", "/portal", "/static")
+#: path prefixes of the web pages, which read forms and have limits of their own, and of the
+#: Data Rights Protocol (signed ``text/plain`` bodies; :mod:`kojin.api.routers.drp` limits them)
+WEB_PREFIXES = ("/admin", "/portal", "/static", "/drp")
 
 _WITH_BODY = frozenset({"POST", "PUT", "PATCH"})
 _JSON = b"application/json"

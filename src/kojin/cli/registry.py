@@ -35,6 +35,7 @@ def keys_rotate(
 ) -> None:
     """Make a new data key current and re-encrypt under it every subject, every request (with
     its documents and notes) and the mail outbox."""
+    from kojin.drp.rotation import DRP_STORE
     from kojin.requests.rotation import rotate_all_keys
 
     settings = load_settings()
@@ -50,6 +51,7 @@ def keys_rotate(
             batch_size=batch_size,
             on_total=progress.set_total,
             on_progress=progress.advance,
+            more_stores=(DRP_STORE,),
         )
     typer.echo(
         f"new key {result.key_id} is current (was {result.previous_key_id}); "

@@ -290,10 +290,13 @@ class PeriodicCallbacks:
     def from_settings(
         cls, settings: Settings, database: Database, cipher: Callable[[], FieldCipher]
     ) -> PeriodicCallbacks:
-        """Every ``KOJIN_DRP_CALLBACK_INTERVAL`` seconds (:data:`DEFAULT_INTERVAL` until that
-        setting exists)."""
-        interval = getattr(settings, "drp_callback_interval", DEFAULT_INTERVAL)
-        return cls(database=database, cipher=cipher, settings=settings, interval=float(interval))
+        """Every ``KOJIN_DRP_CALLBACK_INTERVAL`` seconds."""
+        return cls(
+            database=database,
+            cipher=cipher,
+            settings=settings,
+            interval=settings.drp_callback_interval,
+        )
 
     @property
     def interval(self) -> float:

@@ -11,6 +11,7 @@ from sqlalchemy import MetaData
 from kojin.audit import models as audit_models
 from kojin.auth import models as auth_models
 from kojin.db.base import Base
+from kojin.drp import models as drp_models
 from kojin.mail import models as mail_models
 from kojin.registry.consents import models as consent_models
 from kojin.registry.datasets import models as dataset_models
@@ -27,6 +28,7 @@ MODEL_MODULES = (
     consent_models,
     dataset_models,
     decision_models,
+    drp_models,
     ledger_models,
     mail_models,
     provision_models,

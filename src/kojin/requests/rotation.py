@@ -5,7 +5,7 @@ named here and handed to it."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Final
 
 from kojin.db.uow import Database
@@ -29,6 +29,7 @@ def rotate_all_keys(
     batch_size: int = 500,
     on_total: Callable[[int], None] | None = None,
     on_progress: Callable[[int], None] | None = None,
+    more_stores: Sequence[EncryptedStore] = (),
 ) -> RotationResult:
     """Make a new data key current and re-encrypt the subjects, the requests (values, notes,
     documents) and the mail outbox under it, in batches; `stores` of the result counts the
@@ -40,5 +41,5 @@ def rotate_all_keys(
         batch_size=batch_size,
         on_total=on_total,
         on_progress=on_progress,
-        stores=STORES,
+        stores=(*STORES, *more_stores),
     )

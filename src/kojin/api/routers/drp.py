@@ -291,8 +291,7 @@ class _RouteNames:
 def agents_file(state: AppState) -> DirectoryFile:
     """The trusted directory file the settings name (``KOJIN_DRP_AGENTS_FILE``); none: an
     empty directory, so no agent can register."""
-    path = getattr(state.settings, "drp_agents_file", None)
-    return DirectoryFile(path)
+    return DirectoryFile(state.settings.drp_agents_file)
 
 
 def create_drp_app(

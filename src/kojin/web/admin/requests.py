@@ -18,6 +18,7 @@ from starlette.responses import RedirectResponse, Response
 
 from kojin.api.roles import subject_scope
 from kojin.auth.web_sessions import StaffSession
+from kojin.drp.callbacks import notify_status_change
 from kojin.errors import ConflictError, InputError, NotFoundError
 from kojin.policy.model import Policy
 from kojin.policy.model_base import CategoryScope, RefusalGround
@@ -230,6 +231,7 @@ def _act(
                 now=context.site.now(),
                 scope=subject_scope(staff.user.role, state.facts),
             )
+            notify_status_change(session=session, settings=state.settings, request_id=request_id)
     except InputError as exc:
         return again(dict([_error_message(request, exc.field, submitted)]), 422)
     except NotFoundError:
