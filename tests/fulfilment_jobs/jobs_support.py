@@ -183,14 +183,14 @@ class ErasureHandlers:
         with self.calls.running(job, task):
             store = task.name.split(".")[0]
             ids = json.loads(job.payload or b"{}")["found"][store]
-            with closing(sqlite3.connect(store_path(self.folder, store), timeout=30)) as conn:
-                with conn:
-                    marks = ",".join("?" * len(ids))
-                    done = conn.execute(
-                        f"UPDATE customers SET email = NULL, erased = 1 "
-                        f"WHERE id IN ({marks}) AND erased = 0",
-                        ids,
-                    ).rowcount
+            path = store_path(self.folder, store)
+            with closing(sqlite3.connect(path, timeout=30)) as conn, conn:
+                marks = ",".join("?" * len(ids))
+                done = conn.execute(
+                    f"UPDATE customers SET email = NULL, erased = 1 "
+                    f"WHERE id IN ({marks}) AND erased = 0",
+                    ids,
+                ).rowcount
             if self.gate is not None and store == self.gate_store:
                 _pass_gate(self.gate)
             time.sleep(self.delay)
@@ -241,7 +241,7 @@ def wait_for(what: Callable[[], T | None], *, timeout: float = 60.0, every: floa
         time.sleep(every)
 
 
-class Boom(InputError):
+class BoomError(InputError):
     """A kojin error a handler raises (its message names a field, as kojin's do)."""
 
 

@@ -14,7 +14,7 @@ from jobs_support import (
     PERSON,
     PERSON_ROWS,
     STORES,
-    Boom,
+    BoomError,
     ErasureHandlers,
     actions,
     chain_of,
@@ -68,7 +68,9 @@ def test_a_job_runs_to_done_with_each_effect_once(
     job = erasure_job(database, cipher, request_id)
     seen: list[JobOut] = []
     done = _run(database, cipher, ErasureHandlers(stores), job.id, progress=seen.append)
-    assert done.state is JobState.DONE and done.finished_at is not None and done.worker is None
+    assert done.state is JobState.DONE
+    assert done.finished_at is not None
+    assert done.worker is None
     assert [(t.stage, t.name, t.state, t.attempts) for t in done.tasks] == [
         ("locate", "all stores", TaskState.DONE, 1),
         *[("erase", f"{s}.customers", TaskState.DONE, 1) for s in STORES],
@@ -80,7 +82,8 @@ def test_a_job_runs_to_done_with_each_effect_once(
         assert remaining(stores, store, OTHER) == 2
     # progress: seen after each step, tasks done only ever grows, to all of them
     done_counts = [job.tasks_done for job in seen]
-    assert done_counts == sorted(done_counts) and done_counts[-1] == 4
+    assert done_counts == sorted(done_counts)
+    assert done_counts[-1] == 4
     assert any(job.state is JobState.RUNNING and job.worker == "test-worker" for job in seen)
     entries = chain_of(database, job.id)
     assert actions(entries) == [
@@ -91,13 +94,15 @@ def test_a_job_runs_to_done_with_each_effect_once(
     ]
     assert entries[-1].details["rows_written"] == sum(PERSON_ROWS.values())
     assert all(e.actor == "worker:test-worker" for e in entries[1:])
-    assert PERSON not in details_text(entries) and OTHER not in details_text(entries)
+    assert PERSON not in details_text(entries)
+    assert OTHER not in details_text(entries)
     with database.read() as session:
         assert read_payload(session=session, cipher=cipher, job_id=job.id) is None
         assert verify_chain(session=session).ok
     # a finished job has nothing to run: a second run changes nothing
     again = _run(database, cipher, ErasureHandlers(stores), job.id)
-    assert again.state is JobState.DONE and len(chain_of(database, job.id)) == len(entries)
+    assert again.state is JobState.DONE
+    assert len(chain_of(database, job.id)) == len(entries)
 
 
 def test_the_gated_stage_waits_for_approval(
@@ -106,14 +111,16 @@ def test_the_gated_stage_waits_for_approval(
     handlers = ErasureHandlers(stores, approval=True)
     job = erasure_job(database, cipher, request_id)
     waiting = _run(database, cipher, handlers, job.id)
-    assert waiting.state is JobState.AWAITING_APPROVAL and waiting.stage == "erase"
+    assert waiting.state is JobState.AWAITING_APPROVAL
+    assert waiting.stage == "erase"
     assert (waiting.tasks_done, waiting.tasks_total, waiting.rows_planned) == (1, 4, 6)
     assert all(writes(stores, store) == [] for store in STORES)  # nothing applied yet
     assert _run(database, cipher, handlers, job.id).state is JobState.AWAITING_APPROVAL
     with database.uow() as session:
         approve_job(session=session, job_id=job.id, actor="staff:boss")
     done = _run(database, cipher, handlers, job.id)
-    assert done.state is JobState.DONE and done.approved_by == "staff:boss"
+    assert done.state is JobState.DONE
+    assert done.approved_by == "staff:boss"
     assert sum(len(writes(stores, store)) for store in STORES) == 6
     assert actions(chain_of(database, job.id)) == [
         "job_created",
@@ -140,7 +147,8 @@ def test_a_failing_handler_fails_the_job_without_personal_values(
 
     job = erasure_job(database, cipher, request_id)
     failed = _run(database, cipher, {"locate": base.locate, "erase": erase}, job.id)
-    assert failed.state is JobState.FAILED and failed.error == "ValueError"
+    assert failed.state is JobState.FAILED
+    assert failed.error == "ValueError"
     assert [t.state for t in failed.tasks] == [
         TaskState.DONE,
         TaskState.DONE,
@@ -154,12 +162,12 @@ def test_a_failing_handler_fails_the_job_without_personal_values(
         assert read_payload(session=session, cipher=cipher, job_id=job.id) is not None
 
     def erase_kojin(*, job: JobContext, task: TaskContext) -> TaskResult:
-        raise Boom("the store refused the field email", field="email")
+        raise BoomError("the store refused the field email", field="email")
 
     with database.uow() as session:
         retry_job(session=session, job_id=job.id, actor="staff:a")
     again = _run(database, cipher, {"locate": base.locate, "erase": erase_kojin}, job.id)
-    assert again.error == "Boom: the store refused the field email"
+    assert again.error == "BoomError: the store refused the field email"
     with database.uow() as session:
         retry_job(session=session, job_id=job.id, actor="staff:a")
     done = _run(database, cipher, base, job.id)
@@ -195,11 +203,14 @@ def test_cancelling_a_running_job_stops_it_after_the_task_in_hand(
         TaskState.PENDING
     ] * 2
     assert ended.tasks[1].rows_written == PERSON_ROWS["crm"]  # the effect that happened is kept
-    assert writes(stores, "shop") == [] and writes(stores, "billing") == []
+    assert writes(stores, "shop") == []
+    assert writes(stores, "billing") == []
     assert actions(chain_of(database, job.id))[-2:] == ["job_cancelled", "task_done"]
     with database.read() as session:
         row = session.get(FulfilmentJob, job.id)
-        assert row is not None and row.lease_owner is None and row.payload_enc is None
+        assert row is not None
+        assert row.lease_owner is None
+        assert row.payload_enc is None
 
 
 def test_a_stopping_worker_puts_the_job_back_between_tasks(
@@ -214,7 +225,9 @@ def test_a_stopping_worker_puts_the_job_back_between_tasks(
 
     job = erasure_job(database, cipher, request_id)
     paused = _run(database, cipher, {"locate": locate, "erase": base.erase}, job.id, stop=stop)
-    assert paused.state is JobState.QUEUED and paused.tasks_done == 1 and paused.worker is None
+    assert paused.state is JobState.QUEUED
+    assert paused.tasks_done == 1
+    assert paused.worker is None
     assert actions(chain_of(database, job.id))[-1] == "job_released"
     assert _run(database, cipher, base, job.id).state is JobState.DONE
 
@@ -235,7 +248,8 @@ def test_a_held_lease_keeps_other_workers_out_until_it_runs_out(
         )
     with pytest.raises(JobLeaseHeldError) as held:
         _run(database, cipher, ErasureHandlers(stores), job.id)
-    assert held.value.worker == "host-a:1" and 55 < held.value.retry_in <= 60
+    assert held.value.worker == "host-a:1"
+    assert 55 < held.value.retry_in <= 60
     with database.uow() as session:  # the worker stopped renewing: the lease ran out
         session.execute(
             update(FulfilmentJob)
@@ -271,7 +285,8 @@ def test_a_task_left_running_is_run_again_as_a_new_attempt(
     assert len(writes(stores, "crm")) == PERSON_ROWS["crm"]
     done = _run(database, cipher, handlers, job.id)
     assert done.state is JobState.DONE
-    assert done.tasks[1].attempts == 2 and done.tasks[1].rows_written == 0
+    assert done.tasks[1].attempts == 2
+    assert done.tasks[1].rows_written == 0
     assert len(writes(stores, "crm")) == PERSON_ROWS["crm"]  # the guarded update wrote nothing
     attempts = [
         e.details["attempt"]
@@ -326,5 +341,7 @@ def test_read_job_sees_a_running_job_with_its_worker(
         return TaskResult(rows_planned=0)
 
     _run(database, cipher, {"locate": locate}, job.id)
-    assert seen[0].state is JobState.RUNNING and seen[0].worker == "test-worker"
-    assert seen[0].tasks[0].state is TaskState.RUNNING and seen[0].tasks[0].attempts == 1
+    assert seen[0].state is JobState.RUNNING
+    assert seen[0].worker == "test-worker"
+    assert seen[0].tasks[0].state is TaskState.RUNNING
+    assert seen[0].tasks[0].attempts == 1

@@ -69,7 +69,8 @@ def test_one_unfinished_job_per_request(
     second = erasure_job(database, cipher, request_id)
     with database.read() as session:
         latest = job_for_request(session=session, request_id=request_id)
-    assert latest is not None and latest.id == second.id
+    assert latest is not None
+    assert latest.id == second.id
 
 
 def test_creation_refuses_unknown_requests_and_empty_jobs(
@@ -105,7 +106,8 @@ def test_working_data_is_encrypted_and_bound_to_its_job(
         stored = session.execute(
             select(FulfilmentJob.payload_enc).where(FulfilmentJob.id == job.id)
         ).scalar_one()
-        assert stored is not None and PERSON.encode() not in stored
+        assert stored is not None
+        assert PERSON.encode() not in stored
         assert json.loads(read_payload(session=session, cipher=cipher, job_id=job.id) or b"") == {
             "email": PERSON
         }
@@ -137,7 +139,8 @@ def test_approval_moves_only_a_waiting_job(
     with database.uow() as session:
         approved = approve_job(session=session, job_id=job.id, actor="staff:boss")
     assert approved.state is JobState.QUEUED
-    assert approved.approved_by == "staff:boss" and approved.approved_at is not None
+    assert approved.approved_by == "staff:boss"
+    assert approved.approved_at is not None
     assert actions(chain_of(database, job.id))[-1] == "job_approved"
 
 
@@ -147,7 +150,8 @@ def test_cancel_ends_the_job_and_empties_its_working_data(
     job = erasure_job(database, cipher, request_id)
     with database.uow() as session:
         cancelled = cancel_job(session=session, job_id=job.id, actor="staff:a")
-    assert cancelled.state is JobState.CANCELLED and cancelled.finished_at is not None
+    assert cancelled.state is JobState.CANCELLED
+    assert cancelled.finished_at is not None
     with database.read() as session:
         assert read_payload(session=session, cipher=cipher, job_id=job.id) is None
     for change in (cancel_job, approve_job, retry_job):
@@ -175,7 +179,10 @@ def test_added_tasks_run_after_the_current_ones(
         grown = add_tasks(
             session=session,
             job_id=job.id,
-            tasks=[TaskSpec(stage="erase", name="crm.customers"), TaskSpec(stage="erase", name="b")],
+            tasks=[
+                TaskSpec(stage="erase", name="crm.customers"),
+                TaskSpec(stage="erase", name="b"),
+            ],
             actor="staff:a",
         )
     assert [(t.seq, t.name) for t in grown.tasks] == [
@@ -201,7 +208,8 @@ def test_a_failed_job_is_retried_from_its_failed_task(
         )
     with database.uow() as session:
         again = retry_job(session=session, job_id=job.id, actor="staff:a")
-    assert again.state is JobState.QUEUED and again.error is None
+    assert again.state is JobState.QUEUED
+    assert again.error is None
     assert [t.state for t in again.tasks] == [TaskState.PENDING]
     assert chain_of(database, job.id)[-1].details["task_ids"] == [job.tasks[0].id]
 

@@ -8,7 +8,9 @@ What is printed names ids, stages, collections and counts, never a personal valu
 from __future__ import annotations
 
 import importlib
+import logging
 import signal
+import sys
 import threading
 import time
 from collections.abc import Callable, Iterator, Mapping
@@ -68,6 +70,30 @@ def stop_on_signals(stop: threading.Event) -> Iterator[None]:
             signal.signal(sig, handler)
 
 
+@contextmanager
+def logging_to_stderr(level: str) -> Iterator[None]:
+    """kojin's log (ids and counts: a job failed, a stalled worker's job handed back) and
+    procrastinate's warnings on stderr, one line each, for the duration of the command."""
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s %(message)s"))
+    levels = {"kojin": level.upper(), "procrastinate": "WARNING"}
+    previous = {}
+    for name, wanted in levels.items():
+        logger = logging.getLogger(name)
+        previous[name] = (logger.level, logger.propagate)
+        logger.addHandler(handler)
+        logger.setLevel(wanted)
+        logger.propagate = False
+    try:
+        yield
+    finally:
+        for name, (old_level, old_propagate) in previous.items():
+            logger = logging.getLogger(name)
+            logger.removeHandler(handler)
+            logger.setLevel(old_level)
+            logger.propagate = old_propagate
+
+
 def worker(
     concurrency: Annotated[
         int, typer.Option("--concurrency", help="Jobs run at once by this worker.")
@@ -98,7 +124,7 @@ def worker(
         handlers = load_handlers(settings)
         if not once:
             stderr_console().print(f"kojin: fulfilment worker started ({concurrency} at once)")
-        with stop_on_signals(stop):
+        with stop_on_signals(stop), logging_to_stderr(settings.log_level):
             runs = run_worker(
                 settings,
                 handlers,

@@ -27,7 +27,7 @@ from sqlalchemy.engine import make_url
 
 from kojin.db.base import utcnow
 from kojin.errors import KojinError
-from kojin.fulfilment.job_lease import JobLeaseHeldError
+from kojin.fulfilment.job_lease import LEASE_SECONDS, JobLeaseHeldError
 from kojin.fulfilment.jobs import runnable_job_ids
 from kojin.fulfilment.runner import JobRunner
 from kojin.settings import Settings
@@ -39,8 +39,9 @@ log = logging.getLogger("kojin.fulfilment")
 
 #: seconds between looks at the registry for queued jobs when nothing woke the worker
 POLL_INTERVAL = 2.0
-#: seconds after which a worker that stopped heart-beating has its jobs run by another
-STALLED_AFTER = 30.0
+#: seconds after which a worker that gave no sign of life has its jobs run by another (the
+#: lease length of its runs)
+STALLED_AFTER = LEASE_SECONDS
 
 
 class JobQueue(Protocol):

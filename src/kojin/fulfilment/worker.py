@@ -16,7 +16,6 @@ from dataclasses import dataclass, field
 from kojin.crypto import FieldCipher, load_keyring
 from kojin.db.uow import Database
 from kojin.errors import KojinError
-from kojin.fulfilment.job_lease import LEASE_SECONDS
 from kojin.fulfilment.queue import STALLED_AFTER, JobQueue, queue_for
 from kojin.fulfilment.runner import JobRunner, TaskHandler
 from kojin.registry.opening import open_database
@@ -30,11 +29,11 @@ RESTART_DELAY = 5.0
 
 @dataclass(frozen=True, slots=True)
 class WorkerOptions:
-    """How a worker runs: jobs at once, lease length, when a silent worker counts as stopped,
-    and how often the registry is looked at when nothing woke the worker."""
+    """How a worker runs: jobs at once; after how many seconds without a sign of life a
+    worker's job goes to another (its lease length, and on PostgreSQL procrastinate's
+    heartbeat threshold); how often the registry is looked at when nothing woke the worker."""
 
     concurrency: int = 1
-    lease_seconds: float = LEASE_SECONDS
     stalled_after: float = STALLED_AFTER
     poll_interval: float | None = None
 
@@ -79,7 +78,7 @@ def _serve(
             session_factory=db.uow,
             cipher=FieldCipher(load_keyring(settings)),
             handlers=handlers,
-            lease_seconds=options.lease_seconds,
+            lease_seconds=options.stalled_after,
         )
         if once:
             return queue.run_once(runner=runner, stop=stop)
