@@ -5,6 +5,7 @@ and PostgreSQL."""
 from __future__ import annotations
 
 import threading
+import time
 from datetime import timedelta
 from pathlib import Path
 
@@ -345,3 +346,44 @@ def test_read_job_sees_a_running_job_with_its_worker(
     assert seen[0].worker == "test-worker"
     assert seen[0].tasks[0].state is TaskState.RUNNING
     assert seen[0].tasks[0].attempts == 1
+
+
+def test_a_long_task_keeps_its_lease_renewed(
+    database: Database, cipher: FieldCipher, request_id: str
+) -> None:
+    job = erasure_job(database, cipher, request_id)
+    others: list[str] = []
+
+    def locate(*, job: JobContext, task: TaskContext) -> TaskResult:
+        time.sleep(1.2)  # four lease lengths: only the renewals keep the job
+        try:
+            _run(database, cipher, {}, job.job_id)
+        except JobLeaseHeldError as held:
+            others.append(held.worker)
+        return TaskResult()
+
+    done = _run(database, cipher, {"locate": locate}, job.id, lease_seconds=0.3)
+    assert done.state is JobState.DONE
+    assert others == ["test-worker"]
+
+
+def test_a_run_that_lost_its_lease_records_nothing_more(
+    database: Database, cipher: FieldCipher, request_id: str
+) -> None:
+    job = erasure_job(database, cipher, request_id)
+
+    def locate(*, job: JobContext, task: TaskContext) -> TaskResult:
+        with database.uow() as session:  # another worker took the job over meanwhile
+            session.execute(
+                update(FulfilmentJob)
+                .where(FulfilmentJob.id == job.job_id)
+                .values(lease_owner="thief:1#1", lease_until=utcnow() + timedelta(seconds=60))
+            )
+        return TaskResult(rows_written=5)
+
+    left = _run(database, cipher, {"locate": locate}, job.id)
+    assert left.state is JobState.RUNNING
+    assert left.worker == "thief:1"
+    assert left.tasks[0].state is TaskState.RUNNING
+    assert left.rows_written == 0
+    assert actions(chain_of(database, job.id)) == ["job_created", "job_started", "task_started"]

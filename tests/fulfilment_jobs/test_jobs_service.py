@@ -19,14 +19,16 @@ from sqlalchemy import select, update
 
 from kojin.audit.service import verify_chain
 from kojin.crypto.cipher import FieldCipher
-from kojin.crypto.keyring import Keyring
+from kojin.crypto.keyring import Keyring, keyring_path
 from kojin.db.uow import Database
 from kojin.errors import ConflictError, InputError, IntegrityError, NotFoundError
 from kojin.fulfilment.job_schemas import JobKind, JobState, TaskSpec, TaskState
 from kojin.fulfilment.jobs import (
+    ENCRYPTED_STORE,
     add_tasks,
     approve_job,
     cancel_job,
+    clear_payloads,
     count_stale_jobs,
     create_job,
     get_job,
@@ -37,6 +39,8 @@ from kojin.fulfilment.jobs import (
     write_payload,
 )
 from kojin.fulfilment.models import FulfilmentJob, FulfilmentTask
+from kojin.registry.keys import rotate_keys
+from kojin.settings import Settings
 
 
 def test_a_created_job_is_queued_with_its_tasks_and_chained(
@@ -214,18 +218,18 @@ def test_a_failed_job_is_retried_from_its_failed_task(
     assert chain_of(database, job.id)[-1].details["task_ids"] == [job.tasks[0].id]
 
 
-def test_stale_working_data_is_reencrypted_under_a_new_key(
-    database: Database, cipher: FieldCipher, request_id: str
+def test_a_key_rotation_reencrypts_the_working_data(
+    settings: Settings, database: Database, cipher: FieldCipher, request_id: str
 ) -> None:
     job = erasure_job(database, cipher, request_id)
-    rotated = FieldCipher(cipher.keyring.with_new_key())
-    with database.read() as session:
-        assert count_stale_jobs(session=session, cipher=rotated) == 1
-    with database.uow() as session:
-        assert reencrypt_jobs(session=session, cipher=rotated, limit=10) == 1
+    result = rotate_keys(
+        settings=settings, database=database, actor="cli:test", stores=(ENCRYPTED_STORE,)
+    )
+    assert result.stores["fulfilment_jobs"] == 1
+    rotated = FieldCipher(Keyring.read(keyring_path(settings)))
+    assert rotated.current_key_id != cipher.current_key_id
     with database.read() as session:
         assert count_stale_jobs(session=session, cipher=rotated) == 0
-        assert read_payload(session=session, cipher=rotated, job_id=job.id) is not None
     current = rotated.current_key_id
     only_new = FieldCipher(  # the older key is no longer needed for the job
         Keyring(
@@ -237,6 +241,11 @@ def test_stale_working_data_is_reencrypted_under_a_new_key(
     with database.read() as session:
         data = read_payload(session=session, cipher=only_new, job_id=job.id)
     assert json.loads(data or b"") == {"email": PERSON}
+    stale = FieldCipher(rotated.keyring.with_new_key())  # and a batch call re-encrypts too
+    with database.read() as session:
+        assert count_stale_jobs(session=session, cipher=stale) == 1
+    with database.uow() as session:
+        assert reencrypt_jobs(session=session, cipher=stale, limit=10) == 1
     assert read_job(database, job.id).state is JobState.QUEUED
 
 
@@ -248,3 +257,16 @@ def test_the_chain_holds_after_every_change(
         cancel_job(session=session, job_id=job.id, actor="staff:a")
     with database.read() as session:
         assert verify_chain(session=session).ok
+
+
+def test_clearing_a_requests_working_data(
+    database: Database, cipher: FieldCipher, request_id: str
+) -> None:
+    job = erasure_job(database, cipher, request_id)
+    with database.uow() as session:
+        assert clear_payloads(session=session, request_id=request_id, actor="system") == 1
+    with database.uow() as session:
+        assert clear_payloads(session=session, request_id=request_id, actor="system") == 0
+    with database.read() as session:
+        assert read_payload(session=session, cipher=cipher, job_id=job.id) is None
+    assert actions(chain_of(database, job.id)) == ["job_created", "payload_cleared"]

@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session
 
 from kojin.db.base import utcnow
 from kojin.errors import ConflictError, KojinError
-from kojin.fulfilment.job_records import chain, load_job, worker_of
+from kojin.fulfilment.job_records import chain, lock_job, worker_of
 from kojin.fulfilment.job_schemas import JobState
 from kojin.fulfilment.models import FulfilmentJob
 
@@ -59,7 +59,7 @@ def claim_job(
     """Take the job for the run `owner` and chain ``fulfilment.job_started``; None when it has
     nothing to run (waiting for approval or ended). JobLeaseHeldError when another run holds it."""
     moment = now or utcnow()
-    row = load_job(session, job_id, for_update=True)
+    row = lock_job(session, job_id)
     state = JobState(row.state)
     if state not in (JobState.QUEUED, JobState.RUNNING):
         return None

@@ -251,7 +251,7 @@ class ProcrastinateQueue:
     def _lost_jobs(self, runner: JobRunner) -> list[str]:
         """Kojin jobs queued for longer than `stalled_after`, or abandoned by their worker."""
         now = utcnow()
-        with runner.session_factory() as session:
+        with runner.read() as session:
             return runnable_job_ids(
                 session=session,
                 now=now,

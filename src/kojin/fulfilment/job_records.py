@@ -16,7 +16,7 @@ from typing import Any, Final
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from kojin.audit.service import append_entry
+from kojin.audit.service import append_entry, lock_chain
 from kojin.crypto.cipher import FieldCipher
 from kojin.errors import KojinError, NotFoundError
 from kojin.fulfilment.job_schemas import JobKind, JobOut, JobState, TaskOut, TaskState
@@ -61,6 +61,14 @@ def load_job(session: Session, job_id: str, *, for_update: bool = False) -> Fulf
     if row is None:
         raise NotFoundError(JOB_NOT_FOUND)
     return row
+
+
+def lock_job(session: Session, job_id: str) -> FulfilmentJob:
+    """The job `job_id` locked for a change that will be chained: the audit chain's lock is
+    taken first, then the job row's, always in this order, so that a caller chaining a request
+    step and changing a job in one transaction never deadlocks with a worker."""
+    lock_chain(session=session)
+    return load_job(session, job_id, for_update=True)
 
 
 def tasks_of(session: Session, job_id: str) -> list[FulfilmentTask]:
@@ -146,6 +154,7 @@ def job_out(row: FulfilmentJob, tasks: Sequence[FulfilmentTask]) -> JobOut:
         updated_at=row.updated_at,
         error=row.error,
         worker=worker_of(row.lease_owner) if state is JobState.RUNNING else None,
+        lease_until=row.lease_until if state is JobState.RUNNING else None,
         tasks=shown,
         tasks_done=sum(1 for task in shown if task.state is TaskState.DONE),
         tasks_total=len(shown),

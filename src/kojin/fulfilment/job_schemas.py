@@ -104,8 +104,10 @@ class JobOut(BaseModel):
     updated_at: datetime
     #: why the job failed: an error class and kojin's message, never a personal value
     error: str | None
-    #: the worker holding the job while it runs
+    #: the worker holding the job while it runs, and until when it holds it unless it renews
+    #: the lease (past that time the worker has stopped and the next one takes the job over)
     worker: str | None
+    lease_until: datetime | None
     tasks: list[TaskOut]
     #: progress: tasks done of all tasks, rows the tasks planned and wrote
     tasks_done: int

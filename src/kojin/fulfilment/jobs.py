@@ -23,12 +23,14 @@ from typing import Final
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
+from kojin.audit.service import lock_chain
 from kojin.crypto.cipher import FieldCipher
 from kojin.db.base import utcnow
 from kojin.errors import ConflictError, InputError, NotFoundError
 from kojin.fulfilment.job_records import (
     chain,
     load_job,
+    lock_job,
     new_id,
     open_payload,
     seal_payload,
@@ -43,6 +45,7 @@ from kojin.fulfilment.job_schemas import (
     TaskState,
 )
 from kojin.fulfilment.models import FulfilmentJob, FulfilmentTask
+from kojin.registry.keys import EncryptedStore
 from kojin.requests.models import DataRequest
 
 #: the answer to an id that names no request (the same words as the request services)
@@ -171,7 +174,7 @@ def add_tasks(
 ) -> JobOut:
     """Append `tasks` to a job that has not ended (they run after its current ones)."""
     moment = now or utcnow()
-    row = load_job(session, job_id, for_update=True)
+    row = lock_job(session, job_id)
     _refuse_finished(row, "add tasks to")
     added = append_tasks(session, row, tasks)
     row.updated_at = moment
@@ -192,7 +195,7 @@ def approve_job(
     """A person approves what the earlier stages prepared: the job waiting for approval is
     queued again and its gated stage may run. ConflictError unless it waits for approval."""
     moment = now or utcnow()
-    row = load_job(session, job_id, for_update=True)
+    row = lock_job(session, job_id)
     if row.state != JobState.AWAITING_APPROVAL:
         raise ConflictError(f"the fulfilment job is {row.state}, not awaiting approval")
     row.state = JobState.QUEUED.value
@@ -214,7 +217,7 @@ def cancel_job(*, session: Session, job_id: str, actor: str, now: datetime | Non
     """Cancel a job that has not ended (a failed one too). Its working data is emptied. A
     running job stops after the task in hand, whose effects its worker still records."""
     moment = now or utcnow()
-    row = load_job(session, job_id, for_update=True)
+    row = lock_job(session, job_id)
     if row.state in (JobState.DONE, JobState.CANCELLED):
         raise ConflictError(f"the fulfilment job is {row.state} already")
     before = row.state
@@ -238,7 +241,7 @@ def cancel_job(*, session: Session, job_id: str, actor: str, now: datetime | Non
 def retry_job(*, session: Session, job_id: str, actor: str, now: datetime | None = None) -> JobOut:
     """Queue a failed job again from its failed task (the tasks done stay done)."""
     moment = now or utcnow()
-    row = load_job(session, job_id, for_update=True)
+    row = lock_job(session, job_id)
     if row.state != JobState.FAILED:
         raise ConflictError(f"the fulfilment job is {row.state}, not failed")
     failed = session.execute(
@@ -348,3 +351,31 @@ def reencrypt_jobs(*, session: Session, cipher: FieldCipher, limit: int = 500) -
 def _refuse_finished(row: FulfilmentJob, doing: str) -> None:
     if JobState(row.state) in FINISHED_STATES:
         raise ConflictError(f"cannot {doing} a fulfilment job that is {row.state}")
+
+
+def clear_payloads(
+    *, session: Session, request_id: str, actor: str, now: datetime | None = None
+) -> int:
+    """Empty the working data of every job of the request (e.g. when the request's personal
+    data is purged; a failed or waiting job keeps its data otherwise); returns how many jobs
+    had some. Each is chained as ``fulfilment.payload_cleared``."""
+    moment = now or utcnow()
+    lock_chain(session=session)
+    rows = session.execute(
+        select(FulfilmentJob)
+        .where(FulfilmentJob.request_id == request_id, FulfilmentJob.payload_enc.is_not(None))
+        .order_by(FulfilmentJob.id)
+        .with_for_update()
+    ).scalars()
+    count = 0
+    for row in rows:
+        row.payload_enc = None
+        row.updated_at = moment
+        chain(session, row, actor=actor, action="payload_cleared", now=moment)
+        count += 1
+    return count
+
+
+#: the job table's encrypted working data, for a key rotation
+#: (:func:`kojin.registry.keys.rotate_keys` ``stores``)
+ENCRYPTED_STORE: Final = EncryptedStore("fulfilment_jobs", count_stale_jobs, reencrypt_jobs)

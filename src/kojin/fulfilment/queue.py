@@ -91,7 +91,7 @@ class LocalQueue:
         tried: set[str] = set()
         runs = 0
         while stop is None or not stop.is_set():
-            with runner.session_factory() as session:
+            with runner.read() as session:
                 ids = runnable_job_ids(session=session, now=utcnow())
             fresh = [job_id for job_id in ids if job_id not in tried]
             if not fresh:

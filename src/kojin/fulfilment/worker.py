@@ -79,6 +79,7 @@ def _serve(
             cipher=FieldCipher(load_keyring(settings)),
             handlers=handlers,
             lease_seconds=options.stalled_after,
+            reader=db.read,
         )
         if once:
             return queue.run_once(runner=runner, stop=stop)
