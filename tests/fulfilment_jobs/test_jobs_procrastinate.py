@@ -5,6 +5,7 @@ left without a procrastinate job (or of a stalled worker) are handed back."""
 from __future__ import annotations
 
 import threading
+import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -16,6 +17,7 @@ from jobs_support import (
     Calls,
     ErasureHandlers,
     erasure_job,
+    gate_closed,
     new_request,
     read_job,
     wait_for,
@@ -25,9 +27,10 @@ from jobs_support import (
 from kojin.crypto.cipher import FieldCipher
 from kojin.db.uow import Database
 from kojin.fulfilment.job_procrastinate import ProcrastinateQueue, libpq_url
-from kojin.fulfilment.job_schemas import JobState
+from kojin.fulfilment.job_schemas import JobState, TaskState
 from kojin.fulfilment.queue import procrastinate_queue, queue_for
 from kojin.fulfilment.runner import JobRunner
+from kojin.fulfilment.worker import WorkerOptions, start_inprocess_worker
 from kojin.settings import Settings
 
 pytestmark = pytest.mark.postgres
@@ -154,4 +157,52 @@ def test_two_workers_never_run_the_same_job_at_once(
     assert len(ran) == len(set(ran))  # no task of any job ran twice
     assert all(attempt == 1 for *_, attempt in calls.runs)
     assert {job_id for job_id, _ in ran} == {job.id for job in jobs}
+    assert sum(len(writes(stores, store)) for store in STORES) == sum(PERSON_ROWS.values())
+
+
+def test_the_inprocess_worker_on_postgresql_and_its_graceful_stop(
+    pg_settings: Settings,
+    pg_database: Database,
+    pg_cipher: FieldCipher,
+    stores: Path,
+    tmp_path: Path,
+) -> None:
+    url = pg_settings.resolved_database_url()
+    gate = tmp_path / "gate"
+    handlers = ErasureHandlers(stores, gate=gate, gate_store="shop")
+    job = erasure_job(pg_database, pg_cipher, new_request(pg_database, pg_cipher))
+    handle = start_inprocess_worker(
+        pg_settings,
+        handlers.handlers(),
+        database=pg_database,
+        options=WorkerOptions(poll_interval=0.2),
+    )
+    try:
+        with gate_closed(gate) as open_gate:
+            handle.enqueue(job.id)  # from the server's thread, while the worker runs in its own
+            wait_for(lambda: len(writes(stores, "shop")) == PERSON_ROWS["shop"], timeout=30)
+            stopping = threading.Thread(target=handle.stop, kwargs={"timeout": 30})
+            stopping.start()  # the server shuts down while the shop task is in hand
+            time.sleep(0.3)
+            open_gate()
+            stopping.join(30)
+    finally:
+        handle.stop(timeout=30)
+    assert not handle.alive
+    paused = read_job(pg_database, job.id)
+    assert paused.state is JobState.QUEUED  # put back between two tasks, for the next worker
+    assert [t.name for t in paused.tasks if t.state is TaskState.DONE] == [
+        "all stores",
+        "crm.customers",
+        "shop.customers",
+    ]
+    assert _jobs_table(url) == [(job.id, "todo")]  # procrastinate runs it again
+    queue = _queue(url)
+    try:
+        queue.run_once(runner=_runner(pg_database, pg_cipher, handlers))
+    finally:
+        queue.close()
+    done = read_job(pg_database, job.id)
+    assert done.state is JobState.DONE
+    assert [t.attempts for t in done.tasks] == [1, 1, 1, 1]
     assert sum(len(writes(stores, store)) for store in STORES) == sum(PERSON_ROWS.values())
