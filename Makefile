@@ -36,7 +36,7 @@ lint: $(TEST_STAMP)
 typecheck: $(TEST_STAMP)
 	$(BIN)/mypy
 	$(BIN)/mypy benchmarks tests/conftest.py
-	@for d in tests/*/; do $(BIN)/mypy $$d || exit 1; done
+	@for d in tests/*/; do MYPYPATH=tests $(BIN)/mypy $$d || exit 1; done
 
 unit: $(TEST_STAMP)
 	$(BIN)/pytest -m "not slow or spark or postgres"

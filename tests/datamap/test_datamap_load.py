@@ -284,7 +284,7 @@ def test_erasure_strategies_are_checked() -> None:
         f"{M}:13:36: {F0}.3.erasure: delete_row is a collection's erasure: write 'erasure: "
         "delete_row' on the collection",
         f"{M}:14:93: {F0}.4.erasure: erasure 'set_null' on a referencing field {link}",
-        f"{M}:15:49: {F0}.5.erasure.strategy: erasure 'hmac' on a referenced field {link}",
+        # hmac on a referenced field is accepted: the same value gives the same token
     ]
 
 

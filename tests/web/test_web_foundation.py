@@ -11,6 +11,7 @@ from fastapi import FastAPI
 from web_support import PROBE_PREFIX, TestClient
 
 from kojin.api.body_limits import WEB_PREFIXES
+from kojin.api.routers.drp import DRP_PREFIX
 from kojin.web.headers import CONTENT_SECURITY_POLICY
 from kojin.web.site import ADMIN_PREFIX, PORTAL_PREFIX, STATIC_PREFIX
 
@@ -28,7 +29,8 @@ def _title(html: str) -> str:
 
 
 def test_the_web_prefixes_are_the_ones_the_api_leaves_alone() -> None:
-    assert (ADMIN_PREFIX, PORTAL_PREFIX, STATIC_PREFIX) == WEB_PREFIXES
+    # the pages, and the Data Rights Protocol (signed text bodies with limits of its own)
+    assert (ADMIN_PREFIX, PORTAL_PREFIX, STATIC_PREFIX, DRP_PREFIX) == WEB_PREFIXES
 
 
 def test_the_api_is_still_served(web: TestClient) -> None:

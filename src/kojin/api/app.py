@@ -21,6 +21,7 @@ from kojin.api.declarations import api_routes, declarations
 from kojin.api.docs_page import docs_routes
 from kojin.api.errors import install_error_handlers
 from kojin.api.fast_path import DecisionFastPath
+from kojin.api.job_dispatch import start_dispatch
 from kojin.api.openapi import document_operations
 from kojin.api.routers import ROUTERS
 from kojin.api.routers.decisions import DecideRoute
@@ -102,11 +103,15 @@ def create_app(
         housekeeping.start()  # purges what is past its holding period
         callbacks = PeriodicCallbacks.from_settings(settings, db, state.cipher)
         callbacks.start()  # the Data Rights Protocol's status callbacks
+        state.jobs = await to_thread.run_sync(start_dispatch, settings, db)
         if freeze_heap:
             gc.collect()
             gc.freeze()
         yield
         state.decisions.close()
+        if state.jobs is not None:
+            await to_thread.run_sync(state.jobs.close)
+            state.jobs = None
         await to_thread.run_sync(callbacks.stop)
         await to_thread.run_sync(housekeeping.stop)
         await to_thread.run_sync(checkpoints.stop)  # a last checkpoint when the head moved

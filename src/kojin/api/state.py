@@ -18,6 +18,7 @@ from kojin.policy.model import Policy
 from kojin.settings import Settings
 
 if TYPE_CHECKING:
+    from kojin.api.job_dispatch import JobDispatch
     from kojin.api.security import TokenCache
     from kojin.registry.decisions.recorder import DecisionRecorder
 
@@ -33,6 +34,13 @@ class AppState:
     token_cache: TokenCache = field(repr=False)
     decisions: DecisionRecorder = field(repr=False)
     _cipher: FieldCipher | None = field(default=None, repr=False)
+    #: where fulfilment jobs go once committed (set while the application runs)
+    jobs: JobDispatch | None = field(default=None, repr=False)
+
+    def enqueue_job(self, job_id: str) -> None:
+        """Hand a committed fulfilment job to the workers (a no-op outside the lifespan)."""
+        if self.jobs is not None:
+            self.jobs.enqueue(job_id)
 
     def cipher(self) -> FieldCipher:
         """The field cipher, built from the keyring on first use (raises ConfigurationError)."""

@@ -29,6 +29,7 @@ from kojin.cli import (
     settings,
     tokens,
     users,
+    worker,
 )
 from kojin.cli.output import cli_errors, fail
 
@@ -74,6 +75,7 @@ datamap.register(app)
 deid.register(app)
 datasets.register(app)
 settings.register(app)
+worker.register(app)
 # --- end of command groups --------------------------------------------------------------------
 
 

@@ -36,6 +36,7 @@ def keys_rotate(
     """Make a new data key current and re-encrypt under it every subject, every request (with
     its documents and notes) and the mail outbox."""
     from kojin.drp.rotation import DRP_STORE
+    from kojin.fulfilment.jobs import ENCRYPTED_STORE as JOBS_STORE
     from kojin.requests.rotation import rotate_all_keys
 
     settings = load_settings()
@@ -51,13 +52,16 @@ def keys_rotate(
             batch_size=batch_size,
             on_total=progress.set_total,
             on_progress=progress.advance,
-            more_stores=(DRP_STORE,),
+            more_stores=(DRP_STORE, JOBS_STORE),
         )
     typer.echo(
         f"new key {result.key_id} is current (was {result.previous_key_id}); "
         f"{result.reencrypted} subject(s) re-encrypted, as were "
         f"{result.stores.get('requests', 0)} request row(s) and document(s) and "
-        f"{result.stores.get('mail_outbox', 0)} outbox message(s); older keys stay readable"
+        f"{result.stores.get('mail_outbox', 0)} outbox message(s), "
+        f"{result.stores.get('fulfilment_jobs', 0)} fulfilment job(s) and "
+        f"{result.stores.get('drp_requests', 0)} protocol callback address(es); "
+        "older keys stay readable"
     )
 
 

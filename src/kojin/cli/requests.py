@@ -117,6 +117,61 @@ def requests_purge(
     typer.echo(f"  {report.sessions_purged} staff session(s)")
 
 
+def requests_run(
+    request_id: Annotated[str, typer.Argument(help="The request's id (or its first 8+ digits).")],
+    start: Annotated[
+        bool,
+        typer.Option("--start", help="Create the fulfilment job first (the request is in review)."),
+    ] = False,
+    approve: Annotated[
+        bool,
+        typer.Option(
+            "--approve", help="Approve the job's preview (erasure, correction) and apply it."
+        ),
+    ] = False,
+) -> None:
+    """Run the request's fulfilment job here with a progress bar: find the person's rows in
+    the data map's stores and export, erase or correct them; exit 1 if the job failed."""
+    from kojin.cli.worker import job_summary, load_handlers, run_request_job
+    from kojin.fulfilment.job_schemas import JobState
+    from kojin.fulfilment.service import prepare_cli_run
+
+    with cli_errors():
+        settings = load_settings()
+        with registry_database() as database, database.uow() as session:
+            full_id = prepare_cli_run(
+                session=session,
+                settings=settings,
+                request_id=request_id,
+                actor=cli_actor(),
+                start=start,
+                approve=approve,
+            )
+        handlers = load_handlers(settings)
+        job = run_request_job(settings=settings, request_id=full_id, handlers=handlers)
+        if approve and job.state is JobState.AWAITING_APPROVAL:
+            with registry_database() as database, database.uow() as session:
+                prepare_cli_run(
+                    session=session,
+                    settings=settings,
+                    request_id=full_id,
+                    actor=cli_actor(),
+                    start=False,
+                    approve=True,
+                )
+            job = run_request_job(settings=settings, request_id=full_id, handlers=handlers)
+    typer.echo(job_summary(job))
+    if job.state is JobState.FAILED:
+        raise typer.Exit(1)
+
+
+requests_app.command("run")(requests_run)
+#: ``kojin request run ID``: the same command under the singular group name
+request_app = typer.Typer(help="One data-subject request.", no_args_is_help=True)
+request_app.command("run")(requests_run)
+
+
 def register(app: typer.Typer) -> None:
     """Add the request commands to the root `app`."""
     app.add_typer(requests_app, name="requests")
+    app.add_typer(request_app, name="request")

@@ -238,6 +238,10 @@ class _Checker:
             self.add(site.into("value"), f"only erasure 'fixed' takes a value, not '{strategy}'")
         if strategy in (Strategy.KEEP, Strategy.DELETE_ROW):
             return
+        if strategy is Strategy.HMAC and not item.primary_key:
+            # the same value gives the same token in every store: links whose both ends are
+            # tokenised still join
+            return
         what = (
             "primary key"
             if item.primary_key

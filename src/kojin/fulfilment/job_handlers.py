@@ -49,6 +49,8 @@ class TaskResult:
     rows_written: int = 0
     #: the job's new working data (None: unchanged)
     payload: bytes | None = None
+    #: what the job produced for the request, kept after it ends (None: unchanged)
+    result: bytes | None = None
     #: tasks to run after the job's current ones (e.g. one apply task per collection found)
     new_tasks: Sequence[TaskSpec] = ()
     #: a stage whose tasks wait for a person's approval before they run (e.g. ``apply``

@@ -172,3 +172,24 @@ def view(session: Session, row: FulfilmentJob) -> JobOut:
     """:func:`job_out` for `row`, its tasks read now."""
     session.flush()
     return job_out(row, tasks_of(session, row.id))
+
+
+def result_context(job_id: str) -> str:
+    """The encryption context of a job's result: its table, column and row."""
+    return f"fulfilment_jobs.result:{job_id}"
+
+
+def seal_result(cipher: FieldCipher, row: FulfilmentJob, data: bytes | None) -> None:
+    """Encrypt `data` into the job's result under the row's key id (None empties it)."""
+    row.result_enc = (
+        None
+        if data is None
+        else cipher.encrypt_bytes(data, context=result_context(row.id), key_id=row.key_id)
+    )
+
+
+def open_result(cipher: FieldCipher, row: FulfilmentJob) -> bytes | None:
+    """The job's result, decrypted (None when empty)."""
+    if row.result_enc is None:
+        return None
+    return cipher.decrypt_bytes(row.result_enc, context=result_context(row.id))

@@ -24,6 +24,7 @@ from kojin.fulfilment.job_records import (
     lock_job,
     open_payload,
     seal_payload,
+    seal_result,
     task_details,
     view,
 )
@@ -223,6 +224,8 @@ class RunSteps:
         cancelled = row.state == JobState.CANCELLED
         if outcome.payload is not None and not cancelled:
             seal_payload(self.cipher, row, outcome.payload)
+        if outcome.result is not None and not cancelled:
+            seal_result(self.cipher, row, outcome.result)
         added = append_tasks(session, row, outcome.new_tasks) if outcome.new_tasks else []
         gate = outcome.approval_stage
         if gate is not None and gate != row.approval_stage:

@@ -33,7 +33,9 @@ from kojin.fulfilment.job_records import (
     lock_job,
     new_id,
     open_payload,
+    open_result,
     seal_payload,
+    seal_result,
     view,
 )
 from kojin.fulfilment.job_schemas import (
@@ -275,6 +277,11 @@ def read_payload(*, session: Session, cipher: FieldCipher, job_id: str) -> bytes
     return open_payload(cipher, load_job(session, job_id))
 
 
+def read_result(*, session: Session, cipher: FieldCipher, job_id: str) -> bytes | None:
+    """What the job produced for the request, decrypted (None when there is nothing)."""
+    return open_result(cipher, load_job(session, job_id))
+
+
 def write_payload(
     *, session: Session, cipher: FieldCipher, job_id: str, data: bytes | None
 ) -> None:
@@ -321,7 +328,8 @@ def count_stale_jobs(*, session: Session, cipher: FieldCipher) -> int:
         select(func.count())
         .select_from(FulfilmentJob)
         .where(
-            FulfilmentJob.key_id != cipher.current_key_id, FulfilmentJob.payload_enc.is_not(None)
+            FulfilmentJob.key_id != cipher.current_key_id,
+            or_(FulfilmentJob.payload_enc.is_not(None), FulfilmentJob.result_enc.is_not(None)),
         )
     )
     return int(session.execute(query).scalar_one())
@@ -333,16 +341,20 @@ def reencrypt_jobs(*, session: Session, cipher: FieldCipher, limit: int = 500) -
     current = cipher.current_key_id
     rows = session.execute(
         select(FulfilmentJob)
-        .where(FulfilmentJob.key_id != current, FulfilmentJob.payload_enc.is_not(None))
+        .where(
+            FulfilmentJob.key_id != current,
+            or_(FulfilmentJob.payload_enc.is_not(None), FulfilmentJob.result_enc.is_not(None)),
+        )
         .order_by(FulfilmentJob.id)
         .limit(limit)
         .with_for_update()
     ).scalars()
     count = 0
     for row in rows:
-        data = open_payload(cipher, row)
+        data, result = open_payload(cipher, row), open_result(cipher, row)
         row.key_id = current
         seal_payload(cipher, row, data)
+        seal_result(cipher, row, result)
         count += 1
     session.flush()
     return count
@@ -356,20 +368,24 @@ def _refuse_finished(row: FulfilmentJob, doing: str) -> None:
 def clear_payloads(
     *, session: Session, request_id: str, actor: str, now: datetime | None = None
 ) -> int:
-    """Empty the working data of every job of the request (e.g. when the request's personal
-    data is purged; a failed or waiting job keeps its data otherwise); returns how many jobs
-    had some. Each is chained as ``fulfilment.payload_cleared``."""
+    """Empty the working data and the result of every job of the request (when the request's
+    personal data is purged; a failed or waiting job keeps its data otherwise, a finished job
+    its result); returns how many jobs had some. Each is chained as
+    ``fulfilment.payload_cleared``."""
     moment = now or utcnow()
     lock_chain(session=session)
     rows = session.execute(
         select(FulfilmentJob)
-        .where(FulfilmentJob.request_id == request_id, FulfilmentJob.payload_enc.is_not(None))
+        .where(
+            FulfilmentJob.request_id == request_id,
+            or_(FulfilmentJob.payload_enc.is_not(None), FulfilmentJob.result_enc.is_not(None)),
+        )
         .order_by(FulfilmentJob.id)
         .with_for_update()
     ).scalars()
     count = 0
     for row in rows:
-        row.payload_enc = None
+        row.payload_enc = row.result_enc = None
         row.updated_at = moment
         chain(session, row, actor=actor, action="payload_cleared", now=moment)
         count += 1

@@ -40,7 +40,11 @@ class FulfilmentJob(Base):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     #: the handlers' working data, encrypted (None once the job has ended)
     payload_enc: Mapped[bytes | None] = mapped_column(LargeBinary, default=None)
-    #: the key id `payload_enc` is encrypted under
+    #: what the job produced for the request (the rows to disclose, what was kept and why, the
+    #: systems and recipients to notify), encrypted; kept after the job ends, until the
+    #: request's personal data is purged
+    result_enc: Mapped[bytes | None] = mapped_column(LargeBinary, default=None)
+    #: the key id `payload_enc` and `result_enc` are encrypted under
     key_id: Mapped[str] = mapped_column(String(32))
     #: why the job failed: an error class and kojin's message, never a personal value
     error: Mapped[str | None] = mapped_column(Text, default=None)

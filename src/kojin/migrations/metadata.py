@@ -12,6 +12,7 @@ from kojin.audit import models as audit_models
 from kojin.auth import models as auth_models
 from kojin.db.base import Base
 from kojin.drp import models as drp_models
+from kojin.fulfilment import models as fulfilment_models
 from kojin.mail import models as mail_models
 from kojin.registry.consents import models as consent_models
 from kojin.registry.datasets import models as dataset_models
@@ -29,6 +30,7 @@ MODEL_MODULES = (
     dataset_models,
     decision_models,
     drp_models,
+    fulfilment_models,
     ledger_models,
     mail_models,
     provision_models,

@@ -37,6 +37,7 @@ def upgrade() -> None:
         sa.Column("finished_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("payload_enc", sa.LargeBinary(), nullable=True),
+        sa.Column("result_enc", sa.LargeBinary(), nullable=True),
         sa.Column("key_id", sa.String(length=32), nullable=False),
         sa.Column("error", sa.Text(), nullable=True),
         sa.Column("lease_owner", sa.String(length=100), nullable=True),

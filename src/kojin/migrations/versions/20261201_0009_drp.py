@@ -6,7 +6,7 @@ the signed message) and the encrypted status callback URL with its delivery stat
 claims are in ``data_requests``.
 
 Revision ID: 20261201_0009
-Revises: 20261201_0008 (chained to 20261201_0007 on this branch until 0008 lands)
+Revises: 20261201_0008
 Create Date: 2026-12-01 18:00:00
 """
 
@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "20261201_0009"
-down_revision: str | None = "20261201_0007"  # the integrator re-chains it to "20261201_0008"
+down_revision: str | None = "20261201_0008"
 branch_labels: str | None = None
 depends_on: str | None = None
 

@@ -1,0 +1,61 @@
+"""Fixtures: the sample company (SQLite stores and files; with the server variants, the shop on
+PostgreSQL and the support desk on MariaDB) and a registry with the target's subject."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+
+import pytest
+from fulfilment_support import Fulfilment, company_settings, target_subject
+
+from company import Company, build_company
+from kojin.crypto.cipher import FieldCipher
+from kojin.db.uow import Database
+from kojin.policy import load_policy
+from kojin.settings import Settings
+
+#: the day the company's dates are fixed to (payments within 7 years are under the tax hold)
+TODAY = date(2026, 12, 1)
+
+
+def _server(variable: str, name: str) -> str:
+    url = os.environ.get(variable)
+    if not url:
+        pytest.skip(f"{variable} is not set: this variant needs a {name} server")
+    return url
+
+
+@pytest.fixture(
+    params=[
+        "files",
+        pytest.param("servers", marks=[pytest.mark.postgres, pytest.mark.mariadb]),
+    ]
+)
+def company(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Company]:
+    """The sample company: its SQL stores as SQLite files, or on PostgreSQL and MariaDB."""
+    if request.param == "servers":
+        built = build_company(
+            tmp_path / "company",
+            shop_url=_server("KOJIN_TEST_DATABASE_URL", "PostgreSQL"),
+            support_url=_server("KOJIN_TEST_MARIADB_URL", "MariaDB"),
+            today=TODAY,
+        )
+    else:
+        built = build_company(tmp_path / "company", today=TODAY)
+    yield built
+    built.drop()
+
+
+@pytest.fixture
+def fulfilment(
+    database: Database, cipher: FieldCipher, settings: Settings, company: Company
+) -> Fulfilment:
+    return Fulfilment(database, cipher, company_settings(settings, company))
+
+
+@pytest.fixture
+def subject_id(database: Database, cipher: FieldCipher, settings: Settings) -> str:
+    return target_subject(database, cipher, load_policy(settings.policy_file))
