@@ -21,7 +21,7 @@ from kojin.settings import Settings
 TODAY = date(2026, 12, 1)
 
 
-def _server(variable: str, name: str) -> str:
+def server_url(variable: str, name: str) -> str:
     url = os.environ.get(variable)
     if not url:
         pytest.skip(f"{variable} is not set: this variant needs a {name} server")
@@ -39,8 +39,8 @@ def company(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Company]
     if request.param == "servers":
         built = build_company(
             tmp_path / "company",
-            shop_url=_server("KOJIN_TEST_DATABASE_URL", "PostgreSQL"),
-            support_url=_server("KOJIN_TEST_MARIADB_URL", "MariaDB"),
+            shop_url=server_url("KOJIN_TEST_DATABASE_URL", "PostgreSQL"),
+            support_url=server_url("KOJIN_TEST_MARIADB_URL", "MariaDB"),
             today=TODAY,
         )
     else:
