@@ -3,29 +3,17 @@ PostgreSQL and the support desk on MariaDB) and a registry with the target's sub
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
-from datetime import date
 from pathlib import Path
 
 import pytest
-from fulfilment_support import Fulfilment, company_settings, target_subject
+from fulfilment_support import TODAY, Fulfilment, company_settings, server_url, target_subject
 
 from company import Company, build_company
 from kojin.crypto.cipher import FieldCipher
 from kojin.db.uow import Database
 from kojin.policy import load_policy
 from kojin.settings import Settings
-
-#: the day the company's dates are fixed to (payments within 7 years are under the tax hold)
-TODAY = date(2026, 12, 1)
-
-
-def server_url(variable: str, name: str) -> str:
-    url = os.environ.get(variable)
-    if not url:
-        pytest.skip(f"{variable} is not set: this variant needs a {name} server")
-    return url
 
 
 @pytest.fixture(

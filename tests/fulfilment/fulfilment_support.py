@@ -3,10 +3,13 @@ handlers pointed at the company's stores."""
 
 from __future__ import annotations
 
+import os
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import date
 
+import pytest
 from pydantic import SecretStr
 
 from company import Company, person
@@ -24,6 +27,16 @@ from kojin.requests import records
 from kojin.requests.models import DataRequest
 from kojin.requests.states import RequestState
 from kojin.settings import Settings
+
+#: the day the company's dates are fixed to (payments within 7 years are under the tax hold)
+TODAY = date(2026, 12, 1)
+
+
+def server_url(variable: str, name: str) -> str:
+    url = os.environ.get(variable)
+    if not url:
+        pytest.skip(f"{variable} is not set: this variant needs a {name} server")
+    return url
 
 
 def company_settings(settings: Settings, company: Company) -> Settings:

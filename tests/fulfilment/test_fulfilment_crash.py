@@ -21,11 +21,10 @@ from typing import TypeVar
 
 import pytest
 import sqlalchemy as sa
-from fulfilment_support import Fulfilment, request_in_review
+from fulfilment_support import TODAY, Fulfilment, request_in_review, server_url
 
 import kojin
 from company import Company, build_company, person
-from conftest import TODAY, server_url
 from kojin.audit.models import AuditEntry
 from kojin.audit.service import verify_chain
 from kojin.db.uow import Database
