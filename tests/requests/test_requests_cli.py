@@ -142,6 +142,7 @@ def test_the_scheduled_purge(runner: CliRunner, registry: Requests, facts: Polic
         "  0 request document(s) or request record(s)",
         "  0 outbox message(s)",
         "  0 staff session(s)",
+        "  0 fulfilment job(s) with rows found in the stores",
     ]
     after = runner.invoke(app, ["requests", "purge", "--now", "2027-06-01T09:00:00+09:00"])
     assert after.exit_code == 0, after.output
@@ -149,6 +150,7 @@ def test_the_scheduled_purge(runner: CliRunner, registry: Requests, facts: Polic
         "  1 request document(s) or request record(s)",
         "  2 outbox message(s)",
         "  0 staff session(s)",
+        "  0 fulfilment job(s) with rows found in the stores",
     ]
     assert registry.outbox.sent == []
 

@@ -32,6 +32,7 @@ from kojin.audit.periodic import PeriodicCheckpoints
 from kojin.db.uow import Database
 from kojin.drp.callbacks import PeriodicCallbacks
 from kojin.errors import ConfigurationError
+from kojin.fulfilment.service import purge_job_data
 from kojin.policy import load_policy, to_facts
 from kojin.registry.decisions.recorder import DecisionRecorder
 from kojin.requests.periodic import PeriodicHousekeeping
@@ -99,7 +100,9 @@ def create_app(
         size_thread_pool(db)
         checkpoints = PeriodicCheckpoints.from_settings(settings, db)
         checkpoints.start()  # signs the chain head every settings.checkpoint_interval seconds
-        housekeeping = PeriodicHousekeeping.from_settings(settings, db, policy)
+        housekeeping = PeriodicHousekeeping.from_settings(
+            settings, db, policy, more=(purge_job_data,)
+        )
         housekeeping.start()  # purges what is past its holding period
         callbacks = PeriodicCallbacks.from_settings(settings, db, state.cipher)
         callbacks.start()  # the Data Rights Protocol's status callbacks

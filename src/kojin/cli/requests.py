@@ -103,6 +103,7 @@ def requests_purge(
 ) -> None:
     """Purge what is past its time: request documents and inquiry data after the policy's
     holding periods, mail outbox messages after 30 days, ended staff sessions."""
+    from kojin.fulfilment.service import purge_job_data
     from kojin.policy import load_policy
     from kojin.requests.housekeeping import run_housekeeping
 
@@ -110,11 +111,18 @@ def requests_purge(
         moment = _parse_now(now)
         policy = load_policy(load_settings().policy_file)
         with registry_database() as database, database.uow() as session:
-            report = run_housekeeping(session=session, policy=policy, now=moment, actor=cli_actor())
+            report = run_housekeeping(
+                session=session,
+                policy=policy,
+                now=moment,
+                actor=cli_actor(),
+                more=(purge_job_data,),
+            )
     typer.echo(f"purged as of {moment.isoformat()}:")
     typer.echo(f"  {report.requests_purged} request document(s) or request record(s)")
     typer.echo(f"  {report.outbox_purged} outbox message(s)")
     typer.echo(f"  {report.sessions_purged} staff session(s)")
+    typer.echo(f"  {report.jobs_purged} fulfilment job(s) with rows found in the stores")
 
 
 def requests_run(

@@ -132,8 +132,8 @@ class LocateHandler:
         result.planned = {c.address: c.rows_planned for c in plan.collections if c.rows_planned}
         work.located, work.plan = located, plan
         tasks = [TaskSpec(stage=APPLY_STAGE, name=address) for address in result.planned]
+        # the apply tasks carry the rows planned (the job's totals add the tasks up)
         return TaskResult(
-            rows_planned=plan.rows_planned,
             payload=work.model_dump_json().encode(),
             result=_dump(result),
             new_tasks=tasks,

@@ -12,10 +12,10 @@ and cessation end with their result. The caller commits, then hands the job to a
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Final
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from kojin.crypto.cipher import FieldCipher
@@ -26,14 +26,17 @@ from kojin.fulfilment.job_schemas import JobKind, JobOut, JobState, TaskSpec
 from kojin.fulfilment.jobs import (
     approve_job,
     cancel_job,
+    clear_payloads,
     create_job,
     job_for_request,
     read_payload,
     read_result,
     retry_job,
 )
+from kojin.fulfilment.models import FulfilmentJob
 from kojin.fulfilment.plans import FulfilmentPlan, ItemChange
 from kojin.fulfilment.work import ALL_STORES, LOCATE_STAGE, FulfilmentResult, WorkPayload
+from kojin.policy.model import Policy
 from kojin.registry.provisions.schemas import ProvisionOut
 from kojin.registry.provisions.service import list_provisions
 from kojin.registry.subjects.scope import SubjectScope
@@ -238,3 +241,25 @@ def prepare_cli_run(
     if approve and job is not None and job.state is JobState.AWAITING_APPROVAL:
         approve_fulfilment(session=session, job_id=job.id, actor=actor)
     return full_id
+
+
+def purge_job_data(session: Session, policy: Policy, now: datetime, actor: str) -> int:
+    """Empty the working data and results of the jobs of requests closed longer than the
+    policy's document holding period (the rows found in the stores go with the request's
+    documents); returns how many jobs had some. A housekeeping step
+    (:data:`kojin.requests.housekeeping.PurgeStep`)."""
+    cutoff = now - timedelta(days=policy.general.inquiries.handling.document_holding_days)
+    closed = (
+        select(FulfilmentJob.request_id)
+        .join(DataRequest, DataRequest.id == FulfilmentJob.request_id)
+        .where(
+            DataRequest.closed_at.is_not(None),
+            DataRequest.closed_at <= cutoff,
+            or_(FulfilmentJob.payload_enc.is_not(None), FulfilmentJob.result_enc.is_not(None)),
+        )
+    )
+    request_ids = sorted(set(session.execute(closed).scalars()))
+    return sum(
+        clear_payloads(session=session, request_id=request_id, actor=actor, now=now)
+        for request_id in request_ids
+    )

@@ -12,6 +12,7 @@ One audit entry, ``housekeeping.purged``, records the counts when anything went.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Final
@@ -26,6 +27,10 @@ from kojin.policy.model import Policy
 from kojin.requests.purge import purge_closed
 
 HOUSEKEEPING_ACTOR: Final = "kojin:housekeeping"
+
+#: a further purge a higher layer adds (e.g. the fulfilment jobs' results): given the session,
+#: the policy, the moment and the actor, it purges and returns how much went
+PurgeStep = Callable[[Session, Policy, datetime, str], int]
 #: how long the mail outbox keeps a message
 OUTBOX_DAYS: Final = 30
 
@@ -41,10 +46,12 @@ class HousekeepingReport:
     outbox_purged: int
     #: staff sessions deleted
     sessions_purged: int
+    #: what the further purge steps purged (the fulfilment jobs' working data and results)
+    jobs_purged: int = 0
 
     @property
     def total(self) -> int:
-        return self.requests_purged + self.outbox_purged + self.sessions_purged
+        return self.requests_purged + self.outbox_purged + self.sessions_purged + self.jobs_purged
 
 
 def run_housekeeping(
@@ -53,15 +60,17 @@ def run_housekeeping(
     policy: Policy,
     now: datetime | None = None,
     actor: str = HOUSEKEEPING_ACTOR,
+    more: Sequence[PurgeStep] = (),
 ) -> HousekeepingReport:
-    """Purge what is past its time as of `now` (see the module docstring); returns the counts.
-    Runs in the caller's unit of work."""
+    """Purge what is past its time as of `now` (see the module docstring), then run the `more`
+    steps; returns the counts. Runs in the caller's unit of work."""
     now = now or utcnow()
     report = HousekeepingReport(
         at=now,
         requests_purged=purge_closed(session=session, policy=policy, now=now, actor=actor),
         outbox_purged=purge_outbox(session=session, older_than=now - timedelta(days=OUTBOX_DAYS)),
         sessions_purged=purge_sessions(session=session, older_than=now),
+        jobs_purged=sum(step(session, policy, now, actor) for step in more),
     )
     if report.total:
         append_entry(
@@ -74,6 +83,7 @@ def run_housekeeping(
                 "requests_purged": report.requests_purged,
                 "outbox_purged": report.outbox_purged,
                 "sessions_purged": report.sessions_purged,
+                "jobs_purged": report.jobs_purged,
                 "outbox_days": OUTBOX_DAYS,
             },
         )

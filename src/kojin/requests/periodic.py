@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Sequence
 
 from kojin.db.uow import Database
 from kojin.errors import KojinError
 from kojin.policy.model import Policy
-from kojin.requests.housekeeping import HousekeepingReport, run_housekeeping
+from kojin.requests.housekeeping import HousekeepingReport, PurgeStep, run_housekeeping
 from kojin.settings import Settings
 
 log = logging.getLogger("kojin.requests")
@@ -24,10 +25,18 @@ class PeriodicHousekeeping:
     run one interval after :meth:`start`; nothing when the interval is 0). A failure is logged
     by its class or kojin's message (never values) and tried again at the next interval."""
 
-    def __init__(self, *, database: Database, policy: Policy, interval: float) -> None:
+    def __init__(
+        self,
+        *,
+        database: Database,
+        policy: Policy,
+        interval: float,
+        more: Sequence[PurgeStep] = (),
+    ) -> None:
         self._database = database
         self._policy = policy
         self._interval = interval
+        self._more = tuple(more)
         self._stopping = threading.Event()
         self._thread: threading.Thread | None = None
         #: reports of the runs that purged something, newest last (tests and diagnostics)
@@ -35,9 +44,18 @@ class PeriodicHousekeeping:
 
     @classmethod
     def from_settings(
-        cls, settings: Settings, database: Database, policy: Policy
+        cls,
+        settings: Settings,
+        database: Database,
+        policy: Policy,
+        more: Sequence[PurgeStep] = (),
     ) -> PeriodicHousekeeping:
-        return cls(database=database, policy=policy, interval=settings.housekeeping_interval)
+        return cls(
+            database=database,
+            policy=policy,
+            interval=settings.housekeeping_interval,
+            more=more,
+        )
 
     def start(self) -> None:
         """Start the thread (a no-op when the interval is 0 or it is running)."""
@@ -59,7 +77,7 @@ class PeriodicHousekeeping:
     def run_now(self) -> HousekeepingReport:
         """One housekeeping run in its own unit of work."""
         with self._database.uow() as session:
-            report = run_housekeeping(session=session, policy=self._policy)
+            report = run_housekeeping(session=session, policy=self._policy, more=self._more)
         if report.total:
             self.reports.append(report)
             log.info(
