@@ -179,6 +179,16 @@ def test_an_unverified_email_waits_for_the_persons_code(
     with database.read() as session:
         mails = list_outbox(session=session, cipher=cipher)
     assert [m.purpose for m in mails] == ["request.email_code"]
+    # the agent may revoke it before the person ever enters the code
+    revoked = client.request(
+        "DELETE",
+        f"{BASE}/data-rights-request/{status['request_id']}",
+        content=agent_a.sign({"reason": "changed my mind"}),
+        headers=agent_a.auth,
+    )
+    assert revoked.status_code == 200, revoked.text
+    assert revoked.json()["status"] == "revoked"
+    assert _data_request(database, status["request_id"]).state == "withdrawn"
 
 
 def test_another_agents_request_is_forbidden(

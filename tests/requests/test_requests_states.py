@@ -120,6 +120,8 @@ def test_the_persons_moves(state: RequestState, event: RequesterEvent) -> None:
     legal = {
         (S.EMAIL_UNVERIFIED, RequesterEvent.EMAIL_VERIFIED): S.RECEIVED,
         (S.AWAITING_DOCUMENTS, RequesterEvent.DOCUMENTS_ADDED): S.RECEIVED,
+        # an authorized agent revokes a request whose e-mail was never confirmed
+        (S.EMAIL_UNVERIFIED, RequesterEvent.WITHDRAWN): S.WITHDRAWN,
     }
     if (state, event) in legal:
         assert requester_next(state, event) == legal[(state, event)]

@@ -38,7 +38,14 @@ from kojin.requests.mails import send_moved
 from kojin.requests.models import DataRequest
 from kojin.requests.records import get, put
 from kojin.requests.schemas import RequestForm
-from kojin.requests.states import CLOSED_STATES, RequestState, StaffAction, next_state
+from kojin.requests.states import (
+    CLOSED_STATES,
+    RequesterEvent,
+    RequestState,
+    StaffAction,
+    next_state,
+    requester_next,
+)
 from kojin.requests.verification import issue_code
 from kojin.settings import Settings
 
@@ -259,16 +266,20 @@ def withdraw_agent_request(
     """Withdraw an open request on the agent's word (the state machine's WITHDRAW) and mail the
     person; the reason, if any, is kept encrypted in the history (the chain holds its digest).
 
-    IllegalTransition (a ConflictError) when the state machine allows no withdrawal: the
-    request is closed, or still waits for its e-mail code. NotFoundError for an unknown id.
+    A request still waiting for its e-mail code is withdrawn by the requester's own event (no
+    staff action applies before arrival). IllegalTransition (a ConflictError) when the request
+    is closed. NotFoundError for an unknown id.
     """
     now = now or utcnow()
     row = records.load(session, request_id, for_update=True)
     state = RequestState(row.state)
     needs_identity, needs_fee = records.needs(row)
-    target = next_state(
-        state, StaffAction.WITHDRAW, needs_identity=needs_identity, needs_fee=needs_fee
-    )
+    if state is RequestState.EMAIL_UNVERIFIED:
+        target = requester_next(state, RequesterEvent.WITHDRAWN)
+    else:
+        target = next_state(
+            state, StaffAction.WITHDRAW, needs_identity=needs_identity, needs_fee=needs_fee
+        )
     row.state = target.value
     if target in CLOSED_STATES:
         row.closed_at = now

@@ -68,6 +68,8 @@ class RequesterEvent(StrEnum):
 
     EMAIL_VERIFIED = "email_verified"
     DOCUMENTS_ADDED = "documents_added"
+    #: the person (through their authorized agent) withdraws a request that never arrived
+    WITHDRAWN = "withdrawn"
 
 
 class IllegalTransition(ConflictError):  # noqa: N818 - the contract's name
@@ -111,6 +113,7 @@ _REQUESTER: Final[Mapping[tuple[RequestState, RequesterEvent], RequestState]] = 
     {
         (_S.EMAIL_UNVERIFIED, RequesterEvent.EMAIL_VERIFIED): _S.RECEIVED,
         (_S.AWAITING_DOCUMENTS, RequesterEvent.DOCUMENTS_ADDED): _S.RECEIVED,
+        (_S.EMAIL_UNVERIFIED, RequesterEvent.WITHDRAWN): _S.WITHDRAWN,
     }
 )
 
