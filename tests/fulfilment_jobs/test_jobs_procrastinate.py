@@ -66,9 +66,11 @@ def test_procrastinate_tables_are_created_once_in_the_registry_schema(pg_own_url
     with ThreadPoolExecutor(4) as pool:  # workers starting together
         list(pool.map(lambda _: _queue(pg_own_url).ensure_schema(), range(4)))
     with psycopg.connect(libpq_url(pg_own_url)) as conn:
+        # in the registry's schema, not in public (other tests' schemas may have their own)
         found = conn.execute(
             "SELECT table_schema FROM information_schema.tables "
-            "WHERE table_name = 'procrastinate_jobs'"
+            "WHERE table_name = 'procrastinate_jobs' AND table_schema IN (%s, 'public')",
+            (schema,),
         ).fetchall()
     assert found == [(schema,)]
 
