@@ -22,17 +22,20 @@ Not included: loading the policy and the data map (a running service holds them)
 (request workflow, audit), importing modules and one warm-up request of each kind on a person
 not measured.
 
-Baseline, in the same process on the same people: a row-by-row approach (as an ORM's lazy
-loading does for reads, and as Ethyca Fides does for erasure): through the same connectors,
-one query per identity column, then for each row found one query per collection referencing it
-(for each order its items, then its payments; for each ticket its messages), and the same plan
-applied one UPDATE or DELETE per row, each committed on its own. (Fides' SQL reads take all
-of a collection's input values in one ``IN`` query per traversal step; its erasure is row by
-row.) The two approaches alternate which goes first; an erasure's rows are read beforehand and
-put back between the two, and the script checks that both found the same rows and left the
-same rows behind. Statements are counted with a ``before_cursor_execute`` listener on the
-connectors' engines (pool pre-pings, BEGIN and COMMIT not counted); checkouts are connections
-taken from the pool (each pings the server once before use).
+Beside it, on the same people: **kojin with connectors kept open** across requests (opened
+once per store, as a long-running worker could hold them; the person still new every time), to
+show what opening a store costs per request. And the **baseline**, in the same process: a
+row-by-row approach (as an ORM's lazy loading reads, and as Ethyca Fides erases) through the
+same connectors: one query per identity column, then for each row found one query per
+collection referencing it (for each order its items, then its payments; for each ticket its
+messages), and the same plan applied one UPDATE or DELETE per row, each committed on its own.
+(Fides' SQL reads take all of a collection's input values in one ``IN`` query per traversal
+step; its erasure is row by row.) The approaches take turns going first; an erasure's rows are
+read beforehand and put back after each approach, and the script checks that all found the
+same rows and left the same rows behind. Statements are counted with a
+``before_cursor_execute`` listener on the connectors' engines (pool pre-pings, BEGIN and
+COMMIT not counted); checkouts are connections taken from the pool (each pings the server once
+before use, except a new one).
 
 Targets (issue 12), at 1,000,000 subjects: access under 1 s, erasure under 2 s (PASS/FAIL on
 the p95); exits 1 when one is missed (``--no-check`` only prints).
@@ -99,6 +102,7 @@ from kojin.settings import Settings
 ACCESS_TARGET = 1.0
 ERASURE_TARGET = 2.0
 QUICK_SUBJECTS = 20_000
+COLD, BASELINE, KEPT = "kojin", "row by row", "kojin, kept connectors"
 
 
 @dataclass
@@ -140,9 +144,12 @@ class Context:
 
 
 @contextmanager
-def connectors(ctx: Context, counts: Counts) -> Iterator[dict[str, Connector]]:
-    """Connectors opened as a request opens them, their statements counted; closed after."""
-    opened = open_connectors(ctx.datamap, ctx.settings)
+def connectors(
+    ctx: Context, counts: Counts, kept: dict[str, Connector] | None
+) -> Iterator[dict[str, Connector]]:
+    """Connectors opened as a request opens them and closed after it (or `kept` ones, opened
+    once for all requests), their statements counted."""
+    opened = open_connectors(ctx.datamap, ctx.settings) if kept is None else kept
 
     def statement(_c: Any, _cur: Any, text: str, _p: Any, _ctx: Any, _many: bool) -> None:
         if text.lstrip()[:6].upper() == "SELECT":
@@ -153,31 +160,45 @@ def connectors(ctx: Context, counts: Counts) -> Iterator[dict[str, Connector]]:
     def checkout(*_: Any) -> None:
         counts.checkouts += 1
 
-    for connector in opened.values():
-        if isinstance(connector, SqlConnector):
-            sa.event.listen(connector.engine, "before_cursor_execute", statement)
-            sa.event.listen(connector.engine, "checkout", checkout)
+    engines = [c.engine for c in opened.values() if isinstance(c, SqlConnector)]
+    for engine in engines:
+        sa.event.listen(engine, "before_cursor_execute", statement)
+        sa.event.listen(engine, "checkout", checkout)
     try:
         yield opened
     finally:
-        for connector in opened.values():
-            connector.close()
+        for engine in engines:
+            sa.event.remove(engine, "before_cursor_execute", statement)
+            sa.event.remove(engine, "checkout", checkout)
+        if kept is None:
+            for connector in opened.values():
+                connector.close()
 
 
 Locator = Callable[[DataMap, Mapping[str, Connector], Identities], Located]
+Applier = Callable[[DataMap, Mapping[str, Connector], FulfilmentPlan], int]
+
+
+@dataclass
+class Approach:
+    """How a request locates and writes; `kept`: connectors opened once for every request."""
+
+    locate: Locator
+    apply: Applier
+    kept: dict[str, Connector] | None = None
 
 
 def kojin_locate(dm: DataMap, opened: Mapping[str, Connector], ids: Identities) -> Located:
     return locate(datamap=dm, connectors=opened, identities=ids)
 
 
-def access(ctx: Context, email: str, locator: Locator) -> Run:
+def access(ctx: Context, email: str, how: Approach) -> Run:
     """One access request: open, locate, disclosed collections, ZIP package, close."""
     counts, phases = Counts(), {}
     start = time.perf_counter()
-    with connectors(ctx, counts) as opened:
+    with connectors(ctx, counts, how.kept) as opened:
         phases["open"] = time.perf_counter() - start
-        located = locator(ctx.datamap, opened, identities_from(email=email))
+        located = how.locate(ctx.datamap, opened, identities_from(email=email))
         phases["locate"] = time.perf_counter() - start - phases["open"]
         stores = access_collections(
             datamap=ctx.datamap, located=located, policy=ctx.policy, lang="ja"
@@ -220,9 +241,6 @@ def record(stores: list[Any]) -> DisclosureRecord:
     )
 
 
-Applier = Callable[[DataMap, Mapping[str, Connector], FulfilmentPlan], int]
-
-
 def kojin_apply(dm: DataMap, opened: Mapping[str, Connector], plan: FulfilmentPlan) -> int:
     return sum(
         apply_collection(datamap=dm, connector=opened[part.system], plan=part)
@@ -230,16 +248,16 @@ def kojin_apply(dm: DataMap, opened: Mapping[str, Connector], plan: FulfilmentPl
     )
 
 
-def erasure(ctx: Context, email: str, locator: Locator, applier: Applier) -> Run:
+def erasure(ctx: Context, email: str, how: Approach) -> Run:
     """One erasure: open, locate, plan, apply every collection, close."""
     counts, phases = Counts(), {}
     start = time.perf_counter()
-    with connectors(ctx, counts) as opened:
-        located = locator(ctx.datamap, opened, identities_from(email=email))
+    with connectors(ctx, counts, how.kept) as opened:
+        located = how.locate(ctx.datamap, opened, identities_from(email=email))
         phases["locate"] = time.perf_counter() - start
         plan = plan_erasure(datamap=ctx.datamap, located=located, today=ctx.today, token=ctx.token)
         phases["plan"] = time.perf_counter() - start - phases["locate"]
-        written = applier(ctx.datamap, opened, plan)
+        written = how.apply(ctx.datamap, opened, plan)
         phases["apply"] = time.perf_counter() - start - phases["locate"] - phases["plan"]
     seconds = time.perf_counter() - start
     return Run(seconds, counts, phases, located.rows, keys(ctx.datamap, located), written)
@@ -357,10 +375,10 @@ def ms(seconds: float) -> str:
 
 def report(title: str, runs: dict[str, list[Run]], target: float) -> bool:
     """Print one request kind's figures; True when kojin's p95 meets `target`."""
-    ours = runs["kojin"]
+    ours = runs[COLD]
     rows = statistics.median(r.rows for r in ours)
     print(f"\n{title}, {len(ours)} people, median {rows:.0f} rows each")
-    print(f"  {'':<24}{'median':>12}{'p95':>12}{'max':>12}{'statements':>12}{'checkouts':>11}")
+    print(f"  {'':<24}{'median':>11}{'p95':>11}{'max':>11}{'statements':>16}{'checkouts':>11}")
     figures = {}
     for name, done in runs.items():
         times = [r.seconds for r in done]
@@ -369,13 +387,13 @@ def report(title: str, runs: dict[str, list[Run]], target: float) -> bool:
         outs = statistics.median(r.counts.checkouts for r in done)
         figures[name] = (statistics.median(times), percentile(times, 0.95), stmts)
         print(
-            f"  {name:<24}{ms(figures[name][0]):>12}{ms(figures[name][1]):>12}"
-            f"{ms(max(times)):>12}{stmts:>8.0f} ({reads:.0f} r){outs:>8.0f}"
+            f"  {name:<24}{ms(figures[name][0]):>11}{ms(figures[name][1]):>11}"
+            f"{ms(max(times)):>11}{f'{stmts:.0f} ({reads:.0f} read)':>16}{outs:>11.0f}"
         )
-    ratio = [figures["kojin"][i] / figures["row by row"][i] for i in range(3)]
+    ratio = [figures[COLD][i] / figures[BASELINE][i] for i in range(3)]
     print(
-        f"  {'kojin / row by row':<24}{ratio[0]:>11.2f}x{ratio[1]:>11.2f}x{'':>12}"
-        f"{ratio[2]:>11.2f}x"
+        f"  {'kojin / row by row':<24}{ratio[0]:>10.2f}x{ratio[1]:>10.2f}x{'':>11}"
+        f"{ratio[2]:>15.2f}x"
     )
     phases = {k: statistics.median(r.phases[k] for r in ours) for k in ours[0].phases}
     print("  kojin's phases (median): " + ", ".join(f"{k} {ms(v)}" for k, v in phases.items()))
@@ -383,11 +401,60 @@ def report(title: str, runs: dict[str, list[Run]], target: float) -> bool:
         print(f"  package: median {statistics.median(r.zip_bytes for r in ours):,.0f} bytes")
     if not ours[0].zip_bytes:
         rows_written = statistics.median(r.written for r in ours)
-        print(f"  rows written per erasure: median {rows_written:.0f} (both approaches alike)")
-    p95 = figures["kojin"][1]
+        print(f"  rows written per erasure: median {rows_written:.0f} (every approach alike)")
+    p95 = figures[COLD][1]
     verdict = "PASS" if p95 < target else "FAIL"
     print(f"  target: p95 under {target:.0f} s: {verdict} ({ms(p95)})")
     return p95 < target
+
+
+def rotated(names: list[str], i: int) -> list[str]:
+    """The approaches in the order they run for the i-th person (each goes first in turn)."""
+    return names[i % len(names) :] + names[: i % len(names)]
+
+
+def measure(
+    ctx: Context,
+    store: Store,
+    approaches: dict[str, Approach],
+    people: list[int],
+    admin: sa.Engine,
+) -> tuple[dict[str, list[Run]], dict[str, list[Run]]]:
+    """Access requests for the first half of `people`, erasures for the second; the first
+    person of each half is the warm-up. Checks that every approach found the same rows and
+    (erasure) left the same rows behind; the erased person is restored after each approach."""
+    names = list(approaches)
+    half = len(people) // 2
+    accesses: dict[str, list[Run]] = {name: [] for name in names}
+    for i, customer in enumerate(people[:half]):
+        email = Company.email(customer)
+        done = {name: access(ctx, email, approaches[name]) for name in rotated(names, i)}
+        if any(run.keys != done[COLD].keys for run in done.values()):
+            raise SystemExit(f"access: the approaches found different rows (customer {customer})")
+        for name, run in done.items():
+            if i > 0:
+                accesses[name].append(run)
+    erasures: dict[str, list[Run]] = {name: [] for name in names}
+    for i, customer in enumerate(people[half:]):
+        email = Company.email(customer)
+        with admin.connect() as conn:
+            before = person_rows(conn, store.schema, customer, email)
+        expected = {table: sorted((k,) for k in rows) for table, rows in before.items() if rows}
+        after: dict[str, PersonRows] = {}
+        done = {}
+        for name in rotated(names, i):
+            done[name] = erasure(ctx, email, approaches[name])
+            with admin.begin() as conn:
+                after[name] = person_rows(conn, store.schema, customer, email)
+                restore(conn, store.schema, before)
+            if done[name].keys != expected:
+                raise SystemExit(f"erasure: {name} missed rows of customer {customer}")
+        if any(rows != after[COLD] for rows in after.values()):
+            raise SystemExit(f"erasure: the approaches left different rows ({customer})")
+        for name, run in done.items():
+            if i > 0:
+                erasures[name].append(run)
+    return accesses, erasures
 
 
 def run_store(store: Store, args: argparse.Namespace, policy: Policy) -> bool:
@@ -417,46 +484,19 @@ def run_store(store: Store, args: argparse.Namespace, policy: Policy) -> bool:
         token,
     )
     people = random.Random(args.seed).sample(range(1, args.subjects + 1), 2 * args.repeat + 2)
-    admin = sa.create_engine(store.url)
-    approaches: dict[str, tuple[Locator, Applier]] = {
-        "kojin": (kojin_locate, kojin_apply),
-        "row by row": (row_by_row_locate, row_by_row_apply),
+    kept = open_connectors(ctx.datamap, ctx.settings)
+    approaches = {
+        COLD: Approach(kojin_locate, kojin_apply),
+        BASELINE: Approach(row_by_row_locate, row_by_row_apply),
+        KEPT: Approach(kojin_locate, kojin_apply, kept),
     }
+    admin = sa.create_engine(store.url)
     try:
-        accesses: dict[str, list[Run]] = {name: [] for name in approaches}
-        for i, customer in enumerate(people[: args.repeat + 1]):
-            email = Company.email(customer)
-            order = list(approaches) if i % 2 == 0 else list(reversed(approaches))
-            done = {name: access(ctx, email, approaches[name][0]) for name in order}
-            if done["kojin"].keys != done["row by row"].keys:
-                raise SystemExit(f"access: the two approaches found different rows ({customer})")
-            for name, run in done.items():
-                if i > 0:  # the first person is the warm-up
-                    accesses[name].append(run)
-        erasures: dict[str, list[Run]] = {name: [] for name in approaches}
-        for i, customer in enumerate(people[args.repeat + 1 :]):
-            email = Company.email(customer)
-            with admin.connect() as conn:
-                before = person_rows(conn, store.schema, customer, email)
-            order = list(approaches) if i % 2 == 0 else list(reversed(approaches))
-            after: dict[str, PersonRows] = {}
-            done = {}
-            for name in order:
-                done[name] = erasure(ctx, email, *approaches[name])
-                with admin.begin() as conn:
-                    after[name] = person_rows(conn, store.schema, customer, email)
-                    restore(conn, store.schema, before)
-            expected = {t: sorted((k,) for k in rows) for t, rows in before.items() if rows}
-            for name, run in done.items():
-                if run.keys != expected:
-                    raise SystemExit(f"erasure: {name} did not find the person's rows ({customer})")
-            if after["kojin"] != after["row by row"]:
-                raise SystemExit(f"erasure: the two approaches left different rows ({customer})")
-            for name, run in done.items():
-                if i > 0:
-                    erasures[name].append(run)
+        accesses, erasures = measure(ctx, store, approaches, people, admin)
     finally:
         admin.dispose()
+        for connector in kept.values():
+            connector.close()
     ok = report("access request (open, locate by e-mail, ZIP package)", accesses, ACCESS_TARGET)
     ok &= report("erasure (open, locate, plan, apply and commit)", erasures, ERASURE_TARGET)
     print(f"   load average after the runs: {os.getloadavg()[0]:.1f}")
