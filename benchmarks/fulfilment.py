@@ -578,9 +578,10 @@ def main() -> int:
                 else:
                     store.drop()
     finally:
-        if not args.keep:
-            for path in folder.iterdir():
+        for path in folder.iterdir():
+            if not args.keep:
                 path.unlink()
+        if not any(folder.iterdir()):
             folder.rmdir()
     return 0 if ok or args.no_check else 1
 
