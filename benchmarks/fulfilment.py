@@ -552,6 +552,8 @@ def main() -> int:
     args = parser.parse_args()
     if args.subjects is None:
         args.subjects = QUICK_SUBJECTS if args.quick else 1_000_000
+    if args.repeat < 1 or args.subjects < 2 * args.repeat + 2:
+        parser.error("--repeat must be at least 1 and --subjects at least 2 * repeat + 2")
     policy = load_policy(None)
     folder = Path(tempfile.mkdtemp(prefix="kojin-bench-"))
     stores: list[Store] = []
