@@ -66,7 +66,8 @@ def test_fetch_is_one_select_with_or_across_columns_and_casefold(
     database: Database, connector: SqlConnector
 ) -> None:
     location = _people(database)
-    connector.fetch(location, {"id": {0}})  # first connection: dialect set-up queries
+    # first connection: dialect set-up queries (on MariaDB, the e-mail column's collation)
+    connector.fetch(location, {"email": {"nobody@example.jp"}}, casefold={"email"})
     with statements(connector.engine) as seen:
         rows = connector.fetch(
             location,
@@ -78,7 +79,9 @@ def test_fetch_is_one_select_with_or_across_columns_and_casefold(
     sql = seen[0][0].lower()
     assert sql.startswith("select")
     assert " or " in sql
-    assert "lower(" in sql
+    # a case-insensitive MariaDB collation compares the bare column (its index serves); the
+    # other databases compare lower(column)
+    assert ("lower(" in sql) is (database.kind != "mariadb")
     assert "hanako" not in sql  # values are bound, never part of the statement
     assert rows[0].keys() == {"id", "email", "phone", "points"}
 

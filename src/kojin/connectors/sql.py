@@ -63,6 +63,8 @@ class SqlConnector:
         self.schema = schema
         self.dialect = self.engine.dialect.name
         self.parameter_limit = _PARAMETER_LIMITS.get(self.dialect, 999)
+        #: MariaDB/MySQL: whether a column's collation compares without case, by table and column
+        self._case_insensitive: dict[tuple[str | None, str, str], bool] = {}
 
     # -- addressing -------------------------------------------------------------------------
 
@@ -200,7 +202,7 @@ class SqlConnector:
                     query: sa.Select[Any] = (
                         sa.select(sa.literal_column("*"))
                         .select_from(table)
-                        .where(sa.or_(*self._conditions(location, table, chunk)))
+                        .where(sa.or_(*self._conditions(location, table, chunk, conn)))
                     )
                     result = conn.execute(query)
                     names = list(result.keys())
@@ -225,8 +227,32 @@ class SqlConnector:
             ) from None
         return rows
 
+    def _folds_itself(self, conn: sa.Connection, location: Location, column: str) -> bool:
+        """Whether the column compares without case by itself (MariaDB/MySQL with a ``_ci``
+        collation, their default): then the bare column is compared, so that its index serves
+        the lookup (MariaDB has no index on ``lower(column)``). Asked once per column."""
+        if self.dialect not in ("mysql", "mariadb"):
+            return False
+        schema = location.dataset.schema_name or self.schema
+        key = (schema, location.collection.name, column)
+        if key not in self._case_insensitive:
+            query = sa.text(
+                "SELECT collation_name FROM information_schema.columns "
+                "WHERE table_schema = COALESCE(:schema, DATABASE()) "
+                "AND table_name = :table AND column_name = :column"
+            )
+            found = conn.execute(
+                query, {"schema": schema, "table": location.collection.name, "column": column}
+            ).scalar()
+            self._case_insensitive[key] = isinstance(found, str) and found.endswith("_ci")
+        return self._case_insensitive[key]
+
     def _conditions(
-        self, location: Location, table: sa.TableClause, terms: Sequence[tuple[str, bool, Scalar]]
+        self,
+        location: Location,
+        table: sa.TableClause,
+        terms: Sequence[tuple[str, bool, Scalar]],
+        conn: sa.Connection,
     ) -> list[sa.ColumnElement[bool]]:
         grouped: dict[tuple[str, bool], list[Any]] = {}
         for column, fold, value in terms:
@@ -234,8 +260,9 @@ class SqlConnector:
             grouped.setdefault((column, fold), []).extend(bound)
         conditions: list[sa.ColumnElement[bool]] = []
         for (column, fold), values in grouped.items():
+            folded = fold and not self._folds_itself(conn, location, column)
             target: sa.ColumnElement[Any] = (
-                sa.func.lower(table.c[column]) if fold else table.c[column]
+                sa.func.lower(table.c[column]) if folded else table.c[column]
             )
             conditions.append(
                 target.in_(sa.bindparam(None, values, expanding=True, type_=_UNTYPED))

@@ -153,10 +153,12 @@ class ApplyHandler:
         if found is None:
             raise ConfigurationError(f"the plan has nothing for {task.name}")
         datamap = self.stores.datamap()
-        connectors = self.stores.connectors(datamap)
+        system = next((s for s in datamap.systems if s.key == found.system), None)
+        if system is None:
+            raise ConfigurationError(f"system {found.system!r} is not in the data map")
+        # only the store this task writes to
+        connectors = self.stores.connectors(datamap.model_copy(update={"systems": (system,)}))
         try:
-            if found.system not in connectors:
-                raise ConfigurationError(f"system {found.system!r} has no connector")
             written = apply_collection(
                 datamap=datamap, connector=connectors[found.system], plan=found
             )
