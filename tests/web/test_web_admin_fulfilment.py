@@ -217,6 +217,24 @@ def test_without_a_data_map_the_section_says_so(site: FastAPI, web: TestClient) 
     assert 'id="fulfilment"' not in _page(web, inquiry)
 
 
+def test_a_data_map_that_cannot_be_read_is_said_and_nothing_starts(
+    web_settings: Settings, tmp_path: Path
+) -> None:
+    broken = tmp_path / "datamap.yaml"
+    broken.write_text("datamap: 1\nsystems:\n  - key: shop\n    url: sqlite:///x\n")
+    app = create_site(web_settings.model_copy(update={"datamap_file": broken}))
+    with TestClient(app, base_url=PUBLIC_URL, follow_redirects=False) as client:
+        _signed_in(client, app)
+        request_id = _in_review(client, app, "correction")
+        section = _text(_section(_page(client, request_id)))
+        assert "The data map could not be read" in section
+        assert "kojin datamap check" in section
+        assert "Search the company's systems" not in section
+        refused = _post(client, request_id, "start", rows="1", target_1="kind:email", value_1="a")
+        assert refused.status_code == 409
+        assert _job_count(app, request_id) == 0
+
+
 def test_the_search_starts_only_once_the_request_is_in_review(
     app: FastAPI, client: TestClient
 ) -> None:

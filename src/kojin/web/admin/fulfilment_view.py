@@ -188,9 +188,7 @@ def read_datamap(settings: Settings) -> DataMap | None:
         return None
     try:
         return load_datamap(settings.datamap_file)
-    except KojinError:
-        return None
-    except OSError:
+    except (KojinError, OSError):
         return None
 
 
