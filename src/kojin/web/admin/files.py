@@ -3,7 +3,8 @@ package and the refusal notice.
 
 Each opening is recorded by the service (``request.document_viewed``,
 ``request.package_downloaded``); kojin's access log names only the route, so no file name or id
-of a document reaches a log line.
+of a document reaches a log line. The package holds the person's rows in the company's own
+stores once the request's access job is done (:func:`kojin.fulfilment.service.access_result`).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from starlette.responses import Response
 from kojin.api.roles import subject_scope
 from kojin.auth.web_sessions import StaffSession
 from kojin.errors import NotFoundError
+from kojin.fulfilment.service import access_result
 from kojin.requests.service import read_document, staff_package
 from kojin.requests.service import refusal_notice as notice_of
 from kojin.web.admin import roles
@@ -93,6 +95,7 @@ def package(
 ) -> Response:
     state = web_context(request).state
     with state.unit_of_work() as session:
+        found = access_result(session=session, cipher=state.cipher(), request_id=request_id)
         built = staff_package(
             session=session,
             cipher=state.cipher(),
@@ -100,6 +103,8 @@ def package(
             request_id=request_id,
             actor=actor_of(staff),
             scope=subject_scope(staff.user.role, state.facts),
+            stores=found.stores if found is not None else (),
+            stores_searched=found is not None,
         )
     return _file(built.content, built.media_type, built.filename, "attachment")
 

@@ -1,9 +1,13 @@
 """One request (``/admin/requests/{request_id}``): what was asked, by whom, its documents and
-history, and a form per action its state allows (``POST .../actions``).
+history, its fulfilment in the company's systems (:mod:`kojin.web.admin.fulfilment`), and a form
+per action its state allows (``POST .../actions``).
 
 Reading a request is itself recorded (the service chains ``request.viewed``). An action's
 error is shown on its own form, tied to the field; an action the request's state no longer
-allows (another member of staff acted first) is said at the top of the page.
+allows (another member of staff acted first) is said at the top of the page. When staff
+approve an erasure whose job kept rows under a legal retention hold, the statement of what was
+kept and until when is added to the message to the person
+(:func:`~kojin.web.admin.fulfilment_view.erasure_statement`).
 """
 
 from __future__ import annotations
@@ -17,19 +21,28 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from kojin.api.roles import subject_scope
+from kojin.api.state import AppState
 from kojin.auth.web_sessions import StaffSession
 from kojin.drp.callbacks import notify_status_change
 from kojin.errors import ConflictError, InputError, NotFoundError
 from kojin.policy.model import Policy
-from kojin.policy.model_base import CategoryScope, RefusalGround
+from kojin.policy.model_base import CategoryScope, Lang, RefusalGround
 from kojin.policy.model_sections import RefusalClause
 from kojin.registry.subjects.schemas import SubjectOut
 from kojin.registry.subjects.service import find_subject
 from kojin.requests.schemas import ActionIn, RequestDetail
 from kojin.requests.service import act, request_detail
-from kojin.requests.states import StaffAction
+from kojin.requests.states import RequestState, StaffAction
 from kojin.web.admin import roles
 from kojin.web.admin.action_forms import action_form, submitted_values
+from kojin.web.admin.fulfilment_view import (
+    DONE,
+    ChangeRow,
+    FulfilmentSection,
+    blank_rows,
+    build_section,
+    erasure_statement,
+)
 from kojin.web.context import web_context
 from kojin.web.i18n import tokyo_today
 from kojin.web.language import request_language
@@ -81,9 +94,12 @@ def detail_page(
     errors: dict[str, str] | None = None,
     submitted_action: str | None = None,
     submitted: dict[str, str] | None = None,
+    fulfilment_errors: dict[str, str] | None = None,
+    fulfilment_rows: list[ChangeRow] | None = None,
     status_code: int = 200,
 ) -> Response:
-    """The request's page (NotFoundError, shown as 404, for an unknown id)."""
+    """The request's page (NotFoundError, shown as 404, for an unknown id); the fulfilment
+    section with its form's errors and rows as posted, when given."""
     context = web_context(request)
     state = context.state
     with state.unit_of_work() as session:
@@ -114,6 +130,11 @@ def detail_page(
     ]
     ground_texts = dict(grounds)
     done = request.query_params.get("done")
+    fulfilment = _fulfilment(context.state, detail, lang, may_act)
+    fulfilment.errors = dict(fulfilment_errors or {})
+    fulfilment.rows = fulfilment_rows or blank_rows()
+    fulfilment.done = done if done in DONE else None
+    fulfilment.refresh = str(int(context.site.now().timestamp() * 1000))
     root = str(request.scope.get("root_path", "")).rstrip("/")
     return render(
         request,
@@ -138,11 +159,32 @@ def detail_page(
             "matches": matches,
             "single_match": matches[0].id if len(matches) == 1 else None,
             "done": done if done in _ALL_ACTIONS else None,
+            "fulfilment": fulfilment,
             "switch_path": f"{root}/requests/{detail.id}",
             "switch_query": "",
         },
         status_code=status_code,
     )
+
+
+def _fulfilment(
+    state: AppState, detail: RequestDetail, lang: Lang, may_act: bool
+) -> FulfilmentSection:
+    """The fulfilment section (none for a subject the role may not see)."""
+    if detail.subject_restricted:
+        return FulfilmentSection(applies=False)
+    with state.read() as session:
+        return build_section(
+            session=session,
+            cipher=state.cipher(),
+            settings=state.settings,
+            request_id=detail.id,
+            kind=detail.kind,
+            in_review=detail.state is RequestState.IN_REVIEW,
+            lang=lang,
+            person_lang=detail.lang,
+            may_act=may_act,
+        )
 
 
 @router.get("/requests/{request_id}")
@@ -164,6 +206,17 @@ def _error_message(
     if field is not None and field in submitted:
         return field, translate(request, "admin.action.error.invalid")
     return "_form", translate(request, "admin.action.error.generic")
+
+
+def _with_statement(action_in: ActionIn, statement: str | None) -> ActionIn:
+    """`action_in` with `statement` appended to its message to the person (checked again: the
+    whole must still fit the field)."""
+    if statement is None:
+        return action_in
+    typed = action_in.explanation
+    values = action_in.model_dump(exclude_none=True)
+    values["explanation"] = f"{typed}\n\n{statement}" if typed else statement
+    return ActionIn.model_validate(values)
 
 
 @router.post("/requests/{request_id}/actions")
@@ -219,6 +272,13 @@ def _act(
     state = context.state
     try:
         with state.unit_of_work() as session:
+            if action_in.action is StaffAction.APPROVE:
+                action_in = _with_statement(
+                    action_in,
+                    erasure_statement(
+                        session=session, cipher=state.cipher(), request_id=request_id
+                    ),
+                )
             act(
                 session=session,
                 cipher=state.cipher(),
@@ -232,8 +292,9 @@ def _act(
                 scope=subject_scope(staff.user.role, state.facts),
             )
             notify_status_change(session=session, settings=state.settings, request_id=request_id)
-    except InputError as exc:
-        return again(dict([_error_message(request, exc.field, submitted)]), 422)
+    except (InputError, ValidationError) as exc:
+        field = exc.field if isinstance(exc, InputError) else "explanation"
+        return again(dict([_error_message(request, field, submitted)]), 422)
     except NotFoundError:
         if "subject_id" not in submitted:
             raise

@@ -3,6 +3,9 @@ open a request with them: ``/portal/status`` (where it stands), ``/portal/status
 disclosure package), ``/portal/status/notice`` (the refusal notice) and
 ``/portal/status/documents`` (another document).
 
+The package holds the person's rows in the company's own stores once the request's access job
+is done (:func:`kojin.fulfilment.service.access_result`).
+
 The reference and the e-mail address travel only in form bodies, never in an address; every
 answer is ``Cache-Control: no-store`` (the site's default for pages). A wrong reference and a
 wrong e-mail address get the same answer. Every post counts against the client address's
@@ -20,7 +23,9 @@ from starlette.responses import Response
 
 from kojin.api.state import AppState
 from kojin.errors import ConflictError, InputError, NotFoundError
+from kojin.fulfilment.service import access_result
 from kojin.ratelimit import LimitRule
+from kojin.requests.records import for_requester
 from kojin.requests.schemas import Package, RequestStatus, UploadIn
 from kojin.requests.service import (
     add_documents,
@@ -172,12 +177,16 @@ def _package(
 ) -> Package:
     with state.unit_of_work() as session:  # every download is chained
         if what == "package":
+            row = for_requester(session, state.cipher(), reference=reference, email=email)
+            found = access_result(session=session, cipher=state.cipher(), request_id=row.id)
             return requester_package(
                 session=session,
                 cipher=state.cipher(),
                 policy=state.policy,
                 reference=reference,
                 email=email,
+                stores=found.stores if found is not None else (),
+                stores_searched=found is not None,
             )
         return requester_refusal_notice(
             session=session,
