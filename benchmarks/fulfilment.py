@@ -22,6 +22,13 @@ Not included: loading the policy and the data map (a running service holds them)
 (request workflow, audit), importing modules and one warm-up request of each kind on a person
 not measured.
 
+Then the same requests **as kojin runs them** (``benchmarks/fulfilment_jobs.py``), for other
+people: the job created in a SQLite registry, run by a ``JobRunner`` with kojin's handlers
+(the data map read from its YAML file for each task, the store opened per task, the rows found
+and the plan encrypted in the registry, every step in the audit chain), the access package
+built from the stored result; the erasure through its preview, approval and one apply task per
+collection. The same targets apply to these rows.
+
 Beside it, on the same people: **kojin with connectors kept open** across requests (opened
 once per store, as a long-running worker could hold them; the person still new every time), to
 show what opening a store costs per request. And the **baseline**, in the same process: a
@@ -83,6 +90,7 @@ from fulfilment_data import (
     postgres_size,
     restore,
 )
+from fulfilment_jobs import JobRun, Registry
 from kojin.connectors.base import Connector, Row, RowChange, Scalar
 from kojin.connectors.open import open_connectors
 from kojin.connectors.sql import SqlConnector
@@ -408,6 +416,40 @@ def report(title: str, runs: dict[str, list[Run]], target: float) -> bool:
     return p95 < target
 
 
+def measure_jobs(
+    ctx: Context, store: Store, people: list[int], admin: sa.Engine
+) -> tuple[list[JobRun], list[JobRun]]:
+    """Access requests as jobs for the first half of `people`, erasures for the second (the
+    first of each half a warm-up); each erased person is put back afterwards."""
+    registry = Registry(ctx.datamap, store.url, SYSTEM)
+    half = len(people) // 2
+    try:
+        accesses = [registry.access(Company.email(c), record) for c in people[:half]][1:]
+        erasures: list[JobRun] = []
+        for customer in people[half:]:
+            email = Company.email(customer)
+            with admin.connect() as conn:
+                before = person_rows(conn, store.schema, customer, email)
+            erasures.append(registry.erasure(email))
+            with admin.begin() as conn:
+                restore(conn, store.schema, before)
+        return accesses, erasures[1:]
+    finally:
+        registry.close()
+
+
+def report_jobs(title: str, runs: list[JobRun], target: float) -> bool:
+    """Print the figures of requests run as kojin jobs; True when the p95 meets `target`."""
+    times = [r.seconds for r in runs]
+    p95 = percentile(times, 0.95)
+    verdict = "PASS" if p95 < target else "FAIL"
+    print(
+        f"\n{title}, {len(runs)} people: median {ms(statistics.median(times))}, "
+        f"p95 {ms(p95)}, max {ms(max(times))}; target p95 under {target:.0f} s: {verdict}"
+    )
+    return p95 < target
+
+
 def rotated(names: list[str], i: int) -> list[str]:
     """The approaches in the order they run for the i-th person (each goes first in turn)."""
     return names[i % len(names) :] + names[: i % len(names)]
@@ -483,7 +525,8 @@ def run_store(store: Store, args: argparse.Namespace, policy: Policy) -> bool:
         today,
         token,
     )
-    people = random.Random(args.seed).sample(range(1, args.subjects + 1), 2 * args.repeat + 2)
+    chosen = random.Random(args.seed).sample(range(1, args.subjects + 1), 4 * args.repeat + 4)
+    people, job_people = chosen[: 2 * args.repeat + 2], chosen[2 * args.repeat + 2 :]
     kept = open_connectors(ctx.datamap, ctx.settings)
     approaches = {
         COLD: Approach(kojin_locate, kojin_apply),
@@ -493,12 +536,23 @@ def run_store(store: Store, args: argparse.Namespace, policy: Policy) -> bool:
     admin = sa.create_engine(store.url)
     try:
         accesses, erasures = measure(ctx, store, approaches, people, admin)
+        job_accesses, job_erasures = measure_jobs(ctx, store, job_people, admin)
     finally:
         admin.dispose()
         for connector in kept.values():
             connector.close()
     ok = report("access request (open, locate by e-mail, ZIP package)", accesses, ACCESS_TARGET)
     ok &= report("erasure (open, locate, plan, apply and commit)", erasures, ERASURE_TARGET)
+    ok &= report_jobs(
+        "access request as a kojin job (registry, audit chain, worker, ZIP package)",
+        job_accesses,
+        ACCESS_TARGET,
+    )
+    ok &= report_jobs(
+        "erasure as a kojin job (locate and plan, approval, one apply task per collection)",
+        job_erasures,
+        ERASURE_TARGET,
+    )
     print(f"   load average after the runs: {os.getloadavg()[0]:.1f}")
     return ok
 
