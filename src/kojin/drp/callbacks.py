@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import json
 import logging
-import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -41,7 +40,7 @@ from kojin.drp.addresses import AddressRefused, resolve_public
 from kojin.drp.models import DrpRequest
 from kojin.drp.status import status_object
 from kojin.drp.vocabulary import FINAL_STATUSES, DrpStatus
-from kojin.errors import KojinError
+from kojin.periodic import PeriodicThread
 from kojin.requests.models import DataRequest
 from kojin.requests.states import RequestState
 from kojin.settings import Settings
@@ -267,7 +266,7 @@ def send_pending_callbacks(
     return CallbackReport(**counts)
 
 
-class PeriodicCallbacks:
+class PeriodicCallbacks(PeriodicThread):
     """A daemon thread that runs :func:`send_pending_callbacks` every `interval` seconds
     (nothing when the interval is 0); failures are logged without values and tried again."""
 
@@ -279,12 +278,10 @@ class PeriodicCallbacks:
         settings: Settings,
         interval: float,
     ) -> None:
+        super().__init__(interval=interval, name="drp-callbacks", log=log)
         self._database = database
         self._cipher = cipher
         self._settings = settings
-        self._interval = interval
-        self._stopping = threading.Event()
-        self._thread: threading.Thread | None = None
 
     @classmethod
     def from_settings(
@@ -298,35 +295,7 @@ class PeriodicCallbacks:
             interval=settings.drp_callback_interval,
         )
 
-    @property
-    def interval(self) -> float:
-        return self._interval
-
-    def start(self) -> None:
-        if self._interval <= 0 or self._thread is not None:
-            return
-        self._stopping.clear()
-        self._thread = threading.Thread(target=self._run, name="kojin-drp-callbacks", daemon=True)
-        self._thread.start()
-
-    def stop(self, *, timeout: float | None = 30.0) -> None:
-        thread = self._thread
-        if thread is None:
-            return
-        self._stopping.set()
-        thread.join(timeout)
-        self._thread = None
-
     def run_now(self) -> CallbackReport:
         return send_pending_callbacks(
             database=self._database, cipher=self._cipher(), settings=self._settings
         )
-
-    def _run(self) -> None:
-        while not self._stopping.wait(self._interval):
-            try:
-                self.run_now()
-            except KojinError as exc:
-                log.error("drp callbacks failed: %s", exc.message)
-            except Exception as exc:  # a database failure must not end the thread
-                log.error("drp callbacks failed: %s", type(exc).__name__)

@@ -37,20 +37,39 @@ def payload_context(job_id: str) -> str:
     return f"fulfilment_jobs.payload:{job_id}"
 
 
+def result_context(job_id: str) -> str:
+    """The encryption context of a job's result: its table, column and row."""
+    return f"fulfilment_jobs.result:{job_id}"
+
+
+def _seal(
+    cipher: FieldCipher, row: FulfilmentJob, data: bytes | None, context: str
+) -> bytes | None:
+    return None if data is None else cipher.encrypt_bytes(data, context=context, key_id=row.key_id)
+
+
+def _open(cipher: FieldCipher, stored: bytes | None, context: str) -> bytes | None:
+    return None if stored is None else cipher.decrypt_bytes(stored, context=context)
+
+
 def seal_payload(cipher: FieldCipher, row: FulfilmentJob, data: bytes | None) -> None:
     """Encrypt `data` into the job's payload under the row's key id (None empties it)."""
-    row.payload_enc = (
-        None
-        if data is None
-        else cipher.encrypt_bytes(data, context=payload_context(row.id), key_id=row.key_id)
-    )
+    row.payload_enc = _seal(cipher, row, data, payload_context(row.id))
 
 
 def open_payload(cipher: FieldCipher, row: FulfilmentJob) -> bytes | None:
     """The job's payload, decrypted (None when empty)."""
-    if row.payload_enc is None:
-        return None
-    return cipher.decrypt_bytes(row.payload_enc, context=payload_context(row.id))
+    return _open(cipher, row.payload_enc, payload_context(row.id))
+
+
+def seal_result(cipher: FieldCipher, row: FulfilmentJob, data: bytes | None) -> None:
+    """Encrypt `data` into the job's result under the row's key id (None empties it)."""
+    row.result_enc = _seal(cipher, row, data, result_context(row.id))
+
+
+def open_result(cipher: FieldCipher, row: FulfilmentJob) -> bytes | None:
+    """The job's result, decrypted (None when empty)."""
+    return _open(cipher, row.result_enc, result_context(row.id))
 
 
 def load_job(session: Session, job_id: str, *, for_update: bool = False) -> FulfilmentJob:
@@ -172,24 +191,3 @@ def view(session: Session, row: FulfilmentJob) -> JobOut:
     """:func:`job_out` for `row`, its tasks read now."""
     session.flush()
     return job_out(row, tasks_of(session, row.id))
-
-
-def result_context(job_id: str) -> str:
-    """The encryption context of a job's result: its table, column and row."""
-    return f"fulfilment_jobs.result:{job_id}"
-
-
-def seal_result(cipher: FieldCipher, row: FulfilmentJob, data: bytes | None) -> None:
-    """Encrypt `data` into the job's result under the row's key id (None empties it)."""
-    row.result_enc = (
-        None
-        if data is None
-        else cipher.encrypt_bytes(data, context=result_context(row.id), key_id=row.key_id)
-    )
-
-
-def open_result(cipher: FieldCipher, row: FulfilmentJob) -> bytes | None:
-    """The job's result, decrypted (None when empty)."""
-    if row.result_enc is None:
-        return None
-    return cipher.decrypt_bytes(row.result_enc, context=result_context(row.id))

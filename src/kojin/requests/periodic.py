@@ -8,11 +8,10 @@ one unit of work, so a second worker finds nothing left to do.
 from __future__ import annotations
 
 import logging
-import threading
 from collections.abc import Sequence
 
 from kojin.db.uow import Database
-from kojin.errors import KojinError
+from kojin.periodic import PeriodicThread
 from kojin.policy.model import Policy
 from kojin.requests.housekeeping import HousekeepingReport, PurgeStep, run_housekeeping
 from kojin.settings import Settings
@@ -20,7 +19,7 @@ from kojin.settings import Settings
 log = logging.getLogger("kojin.requests")
 
 
-class PeriodicHousekeeping:
+class PeriodicHousekeeping(PeriodicThread):
     """A daemon thread that runs :func:`run_housekeeping` every `interval` seconds (the first
     run one interval after :meth:`start`; nothing when the interval is 0). A failure is logged
     by its class or kojin's message (never values) and tried again at the next interval."""
@@ -33,12 +32,10 @@ class PeriodicHousekeeping:
         interval: float,
         more: Sequence[PurgeStep] = (),
     ) -> None:
+        super().__init__(interval=interval, name="housekeeping", log=log)
         self._database = database
         self._policy = policy
-        self._interval = interval
         self._more = tuple(more)
-        self._stopping = threading.Event()
-        self._thread: threading.Thread | None = None
         #: reports of the runs that purged something, newest last (tests and diagnostics)
         self.reports: list[HousekeepingReport] = []
 
@@ -57,23 +54,6 @@ class PeriodicHousekeeping:
             more=more,
         )
 
-    def start(self) -> None:
-        """Start the thread (a no-op when the interval is 0 or it is running)."""
-        if self._interval <= 0 or self._thread is not None:
-            return
-        self._stopping.clear()
-        self._thread = threading.Thread(target=self._run, name="kojin-housekeeping", daemon=True)
-        self._thread.start()
-
-    def stop(self, *, timeout: float | None = 30.0) -> None:
-        """Wake the thread and wait for it to end."""
-        thread = self._thread
-        if thread is None:
-            return
-        self._stopping.set()
-        thread.join(timeout)
-        self._thread = None
-
     def run_now(self) -> HousekeepingReport:
         """One housekeeping run in its own unit of work."""
         with self._database.uow() as session:
@@ -87,12 +67,3 @@ class PeriodicHousekeeping:
                 report.sessions_purged,
             )
         return report
-
-    def _run(self) -> None:
-        while not self._stopping.wait(self._interval):
-            try:
-                self.run_now()
-            except KojinError as exc:
-                log.error("housekeeping failed: %s", exc.message)
-            except Exception as exc:  # a database failure must not end the thread
-                log.error("housekeeping failed: %s", type(exc).__name__)
