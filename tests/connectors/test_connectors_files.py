@@ -241,3 +241,49 @@ def test_a_missing_file_is_named(connector: FileConnector) -> None:
     glob = file_location("contacts", "none-*.csv", FileFormat.CSV, CONTACT_FIELDS)
     assert connector.fetch(glob, {"customer_number": {"C001"}}) == []
     assert connector.delete(glob, [("C001",)]) == 0
+
+
+def test_a_rewrite_waits_for_another_process_holding_the_store(
+    connector: FileConnector, tmp_path: Path
+) -> None:
+    """Two workers on one files store never rewrite a file from the same old copy: a rewrite
+    waits while another process holds the store's write lock, then sees that process's change."""
+    import subprocess
+    import sys
+    import textwrap
+    import time
+
+    location = _contacts(connector)
+    path = connector.base_dir / "crm" / "contacts.csv"
+    script = textwrap.dedent(
+        f"""
+        import time
+        from pathlib import Path
+        from kojin.connectors.file_io import store_write_lock
+        with store_write_lock(Path({str(connector.base_dir)!r})):
+            Path({str(tmp_path / "held")!r}).write_text("held")
+            time.sleep(1.5)
+            # another writer's change, made while it holds the lock
+            path = Path({str(path)!r})
+            path.write_text(path.read_text().replace("0698765432", "1111"))
+        """
+    )
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join([*sys.path, str(Path(__file__).parent)]))
+    holder = subprocess.Popen([sys.executable, "-c", script], env=env)
+    try:
+        deadline = time.monotonic() + 30
+        while not (tmp_path / "held").exists():
+            assert time.monotonic() < deadline, "the other process never took the lock"
+            time.sleep(0.02)
+        started = time.monotonic()
+        assert connector.update(location, [RowChange(("C001",), {"phone": "2222"})]) == 1
+        waited = time.monotonic() - started
+    finally:
+        assert holder.wait(30) == 0
+    assert waited > 0.5  # it waited for the other process
+    rows = {
+        r["customer_number"]: r["phone"]
+        for r in connector.fetch(location, {"customer_number": {"C001", "C003"}})
+    }
+    assert rows == {"C001": "2222", "C003": "1111"}  # neither change was lost
+    assert stat.S_IMODE((connector.base_dir / ".kojin-write.lock").stat().st_mode) == 0o600

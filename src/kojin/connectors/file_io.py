@@ -13,7 +13,7 @@ import contextlib
 import os
 import shutil
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath, PureWindowsPath
 from typing import IO, Any
@@ -30,6 +30,10 @@ TEMP_SUFFIX = ".kojin"
 TEMP_PREFIX = ".kojin-"
 
 
+#: the lock file in a files store's folder that every kojin process takes while it rewrites
+WRITE_LOCK_NAME = ".kojin-write.lock"
+
+
 def resolve_files(base_dir: Path, pattern: str, *, address: str) -> list[Path]:
     """The files `pattern` (a path or a glob, relative to `base_dir`) names, resolved, sorted;
     anything that leads outside `base_dir` is refused."""
@@ -43,7 +47,11 @@ def resolve_files(base_dir: Path, pattern: str, *, address: str) -> list[Path]:
     candidates = sorted(base.glob(posix.as_posix())) if _GLOB & set(pattern) else [base / posix]
     files: list[Path] = []
     for candidate in candidates:
-        if candidate.name.endswith(TEMP_SUFFIX) or candidate.name.startswith(TEMP_PREFIX):
+        if (
+            candidate.name.endswith(TEMP_SUFFIX)
+            or candidate.name.startswith(TEMP_PREFIX)
+            or candidate.name == WRITE_LOCK_NAME
+        ):
             continue  # another rewrite's temporary file
         real = candidate.resolve()
         if not real.is_relative_to(base):
@@ -148,3 +156,18 @@ def write_parquet(handle: IO[bytes], table: pa.Table, original: Path) -> None:
         handle,
         compression="none" if compression == "uncompressed" else compression,
     )
+
+
+@contextlib.contextmanager
+def store_write_lock(base_dir: Path) -> Iterator[None]:
+    """Hold the files store's write lock (an exclusive ``flock`` on a 0600 file in its folder)
+    while a file is read, changed and replaced, so that two workers, in two processes or on two
+    machines sharing the folder, never rewrite a file from the same old copy."""
+    import fcntl
+
+    fd = os.open(base_dir / WRITE_LOCK_NAME, os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)  # closing the descriptor releases the lock

@@ -36,6 +36,7 @@ from kojin.connectors.file_io import (
     replace_atomically,
     resolve_files,
     sql_text,
+    store_write_lock,
     write_parquet,
 )
 from kojin.connectors.values import json_scalar, text_form
@@ -215,7 +216,11 @@ class FileConnector:
             return 0
         action = "updating" if changes is not None else "deleting from"
         written = 0
-        with self._write_lock, self._cursor(action, location) as cursor:
+        with (
+            self._write_lock,
+            store_write_lock(self.base_dir),
+            self._cursor(action, location) as cursor,
+        ):
             # one file: it is read once, by the rewrite itself; several: only those holding
             # the rows are rewritten
             holding = (
