@@ -24,7 +24,7 @@ from kojin.db.migrate import (
 )
 from kojin.db.uow import Database
 from kojin.errors import ConfigurationError
-from kojin.migrations.metadata import metadata
+from kojin.migrations.metadata import include_name, metadata
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -47,7 +47,9 @@ def test_migrations_match_the_models(db_url: str) -> None:
     engine = make_engine(db_url)
     try:
         with engine.connect() as conn:
-            context = MigrationContext.configure(conn, opts={"compare_type": True})
+            context = MigrationContext.configure(
+                conn, opts={"compare_type": True, "include_name": include_name}
+            )
             assert compare_metadata(context, metadata) == []
     finally:
         engine.dispose()

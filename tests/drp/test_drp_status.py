@@ -21,6 +21,7 @@ from kojin.drp.callbacks import url_context
 from kojin.drp.models import DrpRequest
 from kojin.drp.rotation import DRP_STORE, count_stale_drp_requests
 from kojin.law.policy_facts import PolicyFacts
+from kojin.migrations.metadata import include_name
 from kojin.policy.model import Policy
 from kojin.policy.model_base import RefusalGround
 from kojin.registry.keys import rotate_keys
@@ -105,7 +106,9 @@ def test_the_migration_builds_the_models_tables(db_url: str) -> None:
     engine = make_engine(db_url)
     try:
         with engine.connect() as conn:
-            context = MigrationContext.configure(conn, opts={"compare_type": True})
+            context = MigrationContext.configure(
+                conn, opts={"compare_type": True, "include_name": include_name}
+            )
             diff = compare_metadata(context, Base.metadata)
     finally:
         engine.dispose()

@@ -16,6 +16,7 @@ from kojin.db.engine import make_engine
 from kojin.db.migrate import alembic_config, current_revision, upgrade
 from kojin.fulfilment import models  # noqa: F401 - registers the job tables
 from kojin.migrations import metadata as _all_models  # noqa: F401 - and every other table
+from kojin.migrations.metadata import include_name
 
 TABLES = {"fulfilment_jobs", "fulfilment_tasks"}
 REVISION = "20261201_0008"
@@ -43,7 +44,9 @@ def _differences(url: str) -> list[object]:
     engine = make_engine(url)
     try:
         with engine.connect() as conn:
-            context = MigrationContext.configure(conn, opts={"compare_type": True})
+            context = MigrationContext.configure(
+                conn, opts={"compare_type": True, "include_name": include_name}
+            )
             return list(compare_metadata(context, Base.metadata))
     finally:
         engine.dispose()

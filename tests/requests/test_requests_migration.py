@@ -8,6 +8,7 @@ from sqlalchemy import inspect
 
 from kojin.db.base import Base
 from kojin.db.engine import make_engine
+from kojin.migrations.metadata import include_name
 from kojin.requests import models  # noqa: F401 - registers the request tables
 
 TABLES = {"data_requests", "request_documents", "request_events", "request_verification_codes"}
@@ -19,7 +20,9 @@ def test_migration_matches_the_request_models(db_url: str) -> None:
     try:
         with engine.connect() as conn:
             assert set(inspect(conn).get_table_names()) >= TABLES
-            context = MigrationContext.configure(conn, opts={"compare_type": True})
+            context = MigrationContext.configure(
+                conn, opts={"compare_type": True, "include_name": include_name}
+            )
             assert compare_metadata(context, Base.metadata) == []
     finally:
         engine.dispose()

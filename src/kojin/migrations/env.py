@@ -6,7 +6,7 @@ from alembic import context
 from sqlalchemy import text
 
 from kojin.db.engine import make_engine
-from kojin.migrations.metadata import metadata
+from kojin.migrations.metadata import include_name, metadata
 
 config = context.config
 #: PostgreSQL advisory-lock key that serializes kojin migrations ("kojinmig" as an integer)
@@ -25,6 +25,7 @@ def run_migrations_online() -> None:
                 target_metadata=metadata,
                 render_as_batch=connection.dialect.name == "sqlite",
                 compare_type=True,
+                include_name=include_name,
             )
             with context.begin_transaction():
                 if connection.dialect.name == "postgresql":

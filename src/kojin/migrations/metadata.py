@@ -40,3 +40,13 @@ MODEL_MODULES = (
 
 #: the registry schema: every table of the modules above
 metadata: MetaData = Base.metadata
+
+
+#: the prefix of the tables the job queue library (procrastinate) keeps in a PostgreSQL registry;
+#: it creates and upgrades them itself, so kojin's migrations leave them alone
+QUEUE_TABLE_PREFIX = "procrastinate_"
+
+
+def include_name(name: str | None, type_: str, _parents: object) -> bool:
+    """For Alembic's comparisons: every object but the job queue library's tables."""
+    return not (type_ == "table" and name is not None and name.startswith(QUEUE_TABLE_PREFIX))
