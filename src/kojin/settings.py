@@ -45,6 +45,9 @@ PUBLIC_FIELDS = (
     "drp_callback_private_hosts",
     "drp_agents_file",
     "drp_callback_interval",
+    "vault_keys_dir",
+    "mynumber_document_holding_days",
+    "mynumber_retention_file",
 )
 
 
@@ -162,6 +165,28 @@ class Settings(BaseSettings):
         "callbacks (0: never; a worker calls `send_pending_callbacks`).",
     )
 
+    vault_database_url: SecretStr | None = Field(
+        default=None,
+        description="SQLAlchemy URL of the My Number vault's own database; defaults to the "
+        "registry's database (the vault's tables and migrations stay its own either way).",
+    )
+    vault_keys_dir: Path | None = Field(
+        default=None,
+        description="Folder of the My Number vault's keys, held by the vault alone; default "
+        "`<keys_dir>/vault`.",
+    )
+    mynumber_document_holding_days: int = Field(
+        default=30,
+        ge=0,
+        description="Days the images of identity documents shown for a My Number are kept "
+        "after the check (0: not kept at all).",
+    )
+    mynumber_retention_file: Path | None = Field(
+        default=None,
+        description="YAML file of retention periods per document holding a My Number, "
+        "changing the built-in statutory ones or adding kinds.",
+    )
+
     def resolved_database_url(self) -> str:
         if self.database_url:
             return self.database_url
@@ -173,6 +198,18 @@ class Settings(BaseSettings):
             return self.keys_dir
         return self.home.parent / f"{self.home.name}-keys"
 
+    def resolved_vault_database_url(self) -> str:
+        """The vault's database: `vault_database_url`, or the registry's."""
+        if self.vault_database_url is not None:
+            return self.vault_database_url.get_secret_value()
+        return self.resolved_database_url()
+
+    def resolved_vault_keys_dir(self) -> Path:
+        """Where the vault's keys live: `vault_keys_dir`, or ``vault`` in the keys folder."""
+        if self.vault_keys_dir is not None:
+            return self.vault_keys_dir
+        return self.resolved_keys_dir() / "vault"
+
     def public_dump(self) -> dict[str, object]:
         """The allow-listed settings as plain values; a URL's password is shown as ``***``."""
         data = self.model_dump(include=set(PUBLIC_FIELDS))
@@ -181,6 +218,7 @@ class Settings(BaseSettings):
         if self.redis_url is not None:
             shown["redis_url"] = mask_url_password(self.redis_url)
         shown["keys_dir"] = str(self.resolved_keys_dir())
+        shown["vault_keys_dir"] = str(self.resolved_vault_keys_dir())
         return {name: shown[name] for name in PUBLIC_FIELDS}
 
 

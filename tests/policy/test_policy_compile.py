@@ -6,8 +6,10 @@ import dataclasses
 from typing import Any
 
 import pytest
+from pydantic import ValidationError
 
 from kojin.law.joint_use import member_key
+from kojin.law.mynumber_vocabulary import PaymentRecordKind
 from kojin.law.policy_facts import CategoryFacts, PolicyFacts
 from kojin.policy import Policy, load_policy, to_facts
 from kojin.policy.model import ArrangementItem, JointUseArrangement, JointUser, ResponsibleParty
@@ -161,6 +163,25 @@ def test_without_anonymized_and_pseudonymized_sections(policy: Policy) -> None:
     assert not facts.pseudonymized_creation_declared
 
 
+def test_payment_records_are_compiled_from_the_affairs(facts: PolicyFacts) -> None:
+    records = facts.categories["specific_personal"].payment_records
+    assert records == {
+        "remuneration_payment_records": PaymentRecordKind.REMUNERATION,
+        "real_estate_fee_records": PaymentRecordKind.REAL_ESTATE_USAGE,
+        "real_estate_compensation_records": PaymentRecordKind.REAL_ESTATE_TRANSFER,
+        "real_estate_brokerage_records": PaymentRecordKind.REAL_ESTATE_BROKERAGE,
+    }
+    assert facts.categories["customer"].payment_records == {}
+
+
+def test_payment_record_only_on_number_related_affairs(policy: Policy) -> None:
+    customer = next(c for c in policy.categories if c.id == "customer")
+    data = customer.model_dump()
+    data["purposes"][0]["payment_record"] = "remuneration"
+    with pytest.raises(ValidationError, match="specific_personal"):
+        type(customer).model_validate(data)
+
+
 def test_every_field_of_the_facts_is_set_from_the_policy(facts: PolicyFacts) -> None:
     """Guards against fields added to PolicyFacts later: each must be known to the compiler."""
     known_category = {
@@ -168,7 +189,7 @@ def test_every_field_of_the_facts_is_set_from_the_policy(facts: PolicyFacts) -> 
         "beyond_purpose_needs_notice", "entrustment_allowed", "subcontractor_provision_allowed",
         "joint_use_published", "pseudonymized_joint_use_published", "joint_use_prohibited",
         "foreign_storage_countries", "foreign_provision_declared", "purposes_published",
-        "joint_uses", "opt_out", "title", "purpose_titles",
+        "joint_uses", "opt_out", "title", "purpose_titles", "payment_records",
     }  # fmt: skip
     known_policy = {
         "categories", "academic_institution", "anonymized_items_published",

@@ -9,6 +9,7 @@ from typing import Annotated
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StringConstraints, field_validator
 
 from kojin import countries
+from kojin.law.mynumber_vocabulary import Article19Item
 from kojin.law.vocabulary import (
     AcquisitionMethod,
     Action,
@@ -70,6 +71,9 @@ class Recipient(_Strict):
     will_identify: StrictBool = False
     #: the recipient is a government body (provider records are not required, Art. 29(1))
     government: StrictBool = False
+    #: the recipient is another company of the operator's group: a separate legal person, so a
+    #: third party (R-MN-5: a transfer between group companies is provision, not use)
+    group_company: StrictBool = False
 
     @field_validator("country")
     @classmethod
@@ -98,6 +102,8 @@ class DecisionRequest(_Strict):
     recipient: Recipient | None = None
     consent: ConsentStatement | None = None
     exception: LegalException | None = None
+    #: with ``exception: mna_19``: the item of MNA Art. 19 relied on (a closed list, R-MN-5)
+    mna_19_item: Article19Item | None = None
     consent_difficult: StrictBool = False
     acquisition_method: AcquisitionMethod | None = None
     #: My Number acquisition: the identity was verified as MNA Art. 16 requires

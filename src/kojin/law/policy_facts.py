@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from kojin.law.explain import Explainer
+from kojin.law.mynumber_vocabulary import PaymentRecordKind
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,6 +69,9 @@ class CategoryFacts:
     title: tuple[str, str] = ("", "")
     #: each purpose id's text in English and Japanese, for explanations
     purpose_titles: Mapping[str, tuple[str, str]] = field(default_factory=dict)
+    #: specific personal information: the statutory payment record each purpose (a
+    #: number-related affair) prepares, by purpose id
+    payment_records: Mapping[str, PaymentRecordKind] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)

@@ -77,6 +77,9 @@ def _category_facts(policy: Policy, category: Category) -> CategoryFacts:
         and category.id in opt_out.categories,
         title=(category.title.en, category.title.ja),
         purpose_titles={p.id: (p.text.en, p.text.ja) for p in category.purposes},
+        payment_records={
+            p.id: p.payment_record for p in category.purposes if p.payment_record is not None
+        },
     )
 
 

@@ -12,6 +12,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field, ValidationInfo, model_validator
 
+from kojin.law.mynumber_vocabulary import PaymentRecordKind
 from kojin.law.vocabulary import LegalException
 from kojin.policy.model_base import (
     Address,
@@ -121,6 +122,9 @@ class BasicPolicy(PolicyModel):
 class Purpose(PolicyModel):
     id: Identifier
     text: Text
+    #: a number-related affair that prepares a statutory payment record (specific personal
+    #: information only): which one
+    payment_record: PaymentRecordKind | None = None
 
 
 class Category(PolicyModel):
@@ -140,6 +144,17 @@ class Category(PolicyModel):
     beyond_purpose_notice: Text | None = None
     #: handling may be entrusted within the purposes (APPI Art. 27(5)(i))
     entrustment: bool = True
+
+    @model_validator(mode="after")
+    def _payment_records_are_affairs(self) -> Category:
+        if self.scope is not CategoryScope.SPECIFIC_PERSONAL and any(
+            p.payment_record is not None for p in self.purposes
+        ):
+            raise ValueError(
+                "payment_record is declared only on purposes of a specific_personal category "
+                "(number-related affairs)"
+            )
+        return self
 
 
 class GeneralHandling(PolicyModel):
