@@ -1,0 +1,82 @@
+"""Shared helpers of the filing tests: the seed policy, payees in the registry, and handler
+scopes as the vault designates them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from kojin.crypto.cipher import FieldCipher
+from kojin.db.uow import Database
+from kojin.law.policy_facts import PolicyFacts
+from kojin.mynumber.filing.schemas import PaymentIn
+from kojin.policy import load_policy, to_facts
+from kojin.registry.subjects import SubjectCreate, create_subject
+
+POLICY: PolicyFacts = to_facts(load_policy(None))
+REMUNERATION = "remuneration_payment_records"
+USAGE = "real_estate_fee_records"
+TRANSFER = "real_estate_compensation_records"
+BROKERAGE = "real_estate_brokerage_records"
+AFFAIRS = frozenset({REMUNERATION, USAGE, TRANSFER, BROKERAGE})
+#: valid individual numbers (APPI-SPEC 11.1): they must never leave the vault but in the file
+NUMBERS = ("123456789018", "621498320257", "200000000000", "000000000019")
+#: a valid corporate number (APPI-SPEC 11.2)
+CORPORATE_NUMBER = "7010705000725"
+
+
+@dataclass(frozen=True)
+class Scope:
+    """A designation: affairs, and the persons (None: every person of those affairs)."""
+
+    affairs: frozenset[str] = AFFAIRS
+    subject_ids: frozenset[str] | None = None
+
+    def allows(self, *, affair: str, subject_id: str) -> bool:
+        return affair in self.affairs and (
+            self.subject_ids is None or subject_id in self.subject_ids
+        )
+
+
+#: every affair, every person
+EVERY = Scope()
+
+
+def make_payee(
+    database: Database,
+    cipher: FieldCipher,
+    *,
+    name: str | None = "山田 太郎",
+    address: str | None = "東京都千代田区千代田1-1",
+    category: str = "specific_personal",
+) -> str:
+    with database.uow() as session:
+        return create_subject(
+            session=session,
+            cipher=cipher,
+            subject_in=SubjectCreate(category=category, name=name, address=address),
+            policy=POLICY,
+            actor="t",
+        ).id
+
+
+def remuneration(
+    subject_id: str,
+    amount: int,
+    *,
+    paid_on: date = date(2025, 3, 1),
+    withheld: int = 0,
+    category: str = "講演料",
+    notes: str | None = None,
+) -> PaymentIn:
+    details: dict[str, object] = {"category": category}
+    if notes is not None:
+        details["notes"] = notes
+    return PaymentIn(
+        subject_id=subject_id,
+        affair=REMUNERATION,
+        paid_on=paid_on,
+        amount_yen=amount,
+        withheld_yen=withheld,
+        details=details,
+    )
