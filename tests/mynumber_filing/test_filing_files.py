@@ -11,7 +11,6 @@ from pathlib import Path
 import pytest
 
 from kojin.errors import ConflictError, InputError
-from kojin.mynumber.filing import files
 from kojin.mynumber.filing.files import remove_recorded_file, write_private_file
 
 
@@ -45,7 +44,7 @@ def test_a_failed_write_leaves_nothing(tmp_path: Path, monkeypatch: pytest.Monke
     def broken_fsync(_fd: int) -> None:
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(files.os, "fsync", broken_fsync)
+    monkeypatch.setattr(os, "fsync", broken_fsync)
     target = tmp_path / "records.csv"
     with pytest.raises(OSError, match="No space"):
         write_private_file(target, b"x" * 100_000)

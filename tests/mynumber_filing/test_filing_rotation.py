@@ -40,7 +40,7 @@ def test_rotation_reaches_payments(
             new.current_key_id
         }
         stored = list_payments(session=session, cipher=new, scope=EVERY)
-    assert [p.details for p in stored] == [
-        {"category": "講演料", "notes": "講演"},
-        {"category": "講演料"},
+    assert sorted((p.amount_yen, p.details) for p in stored) == [
+        (1000, {"category": "講演料", "notes": "講演"}),
+        (2000, {"category": "講演料"}),
     ]
