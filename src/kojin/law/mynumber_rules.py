@@ -9,6 +9,13 @@ The vault and its filing services import from here; each topic lives in its own 
 
 from __future__ import annotations
 
+from kojin.law.mynumber_article19 import (
+    ARTICLE_19,
+    GROUP_COMPANY_IS_A_THIRD_PARTY,
+    Article19Case,
+    Article19Consent,
+    article_19_finding,
+)
 from kojin.law.mynumber_identity import (
     NUMBER_DOCUMENTS,
     OTHER_IDENTITY_DOCUMENTS,
@@ -18,9 +25,14 @@ from kojin.law.mynumber_identity import (
 )
 
 __all__ = [
+    "ARTICLE_19",
+    "GROUP_COMPANY_IS_A_THIRD_PARTY",
     "NUMBER_DOCUMENTS",
     "OTHER_IDENTITY_DOCUMENTS",
     "PHOTO_IDENTITY_DOCUMENTS",
     "VERIFICATION_RULES",
+    "Article19Case",
+    "Article19Consent",
+    "article_19_finding",
     "verification_problems",
 ]
