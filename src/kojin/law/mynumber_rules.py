@@ -23,6 +23,13 @@ from kojin.law.mynumber_identity import (
     VERIFICATION_RULES,
     verification_problems,
 )
+from kojin.law.mynumber_retention import (
+    STATUTORY_RETENTION,
+    RetentionRule,
+    RetentionStart,
+    disposal_due,
+    retention_until,
+)
 
 __all__ = [
     "ARTICLE_19",
@@ -30,9 +37,14 @@ __all__ = [
     "NUMBER_DOCUMENTS",
     "OTHER_IDENTITY_DOCUMENTS",
     "PHOTO_IDENTITY_DOCUMENTS",
+    "STATUTORY_RETENTION",
     "VERIFICATION_RULES",
     "Article19Case",
     "Article19Consent",
+    "RetentionRule",
+    "RetentionStart",
     "article_19_finding",
+    "disposal_due",
+    "retention_until",
     "verification_problems",
 ]
