@@ -67,16 +67,42 @@ def remuneration(
     paid_on: date = date(2025, 3, 1),
     withheld: int = 0,
     category: str = "講演料",
-    notes: str | None = None,
+    details: str = "講演",
+    remarks: str | None = None,
 ) -> PaymentIn:
-    details: dict[str, object] = {"category": category}
-    if notes is not None:
-        details["notes"] = notes
+    fields: dict[str, object] = {"category": category, "details": details}
+    if remarks is not None:
+        fields["remarks"] = remarks
     return PaymentIn(
         subject_id=subject_id,
         affair=REMUNERATION,
         paid_on=paid_on,
         amount_yen=amount,
         withheld_yen=withheld,
-        details=details,
+        fields=fields,
     )
+
+
+#: complete fields of each real-estate record
+USAGE_FIELDS: dict[str, object] = {
+    "property_kind": "事務所",
+    "property_location": "東京都港区港南1-1",
+    "details": "家賃",
+    "calculation_basis": "月額200,000円",
+}
+TRANSFER_FIELDS: dict[str, object] = {
+    "property_kind": "土地",
+    "property_location": "横浜市中区",
+    "details": "宅地",
+    "quantity": "120㎡",
+    "acquired_on": "2025-06-01",
+}
+BROKERAGE_FIELDS: dict[str, object] = {
+    "category": "売買",
+    "property_kind": "土地",
+    "property_location": "横浜市中区",
+    "details": "宅地",
+    "quantity": "120㎡",
+    "transaction_amount_yen": 30_000_000,
+    "transaction_date": "2025-06-30",
+}

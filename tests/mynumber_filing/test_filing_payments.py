@@ -1,5 +1,6 @@
-"""Payments behind the payment records: checked per kind against the policy, stored with their
-details encrypted, seen only within a designation, chained without amounts or details."""
+"""Payments behind the payment records: checked per kind against the policy and the records'
+columns, stored with their fields encrypted, seen only within a designation, chained without
+amounts or fields."""
 
 from __future__ import annotations
 
@@ -9,13 +10,16 @@ import pytest
 from filing_support import (
     AFFAIRS,
     BROKERAGE,
+    BROKERAGE_FIELDS,
     CORPORATE_NUMBER,
     EVERY,
     NUMBERS,
     POLICY,
     REMUNERATION,
     TRANSFER,
+    TRANSFER_FIELDS,
     USAGE,
+    USAGE_FIELDS,
     Scope,
     make_payee,
     remuneration,
@@ -45,13 +49,13 @@ def _add(
         )
 
 
-def _payment(subject_id: str, affair: str, details: dict[str, object], **more: object) -> PaymentIn:
+def _payment(subject_id: str, affair: str, fields: dict[str, object], **more: object) -> PaymentIn:
     values: dict[str, object] = {
         "subject_id": subject_id,
         "affair": affair,
         "paid_on": date(2025, 6, 30),
         "amount_yen": 200_000,
-        "details": details,
+        "fields": fields,
     }
     values.update(more)
     return PaymentIn.model_validate(values)
@@ -59,29 +63,18 @@ def _payment(subject_id: str, affair: str, details: dict[str, object], **more: o
 
 def test_each_kind_takes_its_fields(database: Database, cipher: FieldCipher) -> None:
     payee = make_payee(database, cipher)
+    brokered = {
+        **USAGE_FIELDS,
+        "broker_name": "不動産株式会社",
+        "broker_corporate_number": "7-0107-0500-0725",
+    }
     stored = _add(
         database,
         cipher,
-        remuneration(payee, 100_000, withheld=10_210, notes="講演会"),
-        _payment(
-            payee,
-            USAGE,
-            {
-                "category": "家賃",
-                "property_location": "東京都港区港南1-1",
-                "property_type": "事務所",
-                "calculation_basis": "月額200,000円",
-                "broker_name": "不動産株式会社",
-                "broker_corporate_number": "7-0107-0500-0725",
-                "brokerage_fee_yen": "20,000".replace(",", ""),
-            },
-        ),
-        _payment(
-            payee,
-            TRANSFER,
-            {"property_type": "土地", "property_location": "横浜市", "acquired_on": "2025-06-01"},
-        ),
-        _payment(payee, BROKERAGE, {"category": "売買", "confirmed_on": "2025-06-30"}),
+        remuneration(payee, 100_000, withheld=10_210, remarks="講演会"),
+        _payment(payee, USAGE, brokered),
+        _payment(payee, TRANSFER, TRANSFER_FIELDS),
+        _payment(payee, BROKERAGE, {**BROKERAGE_FIELDS, "transaction_amount_yen": "30000000"}),
     )
     assert [p.kind for p in stored] == [
         "remuneration",
@@ -89,9 +82,10 @@ def test_each_kind_takes_its_fields(database: Database, cipher: FieldCipher) -> 
         "real_estate_transfer",
         "real_estate_brokerage",
     ]
-    assert stored[1].details["broker_corporate_number"] == CORPORATE_NUMBER
-    assert stored[1].details["brokerage_fee_yen"] == 20_000
-    assert stored[2].details["acquired_on"] == "2025-06-01"
+    assert stored[0].fields == {"category": "講演料", "details": "講演", "remarks": "講演会"}
+    assert stored[1].fields["broker_corporate_number"] == CORPORATE_NUMBER
+    assert stored[2].fields["acquired_on"] == "2025-06-01"
+    assert stored[3].fields["transaction_amount_yen"] == 30_000_000
     with database.read() as session:
         rows = session.execute(select(FilingPayment)).scalars().all()
         entries = (
@@ -99,54 +93,74 @@ def test_each_kind_takes_its_fields(database: Database, cipher: FieldCipher) -> 
             .scalars()
             .all()
         )
-    # details are ciphertext at rest
-    assert all("東京都" not in row.details_enc and "家賃" not in row.details_enc for row in rows)
+    # the fields are ciphertext at rest
+    assert all("東京都" not in row.fields_enc and "講演" not in row.fields_enc for row in rows)
     assert len(entries) == 4
     for entry in entries:
         assert set(entry.details) == {"subject_id", "affair", "kind", "row_sha256"}
         assert entry.details["subject_id"] == payee
 
 
+def _without(fields: dict[str, object], name: str) -> dict[str, object]:
+    return {k: v for k, v in fields.items() if k != name}
+
+
 @pytest.mark.parametrize(
-    ("affair", "details", "more", "field"),
+    ("affair", "fields", "more", "problem"),
     [
-        (REMUNERATION, {}, {}, "category: Field required"),
-        (REMUNERATION, {"category": "x", "property_location": "y"}, {}, "property_location"),
-        (USAGE, {"category": "家賃"}, {}, "property_location: Field required"),
-        (USAGE, {"category": "家賃", "property_location": "x"}, {"withheld_yen": 1}, "withheld"),
-        (TRANSFER, {"property_type": "土地", "property_location": "x"}, {}, "acquired_on"),
+        (REMUNERATION, {"details": "x"}, {}, "category: Field required"),
+        (
+            REMUNERATION,
+            {"category": "x", "details": "y", "property_location": "z"},
+            {},
+            "property_location: not a field",
+        ),
+        (
+            USAGE,
+            _without(USAGE_FIELDS, "property_location"),
+            {},
+            "property_location: Field required",
+        ),
+        (USAGE, USAGE_FIELDS, {"withheld_yen": 1}, "has no tax withheld"),
+        (TRANSFER, _without(TRANSFER_FIELDS, "acquired_on"), {}, "acquired_on: Field required"),
         (
             TRANSFER,
-            {"property_type": "土地", "property_location": "x", "acquired_on": "x"},
+            {**TRANSFER_FIELDS, "acquired_on": "x"},
             {},
             "acquired_on: Input should be a valid date",
         ),
         (
             BROKERAGE,
-            {"category": "売買", "confirmed_on": "2025-01-01", "transaction_amount_yen": -1},
+            {**BROKERAGE_FIELDS, "transaction_amount_yen": -1},
             {},
             "transaction_amount_yen",
         ),
         (
-            USAGE,
-            {"category": "家賃", "property_location": "x", "broker_corporate_number": "1" * 13},
+            BROKERAGE,
+            {**BROKERAGE_FIELDS, "category": "交換"},
             {},
-            "corporate number",
+            "category: Input should be '売買' or '貸付'",
         ),
-        (REMUNERATION, {"category": "x"}, {"withheld_yen": 300_000}, "must not exceed amount_yen"),
+        (USAGE, {**USAGE_FIELDS, "broker_corporate_number": "1" * 13}, {}, "corporate number"),
+        (
+            REMUNERATION,
+            {"category": "x", "details": "y"},
+            {"withheld_yen": 300_000},
+            "must not exceed amount_yen",
+        ),
     ],
 )
 def test_fields_are_checked_per_kind(
     database: Database,
     cipher: FieldCipher,
     affair: str,
-    details: dict[str, object],
+    fields: dict[str, object],
     more: dict[str, object],
-    field: str,
+    problem: str,
 ) -> None:
     payee = make_payee(database, cipher)
-    with pytest.raises(InputError, match=field):
-        _add(database, cipher, _payment(payee, affair, details, **more))
+    with pytest.raises(InputError, match=problem):
+        _add(database, cipher, _payment(payee, affair, fields, **more))
     with database.read() as session:
         assert session.execute(select(FilingPayment)).first() is None
 
@@ -157,12 +171,12 @@ def test_no_individual_number_in_any_field(
 ) -> None:
     payee = make_payee(database, cipher)
     with pytest.raises(InputError) as caught:
-        _add(database, cipher, remuneration(payee, 1000, notes=f"番号 {written}"))
+        _add(database, cipher, remuneration(payee, 1000, remarks=f"番号 {written}"))
     assert "individual number" in caught.value.message
     assert "9018" not in caught.value.message
     assert "９０１８" not in caught.value.message
     # a corporate number or an invoice number is no individual number
-    _add(database, cipher, remuneration(payee, 1000, notes=f"T{CORPORATE_NUMBER} 123456789019"))
+    _add(database, cipher, remuneration(payee, 1000, remarks=f"T{CORPORATE_NUMBER} 123456789019"))
 
 
 def test_affair_and_payee_are_checked(database: Database, cipher: FieldCipher) -> None:
@@ -214,7 +228,7 @@ def test_list_and_delete_within_the_designation(database: Database, cipher: Fiel
     assert [p.id for p in of_2025] == [b.id, c.id]
     assert [p.id for p in only_first] == [a.id, b.id]
     assert other_affair == []
-    assert every[0].details == {"category": "講演料"}
+    assert every[0].fields == {"category": "講演料", "details": "講演"}
     with pytest.raises(NotFoundError), database.uow() as session:
         delete_payment(session=session, actor="t", scope=Scope(frozenset({USAGE})), payment_id=a.id)
     with database.uow() as session:

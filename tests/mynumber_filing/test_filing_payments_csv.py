@@ -14,7 +14,10 @@ from kojin.mynumber.filing.payments import list_payments
 from kojin.mynumber.filing.payments_csv import PaymentImportError, import_payments
 from kojin.mynumber.filing.schemas import PaymentImportResult
 
-HEADER = "subject_id,affair,paid_on,amount_yen,withheld_yen,category,property_location,notes\n"
+HEADER = (
+    "subject_id,affair,paid_on,amount_yen,withheld_yen,"
+    "category,details,property_kind,property_location,calculation_basis,remarks\n"
+)
 
 
 def _import(
@@ -36,8 +39,8 @@ def test_a_good_file_is_imported(database: Database, cipher: FieldCipher) -> Non
     text = (
         "\ufeff"
         + HEADER
-        + f'{payee},{REMUNERATION},2025-04-01,"100,000",10210,原稿料,,\n'
-        + f'{payee},{USAGE},2025-04-30,150000,,家賃,東京都港区,"月額, 4月分"\n'
+        + f'{payee},{REMUNERATION},2025-04-01,"100,000",10210,原稿料,原稿,,,,\n'
+        + f'{payee},{USAGE},2025-04-30,150000,,,家賃,事務所,東京都港区,"月額150,000円",4月分\n'
         + "\n"
     )
     result = _import(database, cipher, text)
@@ -45,10 +48,13 @@ def test_a_good_file_is_imported(database: Database, cipher: FieldCipher) -> Non
     with database.read() as session:
         stored = list_payments(session=session, cipher=cipher, scope=EVERY)
     assert [(p.amount_yen, p.withheld_yen) for p in stored] == [(100_000, 10_210), (150_000, 0)]
-    assert stored[1].details == {
-        "category": "家賃",
+    assert stored[0].fields == {"category": "原稿料", "details": "原稿"}
+    assert stored[1].fields == {
+        "details": "家賃",
+        "property_kind": "事務所",
         "property_location": "東京都港区",
-        "notes": "月額, 4月分",
+        "calculation_basis": "月額150,000円",
+        "remarks": "4月分",
     }
 
 
@@ -60,13 +66,13 @@ def test_every_problem_is_named_and_nothing_is_stored(
     secret = "ないしょの住所"
     text = (
         HEADER
-        + f"{payee},{REMUNERATION},2025-04-01,100000,0,原稿料,,\n"  # good
-        + f"{payee},{REMUNERATION},2025-13-01,100000,0,原稿料,{secret},\n"  # 3
-        + f"{payee},{USAGE},2025-04-01,abc,0,家賃,,\n"  # 4
-        + f"{customer},{REMUNERATION},2025-04-01,1,0,x,,\n"  # 5
-        + f"{payee},zzz_affair,2025-04-01,1,0,x,,\n"  # 6
-        + f"{payee},{REMUNERATION},2025-04-01,1,0,x,,123456789018\n"  # 7
-        + f"{payee},{REMUNERATION},2025-04-01,1,0,x,,,extra\n"  # 8
+        + f"{payee},{REMUNERATION},2025-04-01,100000,0,原稿料,原稿,,,,\n"  # good
+        + f"{payee},{REMUNERATION},2025-13-01,100000,0,原稿料,原稿,,{secret},,\n"  # 3
+        + f"{payee},{USAGE},2025-04-01,abc,0,,家賃,事務所,,x,\n"  # 4
+        + f"{customer},{REMUNERATION},2025-04-01,1,0,x,y,,,,\n"  # 5
+        + f"{payee},zzz_affair,2025-04-01,1,0,x,y,,,,\n"  # 6
+        + f"{payee},{REMUNERATION},2025-04-01,1,0,x,y,,,,123456789018\n"  # 7
+        + f"{payee},{REMUNERATION},2025-04-01,1,0,x,y,,,,,extra\n"  # 8
     )
     with pytest.raises(PaymentImportError) as caught:
         _import(database, cipher, text)
@@ -77,7 +83,9 @@ def test_every_problem_is_named_and_nothing_is_stored(
     assert any(p.startswith("line 4, column property_location: Field required") for p in problems)
     assert any(p.startswith("line 5, column subject_id") for p in problems)
     assert any(p.startswith("line 6, column affair") for p in problems)
-    assert any(p.startswith("line 7, column notes") and "individual number" in p for p in problems)
+    assert any(
+        p.startswith("line 7, column remarks") and "individual number" in p for p in problems
+    )
     assert any(p.startswith("line 8, row: more cells") for p in problems)
     assert not any(p.startswith("line 2") for p in problems)
     message = caught.value.message
@@ -105,7 +113,7 @@ def test_payees_outside_the_designation_are_refused(
     database: Database, cipher: FieldCipher
 ) -> None:
     payee = make_payee(database, cipher)
-    text = HEADER + f"{payee},{REMUNERATION},2025-04-01,100000,0,原稿料,,\n"
+    text = HEADER + f"{payee},{REMUNERATION},2025-04-01,100000,0,原稿料,原稿,,,,\n"
     for scope in (Scope(frozenset({USAGE})), Scope(subject_ids=frozenset()), None):
         with pytest.raises(PaymentImportError) as caught:
             _import(database, cipher, text, scope)  # type: ignore[arg-type]

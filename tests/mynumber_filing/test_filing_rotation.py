@@ -26,7 +26,7 @@ def test_rotation_reaches_payments(
             policy=POLICY,
             actor="t",
             scope=EVERY,
-            payments=[remuneration(payee, 1000, notes="講演"), remuneration(payee, 2000)],
+            payments=[remuneration(payee, 1000, remarks="講演会"), remuneration(payee, 2000)],
         )
     old = cipher.current_key_id
     result = rotate_keys(
@@ -40,7 +40,7 @@ def test_rotation_reaches_payments(
             new.current_key_id
         }
         stored = list_payments(session=session, cipher=new, scope=EVERY)
-    assert sorted((p.amount_yen, p.details) for p in stored) == [
-        (1000, {"category": "講演料", "notes": "講演"}),
-        (2000, {"category": "講演料"}),
+    assert sorted((p.amount_yen, p.fields) for p in stored) == [
+        (1000, {"category": "講演料", "details": "講演", "remarks": "講演会"}),
+        (2000, {"category": "講演料", "details": "講演"}),
     ]

@@ -38,7 +38,7 @@ def upgrade() -> None:
         sa.Column("paid_on", sa.Date(), nullable=False),
         sa.Column("amount_yen", _YEN, nullable=False),
         sa.Column("withheld_yen", _YEN, nullable=False),
-        sa.Column("details_enc", sa.Text(), nullable=False),
+        sa.Column("fields_enc", sa.Text(), nullable=False),
         sa.Column("key_id", sa.String(length=32), nullable=False),
         _moment("created_at"),
         sa.Column("created_by", sa.String(length=200), nullable=False),

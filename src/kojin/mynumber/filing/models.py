@@ -2,8 +2,8 @@
 ``mynumber_``: the vault's migrations own those).
 
 No row holds an individual number. A payment's kind-specific fields (a property's location, the
-summary note, a broker's name...) may describe a person, so they are kept encrypted under the
-registry's field cipher (context ``filing_payments.details:<id>``), as subjects' identifiers
+remarks, a broker's name...) may describe a person, so they are kept encrypted under the
+registry's field cipher (context ``filing_payments.fields:<id>``), as subjects' identifiers
 are; amounts and dates stay in clear so that annual totals are sums in the database.
 """
 
@@ -37,8 +37,8 @@ class FilingPayment(Base):
     amount_yen: Mapped[int] = mapped_column(Yen)
     withheld_yen: Mapped[int] = mapped_column(Yen, default=0)
     #: the kind-specific fields as JSON, encrypted (see the module docstring)
-    details_enc: Mapped[str] = mapped_column(Text)
-    #: the key id `details_enc` is encrypted under (rotation finds stale rows)
+    fields_enc: Mapped[str] = mapped_column(Text)
+    #: the key id `fields_enc` is encrypted under (rotation finds stale rows)
     key_id: Mapped[str] = mapped_column(String(32), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     created_by: Mapped[str] = mapped_column(String(200))

@@ -13,7 +13,7 @@ from typing import Annotated
 from pydantic import BaseModel, ConfigDict, StringConstraints, ValidationError
 
 from kojin.errors import InputError
-from kojin.mynumber.filing.details import problem_text
+from kojin.mynumber.filing.payment_fields import problem_text
 from kojin.mynumber.filing.text import CorporateNumber, FilingText
 from kojin.registry.subjects.text import STORABLE
 from kojin.settings import Settings

@@ -3,9 +3,9 @@ export reads.
 
 A payment is checked against the policy (its affair prepares a payment record; the payee is a
 subject of that affair's category) and its kind's fields
-(:mod:`kojin.mynumber.filing.details`); only a designated person in charge whose scope covers
+(:mod:`kojin.mynumber.filing.payment_fields`); only a designated person in charge whose scope covers
 the affair and the payee may add, see or delete it (R-MN-9). The audit chain holds ids, the
-affair and the digest of the row as stored, never amounts or details.
+affair and the digest of the row as stored, never amounts or fields.
 """
 
 from __future__ import annotations
@@ -28,8 +28,8 @@ from kojin.errors import InputError, NotFoundError, PermissionDeniedError
 from kojin.law.mynumber_vocabulary import PaymentRecordKind
 from kojin.law.policy_facts import PolicyFacts
 from kojin.mynumber.filing.affairs import AffairScope, filing_affair, require_affair
-from kojin.mynumber.filing.details import WITHHOLDING_KINDS, validate_details
 from kojin.mynumber.filing.models import FilingPayment
+from kojin.mynumber.filing.payment_fields import takes_withholding, validate_fields
 from kojin.mynumber.filing.schemas import PaymentIn, PaymentOut
 from kojin.registry.row_digest import row_digest, table_columns
 from kojin.registry.subjects.models import Subject
@@ -47,9 +47,9 @@ def payment_digest(row: FilingPayment) -> str:
     return row_digest({c: getattr(row, c) for c in PAYMENT_DIGEST_COLUMNS}, PAYMENT_DIGEST_COLUMNS)
 
 
-def details_context(payment_id: str) -> str:
-    """The cipher context of a payment's details."""
-    return f"filing_payments.details:{payment_id}"
+def fields_context(payment_id: str) -> str:
+    """The cipher context of a payment's fields."""
+    return f"filing_payments.fields:{payment_id}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,7 +59,7 @@ class CheckedPayment:
     payment: PaymentIn
     kind: PaymentRecordKind
     category: str
-    details: dict[str, Any]
+    fields: dict[str, Any]
 
 
 def check_payment(policy: PolicyFacts, payment: PaymentIn) -> CheckedPayment:
@@ -67,8 +67,8 @@ def check_payment(policy: PolicyFacts, payment: PaymentIn) -> CheckedPayment:
     field (never the value) otherwise. The payee's category is checked by :func:`add_payments`,
     against the registry."""
     affair = filing_affair(policy, payment.affair)
-    details = validate_details(affair.kind, payment.details)
-    if payment.withheld_yen and affair.kind not in WITHHOLDING_KINDS:
+    fields = validate_fields(affair.kind, payment.fields)
+    if payment.withheld_yen and not takes_withholding(affair.kind):
         raise InputError(
             f"a {affair.kind.value} payment record has no tax withheld: leave it 0",
             field="withheld_yen",
@@ -79,7 +79,7 @@ def check_payment(policy: PolicyFacts, payment: PaymentIn) -> CheckedPayment:
         payment=payment,
         kind=affair.kind,
         category=affair.category,
-        details=details.model_dump(mode="json", exclude_none=True),
+        fields=fields,
     )
 
 
@@ -119,13 +119,13 @@ def store_payments(
     checked: Sequence[CheckedPayment],
     now: datetime | None = None,
 ) -> list[PaymentOut]:
-    """Store payments already checked (details encrypted) and chain one entry per payment."""
+    """Store payments already checked (fields encrypted) and chain one entry per payment."""
     ts = now or utcnow()
     kid = cipher.current_key_id
     rows: list[FilingPayment] = []
     for item in checked:
         payment_id = uuid.uuid4().hex
-        text = orjson.dumps(item.details, option=orjson.OPT_SORT_KEYS).decode()
+        text = orjson.dumps(item.fields, option=orjson.OPT_SORT_KEYS).decode()
         rows.append(
             FilingPayment(
                 id=payment_id,
@@ -135,7 +135,7 @@ def store_payments(
                 paid_on=item.payment.paid_on,
                 amount_yen=item.payment.amount_yen,
                 withheld_yen=item.payment.withheld_yen,
-                details_enc=cipher.encrypt(text, context=details_context(payment_id), key_id=kid),
+                fields_enc=cipher.encrypt(text, context=fields_context(payment_id), key_id=kid),
                 key_id=kid,
                 created_at=ts,
                 created_by=actor,
@@ -163,7 +163,7 @@ def store_payments(
         now=ts,
     )
     return [
-        _out(row, details) for row, details in zip(rows, (c.details for c in checked), strict=True)
+        _out(row, fields) for row, fields in zip(rows, (c.fields for c in checked), strict=True)
     ]
 
 
@@ -197,13 +197,13 @@ def add_payments(
 
 
 def _decrypted(row: FilingPayment, cipher: FieldCipher) -> dict[str, Any]:
-    text = cipher.decrypt(row.details_enc, context=details_context(row.id))
+    text = cipher.decrypt(row.fields_enc, context=fields_context(row.id))
     value = orjson.loads(text)
     assert isinstance(value, dict)
     return value
 
 
-def _out(row: FilingPayment, details: dict[str, Any]) -> PaymentOut:
+def _out(row: FilingPayment, fields: dict[str, Any]) -> PaymentOut:
     return PaymentOut(
         id=row.id,
         subject_id=row.subject_id,
@@ -212,7 +212,7 @@ def _out(row: FilingPayment, details: dict[str, Any]) -> PaymentOut:
         paid_on=row.paid_on,
         amount_yen=row.amount_yen,
         withheld_yen=row.withheld_yen,
-        details=details,
+        fields=fields,
         created_at=row.created_at,
         created_by=row.created_by,
     )
@@ -289,7 +289,7 @@ def delete_payment(
 def payments_of_year(
     *, session: Session, cipher: FieldCipher, affair: str, year: int
 ) -> list[tuple[FilingPayment, dict[str, Any]]]:
-    """Every payment of `affair` paid in `year`, with its details, in payee and date order
+    """Every payment of `affair` paid in `year`, with its fields, in payee and date order
     (for the export, which checks the scope itself)."""
     first, last = year_bounds(year)
     rows = (

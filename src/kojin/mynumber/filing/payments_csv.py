@@ -3,7 +3,7 @@ what a cell holds.
 
 The header names the columns: ``subject_id``, ``affair``, ``paid_on`` (YYYY-MM-DD),
 ``amount_yen``, optionally ``withheld_yen``, and the kind-specific fields of the affairs in the
-file (:mod:`kojin.mynumber.filing.details`; e.g. ``category``, ``property_location``). A cell
+file (:mod:`kojin.mynumber.filing.payment_fields`; e.g. ``category``, ``property_location``). A cell
 left empty is a field not given; a value in a column that is not a field of the row's payment
 record is a problem. Yen cells may group digits with commas.
 """
@@ -25,7 +25,7 @@ from kojin.errors import InputError
 from kojin.law.mynumber_vocabulary import PaymentRecordKind
 from kojin.law.policy_facts import PolicyFacts
 from kojin.mynumber.filing.affairs import AffairScope, filing_affairs
-from kojin.mynumber.filing.details import details_fields, problem_text, validate_details
+from kojin.mynumber.filing.payment_fields import fields_of, problem_text, validate_fields
 from kojin.mynumber.filing.payments import (
     CheckedPayment,
     check_payment,
@@ -39,8 +39,8 @@ from kojin.mynumber.filing.schemas import PaymentImportResult, PaymentIn
 BASE_COLUMNS: Final = ("subject_id", "affair", "paid_on", "amount_yen", "withheld_yen")
 REQUIRED_COLUMNS: Final = ("subject_id", "affair", "paid_on", "amount_yen")
 #: every kind-specific column any payment record takes
-DETAIL_COLUMNS: Final = tuple(
-    dict.fromkeys(field for kind in PaymentRecordKind for field in details_fields(kind))
+FIELD_COLUMNS: Final = tuple(
+    dict.fromkeys(field for kind in PaymentRecordKind for field in fields_of(kind))
 )
 #: the most data rows one import takes
 MAX_IMPORT_ROWS: Final = 100_000
@@ -64,7 +64,7 @@ class PaymentImportError(InputError):
 
 
 def _header_problems(header: list[str]) -> list[str]:
-    known = (*BASE_COLUMNS, *DETAIL_COLUMNS)
+    known = (*BASE_COLUMNS, *FIELD_COLUMNS)
     problems: list[str] = []
     unknown = [str(at) for at, name in enumerate(header, start=1) if name not in known]
     if unknown:
@@ -110,10 +110,10 @@ def _payment_in(
 ) -> tuple[dict[str, Any], list[str]]:
     """The payment of a row as input values, and the problems of cells outside its kind."""
     values: dict[str, Any] = {}
-    details: dict[str, Any] = {}
+    fields: dict[str, Any] = {}
     problems: list[str] = []
     kind = kinds.get((row.get("affair") or "").strip())
-    allowed = set(details_fields(kind)) if kind is not None else set(DETAIL_COLUMNS)
+    allowed = set(fields_of(kind)) if kind is not None else set(FIELD_COLUMNS)
     for column, raw in row.items():
         if column is None:  # cells beyond the header
             problems.append("row: more cells than the header has columns")
@@ -124,10 +124,10 @@ def _payment_in(
         if column in BASE_COLUMNS:
             values[column] = value
         elif column in allowed:
-            details[column] = value
+            fields[column] = value
         else:
             problems.append(f"column {column}: not a field of this affair's payment record")
-    values["details"] = details
+    values["fields"] = fields
     return values, problems
 
 
@@ -158,16 +158,16 @@ def read_payments(
             kind = kinds.get(str(values.get("affair")))
             if kind is not None:  # the row's own fields are checked as well
                 try:
-                    validate_details(kind, values["details"])
-                except InputError as details_exc:
-                    problems.extend(_input_problems(line, details_exc))
+                    validate_fields(kind, values["fields"])
+                except InputError as fields_exc:
+                    problems.extend(_input_problems(line, fields_exc))
         except InputError as exc:
             problems.extend(_input_problems(line, exc))
     return checked, problems
 
 
 def _input_problems(line: int, exc: InputError) -> list[str]:
-    if exc.field == "details":  # "details of a <kind> payment: field: message; ..."
+    if exc.field == "fields":  # "fields of a <kind> payment: field: message; ..."
         _, _, listed = exc.message.partition(": ")
         return [f"line {line}, column {part}" for part in listed.split("; ")]
     return [f"line {line}, column {exc.field}: {exc.message}"]

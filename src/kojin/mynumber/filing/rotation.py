@@ -1,4 +1,4 @@
-"""Key rotation of payments' details: :data:`FILING_STORE` is an
+"""Key rotation of payments' fields: :data:`FILING_STORE` is an
 :class:`~kojin.registry.keys.EncryptedStore` for :func:`kojin.registry.keys.rotate_keys`
 (``kojin keys rotate`` names it), so that a rotation leaves no payment under an older key."""
 
@@ -11,12 +11,12 @@ from sqlalchemy.orm import Session
 
 from kojin.crypto.cipher import FieldCipher
 from kojin.mynumber.filing.models import FilingPayment
-from kojin.mynumber.filing.payments import details_context
+from kojin.mynumber.filing.payments import fields_context
 from kojin.registry.keys import EncryptedStore
 
 
 def count_stale_payments(*, session: Session, cipher: FieldCipher) -> int:
-    """How many payments' details are still under an older key."""
+    """How many payments' fields are still under an older key."""
     query = (
         select(func.count())
         .select_from(FilingPayment)
@@ -26,7 +26,7 @@ def count_stale_payments(*, session: Session, cipher: FieldCipher) -> int:
 
 
 def reencrypt_payments(*, session: Session, cipher: FieldCipher, limit: int = 500) -> int:
-    """Re-encrypt up to `limit` payments' details not yet under the current key; how many.
+    """Re-encrypt up to `limit` payments' fields not yet under the current key; how many.
     Call repeatedly (one transaction each) until it returns 0."""
     current = cipher.current_key_id
     rows = (
@@ -41,9 +41,9 @@ def reencrypt_payments(*, session: Session, cipher: FieldCipher, limit: int = 50
         .all()
     )
     for row in rows:
-        where = details_context(row.id)
-        text = cipher.decrypt(row.details_enc, context=where)
-        row.details_enc = cipher.encrypt(text, context=where, key_id=current)
+        where = fields_context(row.id)
+        text = cipher.decrypt(row.fields_enc, context=where)
+        row.fields_enc = cipher.encrypt(text, context=where, key_id=current)
         row.key_id = current
     session.flush()
     return len(rows)

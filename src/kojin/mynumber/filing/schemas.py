@@ -9,11 +9,11 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from kojin.mynumber.filing.details import MAX_YEN
+from kojin.mynumber.filing.payment_fields import MAX_YEN
 from kojin.registry.subjects.text import PolicyId, RowId
 
-#: the most kind-specific fields a payment's details may name
-MAX_DETAIL_FIELDS = 20
+#: the most kind-specific fields a payment may name
+MAX_FIELDS = 20
 
 
 class _In(BaseModel):
@@ -29,16 +29,14 @@ class PaymentIn(_In):
     affair: PolicyId
     paid_on: date
     amount_yen: Annotated[int, Field(ge=1, le=MAX_YEN)]
-    #: 源泉徴収税額 (remuneration only; must not exceed the amount)
+    #: 源泉徴収税額 (on records that have it; must not exceed the amount)
     withheld_yen: Annotated[int, Field(ge=0, le=MAX_YEN)] = 0
-    #: the kind-specific fields (see :mod:`kojin.mynumber.filing.details`)
-    details: Annotated[dict[str, Any], Field(max_length=MAX_DETAIL_FIELDS)] = Field(
-        default_factory=dict
-    )
+    #: the kind-specific fields (see :mod:`kojin.mynumber.filing.payment_fields`)
+    fields: Annotated[dict[str, Any], Field(max_length=MAX_FIELDS)] = Field(default_factory=dict)
 
 
 class PaymentOut(BaseModel):
-    """A stored payment, its details decrypted."""
+    """A stored payment, its fields decrypted."""
 
     id: str
     subject_id: str
@@ -47,7 +45,7 @@ class PaymentOut(BaseModel):
     paid_on: date
     amount_yen: int
     withheld_yen: int
-    details: dict[str, Any]
+    fields: dict[str, Any]
     created_at: datetime
     created_by: str
 
