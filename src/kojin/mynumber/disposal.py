@@ -75,22 +75,15 @@ def dispose_records(
     for row in rows:
         require_active(row)
         require_all_affairs(scope, row)
-    wrapped_under = dict(
-        sessions.vault.execute(
-            select(DataKey.record_id, DataKey.vault_key_id).where(DataKey.record_id.in_(ids))
-        ).tuples()
-    )
+    keys = select(DataKey.record_id, DataKey.vault_key_id).where(DataKey.record_id.in_(ids))
+    wrapped_under = dict(sessions.vault.execute(keys).all())
     sessions.vault.execute(delete(DataKey).where(DataKey.record_id.in_(ids)))
-    purged = dict(
-        sessions.vault.execute(
-            select(IdentityDocumentImage.record_id, func.count())
-            .where(
-                IdentityDocumentImage.record_id.in_(ids),
-                IdentityDocumentImage.purged_at.is_(None),
-            )
-            .group_by(IdentityDocumentImage.record_id)
-        ).tuples()
+    unpurged = (
+        select(IdentityDocumentImage.record_id, func.count())
+        .where(IdentityDocumentImage.record_id.in_(ids), IdentityDocumentImage.purged_at.is_(None))
+        .group_by(IdentityDocumentImage.record_id)
     )
+    purged = {rid: int(count) for rid, count in sessions.vault.execute(unpurged)}
     sessions.vault.execute(
         update(IdentityDocumentImage)
         .where(IdentityDocumentImage.record_id.in_(ids), IdentityDocumentImage.purged_at.is_(None))

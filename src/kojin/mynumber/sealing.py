@@ -96,6 +96,6 @@ def open_numbers(*, vault: Vault, session: Session, record_ids: Collection[str])
             .join(DataKey, DataKey.record_id == NumberRecord.id)
             .where(NumberRecord.id.in_(wanted[start : start + 500]), NumberRecord.status == ACTIVE)
         )
-        for row, key in session.execute(query).tuples():
+        for row, key in session.execute(query):
             numbers[row.id] = _open(_unwrap(vault, session, key), row)
     return numbers
