@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import random
+import warnings
 from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from pydantic import SecretStr
 from sqlalchemy import select
 
 from kojin.audit.models import AuditEntry
+from kojin.auth.roles import Role
 from kojin.crypto.cipher import FieldCipher
 from kojin.db.uow import Database
 from kojin.law.check_digits import my_number_check_digit
@@ -18,6 +22,15 @@ from kojin.mynumber.handlers import designate_handler
 from kojin.mynumber.schemas import HandlerIn, HandlerOut, RegistrationIn
 from kojin.mynumber.vault import Vault
 from kojin.registry.subjects import SubjectCreate, create_subject
+
+with warnings.catch_warnings():
+    # Starlette's test client announces a future switch of HTTP library; the API is unchanged.
+    from starlette.exceptions import StarletteDeprecationWarning
+
+    warnings.simplefilter("ignore", StarletteDeprecationWarning)
+    from fastapi.testclient import TestClient
+
+__all__ = ["Api", "Made", "TestClient"]
 
 SPECIFIC = "specific_personal"
 REMUNERATION = "remuneration_payment_records"
@@ -112,3 +125,33 @@ def chain_text(database: Database) -> str:
     return "\n".join(
         f"{e.actor} {e.action} {e.object_type} {e.object_id} {e.details}" for e in chain(database)
     )
+
+
+@dataclass(frozen=True)
+class Made:
+    """A token's id and plaintext."""
+
+    id: str
+    plaintext: str
+
+    @property
+    def label(self) -> str:
+        """How the audit chain (and a designation) names the token."""
+        return f"token:{self.id}"
+
+    @property
+    def header(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.plaintext}"}
+
+
+@dataclass(frozen=True)
+class Api:
+    """A test client of the API and a token per role (and ``"undesignated"``)."""
+
+    client: TestClient
+    tokens: dict[Role | str, Made]
+
+    def call(self, method: str, path: str, who: Role | str, **kwargs: Any) -> Any:
+        return self.client.request(
+            method, f"/api/v1{path}", headers=self.tokens[who].header, **kwargs
+        )

@@ -7,6 +7,7 @@ sealed under the record's data key and only for ``KOJIN_MYNUMBER_DOCUMENT_HOLDIN
 
 from __future__ import annotations
 
+import logging
 import uuid
 from collections.abc import Callable
 from datetime import datetime, timedelta
@@ -17,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from kojin.audit.service import append_entry
 from kojin.db.base import utcnow
-from kojin.errors import ConflictError, InputError
+from kojin.errors import ConfigurationError, ConflictError, InputError
 from kojin.law.mynumber_vocabulary import IdentityDocument
 from kojin.mynumber.envelope import document_aad, seal
 from kojin.mynumber.handlers import HandlerScope
@@ -28,6 +29,8 @@ from kojin.mynumber.sealing import record_key
 from kojin.mynumber.vault import Vault, VaultSessions, secure_delete
 from kojin.policy.model import Policy
 from kojin.requests.housekeeping import HOUSEKEEPING_ACTOR, PurgeStep
+
+log = logging.getLogger("kojin.mynumber")
 
 #: the largest image kept (bytes)
 MAX_DOCUMENT_BYTES: Final = 10 * 1024 * 1024
@@ -173,10 +176,21 @@ def purge_expired_documents(
 def housekeeping_step(open_vault: Callable[[], Vault]) -> PurgeStep:
     """A housekeeping step (:data:`kojin.requests.housekeeping.PurgeStep`) that purges the
     vault's expired document images beside the registry's other purges, in the housekeeping
-    unit of work (the vault's own database in a transaction of its own)."""
+    unit of work (the vault's own database in a transaction of its own).
+
+    `open_vault` is called at each run (a server opens its vault on first use). A vault that
+    cannot be opened (its keys folder unusable) is logged and skipped, so that the registry's
+    purges still run; the next run tries again.
+    """
 
     def step(session: Session, _policy: Policy, now: datetime, actor: str) -> int:
-        vault = open_vault()
+        try:
+            vault = open_vault()
+        except (ConfigurationError, OSError) as exc:
+            log.warning(
+                "housekeeping: the My Number vault cannot be opened (%s)", type(exc).__name__
+            )
+            return 0
         if vault.shared:
             return _purge(VaultSessions(registry=session, vault=session), now, actor)
         with vault.store_transaction() as store:

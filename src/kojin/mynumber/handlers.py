@@ -61,6 +61,10 @@ class HandlerScope:
         return self.covers(subject_id) and not self.affairs.isdisjoint(affairs)
 
 
+#: the scope of a handler without a designation: no affair, no person
+NOBODY = HandlerScope(actor="", affairs=frozenset(), subject_ids=frozenset(), department="")
+
+
 def _active(vault: Session, actor: str) -> HandlerDesignation | None:
     query = select(HandlerDesignation).where(
         HandlerDesignation.actor == actor, HandlerDesignation.revoked_at.is_(None)
