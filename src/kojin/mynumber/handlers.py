@@ -14,7 +14,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from kojin.audit.service import append_entry
@@ -65,24 +65,43 @@ class HandlerScope:
 NOBODY = HandlerScope(actor="", affairs=frozenset(), subject_ids=frozenset(), department="")
 
 
+_ACTIVE = (
+    select(HandlerDesignation)
+    .where(HandlerDesignation.actor == bindparam("actor"), HandlerDesignation.revoked_at.is_(None))
+    .limit(1)
+)
+#: where a transaction keeps the scopes it has read (``Session.info``): a batch of reveals
+#: reads its designation once; designating or revoking in the transaction forgets them
+_SCOPES = "kojin.mynumber.scopes"
+
+
 def _active(vault: Session, actor: str) -> HandlerDesignation | None:
-    query = select(HandlerDesignation).where(
-        HandlerDesignation.actor == actor, HandlerDesignation.revoked_at.is_(None)
-    )
-    return vault.execute(query.limit(1)).scalars().first()
+    return vault.execute(_ACTIVE, {"actor": actor}).scalars().first()
+
+
+def _forget_scopes(vault: Session) -> None:
+    vault.info.pop(_SCOPES, None)
 
 
 def handler_scope(*, vault: Session, actor: str) -> HandlerScope | None:
-    """The designation of `actor`, or None when it has no unrevoked one."""
+    """The designation of `actor`, or None when it has no unrevoked one (read once per
+    transaction)."""
+    known: dict[str, HandlerScope | None] = vault.info.setdefault(_SCOPES, {})
+    if actor in known:
+        return known[actor]
     row = _active(vault, actor)
-    if row is None:
-        return None
-    return HandlerScope(
-        actor=row.actor,
-        affairs=frozenset(row.affairs),
-        subject_ids=None if row.subject_ids is None else frozenset(row.subject_ids),
-        department=row.department,
+    scope = (
+        None
+        if row is None
+        else HandlerScope(
+            actor=row.actor,
+            affairs=frozenset(row.affairs),
+            subject_ids=None if row.subject_ids is None else frozenset(row.subject_ids),
+            department=row.department,
+        )
     )
+    known[actor] = scope
+    return scope
 
 
 def require_scope(*, vault: Session, actor: str) -> HandlerScope:
@@ -132,6 +151,7 @@ def designate_handler(
     )
     sessions.vault.add(row)
     sessions.vault.flush()
+    _forget_scopes(sessions.vault)
     append_entry(
         session=sessions.registry,
         actor=actor,
@@ -162,6 +182,7 @@ def revoke_handler(
     row.revoked_at = now or utcnow()
     row.revoked_by = actor
     sessions.vault.flush()
+    _forget_scopes(sessions.vault)
     append_entry(
         session=sessions.registry,
         actor=actor,

@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session, defer
 
 from kojin.audit.service import append_entry
@@ -29,6 +29,8 @@ RECORD_NOT_FOUND = "record not found"
 DISPOSED = "the record was disposed of: its number no longer exists"
 #: the most records one listing returns
 MAX_LIMIT = 1_000
+_RECORD = select(NumberRecord).where(NumberRecord.id == bindparam("id"))
+_RECORD_FOR_UPDATE = _RECORD.with_for_update()
 
 
 def day_in_japan(moment: datetime) -> date:
@@ -65,10 +67,8 @@ def load_record(
     out-of-designation id."""
     row = None
     if is_row_id(record_id):
-        query = select(NumberRecord).where(NumberRecord.id == record_id)
-        if for_update:
-            query = query.with_for_update()
-        row = session.execute(query).scalars().first()
+        query = _RECORD_FOR_UPDATE if for_update else _RECORD
+        row = session.execute(query, {"id": record_id}).scalars().first()
     if row is None or (
         scope is not None and not scope.sees(affairs=row.affairs, subject_id=row.subject_id)
     ):

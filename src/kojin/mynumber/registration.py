@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
+from typing import Any, cast
 
-from sqlalchemy import select
+from sqlalchemy import Table, bindparam, insert, select
 
 from kojin.audit.service import append_entry
 from kojin.db.base import utcnow
@@ -33,6 +34,8 @@ from kojin.mynumber.verification import check_verification
 from kojin.registry.subjects.scope import SubjectScope
 from kojin.registry.subjects.service import SUBJECT_NOT_FOUND, visible_subject
 
+_INSERT_RECORD = insert(cast(Table, NumberRecord.__table__))
+_TAKEN = select(NumberRecord.id).where(NumberRecord.active_subject == bindparam("subject"))
 OUTSIDE_DESIGNATION = (
     "affairs: outside this handler's designation (R-MN-9); the values are not repeated here"
 )
@@ -79,8 +82,7 @@ def register_number(
         raise InputError("the acquisition cannot lie in the future", field="acquired_on")
     check_verification(body.route, body.document_types)
     number = normalize_number(body.number.get_secret_value())
-    taken = select(NumberRecord.id).where(NumberRecord.active_subject == subject.id)
-    if sessions.vault.execute(taken).first() is not None:
+    if sessions.vault.execute(_TAKEN, {"subject": subject.id}).first() is not None:
         raise ConflictError(
             "this person already has an active record: add affairs to it or dispose of it first"
         )
@@ -105,26 +107,26 @@ def register_number(
     record_id = uuid.uuid4().hex
     data_key = new_data_key()
     sealed = seal(data_key, number.encode("ascii"), aad=number_aad(record_id))
-    row = NumberRecord(
-        id=record_id,
-        subject_id=subject.id,
-        active_subject=subject.id,
-        category=category.id,
-        affairs=list(body.affairs),
-        status=ACTIVE,
-        route=body.route.value,
-        document_types=[d.value for d in body.document_types],
-        purpose_stated=True,
-        acquired_on=body.acquired_on,
-        registered_at=moment,
-        registered_by=actor,
-        number_ct=sealed.ciphertext,
-        nonce=sealed.nonce,
-    )
-    sessions.vault.add(row)
-    sessions.vault.flush()
+    values: dict[str, Any] = {
+        "id": record_id,
+        "subject_id": subject.id,
+        "active_subject": subject.id,
+        "category": category.id,
+        "affairs": list(body.affairs),
+        "status": ACTIVE,
+        "route": body.route.value,
+        "document_types": [d.value for d in body.document_types],
+        "purpose_stated": True,
+        "acquired_on": body.acquired_on,
+        "registered_at": moment,
+        "registered_by": actor,
+        "number_ct": sealed.ciphertext,
+        "nonce": sealed.nonce,
+    }
+    # Core statements: the record first, then its data key (which names it); no ORM flush
+    sessions.vault.execute(_INSERT_RECORD, values)
     store_key(vault, sessions.vault, record_id, data_key)
-    sessions.vault.flush()
+    row = NumberRecord(**values)  # for the answer only; not added to the session
     append_entry(
         session=sessions.registry,
         actor=actor,

@@ -11,8 +11,9 @@ only then reads which vault key is current; a rotation takes the exclusive lock
 from __future__ import annotations
 
 from collections.abc import Collection
+from typing import cast
 
-from sqlalchemy import select, text
+from sqlalchemy import Table, insert, select, text
 from sqlalchemy.orm import Session
 
 from kojin.errors import IntegrityError
@@ -21,6 +22,7 @@ from kojin.mynumber.models import ACTIVE, DataKey, NumberRecord
 from kojin.mynumber.vault import Vault
 
 _TABLE = DataKey.__tablename__
+_INSERT_KEY = insert(cast(Table, DataKey.__table__))
 
 
 def _lock(session: Session, mode: str) -> None:
@@ -41,11 +43,13 @@ def lock_for_rewrapping(session: Session) -> None:
 
 
 def store_key(vault: Vault, session: Session, record_id: str, data_key: bytes) -> None:
-    """Store `data_key` of `record_id` (whose row is flushed already) wrapped under the vault
+    """Store `data_key` of `record_id` (whose row is written already) wrapped under the vault
     key that is current once the wrapping lock is held."""
     lock_for_wrapping(session)
     key_id, wrapped = vault.keys.wrap(data_key)
-    session.add(DataKey(record_id=record_id, vault_key_id=key_id, wrapped=wrapped))
+    session.execute(
+        _INSERT_KEY, {"record_id": record_id, "vault_key_id": key_id, "wrapped": wrapped}
+    )
 
 
 def _select_key(session: Session, record_id: str) -> DataKey:
