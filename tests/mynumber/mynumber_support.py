@@ -19,7 +19,8 @@ from kojin.db.uow import Database
 from kojin.law.check_digits import my_number_check_digit
 from kojin.law.mynumber_vocabulary import IdentityDocument, VerificationRoute
 from kojin.mynumber.handlers import designate_handler
-from kojin.mynumber.schemas import HandlerIn, HandlerOut, RegistrationIn
+from kojin.mynumber.schemas import HandlerIn, HandlerOut, RecordOut, RegistrationIn
+from kojin.mynumber.service import register_number
 from kojin.mynumber.vault import Vault
 from kojin.registry.subjects import SubjectCreate, create_subject
 
@@ -112,6 +113,19 @@ def registration(
         purpose_stated=True,
         acquired_on=date(2026, 4, 1),
     )
+
+
+def register(
+    vault: Vault, person: str, number: str, *, affairs: tuple[str, ...] = (REMUNERATION,)
+) -> RecordOut:
+    """Register `number` for `person` as the designated HANDLER, committed; the record."""
+    with vault.transaction() as sessions:
+        return register_number(
+            vault=vault,
+            sessions=sessions,
+            actor=HANDLER,
+            body=registration(person, number, affairs=affairs),
+        ).record
 
 
 def chain(database: Database) -> list[AuditEntry]:

@@ -16,7 +16,7 @@ from mynumber_support import (
     chain_text,
     designate,
     numbers,
-    registration,
+    register,
 )
 
 from kojin.db.uow import Database
@@ -28,7 +28,6 @@ from kojin.mynumber.schemas import HandlerOut, ProvisionIn, RecordOut
 from kojin.mynumber.service import (
     dispose_records,
     provide_number,
-    register_number,
     reveal_number,
 )
 from kojin.mynumber.vault import DecisionRefusedError, Vault
@@ -41,13 +40,7 @@ REASON = "支払調書の作成のため 2026年分"
 
 @pytest.fixture
 def record(vault: Vault, person: str, handler: HandlerOut) -> RecordOut:
-    with vault.transaction() as sessions:
-        return register_number(
-            vault=vault,
-            sessions=sessions,
-            actor=HANDLER,
-            body=registration(person, NUMBER, affairs=(REMUNERATION, REAL_ESTATE)),
-        ).record
+    return register(vault, person, NUMBER, affairs=(REMUNERATION, REAL_ESTATE))
 
 
 def _reveal(

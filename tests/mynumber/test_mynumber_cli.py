@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from mynumber_support import AFFAIRS, HANDLER, REMUNERATION, chain, numbers, registration
+from mynumber_support import AFFAIRS, HANDLER, REMUNERATION, chain, numbers, register
 from typer.testing import CliRunner
 
 from kojin.cli import app
@@ -15,7 +15,7 @@ from kojin.db.uow import Database
 from kojin.law.mynumber_vocabulary import IdentityDocument
 from kojin.mynumber.numbers import MASKED
 from kojin.mynumber.schemas import RecordOut
-from kojin.mynumber.service import add_document, register_number
+from kojin.mynumber.service import add_document
 from kojin.mynumber.vault import Vault
 from kojin.settings import Settings
 
@@ -46,10 +46,7 @@ def _designate(runner: CliRunner) -> str:
 @pytest.fixture
 def record(runner: CliRunner, vault: Vault, person: str) -> RecordOut:
     _designate(runner)
-    with vault.transaction() as sessions:
-        return register_number(
-            vault=vault, sessions=sessions, actor=HANDLER, body=registration(person, NUMBER)
-        ).record
+    return register(vault, person, NUMBER)
 
 
 def test_designations_are_made_listed_and_revoked(

@@ -20,7 +20,7 @@ from mynumber_support import (
     chain,
     chain_text,
     numbers,
-    registration,
+    register,
 )
 from sqlalchemy import select
 
@@ -35,7 +35,6 @@ from kojin.mynumber.sealing import record_key
 from kojin.mynumber.service import (
     add_document,
     dispose_and_shred,
-    register_number,
     reveal_number,
 )
 from kojin.mynumber.vault import Vault
@@ -51,13 +50,6 @@ class Stored:
     wrapped: bytes
     nonce: bytes
     ciphertext: bytes
-
-
-def _register(vault: Vault, person: str, number: str) -> RecordOut:
-    with vault.transaction() as sessions:
-        return register_number(
-            vault=vault, sessions=sessions, actor=HANDLER, body=registration(person, number)
-        ).record
 
 
 def _stored(vault: Vault, record: RecordOut) -> Stored:
@@ -81,8 +73,8 @@ def _stored(vault: Vault, record: RecordOut) -> Stored:
 def two(
     vault: Vault, database: Database, cipher: FieldCipher, person: str, handler: HandlerOut
 ) -> tuple[Stored, Stored]:
-    gone = _register(vault, person, GONE)
-    kept = _register(vault, add_person(database, cipher, vault), KEPT)
+    gone = register(vault, person, GONE)
+    kept = register(vault, add_person(database, cipher, vault), KEPT)
     with vault.transaction() as sessions:
         add_document(
             vault=vault,
@@ -277,7 +269,7 @@ def test_a_disposed_persons_number_may_be_registered_again(
 ) -> None:
     gone, _ = two
     dispose_and_shred(vault=vault, actor=HANDLER, record_ids=[gone.record.id], reason="ended")
-    again = _register(vault, gone.record.subject_id, GONE)
+    again = register(vault, gone.record.subject_id, GONE)
     assert again.id != gone.record.id
     assert _reveal(vault, again.id) == GONE
 

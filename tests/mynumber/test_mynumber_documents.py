@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from mynumber_support import HANDLER, chain, numbers, registration
+from mynumber_support import HANDLER, chain, numbers, register
 from sqlalchemy import select
 
 from kojin.db.base import utcnow
@@ -22,7 +22,6 @@ from kojin.mynumber.service import (
     housekeeping_step,
     list_documents,
     purge_expired_documents,
-    register_number,
 )
 from kojin.mynumber.vault import Vault
 from kojin.policy import load_policy
@@ -33,13 +32,7 @@ IMAGE = b"%PDF-1.7 a resident record copy"
 
 @pytest.fixture
 def record(vault: Vault, person: str, handler: HandlerOut) -> RecordOut:
-    with vault.transaction() as sessions:
-        return register_number(
-            vault=vault,
-            sessions=sessions,
-            actor=HANDLER,
-            body=registration(person, next(numbers(1, seed=3))),
-        ).record
+    return register(vault, person, next(numbers(1, seed=3)))
 
 
 def _add(vault: Vault, record_id: str, content: bytes = IMAGE) -> DocumentOut:
