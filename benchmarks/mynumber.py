@@ -22,7 +22,7 @@ chain verification printed at the end (timed on its own).
 
 Run: .venv/bin/python benchmarks/mynumber.py [--count N] [--batch N] [--url URL]
 (default: 20,000 numbers in a SQLite file, 100 per transaction; PostgreSQL with --url or
-KOJIN_BENCH_DATABASE_URL).
+KOJIN_BENCH_DATABASE_URL, in a schema of its own that is dropped at the end).
 """
 
 from __future__ import annotations
@@ -32,13 +32,16 @@ import os
 import random
 import tempfile
 import time
+import uuid
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 
 from cryptography.hazmat.primitives.keywrap import aes_key_unwrap, aes_key_wrap
 from pydantic import SecretStr
-from sqlalchemy import Table, insert
+from sqlalchemy import Table, create_engine, insert, text
+from sqlalchemy.engine import make_url
 
 from kojin.audit.service import verify_chain
 from kojin.crypto.cipher import FieldCipher
@@ -58,6 +61,32 @@ from kojin.settings import Settings
 
 AFFAIR = "remuneration_payment_records"
 HANDLER = "token:bench-handler"
+
+
+@contextmanager
+def bench_database(url: str | None, folder: Path) -> Iterator[str]:
+    """A SQLite file in `folder`, or a fresh schema of the PostgreSQL database `url` (dropped
+    when the block ends, so the benchmark leaves nothing behind)."""
+    if url is None:
+        yield f"sqlite:///{(folder / 'bench.sqlite3').as_posix()}"
+        return
+    base = make_url(url)
+    if base.get_backend_name() != "postgresql":
+        yield url
+        return
+    if base.drivername == "postgresql":
+        base = base.set(drivername="postgresql+psycopg")
+    schema = f"kojin_bench_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(base, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+        scoped = base.update_query_dict({"options": f"-csearch_path={schema}"})
+        yield scoped.render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+        admin.dispose()
 
 
 def numbers(count: int) -> Iterator[str]:
@@ -135,9 +164,8 @@ def main() -> None:
     args = parser.parse_args()
     count, batch = args.count, max(1, args.batch)
     written = list(numbers(count))
-    with tempfile.TemporaryDirectory() as tmp:
+    with tempfile.TemporaryDirectory() as tmp, bench_database(args.url, Path(tmp)) as url:
         home = Path(tmp) / "home"
-        url = args.url or f"sqlite:///{(Path(tmp) / 'bench.sqlite3').as_posix()}"
         settings = Settings(home=home, database_url=url)
         keyring = Keyring.generate(path=keyring_path(settings))
         keyring.save()
