@@ -3,13 +3,24 @@ scopes as the vault designates them."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime, time
 
+from pydantic import SecretStr
+from sqlalchemy import select
+
+from kojin.audit.models import AuditEntry
 from kojin.crypto.cipher import FieldCipher
 from kojin.db.uow import Database
+from kojin.law.mynumber_vocabulary import IdentityDocument, VerificationRoute
 from kojin.law.policy_facts import PolicyFacts
 from kojin.mynumber.filing.schemas import PaymentIn
+from kojin.mynumber.handlers import designate_handler
+from kojin.mynumber.records import end_affairs
+from kojin.mynumber.registration import register_number
+from kojin.mynumber.schemas import HandlerIn, HandlerOut, RegistrationIn
+from kojin.mynumber.vault import Vault
 from kojin.policy import load_policy, to_facts
 from kojin.registry.subjects import SubjectCreate, create_subject
 
@@ -106,3 +117,76 @@ BROKERAGE_FIELDS: dict[str, object] = {
     "transaction_amount_yen": 30_000_000,
     "transaction_date": "2025-06-30",
 }
+
+
+# --- the vault (kojin.mynumber) -----------------------------------------------------------------
+
+HANDLER = "token:filing-handler"
+OTHER_HANDLER = "staff:other-handler"
+OFFICER = "staff:officer"
+
+
+def designate(
+    vault: Vault,
+    actor: str = HANDLER,
+    *,
+    affairs: Sequence[str] = tuple(sorted(AFFAIRS)),
+    subject_ids: list[str] | None = None,
+    department: str = "経理部",
+) -> HandlerOut:
+    with vault.transaction() as sessions:
+        return designate_handler(
+            sessions=sessions,
+            policy=vault.policy,
+            actor=OFFICER,
+            body=HandlerIn(
+                actor=actor, affairs=list(affairs), subject_ids=subject_ids, department=department
+            ),
+        )
+
+
+def register(
+    vault: Vault,
+    subject_id: str,
+    number: str,
+    *,
+    affairs: Sequence[str] = (REMUNERATION,),
+    actor: str = HANDLER,
+    acquired_on: date = date(2020, 4, 1),
+) -> str:
+    """Register `number` for `subject_id` (by `actor`, who must be designated); the record id."""
+    with vault.transaction() as sessions:
+        made = register_number(
+            vault=vault,
+            sessions=sessions,
+            actor=actor,
+            body=RegistrationIn(
+                subject_id=subject_id,
+                number=SecretStr(number),
+                affairs=list(affairs),
+                route=VerificationRoute.MY_NUMBER_CARD,
+                document_types=[IdentityDocument.MY_NUMBER_CARD],
+                purpose_stated=True,
+                acquired_on=acquired_on,
+            ),
+        )
+    return made.record.id
+
+
+def end_affairs_on(vault: Vault, record_id: str, day: date) -> None:
+    """Record that the record's affairs ended on `day` (as the privacy office)."""
+    with vault.transaction() as sessions:
+        end_affairs(
+            vault=vault,
+            sessions=sessions,
+            actor=OFFICER,
+            record_id=record_id,
+            ended_on=day,
+            now=datetime.combine(day, time(12), tzinfo=UTC),
+        )
+
+
+def chain(database: Database) -> list[AuditEntry]:
+    """Every audit entry, in order."""
+    with database.read() as session:
+        return list(session.execute(select(AuditEntry).order_by(AuditEntry.seq)).scalars())

@@ -230,9 +230,18 @@ def test_list_and_delete_within_the_designation(database: Database, cipher: Fiel
     assert other_affair == []
     assert every[0].fields == {"category": "講演料", "details": "講演"}
     with pytest.raises(NotFoundError), database.uow() as session:
-        delete_payment(session=session, actor="t", scope=Scope(frozenset({USAGE})), payment_id=a.id)
+        delete_payment(
+            session=session,
+            cipher=cipher,
+            actor="t",
+            scope=Scope(frozenset({USAGE})),
+            payment_id=a.id,
+        )
     with database.uow() as session:
-        delete_payment(session=session, actor="t", scope=EVERY, payment_id=a.id)
+        gone = delete_payment(
+            session=session, cipher=cipher, actor="t", scope=EVERY, payment_id=a.id
+        )
+    assert gone == a
     with database.read() as session:
         remaining = list_payments(session=session, cipher=cipher, scope=EVERY)
         deleted = session.execute(

@@ -22,6 +22,9 @@ class AffairScope(Protocol):
     @property
     def affairs(self) -> frozenset[str]: ...
 
+    @property
+    def subject_ids(self) -> frozenset[str] | None: ...
+
     def allows(self, *, affair: str, subject_id: str) -> bool: ...
 
 

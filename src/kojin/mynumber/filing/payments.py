@@ -246,6 +246,8 @@ def list_payments(
     if not 1 <= limit <= MAX_LIMIT or offset < 0:
         raise InputError(f"limit must be 1 to {MAX_LIMIT} and offset not negative", field="limit")
     query = select(FilingPayment).where(FilingPayment.affair.in_(sorted(scope.affairs)))
+    if scope.subject_ids is not None:
+        query = query.where(FilingPayment.subject_id.in_(sorted(scope.subject_ids)))
     if affair is not None:
         query = query.where(FilingPayment.affair == affair)
     if year is not None:
@@ -255,18 +257,19 @@ def list_payments(
         query = query.where(FilingPayment.subject_id == subject_id)
     query = query.order_by(FilingPayment.paid_on, FilingPayment.id).limit(limit).offset(offset)
     rows = session.execute(query).scalars().all()
-    return [
-        _out(row, _decrypted(row, cipher))
-        for row in rows
-        if scope.allows(affair=row.affair, subject_id=row.subject_id)
-    ]
+    return [_out(row, _decrypted(row, cipher)) for row in rows]
 
 
 def delete_payment(
-    *, session: Session, actor: str, scope: AffairScope | None, payment_id: str
-) -> None:
-    """Delete a payment entered in error (before its year is exported, or to export again);
-    the deletion is chained with the digest the row had."""
+    *,
+    session: Session,
+    cipher: FieldCipher,
+    actor: str,
+    scope: AffairScope | None,
+    payment_id: str,
+) -> PaymentOut:
+    """Delete a payment entered in error (before its year is exported, or to export again)
+    and return it as it was; the deletion is chained with the digest the row had."""
     row = session.get(FilingPayment, payment_id) if is_row_id(payment_id) else None
     if (
         row is None
@@ -274,6 +277,7 @@ def delete_payment(
         or not scope.allows(affair=row.affair, subject_id=row.subject_id)
     ):
         raise NotFoundError(PAYMENT_NOT_FOUND)
+    deleted = _out(row, _decrypted(row, cipher))
     digest = payment_digest(row)
     session.execute(delete(FilingPayment).where(FilingPayment.id == row.id))
     append_entry(
@@ -284,6 +288,7 @@ def delete_payment(
         object_id=payment_id,
         details={"subject_id": row.subject_id, "affair": row.affair, "row_sha256": digest},
     )
+    return deleted
 
 
 def payments_of_year(

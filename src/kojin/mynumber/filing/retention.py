@@ -39,6 +39,7 @@ from kojin.law.mynumber_rules import (
     RetentionStart,
     retention_until,
 )
+from kojin.mynumber.filing.schemas import RetentionRuleOut
 
 SETTING: Final = "KOJIN_MYNUMBER_RETENTION_FILE"
 #: a document kind as the file names it
@@ -194,3 +195,20 @@ def load_retention_rules(path: Path | None) -> RetentionRules:
         reason = getattr(exc, "strerror", None) or "not UTF-8 text"
         raise ConfigurationError(f"{SETTING} ({path}): cannot be read ({reason})") from None
     return parse_retention_rules(text, source=str(path))
+
+
+def rules_out(rules: RetentionRules) -> list[RetentionRuleOut]:
+    """The rules in force, by document kind."""
+    return [
+        RetentionRuleOut(
+            document=rule.document,
+            years=rule.years,
+            start=rule.start.value,
+            citation=rule.citation,
+            confirmed=rule.confirmed,
+            label_en=rule.label[0],
+            label_ja=rule.label[1],
+            configured=rule.document in rules.configured,
+        )
+        for _, rule in sorted(rules.rules.items())
+    ]

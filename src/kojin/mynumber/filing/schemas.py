@@ -5,10 +5,11 @@ payment-record file."""
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from kojin.mynumber.filing.csv_file import HeaderStyle
 from kojin.mynumber.filing.payment_fields import MAX_YEN
 from kojin.registry.subjects.text import PolicyId, RowId
 
@@ -101,3 +102,37 @@ class RetentionItemOut(BaseModel):
     export_id: str | None
     created_at: datetime
     created_by: str
+
+
+class ExportIn(_In):
+    """Which payment record to export, and how the file is made."""
+
+    year: Annotated[int, Field(ge=1900, le=9998)]
+    #: the affair (a purpose id the policy marks with a payment record)
+    affair: PolicyId
+    #: also list payees whose annual total does not exceed the filing threshold
+    include_below_threshold: bool = False
+    #: start the file with a UTF-8 byte order mark (for Excel); false for plain UTF-8
+    bom: bool = True
+    #: the header row: the form's Japanese labels (ja), English labels (en), or column keys
+    header: HeaderStyle = HeaderStyle.JA
+
+
+class DisposeDueIn(_In):
+    """Confirmation of an irrecoverable disposal of every overdue record."""
+
+    confirm: Literal[True]
+
+
+class RetentionRuleOut(BaseModel):
+    """A document kind's retention rule in force."""
+
+    document: str
+    years: int
+    start: str
+    citation: str
+    confirmed: bool
+    label_en: str
+    label_ja: str
+    #: set or changed by the retention file (else built in)
+    configured: bool

@@ -21,8 +21,21 @@ from enum import StrEnum
 from typing import Final, Protocol
 
 from pydantic import BaseModel
+from sqlalchemy import func, select
 
+from kojin.law.mynumber_vocabulary import PaymentRecordKind
+from kojin.law.payment_records import PAYMENT_RECORDS
+from kojin.law.policy_facts import PolicyFacts
+from kojin.mynumber.filing.affairs import specific_affairs
 from kojin.mynumber.filing.csv_file import BOM
+from kojin.mynumber.filing.disposal_due import active_records, retention_items
+from kojin.mynumber.filing.exports import list_exports
+from kojin.mynumber.filing.retention import RetentionRules
+from kojin.mynumber.filing.schedule import ScheduleStatus, schedule_rows
+from kojin.mynumber.handlers import list_handlers
+from kojin.mynumber.models import ACTIVE, IdentityDocumentImage, NumberRecord
+from kojin.mynumber.records import day_in_japan
+from kojin.mynumber.vault import VaultSessions
 from kojin.policy.model import Policy
 
 #: how the lists of a row are joined in a CSV cell
@@ -216,6 +229,84 @@ def build_register(
         _export_row(export, titles, designations, fallback_department, today) for export in exports
     )
     return rows
+
+
+def _record_counts(sessions: VaultSessions, overdue: set[str]) -> dict[str, Counts]:
+    """Per affair: the records held, disposed of and overdue (a record counts for each of its
+    affairs)."""
+    counts: dict[str, list[int]] = {}
+    rows = sessions.vault.execute(
+        select(NumberRecord.id, NumberRecord.affairs, NumberRecord.status)
+    )
+    for row in rows:
+        for affair in row.affairs:
+            tally = counts.setdefault(affair, [0, 0, 0])
+            tally[0 if row.status == ACTIVE else 1] += 1
+            tally[2] += int(row.id in overdue)
+    return {affair: Counts(*tally) for affair, tally in counts.items()}
+
+
+def _document_counts(sessions: VaultSessions, now: datetime) -> Counts:
+    image = IdentityDocumentImage
+    held, purged, late = sessions.vault.execute(
+        select(
+            func.count().filter(image.purged_at.is_(None)),
+            func.count().filter(image.purged_at.is_not(None)),
+            func.count().filter(image.purged_at.is_(None), image.purge_after < now),
+        )
+    ).one()
+    return Counts(int(held or 0), int(purged or 0), int(late or 0))
+
+
+def status_register(
+    *,
+    sessions: VaultSessions,
+    policy: Policy,
+    facts: PolicyFacts,
+    rules: RetentionRules,
+    today: date,
+    now: datetime,
+) -> list[StatusRow]:
+    """The register as it stands (see the module docstring)."""
+    overdue = {
+        row.record_id
+        for row in schedule_rows(
+            active_records(sessions.vault, None),
+            retention_items(sessions.registry),
+            rules,
+            today=today,
+        )
+        if row.status is ScheduleStatus.OVERDUE
+    }
+    exports = [
+        ExportFile(
+            id=e.id,
+            file_name=e.file_name,
+            year=e.year,
+            affair=e.affair,
+            deleted_on=None if e.deleted_at is None else day_in_japan(e.deleted_at),
+            retention_until=_export_until(rules, PaymentRecordKind(e.kind), e.year),
+        )
+        for e in list_exports(session=sessions.registry)
+    ]
+    return build_register(
+        titles={affair: title[1] for affair, (_, title) in specific_affairs(facts).items()},
+        records=_record_counts(sessions, overdue),
+        documents=_document_counts(sessions, now),
+        exports=exports,
+        designations=list_handlers(vault=sessions.vault),
+        fallback_department=policy_department(policy) or "",
+        today=today,
+    )
+
+
+def _export_until(rules: RetentionRules, kind: PaymentRecordKind, year: int) -> date | None:
+    """The last day the filer's copy of `kind`'s record of `year` is kept under `rules`."""
+    spec = PAYMENT_RECORDS[kind]
+    rule = rules.rules.get(spec.retention_document.value)
+    if rule is None:
+        return None
+    return rules.until(rule.document, reference=spec.deadline(year))
 
 
 def register_csv(rows: Iterable[StatusRow], *, bom: bool = True) -> bytes:
