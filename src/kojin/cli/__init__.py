@@ -21,6 +21,7 @@ from kojin.cli import (
     decide,
     deid,
     init,
+    mynumber,
     policy,
     registry,
     requests,
@@ -76,6 +77,7 @@ deid.register(app)
 datasets.register(app)
 settings.register(app)
 worker.register(app)
+mynumber.register(app)
 # --- end of command groups --------------------------------------------------------------------
 
 

@@ -45,8 +45,13 @@ metadata: MetaData = Base.metadata
 #: the prefix of the tables the job queue library (procrastinate) keeps in a PostgreSQL registry;
 #: it creates and upgrades them itself, so kojin's migrations leave them alone
 QUEUE_TABLE_PREFIX = "procrastinate_"
+#: the prefix of the My Number vault's tables (and its version table): the vault's own
+#: migrations (:mod:`kojin.migrations.vault`) make them, in the registry's database by default
+VAULT_TABLE_PREFIX = "mynumber_"
+_OTHERS = (QUEUE_TABLE_PREFIX, VAULT_TABLE_PREFIX)
 
 
 def include_name(name: str | None, type_: str, _parents: object) -> bool:
-    """For Alembic's comparisons: every object but the job queue library's tables."""
-    return not (type_ == "table" and name is not None and name.startswith(QUEUE_TABLE_PREFIX))
+    """For Alembic's comparisons: every object but the job queue library's and the vault's
+    tables."""
+    return not (type_ == "table" and name is not None and name.startswith(_OTHERS))
