@@ -527,3 +527,33 @@ def test_no_page_but_the_reveal_holds_a_number_and_none_is_cached(
                 assert answer.headers["cache-control"] == "no-store", path
                 assert "kojin-contains-my-number" not in answer.headers, path
                 assert not shows_number(answer.text, NUMBER), (role, path)
+
+
+def test_the_end_of_the_affairs_is_for_the_office_or_whoever_has_them_all(
+    site_on_db: FastAPI, web_on_db: TestClient, database: Database
+) -> None:
+    person = make_person(site_on_db, "bango@example.jp")
+    make_staff(database, Role.MYNUMBER_HANDLER, "zenbu")
+    designate(site_on_db, "zenbu", affairs=[REMUNERATION, REAL_ESTATE_FEES])
+    record_id = register(
+        site_on_db, "zenbu", person, NUMBER, affairs=[REMUNERATION, REAL_ESTATE_FEES]
+    )
+    page = f"/admin/mynumber/records/{record_id}"
+    _handler(site_on_db, web_on_db, database, affairs=[REMUNERATION])
+    partial = web_on_db.get(page).text
+    assert "Reveal the number" in partial  # for the affair this person has
+    assert 'id="end-affairs"' not in partial  # but the record is not wholly theirs
+    refused = web_on_db.post(
+        f"{page}/affairs-end", data={"csrf_token": csrf_of(partial), "ended_on": "2026-06-30"}
+    )
+    assert refused.status_code == 403
+    web_on_db.cookies.clear()
+    _as(web_on_db, database, Role.PRIVACY_OFFICER)
+    office = web_on_db.get(page).text
+    assert 'id="end-affairs"' in office
+    assert "Reveal the number" not in office
+    answer = _post_form(web_on_db, page, f"{page}/affairs-end", {"ended_on": "2026-06-30"})
+    assert answer.status_code == 303
+    assert 'id="end-affairs"' not in web_on_db.get(page).text
+    ended = chain_entries(database, "mynumber.affairs_ended")
+    assert [e.actor for e in ended] == ["staff:privacy-officer"]

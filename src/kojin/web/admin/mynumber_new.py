@@ -106,6 +106,7 @@ def new_page(
                 (kind.value, translate(request, f"mynumber.document.{kind.value}"))
                 for kind in IdentityDocument
             ],
+            "keeps_images": _keeps_images(request),
             "switch_path": f"{root_of(request)}/mynumber/records/new",
             "switch_query": "",
         },
@@ -130,6 +131,8 @@ async def find_person(request: Request, staff: Handler) -> Response:
 
 def _find(request: Request, staff: StaffSession, wanted: dict[str, str]) -> Response:
     scope = scope_of(request, staff)
+    if scope is None:  # not designated: the page says so, and nobody is looked up
+        return new_page(request, staff, scope=None, status_code=403)
     if not wanted["email"] and not wanted["customer_number"]:
         message = translate(request, "mynumber.new.find.error")
         return new_page(
@@ -144,7 +147,7 @@ def _find(request: Request, staff: StaffSession, wanted: dict[str, str]) -> Resp
             customer_number=wanted["customer_number"] or None,
             scope=subject_scope(staff.user.role, state.facts),
         )
-    if scope is not None and scope.subject_ids is not None:
+    if scope.subject_ids is not None:
         matches = [m for m in matches if m.id in scope.subject_ids]
     first = {"subject_id": matches[0].id} if matches else {}
     return new_page(
@@ -195,6 +198,11 @@ def _problems(
     }
 
 
+def _keeps_images(request: Request) -> bool:
+    """Whether identity-document images are kept at all (a holding period of 0 days: no)."""
+    return web_context(request).state.settings.mynumber_document_holding_days > 0
+
+
 def _image_type(data: bytes) -> str | None:
     return next((kind for magic, kind in _IMAGE_TYPES.items() if data.startswith(magic)), None)
 
@@ -234,9 +242,9 @@ def _register(
         )
         with vault.transaction() as sessions:
             registered = register_number(
-                vault=vault, sessions=sessions, actor=actor_of(staff), body=body
+                vault=vault, sessions=sessions, actor=actor_of(staff), body=body, now=now()
             ).record
-            if image:
+            if image and _keeps_images(request):
                 add_document(
                     vault=vault,
                     sessions=sessions,
@@ -246,6 +254,7 @@ def _register(
                     content_type=_image_type(image) or "",
                     content=image,
                     scope=scope,
+                    now=now(),
                 )
     except InputError as exc:
         field = _FIELDS.get(exc.field or "")

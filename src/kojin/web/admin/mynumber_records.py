@@ -6,7 +6,8 @@ every record, masked. Revealing is a form (``POST .../reveal``) naming the affai
 the vault checks the designation, records a ``use`` decision and the audit entry (a digest of
 the reason, never the number), commits, and only then does this module write the number, once,
 into the answer: a page marked ``Kojin-Contains-My-Number: authorized``, never cached, never
-redirected to and never in a URL.
+redirected to and never in a URL. The end of a record's affairs (from which its disposal is
+counted) is recorded by the privacy office, or by a person in charge of all its affairs.
 """
 
 from __future__ import annotations
@@ -106,11 +107,10 @@ def _reveal_affairs(
     return affair_options(request, allowed)
 
 
-def _may_end(staff: StaffSession, record: RecordOut, scope: HandlerScope | None) -> bool:
-    """Whether the page offers to record the end of the record's affairs: an active record
-    whose affairs continue, to the privacy office or a person in charge of all its affairs."""
-    if record.status != "active" or record.affairs_ended_on is not None:
-        return False
+def _ends_affairs(staff: StaffSession, record: RecordOut, scope: HandlerScope | None) -> bool:
+    """Whether this person may record the end of the record's affairs: the privacy office, or
+    a person in charge of all of them (a record still used for another's affair is not theirs
+    to end)."""
     if staff.user.role not in roles.MYNUMBER_DISPOSE:
         return False
     if staff.user.role not in roles.MYNUMBER_HANDLE:
@@ -118,6 +118,12 @@ def _may_end(staff: StaffSession, record: RecordOut, scope: HandlerScope | None)
     return scope is not None and all(
         scope.allows(affair=affair, subject_id=record.subject_id) for affair in record.affairs
     )
+
+
+def _may_end(staff: StaffSession, record: RecordOut, scope: HandlerScope | None) -> bool:
+    """Whether the page offers the form: an active record whose affairs continue."""
+    active = record.status == "active" and record.affairs_ended_on is None
+    return active and _ends_affairs(staff, record, scope)
 
 
 def record_page(
@@ -270,6 +276,10 @@ def _end(
     if scope is None and staff.user.role in roles.MYNUMBER_HANDLE:
         raise NotFoundError("record not found")  # not designated: as for any record
     vault = vault_of(request)
+    with vault.read() as sessions:
+        record = get_record(vault_session=sessions.vault, scope=scope, record_id=record_id)
+    if not _ends_affairs(staff, record, scope):
+        return again("_form", "scope", 403)
     try:
         with vault.transaction() as sessions:
             end_affairs(
