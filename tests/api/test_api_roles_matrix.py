@@ -64,6 +64,23 @@ MATRIX: dict[tuple[str, str], frozenset[Role]] = {
     ("GET", "/api/v1/mynumber/handlers"): frozenset({P, A, U}),
     ("POST", "/api/v1/mynumber/handlers"): frozenset({P, A}),
     ("DELETE", "/api/v1/mynumber/handlers/{handler_id}"): frozenset({P, A}),
+    # filing and retention (tests/mynumber_filing/test_filing_api.py): payments and exports
+    # are a designated mynumber_handler's; the schedule summary and the status register the
+    # privacy office's and auditors'
+    ("POST", "/api/v1/mynumber/payments"): frozenset({M}),
+    ("GET", "/api/v1/mynumber/payments"): frozenset({M}),
+    ("DELETE", "/api/v1/mynumber/payments/{payment_id}"): frozenset({M}),
+    ("POST", "/api/v1/mynumber/exports"): frozenset({M}),
+    ("GET", "/api/v1/mynumber/exports"): frozenset({P, A, U, M}),
+    ("POST", "/api/v1/mynumber/exports/{export_id}/deleted"): frozenset({M}),
+    ("GET", "/api/v1/mynumber/retention/rules"): frozenset({P, A, U, M}),
+    ("GET", "/api/v1/mynumber/retention/items"): frozenset({P, A, U, M}),
+    ("POST", "/api/v1/mynumber/retention/items"): frozenset({P, A, M}),
+    ("GET", "/api/v1/mynumber/schedule"): frozenset({P, A, U, M}),
+    ("GET", "/api/v1/mynumber/schedule/summary"): frozenset({P, A, U}),
+    ("POST", "/api/v1/mynumber/schedule/dispose-due"): frozenset({P, A, M}),
+    ("GET", "/api/v1/mynumber/status-register"): frozenset({P, A, U}),
+    ("GET", "/api/v1/mynumber/status-register.csv"): frozenset({P, A, U}),
     ("GET", "/api/v1/provisions"): frozenset({P, A, U}),
     ("POST", "/api/v1/provisions/purge"): frozenset({P, A}),
     ("GET", "/api/v1/audit/verify"): frozenset({P, A, U}),

@@ -22,6 +22,7 @@ from kojin.cli import (
     deid,
     init,
     mynumber,
+    mynumber_filing,
     policy,
     registry,
     requests,
@@ -78,6 +79,7 @@ datasets.register(app)
 settings.register(app)
 worker.register(app)
 mynumber.register(app)
+mynumber_filing.register(mynumber.mynumber_app)
 # --- end of command groups --------------------------------------------------------------------
 
 

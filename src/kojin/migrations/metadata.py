@@ -14,6 +14,7 @@ from kojin.db.base import Base
 from kojin.drp import models as drp_models
 from kojin.fulfilment import models as fulfilment_models
 from kojin.mail import models as mail_models
+from kojin.mynumber.filing import models as filing_models
 from kojin.registry.consents import models as consent_models
 from kojin.registry.datasets import models as dataset_models
 from kojin.registry.decisions import models as decision_models
@@ -30,6 +31,7 @@ MODEL_MODULES = (
     dataset_models,
     decision_models,
     drp_models,
+    filing_models,
     fulfilment_models,
     ledger_models,
     mail_models,
