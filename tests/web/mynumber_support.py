@@ -17,10 +17,13 @@ from kojin.audit.models import AuditEntry
 from kojin.db.uow import Database
 from kojin.law.check_digits import my_number_check_digit
 from kojin.law.mynumber_vocabulary import IdentityDocument, VerificationRoute
+from kojin.mynumber.filing.payments import add_payments
+from kojin.mynumber.filing.schemas import PaymentIn
 from kojin.mynumber.schemas import HandlerIn, RegistrationIn
 from kojin.mynumber.service import (
     designate_handler,
     end_affairs,
+    handler_scope,
     register_number,
 )
 from kojin.mynumber.vault import Vault
@@ -147,6 +150,32 @@ def end(app: FastAPI, record_id: str, day: date) -> None:
             record_id=record_id,
             ended_on=day,
             now=datetime.combine(day, time(12), tzinfo=UTC),
+        )
+
+
+def pay(app: FastAPI, username: str, subject_id: str, amount: int, paid_on: date) -> None:
+    """A lecture fee paid to the person (remuneration), recorded by the person in charge."""
+    state = state_of(app)
+    actor = f"staff:{username}"
+    with vault_of_app(app).read() as sessions:
+        scope = handler_scope(vault=sessions.vault, actor=actor)
+    with state.database.uow() as session:
+        add_payments(
+            session=session,
+            cipher=state.cipher(),
+            policy=state.facts,
+            actor=actor,
+            scope=scope,
+            payments=[
+                PaymentIn(
+                    subject_id=subject_id,
+                    affair=REMUNERATION,
+                    paid_on=paid_on,
+                    amount_yen=amount,
+                    withheld_yen=amount // 10,
+                    fields={"category": "講演料", "details": "講演"},
+                )
+            ],
         )
 
 

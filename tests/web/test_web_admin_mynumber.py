@@ -82,6 +82,10 @@ def _post_form(
 PAGES = (
     "/admin/mynumber",
     "/admin/mynumber/records/new",
+    "/admin/mynumber/schedule",
+    "/admin/mynumber/status",
+    "/admin/mynumber/status.csv",
+    "/admin/mynumber/export",
     "/admin/mynumber/handlers",
 )
 READERS = {Role.MYNUMBER_HANDLER, Role.PRIVACY_OFFICER, Role.ADMIN, Role.AUDITOR}
@@ -468,6 +472,8 @@ def test_every_form_needs_the_session_token(
         "/admin/mynumber/records/new/find": {"email": "bango@example.jp"},
         f"/admin/mynumber/records/{record_id}/reveal": {"affair": REMUNERATION, "reason": "x"},
         f"/admin/mynumber/records/{record_id}/affairs-end": {"ended_on": "2026-06-30"},
+        "/admin/mynumber/schedule/dispose": {"records": record_id, "reason": "x", "confirm": "1"},
+        "/admin/mynumber/export": {"year": "2026", "affair": REMUNERATION},
     }
     for path, data in posts.items():
         for token in (None, "not-the-token"):
@@ -506,6 +512,10 @@ def test_no_page_but_the_reveal_holds_a_number_and_none_is_cached(
         "/admin/mynumber?status=active",
         f"/admin/mynumber/records/{record_id}",
         "/admin/mynumber/records/new",
+        "/admin/mynumber/schedule",
+        "/admin/mynumber/status",
+        "/admin/mynumber/status.csv",
+        "/admin/mynumber/export",
         "/admin/mynumber/handlers",
     ]
     for role, username in (

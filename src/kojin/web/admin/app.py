@@ -10,9 +10,11 @@ from kojin.web.admin import (
     files,
     fulfilment,
     login,
+    mynumber_filing,
     mynumber_handlers,
     mynumber_new,
     mynumber_records,
+    mynumber_schedule,
     outbox,
     queue,
     requests,
@@ -29,7 +31,13 @@ def create_admin(context: WebContext) -> FastAPI:
     context.site.templates.globals["admin_nav"] = ADMIN_NAV
     modules = (login, dashboard, queue, requests, fulfilment, files, outbox)
     # the registration form's path must come before the record's
-    mynumber = (mynumber_new, mynumber_records, mynumber_handlers)
+    mynumber = (
+        mynumber_new,
+        mynumber_records,
+        mynumber_schedule,
+        mynumber_filing,
+        mynumber_handlers,
+    )
     for module in (*modules, *mynumber):
         app.include_router(module.router)
     return app

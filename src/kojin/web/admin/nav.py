@@ -16,5 +16,8 @@ ADMIN_NAV = (
 MYNUMBER_NAV = (
     ("records", "/mynumber", roles.MYNUMBER_READ),
     ("new", "/mynumber/records/new", roles.MYNUMBER_HANDLE),
+    ("schedule", "/mynumber/schedule", roles.MYNUMBER_READ),
+    ("status", "/mynumber/status", roles.MYNUMBER_READ),
+    ("export", "/mynumber/export", roles.MYNUMBER_READ),
     ("handlers", "/mynumber/handlers", roles.MYNUMBER_DESIGNATIONS_READ),
 )
