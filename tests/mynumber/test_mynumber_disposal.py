@@ -308,3 +308,38 @@ def test_rotation_rewraps_every_remaining_key_and_destroys_the_old_ones(
     assert rotation.destroyed == [old]
     assert vault.keys.ids() == [rotation.key_id]
     assert _reveal(vault, kept.record.id) == KEPT
+
+
+def test_the_affairs_end_only_by_a_handler_of_every_affair_of_the_record(
+    vault: Vault, person: str, handler: HandlerOut
+) -> None:
+    """A record still used for another affair is not ended by the handler of one of them."""
+    from datetime import date
+
+    from mynumber_support import OTHER_HANDLER, REAL_ESTATE, designate
+
+    from kojin.mynumber.handlers import require_scope
+    from kojin.mynumber.service import end_affairs
+
+    stored = register(vault, person, GONE, affairs=(REMUNERATION, REAL_ESTATE))
+    designate(vault, OTHER_HANDLER, affairs=(REMUNERATION,))
+    ended = date(2026, 11, 30)
+    with pytest.raises(PermissionDeniedError, match="designation"), vault.transaction() as sessions:
+        end_affairs(
+            vault=vault,
+            sessions=sessions,
+            actor=OTHER_HANDLER,
+            record_id=stored.id,
+            ended_on=ended,
+            scope=require_scope(vault=sessions.vault, actor=OTHER_HANDLER),
+        )
+    with vault.transaction() as sessions:
+        out = end_affairs(
+            vault=vault,
+            sessions=sessions,
+            actor=HANDLER,
+            record_id=stored.id,
+            ended_on=ended,
+            scope=require_scope(vault=sessions.vault, actor=HANDLER),
+        )
+    assert out.affairs_ended_on == ended

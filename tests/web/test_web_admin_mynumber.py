@@ -9,7 +9,7 @@ import re
 import pytest
 from fastapi import FastAPI
 from httpx import Response
-from mynumber_support import (
+from web_mynumber_support import (
     REAL_ESTATE_FEES,
     REMUNERATION,
     chain_entries,

@@ -10,7 +10,7 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from fastapi import FastAPI
 from httpx import Response
-from mynumber_support import (
+from web_mynumber_support import (
     REAL_ESTATE_FEES,
     REMUNERATION,
     chain_entries,

@@ -7,7 +7,7 @@ import re
 
 from fastapi import FastAPI
 from httpx import Response
-from mynumber_support import REAL_ESTATE_FEES, REMUNERATION, chain_entries, make_person
+from web_mynumber_support import REAL_ESTATE_FEES, REMUNERATION, chain_entries, make_person
 from web_support import TestClient, csrf_of, make_staff, make_subject, sign_in
 
 from kojin.auth.roles import Role

@@ -21,16 +21,14 @@ from sqlalchemy import delete, func, select, update
 
 from kojin.audit.service import append_entry
 from kojin.db.base import utcnow
-from kojin.errors import PermissionDeniedError
 from kojin.mynumber.handlers import HandlerScope, require_scope, text_sha256
 from kojin.mynumber.models import (
     CRYPTO_SHREDDING,
     DISPOSED,
     DataKey,
     IdentityDocumentImage,
-    NumberRecord,
 )
-from kojin.mynumber.records import load_record, record_out, require_active
+from kojin.mynumber.records import load_record, record_out, require_active, require_all_affairs
 from kojin.mynumber.schemas import RecordOut, RotationOut
 from kojin.mynumber.sealing import lock_for_rewrapping
 from kojin.mynumber.vault import Vault, VaultSessions
@@ -39,18 +37,6 @@ from kojin.mynumber.vault import Vault, VaultSessions
 VAULT_ACTOR: Final = "kojin:vault"
 #: data keys re-wrapped per round trip
 _BATCH: Final = 1_000
-
-NOT_ALL_AFFAIRS = (
-    "record_ids: a record whose affairs are not all within this handler's designation is "
-    "disposed of by its other handlers or the privacy office (R-MN-9)"
-)
-
-
-def require_all_affairs(scope: HandlerScope | None, row: NumberRecord) -> None:
-    """With a handler's `scope`: PermissionDeniedError unless it covers every affair of `row`
-    (a record still used for another handler's affair is not this handler's to end)."""
-    if scope is not None and not scope.affairs.issuperset(row.affairs):
-        raise PermissionDeniedError(NOT_ALL_AFFAIRS)
 
 
 def dispose_records(

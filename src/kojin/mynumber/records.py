@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session, defer
 
 from kojin.audit.service import append_entry
 from kojin.db.base import utcnow
-from kojin.errors import ConflictError, InputError, NotFoundError
+from kojin.errors import ConflictError, InputError, NotFoundError, PermissionDeniedError
 from kojin.mynumber.handlers import HandlerScope
 from kojin.mynumber.models import ACTIVE, NumberRecord
 from kojin.mynumber.numbers import MASKED
@@ -74,6 +74,19 @@ def load_record(
     ):
         raise NotFoundError(RECORD_NOT_FOUND)
     return row
+
+
+NOT_ALL_AFFAIRS = (
+    "a record whose affairs are not all within this handler's designation is "
+    "disposed of by its other handlers or the privacy office (R-MN-9)"
+)
+
+
+def require_all_affairs(scope: HandlerScope | None, row: NumberRecord) -> None:
+    """With a handler's `scope`: PermissionDeniedError unless it covers every affair of `row`
+    (a record still used for another handler's affair is not this handler's to end)."""
+    if scope is not None and not scope.affairs.issuperset(row.affairs):
+        raise PermissionDeniedError(NOT_ALL_AFFAIRS)
 
 
 def require_active(row: NumberRecord) -> None:
@@ -139,12 +152,14 @@ def end_affairs(
 ) -> RecordOut:
     """Record the day the record's affairs ended (its retention runs from then; R-MN-7).
 
-    With `scope` (a handler), the record must be within the designation. A disposed record
+    With `scope` (a handler), the record must be within the designation and the designation
+    must cover every affair of the record (another affair may still need it). A disposed record
     or a day in the future is refused. Chained as ``mynumber.affairs_ended``.
     """
     moment = now or utcnow()
     row = load_record(sessions.vault, record_id, scope, for_update=True)
     require_active(row)
+    require_all_affairs(scope, row)
     if ended_on > day_in_japan(moment) or ended_on < row.acquired_on:
         raise InputError(
             "the affairs' end must lie between the acquisition and today", field="ended_on"

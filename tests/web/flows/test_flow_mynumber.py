@@ -22,7 +22,7 @@ from datetime import date
 from typing import TYPE_CHECKING
 
 import pytest
-from mynumber_support import (
+from web_mynumber_support import (
     REMUNERATION,
     chain_entries,
     chain_text,

@@ -25,9 +25,8 @@ from kojin.api.state import AppState, app_state
 from kojin.auth.roles import Role
 from kojin.auth.schemas import ApiTokenOut
 from kojin.errors import InputError
-from kojin.mynumber.disposal import require_all_affairs
 from kojin.mynumber.handlers import NOBODY, HandlerScope, handler_scope, require_scope
-from kojin.mynumber.records import MAX_LIMIT, load_record
+from kojin.mynumber.records import MAX_LIMIT
 from kojin.mynumber.schemas import (
     AffairsEndIn,
     DisposalIn,
@@ -186,8 +185,6 @@ def affairs_end(record_id: str, body: AffairsEndIn, request: Request, actor: Dis
     vault = _state(request).vault()
     with vault.transaction() as sessions:
         scope = _disposing_scope(sessions, actor)
-        if scope is not None:
-            require_all_affairs(scope, load_record(sessions.vault, record_id, scope))
         return end_affairs(
             vault=vault,
             sessions=sessions,
