@@ -53,6 +53,7 @@ EXTRA_STATUSES: dict[tuple[str, str], frozenset[int]] = {
     ("POST", "/api/v1/mynumber/records/{record_id}/affairs-end"): frozenset({409}),
     ("POST", "/api/v1/mynumber/records/{record_id}/documents"): frozenset({409}),
     ("POST", "/api/v1/mynumber/dispose"): frozenset({404, 409}),
+    ("POST", "/api/v1/mynumber/retention/items"): frozenset({404, 409}),
     ("POST", "/api/v1/mynumber/handlers"): frozenset({409}),
     ("DELETE", "/api/v1/mynumber/handlers/{handler_id}"): frozenset({409}),
 }

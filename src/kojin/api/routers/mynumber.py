@@ -109,7 +109,9 @@ def register(body: RegistrationIn, request: Request, actor: Handler) -> Registra
 def list_all(
     request: Request,
     actor: Reader,
-    subject_id: Annotated[str | None, Query(min_length=32, max_length=32)] = None,
+    subject_id: Annotated[
+        str | None, Query(min_length=32, max_length=32, pattern="^[0-9a-f]{32}$")
+    ] = None,
     status: Status = None,
     limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = 100,
     offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,

@@ -128,7 +128,9 @@ def payments(
     actor: Handler,
     affair: Affair = None,
     year: Year = None,
-    subject_id: Annotated[str | None, Query(min_length=32, max_length=32)] = None,
+    subject_id: Annotated[
+        str | None, Query(min_length=32, max_length=32, pattern="^[0-9a-f]{32}$")
+    ] = None,
     limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = 100,
     offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
 ) -> list[PaymentOut]:
@@ -245,7 +247,9 @@ def retention_rules(request: Request, actor: Reader) -> list[RetentionRuleOut]:
 def retention_items(
     request: Request,
     actor: Reader,
-    record_id: Annotated[str | None, Query(min_length=32, max_length=32)] = None,
+    record_id: Annotated[
+        str | None, Query(min_length=32, max_length=32, pattern="^[0-9a-f]{32}$")
+    ] = None,
 ) -> list[RetentionItemOut]:
     """The documents that keep records' numbers (a handler: of its records only)."""
     state = app_state(request)
