@@ -14,11 +14,13 @@ def test_a_test_that_logs_a_valid_number_fails_and_the_message_masks_it(
         """
         import logging
 
-        def test_logs():
+        def test_logs(caplog):
             logging.getLogger("kojin.payments").debug("payee %s registered", "{NUMBER}")
+            assert caplog.records == []  # below the level: for the guard alone
         """,
     )
     result.assert_outcomes(failed=1)
+    result.stdout.fnmatch_lines(["FAILED test_inner.py::test_logs - number guard: *"])
     result.stdout.fnmatch_lines(
         [
             "*number guard: a valid individual number (My Number) was shown during call*",

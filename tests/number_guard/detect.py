@@ -41,8 +41,9 @@ _CANDIDATE = re.compile(
     rf"(?![{_ALNUM}])(?!\.{_D})"
 )
 _UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
-#: runs of six or more digits (single separators allowed): masked in anything the guard prints
-_DIGIT_RUN = re.compile(rf"{_D}(?:{_S}?{_D}){{5,}}")
+#: runs of six or more digits (single separators allowed), not inside a longer token such as a
+#: hex id: masked in anything the guard prints
+_DIGIT_RUN = re.compile(rf"(?<![{_ALNUM}]){_D}(?:{_S}?{_D}){{5,}}(?![{_ALNUM}])")
 _TO_ASCII = str.maketrans({chr(0xFF10 + i): str(i) for i in range(10)} | dict.fromkeys(SEPARATORS))
 #: characters of context kept on each side of a hit, in messages
 CONTEXT = 30

@@ -6,8 +6,11 @@ exception and stack text a formatter would print, and any ``extra=`` fields (a s
 formatter prints those). Records that never reach the root logger (a logger with
 ``propagate = False``, such as the worker's stderr logger, or a root logger whose handlers a
 ``dictConfig`` replaced) are handed to the same handler by a wrapper around
-``Logger.callHandlers``. kojin's own loggers are opened down to DEBUG for the session, so its
-debug and info records are produced and inspected too; other libraries keep their levels.
+``Logger.callHandlers``.
+
+kojin's own records are inspected at every level: ``Logger.isEnabledFor`` says yes to kojin's
+loggers, and a record below its logger's level goes to the guard alone, so no other handler (nor
+``caplog``) sees anything it would not have seen. Other libraries keep their levels.
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ _STANDARD = frozenset(vars(logging.LogRecord("", 0, "", 0, "", None, None))) | {
     "asctime",
 }
 _original_call_handlers = logging.Logger.callHandlers
+_original_is_enabled_for = logging.Logger.isEnabledFor
 
 
 def _exception_text(exc_info: Any) -> str:
@@ -84,27 +88,34 @@ def _reaches_handler(logger: logging.Logger) -> bool:
     return False  # pragma: no cover - the loop returns at the top of the hierarchy
 
 
+def _is_kojin(logger: logging.Logger) -> bool:
+    return logger.name == "kojin" or logger.name.startswith("kojin.")
+
+
+def _is_enabled_for(self: logging.Logger, level: int) -> bool:
+    if _is_kojin(self):  # every level is produced, for the guard's eyes only (below)
+        return not self.disabled and self.manager.disable < level
+    return _original_is_enabled_for(self, level)
+
+
 def _call_handlers(self: logging.Logger, record: logging.LogRecord) -> None:
+    if _is_kojin(self) and record.levelno < self.getEffectiveLevel():  # produced for the guard
+        HANDLER.handle(record)
+        return
     if not _reaches_handler(self):
         HANDLER.handle(record)
     _original_call_handlers(self, record)
 
 
-_kojin_level = logging.NOTSET
-
-
 def install() -> None:
-    """Start inspecting records: the root handler, the wrapper, kojin's loggers at DEBUG."""
-    global _kojin_level
+    """Start inspecting records: the root handler, and the wrappers of ``Logger``."""
     logging.getLogger().addHandler(HANDLER)
+    logging.Logger.isEnabledFor = _is_enabled_for  # type: ignore[method-assign]
     logging.Logger.callHandlers = _call_handlers  # type: ignore[method-assign]
-    kojin = logging.getLogger("kojin")
-    _kojin_level = kojin.level
-    kojin.setLevel(logging.DEBUG)
 
 
 def uninstall() -> None:
     """Put back what :func:`install` changed."""
     logging.getLogger().removeHandler(HANDLER)
+    logging.Logger.isEnabledFor = _original_is_enabled_for  # type: ignore[method-assign]
     logging.Logger.callHandlers = _original_call_handlers  # type: ignore[method-assign]
-    logging.getLogger("kojin").setLevel(_kojin_level)
