@@ -49,7 +49,7 @@ def _decompressor(encoding: str) -> Callable[[bytes], bytes] | None:
     if encoding in {"gzip", "x-gzip", "deflate"}:
         inflate = zlib.decompressobj(zlib.MAX_WBITS | 32)
         return inflate.decompress
-    return None  # br, zstd: not inspected (kojin's apps do not compress)
+    return None  # br, zstd as raw stream pieces: not undone (kojin's apps do not compress)
 
 
 class BodyWatch:
@@ -73,12 +73,15 @@ class BodyWatch:
 
     @property
     def watching(self) -> bool:
-        return not (self.authorized or self._done or self._decompress is None)
+        return not (self.authorized or self._done)
 
     def feed(self, data: bytes, *, decoded: bool = False) -> None:
+        """Scan `data`; raw bytes of an encoding the guard cannot undo are passed over."""
         if not self.watching or not data:
             return
-        if not decoded and self._decompress is not None:
+        if not decoded:
+            if self._decompress is None:
+                return
             data = self._decompress(data)
         self._scanner.feed(self._decoder.decode(data))
 
