@@ -93,10 +93,13 @@ def workload(rng: random.Random, n: int, purposes: dict[str, list[str]]) -> list
                 "relation": rng.choice(relations),
                 "equivalent_measures": rng.random() < 0.2,
                 "will_identify": rng.random() < 0.5,
+                "group_company": rng.random() < 0.1,
             }
         exception = rng.choice(exceptions)
         if exception is not None:
             body["exception"] = exception
+        if exception == "mna_19" and rng.random() < 0.8:
+            body["mna_19_item"] = rng.choice(["1", "2", "3", "4", "6", "13", "15", "16", "17"])
         bodies.append(body)
     return bodies
 

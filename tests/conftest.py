@@ -1,5 +1,8 @@
 """Shared fixtures: a fresh registry database per test, built by the migrations.
 
+Every test database holds the registry's schema and the My Number vault's (the vault shares the
+registry's database unless a test gives it its own).
+
 ``db_url`` is parametrized over SQLite (a fresh file per test, copied from one migrated
 template) and PostgreSQL (one schema per test session in the database named by
 KOJIN_TEST_DATABASE_URL, migrated once, every table emptied after each test and the schema
@@ -24,9 +27,10 @@ from sqlalchemy.engine import URL, make_url
 from kojin.audit.models import GENESIS_HASH, HEAD_ID, AuditHead
 from kojin.crypto.cipher import FieldCipher
 from kojin.crypto.keyring import Keyring, keyring_path
-from kojin.db.migrate import upgrade
+from kojin.db.migrate import upgrade, upgrade_vault
 from kojin.db.uow import Database
 from kojin.migrations.metadata import metadata
+from kojin.mynumber.models import VaultBase
 from kojin.settings import Settings
 
 PG_ENV = "KOJIN_TEST_DATABASE_URL"
@@ -48,6 +52,7 @@ def pytest_configure(config: pytest.Config) -> None:
 def _sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("template") / "kojin.sqlite3"
     upgrade(f"sqlite:///{path.as_posix()}")
+    upgrade_vault(f"sqlite:///{path.as_posix()}")
     return path
 
 
@@ -80,6 +85,7 @@ def _pg_schema(base: URL) -> Iterator[str]:
 def _pg_migrated_schema() -> Iterator[str]:
     with _pg_schema(_pg_base_url()) as url:
         upgrade(url)
+        upgrade_vault(url)
         yield url
 
 
@@ -95,6 +101,7 @@ def pg_url(_pg_migrated_schema: str) -> Iterator[str]:
     """A migrated PostgreSQL schema (skips when not configured), emptied after the test."""
     yield _pg_migrated_schema
     tables = [t.name for t in reversed(metadata.sorted_tables)]
+    tables += [t.name for t in reversed(VaultBase.metadata.sorted_tables)]
     engine = create_engine(_pg_migrated_schema)
     try:
         with engine.begin() as conn:

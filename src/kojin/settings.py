@@ -48,6 +48,10 @@ PUBLIC_FIELDS = (
     "vault_keys_dir",
     "mynumber_document_holding_days",
     "mynumber_retention_file",
+    "mynumber_payer_name",
+    "mynumber_payer_address",
+    "mynumber_payer_corporate_number",
+    "mynumber_payer_phone",
 )
 
 
@@ -185,6 +189,21 @@ class Settings(BaseSettings):
         default=None,
         description="YAML file of retention periods per document holding a My Number, "
         "changing the built-in statutory ones or adding kinds.",
+    )
+    mynumber_payer_name: str | None = Field(
+        default=None,
+        description="The company's name as payment records print it (支払者の氏名又は名称).",
+    )
+    mynumber_payer_address: str | None = Field(
+        default=None,
+        description="The company's address as payment records print it (支払者の住所又は所在地).",
+    )
+    mynumber_payer_corporate_number: str | None = Field(
+        default=None,
+        description="The company's 13-digit corporate number (法人番号) for payment records.",
+    )
+    mynumber_payer_phone: str | None = Field(
+        default=None, description="The company's telephone number for payment records (optional)."
     )
 
     def resolved_database_url(self) -> str:

@@ -264,7 +264,12 @@ MY_NUMBER = [
         id="mn-acquire-outside-affairs",
     ),
     case("R-MN-5", r("provide", SP, recipient=to(), consent=CONSENT), False, id="mn-tp-consent"),
-    case("R-MN-5", r("provide", SP, recipient=to(), exception="mna_19"), True, id="mn-tp-art19"),
+    case(
+        "R-MN-5",
+        r("provide", SP, recipient=to(), exception="mna_19", mna_19_item="2"),
+        True,
+        id="mn-tp-art19",
+    ),
     case("R-MN-5", r("provide", SP, recipient=to(), exception="law"), False, id="mn-tp-law"),
     case(
         "R-MN-5",
@@ -293,13 +298,13 @@ MY_NUMBER = [
     case("R-MN-5", r("provide", SP, recipient=to(relation="successor")), True, id="mn-successor"),
     case(
         "R-MN-5",
-        r("provide", SP, recipient=to("US"), exception="mna_19"),
+        r("provide", SP, recipient=to("US"), exception="mna_19", mna_19_item="2"),
         True,
         id="mn-art19-abroad",
     ),
     case(
         "R-RT-6",
-        r("provide", SP, recipient=to(), exception="mna_19"),
+        r("provide", SP, recipient=to(), exception="mna_19", mna_19_item="15"),
         True,
         facts={"stop_provision": True},
         id="mn-art19-prevails-over-stop",
@@ -310,6 +315,55 @@ MY_NUMBER = [
         False,
         facts={"stop_use": True},
         id="mn-stop-use",
+    ),
+    case("R-MN-5", r("provide", SP, recipient=to(), exception="mna_19"), False, id="mn-19-no-item"),
+    case(
+        "R-MN-5",
+        r("provide", SP, recipient=to(), exception="mna_19", mna_19_item="4"),
+        False,
+        id="mn-19-4-without-consent",
+    ),
+    case(
+        "R-MN-5",
+        r("provide", SP, recipient=to(), exception="mna_19", mna_19_item="4", consent=CONSENT),
+        True,
+        id="mn-19-4-with-consent",
+    ),
+    case(
+        "R-MN-5",
+        r("provide", SP, recipient=to(), exception="mna_19", mna_19_item="16"),
+        False,
+        id="mn-19-16-neither",
+    ),
+    case(
+        "R-MN-5",
+        r("provide", SP, recipient=to(), exception="mna_19", mna_19_item="6"),
+        False,
+        id="mn-19-6-third-party",
+    ),
+    case(
+        "R-MN-5",
+        r("provide", SP, recipient=to(group_company=True), consent=CONSENT),
+        False,
+        id="mn-group-company-consent",
+    ),
+    case(
+        "R-MN-5",
+        r("provide", SP, recipient=to(relation="joint_user", group_company=True)),
+        False,
+        id="mn-group-company-joint-use",
+    ),
+    case(
+        "R-MN-5",
+        r(
+            "provide",
+            SP,
+            purpose="remuneration_payment_records",
+            recipient=to(relation="entrustee", group_company=True),
+        ),
+        True,
+        (SUPERVISE,),
+        id="mn-group-company-entrusted-payroll",
     ),
 ]
 

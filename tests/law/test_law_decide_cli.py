@@ -66,6 +66,7 @@ def test_json_lines_keep_order_and_skip_blank_lines(runner: CliRunner) -> None:
             "action": "provide",
             "category": "specific_personal",
             "exception": "mna_19",
+            "mna_19_item": "2",
             "recipient": {"country": "JP"},
         },
     ]
@@ -91,6 +92,7 @@ def test_json_lines_across_chunks_are_all_decided_in_order(runner: CliRunner) ->
             "action": "provide",
             "category": "specific_personal",
             "exception": "mna_19",
+            "mna_19_item": "2",
             "recipient": {"country": "JP"},
         },
         {"action": "use", "category": "retired_employee", "purpose": "x"},

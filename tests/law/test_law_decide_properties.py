@@ -14,6 +14,8 @@ from law_support import SEED, ask
 
 from kojin.errors import RequestError
 from kojin.law import KNOWN_RULE_IDS, Decision, DecisionRequest, Facts, PolicyFacts, decide
+from kojin.law.mynumber_rules import GROUP_COMPANY_IS_A_THIRD_PARTY
+from kojin.law.mynumber_vocabulary import Article19Item
 from kojin.law.vocabulary import AcquisitionMethod, Action, Form, LegalException, Relation
 
 SPEC_IDS_COPY = Path(__file__).with_name("appi_spec_rule_ids.txt")
@@ -31,6 +33,7 @@ recipients = st.fixed_dictionaries(
         "equivalent_measures": st.booleans(),
         "will_identify": st.booleans(),
         "government": st.booleans(),
+        "group_company": st.booleans(),
     }
 )
 consents = st.fixed_dictionaries(
@@ -54,6 +57,7 @@ requests = st.fixed_dictionaries(
         "recipient": recipients,
         "consent": consents,
         "exception": st.sampled_from([e.value for e in LegalException]),
+        "mna_19_item": st.sampled_from([i.value for i in Article19Item]),
         "consent_difficult": st.booleans(),
         "acquisition_method": st.sampled_from([m.value for m in AcquisitionMethod]),
         "identity_verified": st.booleans(),
@@ -137,6 +141,42 @@ def test_my_number_is_never_jointly_used(body: dict[str, Any], facts: dict[str, 
     body = {**body, "category": "specific_personal", "form": "personal", "action": "provide"}
     body["recipient"] = {**body.get("recipient", {}), "relation": "joint_user"}
     assert not decide_with(body, facts).allowed
+
+
+@given(requests, fact_sets)
+def test_my_number_goes_to_a_third_party_only_in_a_named_article_19_case(
+    body: dict[str, Any], facts: dict[str, Any]
+) -> None:
+    """Provided to a third party (a group company included), specific personal information
+    goes only under an item of MNA Art. 19 the decision cites first."""
+    body = {**body, "category": "specific_personal", "form": "personal", "action": "provide"}
+    body["recipient"] = {**body.get("recipient", {}), "relation": "third_party"}
+    decision = decide_with(body, facts)
+    if decision.allowed:
+        assert re.fullmatch(r"MNA Art\. 19\((1|2|3|4|13|15|16|17)\)", decision.citations[0])
+        assert body.get("exception") in ("mna_19", "life_body_property")
+
+
+@given(requests, fact_sets)
+def test_a_group_company_only_adds_its_reason_to_a_denial(
+    body: dict[str, Any], facts: dict[str, Any]
+) -> None:
+    """The flag never changes an outcome: a group company is a third party already. A denied
+    My Number provision to one says that it is a separate legal person; nothing else does."""
+    recipient = body.get("recipient") or {"country": "JP"}
+    plain = decide_with({**body, "recipient": {**recipient, "group_company": False}}, facts)
+    group = decide_with({**body, "recipient": {**recipient, "group_company": True}}, facts)
+    assert group.allowed is plain.allowed
+    noted = (
+        body["action"] == "provide"
+        and body["category"] == "specific_personal"
+        and body.get("form", "personal") == "personal"
+        and not plain.allowed
+    )
+    if noted:
+        assert group.reasons == [*plain.reasons, GROUP_COMPANY_IS_A_THIRD_PARTY.en]
+    else:
+        assert group == plain
 
 
 @given(requests, fact_sets)

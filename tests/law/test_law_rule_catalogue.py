@@ -13,6 +13,7 @@ import pytest
 import kojin.law
 from kojin.law import KNOWN_RULE_IDS, obligations, statutory_exceptions
 from kojin.law.citations import Duty, Rule, appi, mna
+from kojin.law.mynumber_rules import ARTICLE_19
 from kojin.law.policy_facts import PolicyFacts
 from kojin.law.statutory_exceptions import Context, check_exception
 from kojin.law.vocabulary import LegalException, ObligationCode
@@ -47,6 +48,7 @@ RULES = list(
     {id(v): v for m in LAW_MODULES for v in vars(m).values() if isinstance(v, Rule)}.values()
 )
 RULES += _exception_rules()
+RULES += [case.rule for case in ARTICLE_19.values()]
 DUTIES = [v for v in vars(obligations).values() if isinstance(v, Duty)]
 
 

@@ -33,6 +33,7 @@ from kojin.db.uow import Database
 from kojin.drp.callbacks import PeriodicCallbacks
 from kojin.errors import ConfigurationError
 from kojin.fulfilment.service import purge_job_data
+from kojin.mynumber.documents import housekeeping_step
 from kojin.policy import load_policy, to_facts
 from kojin.registry.decisions.recorder import DecisionRecorder
 from kojin.requests.periodic import PeriodicHousekeeping
@@ -101,7 +102,7 @@ def create_app(
         checkpoints = PeriodicCheckpoints.from_settings(settings, db)
         checkpoints.start()  # signs the chain head every settings.checkpoint_interval seconds
         housekeeping = PeriodicHousekeeping.from_settings(
-            settings, db, policy, more=(purge_job_data,)
+            settings, db, policy, more=(purge_job_data, housekeeping_step(state.vault))
         )
         housekeeping.start()  # purges what is past its holding period
         callbacks = PeriodicCallbacks.from_settings(settings, db, state.cipher)
@@ -118,6 +119,7 @@ def create_app(
         await to_thread.run_sync(callbacks.stop)
         await to_thread.run_sync(housekeeping.stop)
         await to_thread.run_sync(checkpoints.stop)  # a last checkpoint when the head moved
+        state.close_vault()
         if owns_database:
             db.dispose()
 

@@ -47,6 +47,14 @@ EXTRA_STATUSES: dict[tuple[str, str], frozenset[int]] = {
     ("GET", "/api/v1/consents"): frozenset({404}),
     ("POST", "/api/v1/consents/{consent_id}/withdraw"): frozenset({409}),
     ("DELETE", "/api/v1/tokens/{token_id}"): frozenset({409}),
+    ("POST", "/api/v1/mynumber/records"): frozenset({404, 409}),
+    ("POST", "/api/v1/mynumber/records/{record_id}/reveal"): frozenset({409}),
+    ("POST", "/api/v1/mynumber/records/{record_id}/provisions"): frozenset({409}),
+    ("POST", "/api/v1/mynumber/records/{record_id}/affairs-end"): frozenset({409}),
+    ("POST", "/api/v1/mynumber/records/{record_id}/documents"): frozenset({409}),
+    ("POST", "/api/v1/mynumber/dispose"): frozenset({404, 409}),
+    ("POST", "/api/v1/mynumber/handlers"): frozenset({409}),
+    ("DELETE", "/api/v1/mynumber/handlers/{handler_id}"): frozenset({409}),
 }
 
 _WITH_BODY = frozenset({"POST", "PUT", "PATCH"})

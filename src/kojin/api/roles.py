@@ -39,6 +39,17 @@ PROVISIONS_PURGE = frozenset({Role.PRIVACY_OFFICER, Role.ADMIN})
 AUDIT_READ = frozenset({Role.PRIVACY_OFFICER, Role.ADMIN, Role.AUDITOR})
 TOKENS_MANAGE = frozenset({Role.ADMIN})
 
+#: the My Number vault (R-MN-9): only a ``mynumber_handler`` with a designation registers,
+#: reveals and provides numbers, within it; the privacy office and auditors list records masked
+MYNUMBER_HANDLE = frozenset({Role.MYNUMBER_HANDLER})
+MYNUMBER_RECORDS_READ = frozenset(
+    {Role.PRIVACY_OFFICER, Role.ADMIN, Role.AUDITOR, Role.MYNUMBER_HANDLER}
+)
+#: ending affairs and disposing of records: the privacy office, or a handler within the designation
+MYNUMBER_DISPOSE = frozenset({Role.PRIVACY_OFFICER, Role.ADMIN, Role.MYNUMBER_HANDLER})
+MYNUMBER_HANDLERS_READ = frozenset({Role.PRIVACY_OFFICER, Role.ADMIN, Role.AUDITOR})
+MYNUMBER_HANDLERS_MANAGE = frozenset({Role.PRIVACY_OFFICER, Role.ADMIN})
+
 #: roles that may see decrypted subject fields (of the subjects they see at all)
 SUBJECTS_DECRYPTED = frozenset({Role.PRIVACY_OFFICER, Role.ADMIN, Role.MYNUMBER_HANDLER})
 

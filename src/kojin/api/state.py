@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -14,6 +15,7 @@ from kojin.crypto import FieldCipher, load_keyring
 from kojin.db.uow import Database
 from kojin.errors import ConfigurationError
 from kojin.law.policy_facts import PolicyFacts
+from kojin.mynumber.vault import Vault
 from kojin.policy.model import Policy
 from kojin.settings import Settings
 
@@ -36,6 +38,8 @@ class AppState:
     _cipher: FieldCipher | None = field(default=None, repr=False)
     #: where fulfilment jobs go once committed (set while the application runs)
     jobs: JobDispatch | None = field(default=None, repr=False)
+    _vault: Vault | None = field(default=None, repr=False)
+    _vault_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def enqueue_job(self, job_id: str) -> None:
         """Hand a committed fulfilment job to the workers (a no-op outside the lifespan)."""
@@ -47,6 +51,23 @@ class AppState:
         if self._cipher is None:
             self._cipher = FieldCipher(load_keyring(self.settings))
         return self._cipher
+
+    def vault(self) -> Vault:
+        """The My Number vault, opened on first use (its database migrated, its keys folder
+        opened); raises ConfigurationError when its keys cannot be used."""
+        with self._vault_lock:
+            if self._vault is None:
+                self._vault = Vault.open(
+                    settings=self.settings, registry=self.database, policy=self.facts
+                )
+            return self._vault
+
+    def close_vault(self) -> None:
+        """Close the vault's own database connections, if it was opened."""
+        with self._vault_lock:
+            if self._vault is not None:
+                self._vault.close()
+                self._vault = None
 
     @contextmanager
     def unit_of_work(self) -> Iterator[Session]:

@@ -21,6 +21,8 @@ from kojin.cli import (
     decide,
     deid,
     init,
+    mynumber,
+    mynumber_filing,
     policy,
     registry,
     requests,
@@ -76,6 +78,8 @@ deid.register(app)
 datasets.register(app)
 settings.register(app)
 worker.register(app)
+mynumber.register(app)
+mynumber_filing.register(mynumber.mynumber_app)
 # --- end of command groups --------------------------------------------------------------------
 
 

@@ -37,6 +37,7 @@ def keys_rotate(
     its documents and notes) and the mail outbox."""
     from kojin.drp.rotation import DRP_STORE
     from kojin.fulfilment.jobs import ENCRYPTED_STORE as JOBS_STORE
+    from kojin.mynumber.filing.rotation import FILING_STORE
     from kojin.requests.rotation import rotate_all_keys
 
     settings = load_settings()
@@ -52,7 +53,7 @@ def keys_rotate(
             batch_size=batch_size,
             on_total=progress.set_total,
             on_progress=progress.advance,
-            more_stores=(DRP_STORE, JOBS_STORE),
+            more_stores=(DRP_STORE, JOBS_STORE, FILING_STORE),
         )
     typer.echo(
         f"new key {result.key_id} is current (was {result.previous_key_id}); "
@@ -60,7 +61,8 @@ def keys_rotate(
         f"{result.stores.get('requests', 0)} request row(s) and document(s) and "
         f"{result.stores.get('mail_outbox', 0)} outbox message(s), "
         f"{result.stores.get('fulfilment_jobs', 0)} fulfilment job(s) and "
-        f"{result.stores.get('drp_requests', 0)} protocol callback address(es); "
+        f"{result.stores.get('drp_requests', 0)} protocol callback address(es) and "
+        f"{result.stores.get('filing_payments', 0)} payment(s) behind payment records; "
         "older keys stay readable"
     )
 

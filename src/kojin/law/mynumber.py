@@ -2,19 +2,27 @@
 
 Used only for the number-related affairs the policy declares — consent cannot widen that (MNA
 Art. 9, Art. 30(2)); the one exception open to a private operator here is protecting life, body
-or property. Provided only in MNA Art. 19 cases (entrustment and business succession included);
-never jointly used. Acquired only for those affairs, with identity verification (Art. 16).
+or property. Provided only in MNA Art. 19 cases (entrustment and business succession included),
+the item named and cited (:mod:`kojin.law.mynumber_article19`); never jointly used. A group
+company is a separate legal person: a third party like any other, and a denial says so.
+Acquired only for those affairs, with identity verification (Art. 16): the request states it
+(``identity_verified``); the route and the documents are checked by the vault itself
+(:func:`kojin.law.mynumber_rules.verification_problems`), since a decision request does not
+carry them.
 """
 
 from __future__ import annotations
 
 from kojin.law import obligations as ob
 from kojin.law.appi_foreign import ForeignStatus, foreign_status
-from kojin.law.citations import Duty, Rule, Verdict, allow, deny, mna
+from kojin.law.citations import Duty, Rule, Verdict, allow, deny, mna, with_notes
+from kojin.law.mynumber_article19 import GROUP_COMPANY_IS_A_THIRD_PARTY
 from kojin.law.situation import DECLARED, Situation
 from kojin.law.statutory_exceptions import Context, exception_for
 from kojin.law.stops import stop_provision, stop_use
-from kojin.law.vocabulary import AcquisitionMethod, Relation
+from kojin.law.vocabulary import AcquisitionMethod, LegalException, Relation
+
+_MNA_19 = LegalException.MNA_19
 
 WITHIN_AFFAIRS = Rule(
     "R-MN-1",
@@ -136,6 +144,13 @@ def acquire(s: Situation) -> Verdict:
 
 
 def provide(s: Situation) -> Verdict:
+    verdict = _provide(s)
+    if s.recipient.group_company and not verdict.allowed:
+        return with_notes(verdict, (GROUP_COMPANY_IS_A_THIRD_PARTY,))
+    return verdict
+
+
+def _provide(s: Situation) -> Verdict:
     relation = s.recipient.relation
     foreign = foreign_status(s.recipient) is not ForeignStatus.DOMESTIC
     if relation is Relation.JOINT_USER:
@@ -157,4 +172,7 @@ def provide(s: Situation) -> Verdict:
     check = exception_for(s, Context.MN_PROVIDE)
     if check.applies is not None:
         return allow(check.applies, APPI_27_30_EXCLUDED)
+    if s.request.exception is _MNA_19 and check.note is not None:
+        # Art. 19 invoked: why its item does not hold (not named, or its consent missing)
+        return deny(check.note)
     return deny(NOT_ARTICLE_19, *check.notes)

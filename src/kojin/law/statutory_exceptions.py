@@ -8,6 +8,9 @@ provision (Art. 27(1), read into Arts. 28(1) and 31(1)), pseudonymized informati
 E2–E4 require that consent be difficult to obtain (or would impede the affairs): the request says
 so with ``consent_difficult: true``. The academic exceptions that rest on the operator being an
 academic research institution need ``PolicyFacts.academic_institution``.
+
+``mna_19`` names its item (``mna_19_item``), a closed list (:mod:`kojin.law.mynumber_article19`):
+the item decides whether the exception holds and which item the decision cites.
 """
 
 from __future__ import annotations
@@ -17,6 +20,8 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from kojin.law.citations import Rule, appi, mna
+from kojin.law.mynumber_article19 import article_19_finding
+from kojin.law.mynumber_vocabulary import Article19Item
 from kojin.law.policy_facts import PolicyFacts
 from kojin.law.situation import Situation
 from kojin.law.vocabulary import LegalException as Ex
@@ -158,6 +163,7 @@ _TABLE: Mapping[Context, Mapping[Ex, _Terms]] = {
         ),
     },
     Context.MN_PROVIDE: {
+        # the item named decides (see check_exception); this entry only marks it available
         Ex.MNA_19: _terms("R-MN-5", Ex.MNA_19, mna(19)),
         Ex.LIFE_BODY_PROPERTY: _terms(
             "R-MN-5", Ex.LIFE_BODY_PROPERTY, mna(19, 16), consent_suffices=True, difficult=True
@@ -224,6 +230,7 @@ class ExceptionCheck:
 
 
 NO_EXCEPTION = ExceptionCheck(None, None)
+_MNA_19 = Ex.MNA_19
 
 
 def check_exception(
@@ -233,13 +240,20 @@ def check_exception(
     policy: PolicyFacts,
     consent_difficult: bool,
     consent: bool,
+    mna_19_item: Article19Item | None = None,
 ) -> ExceptionCheck:
-    """Whether the request's exception holds in `context`."""
+    """Whether the request's exception holds in `context` (for ``mna_19``, with the item
+    named)."""
     if exception is None:
         return NO_EXCEPTION
     terms = _TABLE[context].get(exception)
     if terms is None:
         return ExceptionCheck(None, _NOT_AVAILABLE[context])
+    if exception is _MNA_19:
+        holds, rule = article_19_finding(
+            mna_19_item, consent=consent, consent_difficult=consent_difficult
+        )
+        return ExceptionCheck(rule, None) if holds else ExceptionCheck(None, rule)
     if terms.needs_academic_institution and not policy.academic_institution:
         return ExceptionCheck(None, _NEEDS_INSTITUTION[context])
     if (
@@ -261,4 +275,5 @@ def exception_for(s: Situation, context: Context) -> ExceptionCheck:
         policy=s.policy,
         consent_difficult=request.consent_difficult,
         consent=s.consent,
+        mna_19_item=request.mna_19_item,
     )

@@ -14,6 +14,7 @@ from kojin.db.base import Base
 from kojin.drp import models as drp_models
 from kojin.fulfilment import models as fulfilment_models
 from kojin.mail import models as mail_models
+from kojin.mynumber.filing import models as filing_models
 from kojin.registry.consents import models as consent_models
 from kojin.registry.datasets import models as dataset_models
 from kojin.registry.decisions import models as decision_models
@@ -30,6 +31,7 @@ MODEL_MODULES = (
     dataset_models,
     decision_models,
     drp_models,
+    filing_models,
     fulfilment_models,
     ledger_models,
     mail_models,
@@ -45,8 +47,13 @@ metadata: MetaData = Base.metadata
 #: the prefix of the tables the job queue library (procrastinate) keeps in a PostgreSQL registry;
 #: it creates and upgrades them itself, so kojin's migrations leave them alone
 QUEUE_TABLE_PREFIX = "procrastinate_"
+#: the prefix of the My Number vault's tables (and its version table): the vault's own
+#: migrations (:mod:`kojin.migrations.vault`) make them, in the registry's database by default
+VAULT_TABLE_PREFIX = "mynumber_"
+_OTHERS = (QUEUE_TABLE_PREFIX, VAULT_TABLE_PREFIX)
 
 
 def include_name(name: str | None, type_: str, _parents: object) -> bool:
-    """For Alembic's comparisons: every object but the job queue library's tables."""
-    return not (type_ == "table" and name is not None and name.startswith(QUEUE_TABLE_PREFIX))
+    """For Alembic's comparisons: every object but the job queue library's and the vault's
+    tables."""
+    return not (type_ == "table" and name is not None and name.startswith(_OTHERS))

@@ -5,7 +5,20 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
-from kojin.web.admin import dashboard, files, fulfilment, login, outbox, queue, requests
+from kojin.web.admin import (
+    dashboard,
+    files,
+    fulfilment,
+    login,
+    mynumber_filing,
+    mynumber_handlers,
+    mynumber_new,
+    mynumber_records,
+    mynumber_schedule,
+    outbox,
+    queue,
+    requests,
+)
 from kojin.web.admin.nav import ADMIN_NAV
 from kojin.web.apps import new_web_app
 from kojin.web.context import WebContext
@@ -16,6 +29,15 @@ def create_admin(context: WebContext) -> FastAPI:
     app = new_web_app(context, csrf=admin_csrf)
     install_sign_in_redirect(app)
     context.site.templates.globals["admin_nav"] = ADMIN_NAV
-    for module in (login, dashboard, queue, requests, fulfilment, files, outbox):
+    modules = (login, dashboard, queue, requests, fulfilment, files, outbox)
+    # the registration form's path must come before the record's
+    mynumber = (
+        mynumber_new,
+        mynumber_records,
+        mynumber_schedule,
+        mynumber_filing,
+        mynumber_handlers,
+    )
+    for module in (*modules, *mynumber):
         app.include_router(module.router)
     return app

@@ -1,6 +1,8 @@
 """The staff home (``/admin/``): the dashboard of open requests, the ledger and the chain.
 
 Roles without request pages (``mynumber_handler``, ``system``) get a page saying so instead.
+The roles of the My Number pages also see the vault's card: records past their disposal date
+and due soon (:func:`kojin.web.admin.mynumber_schedule.vault_card`).
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from kojin.requests.service import dashboard as figures_of
 from kojin.requests.states import RequestState
 from kojin.web.admin import roles
 from kojin.web.admin.chart import days_left_chart
+from kojin.web.admin.mynumber_schedule import vault_card
 from kojin.web.context import web_context
 from kojin.web.i18n import tokyo_today
 from kojin.web.staff_auth import signed_in
@@ -28,8 +31,11 @@ router = APIRouter()
 
 @router.get("/")
 def dashboard(request: Request, staff: Annotated[StaffSession, Depends(signed_in)]) -> Response:
+    card = vault_card(request, staff)
     if staff.user.role not in roles.DASHBOARD:
-        return render(request, "admin/no_pages.html", {"nav_current": "dashboard"})
+        return render(
+            request, "admin/no_pages.html", {"nav_current": "dashboard", "vault_card": card}
+        )
     context = web_context(request)
     state = context.state
     settings = state.settings
@@ -50,5 +56,6 @@ def dashboard(request: Request, staff: Annotated[StaffSession, Depends(signed_in
             "figures": figures,
             "by_state": by_state,
             "chart": days_left_chart(figures.by_days_left),
+            "vault_card": card,
         },
     )

@@ -6,7 +6,18 @@ from kojin.web.admin import roles
 
 #: (key under ``admin.nav``, path, roles that see the link)
 ADMIN_NAV = (
-    ("dashboard", "/", roles.DASHBOARD),
+    ("dashboard", "/", roles.HOME),
     ("requests", "/requests", roles.QUEUE_READ),
     ("outbox", "/outbox", roles.OUTBOX_READ),
+    ("mynumber", "/mynumber", roles.MYNUMBER_READ),
+)
+
+#: the links between the My Number pages (key under ``mynumber.nav``, path, roles that see it)
+MYNUMBER_NAV = (
+    ("records", "/mynumber", roles.MYNUMBER_READ),
+    ("new", "/mynumber/records/new", roles.MYNUMBER_HANDLE),
+    ("schedule", "/mynumber/schedule", roles.MYNUMBER_READ),
+    ("status", "/mynumber/status", roles.MYNUMBER_READ),
+    ("export", "/mynumber/export", roles.MYNUMBER_READ),
+    ("handlers", "/mynumber/handlers", roles.MYNUMBER_DESIGNATIONS_READ),
 )

@@ -2,6 +2,12 @@
 
 ``admin`` and ``privacy_officer`` act on requests; ``auditor`` reads them; ``handler`` reads the
 queue; ``mynumber_handler`` and ``system`` have no request pages.
+
+The My Number pages (R-MN-9): a ``mynumber_handler`` works there within the scope of their
+designation (the vault checks it on every record); ``admin``, ``privacy_officer`` and
+``auditor`` see the records masked, the schedule and the status register; ``admin`` and
+``privacy_officer`` also record the end of affairs, dispose of due records and designate the
+persons in charge. ``handler`` and ``system`` see nothing.
 """
 
 from __future__ import annotations
@@ -15,3 +21,18 @@ DASHBOARD = QUEUE_READ
 #: identity and authority documents and disclosure packages: only those who act
 DOCUMENTS_READ = REQUESTS_ACT
 OUTBOX_READ = REQUESTS_ACT
+
+#: the My Number pages at all: records (masked unless revealed), schedule, status register
+MYNUMBER_READ = frozenset({Role.MYNUMBER_HANDLER, Role.PRIVACY_OFFICER, Role.ADMIN, Role.AUDITOR})
+#: registering, revealing, payment records: only a person in charge (and, record by record,
+#: only within their designation)
+MYNUMBER_HANDLE = frozenset({Role.MYNUMBER_HANDLER})
+#: recording the end of affairs and disposing of records: the privacy office, or a person in
+#: charge within their designation
+MYNUMBER_DISPOSE = frozenset({Role.MYNUMBER_HANDLER, Role.PRIVACY_OFFICER, Role.ADMIN})
+#: the list of designations
+MYNUMBER_DESIGNATIONS_READ = REQUESTS_READ
+#: designating and revoking persons in charge
+MYNUMBER_DESIGNATE = REQUESTS_ACT
+#: the staff home: the requests dashboard, or the My Number vault's card alone
+HOME = DASHBOARD | MYNUMBER_READ

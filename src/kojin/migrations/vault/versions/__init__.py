@@ -1,0 +1,1 @@
+"""Revisions of the My Number vault's schema."""
