@@ -35,6 +35,18 @@ from kojin.settings import Settings
 
 PG_ENV = "KOJIN_TEST_DATABASE_URL"
 
+#: pytester for the guard's own tests; the number guard fails any test that shows a My Number
+#: outside the vault's authorized responses (tests/number_guard)
+pytest_plugins = ["pytester", "number_guard.plugin"]
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers",
+        "number_guard_exempt(reason, channel=None, where=None): the number guard lets this "
+        "test's own input, echoed by the test harness, through (see tests/number_guard)",
+    )
+
 
 @pytest.fixture(scope="session")
 def _sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:

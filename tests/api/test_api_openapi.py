@@ -28,6 +28,7 @@ from kojin.api.declarations import api_routes, route_allow
 from kojin.api.docs_page import ASSET_FILES, assets_folder
 from kojin.db.uow import Database
 from kojin.settings import Settings
+from number_guard import guard_completed
 
 _FIRST_APP_SCRIPT = """
 import json, sys
@@ -75,6 +76,7 @@ def test_the_first_app_a_process_builds_serves_roles_and_security(
         env={**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)},
         check=False,
     )
+    guard_completed(completed, command="kojin API: OpenAPI document")
     assert completed.returncode == 0, completed.stderr[-2000:]
     document = json.loads(completed.stdout)
     scheme = document["components"]["securitySchemes"]["apiToken"]

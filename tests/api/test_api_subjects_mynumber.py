@@ -14,8 +14,9 @@ from kojin.registry.subjects.models import Subject
 
 SPECIFIC = "specific_personal"
 MN_PURPOSE = "remuneration_payment_records"
-#: a valid My Number (check digit correct) used as a customer number
-MY_NUMBER = "123456789018"
+#: the customer number of a subject of specific personal information (the individual number
+#: itself is kept in the vault; the registry refuses one, even as a customer number)
+CUSTOMER_NUMBER = "C-0420-7781"
 MN_EMAIL = "mn.person@example.jp"
 OTHERS = (Role.PRIVACY_OFFICER, Role.ADMIN, Role.HANDLER)
 
@@ -33,7 +34,7 @@ def specific_id(client: TestClient, auth: dict[Role, dict[str, str]]) -> str:
         auth[Role.MYNUMBER_HANDLER],
         category=SPECIFIC,
         email=MN_EMAIL,
-        customer_number=MY_NUMBER,
+        customer_number=CUSTOMER_NUMBER,
     )
 
 
@@ -86,7 +87,7 @@ def test_unfiltered_listings_leave_the_other_side_out(
 @pytest.mark.parametrize("role", OTHERS)
 @pytest.mark.parametrize(
     "query",
-    [{"customer_number": MY_NUMBER}, {"email": MN_EMAIL}, {"email": MN_EMAIL.upper()}],
+    [{"customer_number": CUSTOMER_NUMBER}, {"email": MN_EMAIL}, {"email": MN_EMAIL.upper()}],
 )
 def test_a_search_is_no_membership_test_for_a_my_number(
     client: TestClient,
@@ -107,7 +108,7 @@ def test_a_search_is_no_membership_test_for_a_my_number(
 def test_a_search_matching_both_sides_returns_only_the_visible_one(
     client: TestClient, auth: dict[Role, dict[str, str]], specific_id: str, customer_id: str
 ) -> None:
-    query = {"email": "cust@example.jp", "customer_number": MY_NUMBER}
+    query = {"email": "cust@example.jp", "customer_number": CUSTOMER_NUMBER}
     found = client.post("/api/v1/subjects/search", json=query, headers=auth[Role.HANDLER])
     assert [s["id"] for s in found.json()] == [customer_id]
     designated = client.post(
@@ -257,7 +258,7 @@ def test_a_mynumber_handler_reveals_its_subjects_and_the_reveal_is_audited(
         headers=auth[Role.MYNUMBER_HANDLER],
     )
     assert revealed.status_code == 200
-    assert revealed.json()["identifiers"]["customer_number"] == MY_NUMBER
+    assert revealed.json()["identifiers"]["customer_number"] == CUSTOMER_NUMBER
     exported = client.get("/api/v1/audit/export", headers=auth[Role.AUDITOR]).text
     assert '"subject.revealed"' in exported
-    assert MY_NUMBER not in exported
+    assert CUSTOMER_NUMBER not in exported

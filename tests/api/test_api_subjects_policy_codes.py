@@ -18,7 +18,7 @@ from kojin.registry.consents.models import Consent
 from kojin.registry.subjects.models import SubjectChange
 
 #: personal data a careless client might type into a free-text or code field
-PERSONAL = "山田花子 hanako@example.jp 123456789018"
+PERSONAL = "山田花子 hanako@example.jp 090-1234-5678"
 
 
 def _subject(client: TestClient, auth: dict[Role, dict[str, str]]) -> str:

@@ -14,6 +14,7 @@ from audit_attacks import fill, kojin, run_sql
 from kojin.audit import verify_chain
 from kojin.db.migrate import upgrade
 from kojin.db.uow import Database
+from number_guard import guard_completed
 
 #: the columns of audit_entries, for rebuilding the table on SQLite
 _COLUMNS = "seq, ts, actor, action, object_type, object_id, details, prev_hash, hash"
@@ -314,6 +315,7 @@ def test_the_console_script_prints_one_line(
         timeout=120,
         check=False,
     )
+    guard_completed(done, command="kojin audit verify")
     assert done.returncode == 1
     assert "Traceback" not in done.stderr + done.stdout
     assert done.stderr == (

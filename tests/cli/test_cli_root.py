@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from kojin import __version__
+from number_guard import guard_completed
 
 #: libraries that only the commands working on databases, servers or datasets may load
 HEAVY = ("sqlalchemy", "alembic", "numpy", "duckdb", "psycopg", "pyarrow", "pymysql", "pyspark")
@@ -41,7 +42,7 @@ def _environment(tmp_path: Path, **extra: str) -> dict[str, str]:
 def kojin(
     tmp_path: Path, *args: str, stdin: str = "", **env: str
 ) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
+    done = subprocess.run(
         [sys.executable, "-m", "kojin.cli", *args],
         input=stdin,
         capture_output=True,
@@ -50,6 +51,7 @@ def kojin(
         timeout=120,
         check=False,
     )
+    return guard_completed(done, command=["kojin", *args])
 
 
 def loaded(tmp_path: Path, *args: str, stdin: str = "") -> tuple[int, list[str]]:

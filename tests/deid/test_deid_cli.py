@@ -13,6 +13,7 @@ from deid_data import ADULT_DIR, ADULT_QIS
 from typer.testing import CliRunner
 
 from kojin.cli import app
+from number_guard import guard_completed
 
 runner = CliRunner()
 
@@ -155,6 +156,7 @@ def test_console_script_exit_code_and_message(tmp_path: Path) -> None:
         text=True,
         check=False,
     )
+    guard_completed(proc, command="kojin anonymize")
     assert proc.returncode == 2
     assert "kojin: error: column 'age'" in proc.stderr
     assert "Traceback" not in proc.stderr

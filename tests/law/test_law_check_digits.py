@@ -15,6 +15,7 @@ from kojin.law import (
     is_valid_my_number,
     my_number_check_digit,
 )
+from kojin.law.check_digits import holds_my_number
 
 digits = st.text(alphabet="0123456789", min_size=1, max_size=1)
 
@@ -131,3 +132,22 @@ def test_luhn(number: str, valid: bool) -> None:
     from kojin.law import is_valid_luhn
 
     assert is_valid_luhn(number) is valid
+
+
+@pytest.mark.parametrize(
+    ("text", "holds"),
+    [
+        ("123456789018", True),
+        ("payee 1234 5678 9018.", True),
+        ("1234-5678-9018", True),
+        ("１２３４５６７８９０１８", True),
+        ("個人番号１２３４－５６７８－９０１８です", True),
+        ("123456789019", False),
+        ("ab123456789018cd", False),
+        ("9123456789018", False),
+        ("1234 5678 9018 1234", False),
+        ("", False),
+    ],
+)
+def test_holds_my_number_finds_the_written_forms_only(text: str, holds: bool) -> None:
+    assert holds_my_number(text) is holds

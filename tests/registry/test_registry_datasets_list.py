@@ -20,6 +20,7 @@ from kojin.policy import load_policy, to_facts
 from kojin.registry.datasets import DatasetCreate
 from kojin.registry.datasets.service import record_dataset
 from kojin.settings import Settings
+from number_guard import guard_completed
 
 LONG_NAME = "Customer satisfaction survey extract, autumn 2026, all regions"
 
@@ -66,6 +67,7 @@ def test_a_pipe_gets_whole_ids_on_tab_separated_lines(recorded: tuple[Path, str]
         env=env,
         check=False,
     )
+    guard_completed(done, command="kojin datasets list")
     assert done.returncode == 0, done.stderr
     header, line = done.stdout.splitlines()
     assert header.split("\t") == list(LIST_COLUMNS)

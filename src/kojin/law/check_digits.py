@@ -14,6 +14,9 @@ Annex 1: a My Number is not echoed, logged or printed).
 
 from __future__ import annotations
 
+import re
+import unicodedata
+
 from stdnum import luhn
 from stdnum.jp import cn as corporate
 from stdnum.jp import in_ as individual
@@ -21,6 +24,14 @@ from stdnum.jp import in_ as individual
 from kojin.errors import InputError
 
 _DIGITS = frozenset("0123456789")
+#: twelve digits in a row, or 4-4-4 joined by a space, hyphen or dash (after NFKC), with no
+#: letter or digit on either side (nor a fourth group: 4-4-4-4 is a card number)
+_GROUP_SEPARATOR = r"[ \-\u2010-\u2015\u2212\u30fc]"
+_WRITTEN_MY_NUMBER = re.compile(
+    rf"(?<![0-9A-Za-z])(?:[0-9]{{12}}"
+    rf"|(?<![0-9]{_GROUP_SEPARATOR})[0-9]{{4}}(?:{_GROUP_SEPARATOR}[0-9]{{4}}){{2}}"
+    rf"(?!{_GROUP_SEPARATOR}[0-9]))(?![0-9A-Za-z])"
+)
 
 
 def _is_ascii_digits(text: str, length: int) -> bool:
@@ -37,6 +48,19 @@ def my_number_check_digit(base11: str) -> int:
 def is_valid_my_number(number: str) -> bool:
     """Whether `number` is 12 ASCII digits whose last digit is the correct check digit."""
     return _is_ascii_digits(number, 12) and individual.calc_check_digit(number[:11]) == number[11]
+
+
+def holds_my_number(text: str) -> bool:
+    """Whether `text` shows an individual number anywhere in it (R-CD-1: never written into a
+    register): twelve digits with a valid check digit, in a row or as three groups of four
+    joined by a space or a hyphen, full-width or not. Digits that are part of a longer run of
+    letters and digits (a digest, a longer number) are not one."""
+    normalized = unicodedata.normalize("NFKC", text)
+    for written in _WRITTEN_MY_NUMBER.finditer(normalized):
+        digits = "".join(c for c in written.group() if c in _DIGITS)
+        if is_valid_my_number(digits):
+            return True
+    return False
 
 
 def corporate_check_digit(base12: str) -> int:

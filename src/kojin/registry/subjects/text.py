@@ -2,24 +2,37 @@
 
 PostgreSQL refuses a NUL character in text, and no database (nor the cipher) can encode a lone
 UTF-16 surrogate as UTF-8; both are refused when a body is validated (422), before they reach a
-query. Messages name what is wrong, never the value.
+query. An individual number (My Number) is refused too: numbers are kept in the vault alone and
+are never written into the registry (R-CD-1, R-MN-6), not even as a customer number (R-MN-1).
+Messages name what is wrong, never the value.
 """
 
 from __future__ import annotations
 
+import re
 from typing import Annotated, Final
 
 from pydantic import AfterValidator, StringConstraints
 
+#: four digits in a row (ASCII or full-width): the text may show an individual number
+_FOUR_DIGITS: Final = re.compile(r"[0-9\uff10-\uff19]{4}")
+
 
 def storable(value: str) -> str:
-    """`value` unchanged; ValueError when it holds a NUL character or a lone surrogate."""
+    """`value` unchanged; ValueError when it holds a NUL character, a lone surrogate or an
+    individual number."""
     if "\x00" in value:
         raise ValueError("must not contain a NUL character")
     try:
         value.encode("utf-8")
     except UnicodeEncodeError:
         raise ValueError("must be valid Unicode text (no lone surrogates)") from None
+    if _FOUR_DIGITS.search(value):
+        # imported here: the check digits' library loads only when a value may need it
+        from kojin.law.check_digits import holds_my_number
+
+        if holds_my_number(value):
+            raise ValueError("must not contain an individual number (kept in the vault alone)")
     return value
 
 
