@@ -32,7 +32,11 @@ def storable(value: str) -> str:
         from kojin.law.check_digits import holds_my_number
 
         if holds_my_number(value):
-            raise ValueError("must not contain an individual number (kept in the vault alone)")
+            raise ValueError(
+                "must not contain an individual number (kept in the vault alone): twelve digits "
+                "with a valid My Number check digit are refused; an identifier of your own that "
+                "happens to pass the check can be written with a letter prefix"
+            )
     return value
 
 
