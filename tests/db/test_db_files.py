@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
-from kojin.db.engine import make_engine
+from kojin.db.engine import make_engine, private_folder
 from kojin.db.migrate import upgrade
 from kojin.db.uow import Database
 from kojin.settings import Settings
@@ -91,3 +91,11 @@ def test_full_is_the_default(tmp_path: Path) -> None:
             assert conn.execute(text("PRAGMA synchronous")).scalar_one() == SYNCHRONOUS["FULL"]
     finally:
         engine.dispose()
+
+
+def test_a_private_folder_is_created_with_private_parents(tmp_path: Path) -> None:
+    """Every folder created on the way is its owner's only, not just the last one."""
+    target = tmp_path / "home-keys" / "vault"
+    assert private_folder(target) == target
+    for folder in (target, target.parent):
+        assert stat.S_IMODE(folder.stat().st_mode) == 0o700

@@ -94,8 +94,10 @@ def private_folder(path: Path) -> Path:
     """Create the folder `path` (and its parents) for its owner only, or narrow an existing one
     of this user to 0700; returns `path`."""
     if not path.exists():
-        path.mkdir(parents=True, exist_ok=True, mode=FOLDER_MODE)
-        os.chmod(path, FOLDER_MODE)  # mkdir's mode is filtered by the umask
+        missing = [folder for folder in (path, *path.parents) if not folder.exists()]
+        for folder in reversed(missing):  # the outermost first, each for its owner only
+            folder.mkdir(exist_ok=True, mode=FOLDER_MODE)
+            os.chmod(folder, FOLDER_MODE)  # mkdir's mode is filtered by the umask
     else:
         _narrow(path, FOLDER_MODE)
     return path
