@@ -52,6 +52,8 @@ PUBLIC_FIELDS = (
     "mynumber_payer_address",
     "mynumber_payer_corporate_number",
     "mynumber_payer_phone",
+    "incident_reminder_to",
+    "incident_contact",
 )
 
 
@@ -204,6 +206,16 @@ class Settings(BaseSettings):
     )
     mynumber_payer_phone: str | None = Field(
         default=None, description="The company's telephone number for payment records (optional)."
+    )
+    incident_reminder_to: str | None = Field(
+        default=None,
+        description="E-mail addresses (comma-separated) of the privacy office that receive the "
+        "reminders of incident report deadlines; without them no reminder is sent.",
+    )
+    incident_contact: str | None = Field(
+        default=None,
+        description="The inquiry desk named in incident notices and publications (a telephone "
+        "number, an address or a page); default: the policy's inquiry contact.",
     )
 
     def resolved_database_url(self) -> str:

@@ -15,6 +15,9 @@ KNOWN_RULE_IDS: frozenset[str] = frozenset(
         "R-CH-6",
         # §3 security and entrustees
         "R-SEC-1", "R-SEC-2", "R-SEC-3", "R-SEC-4",
+        # §4 breach reporting
+        "R-BR-0", "R-BR-1", "R-BR-2", "R-BR-3", "R-BR-4", "R-BR-5", "R-BR-6", "R-BR-7",
+        "R-BR-8", "R-BR-MN-1",
         # §5 third-party provision
         "R-TP-1", "R-TP-OO-1", "R-TP-OO-2", "R-TP-OO-3", "R-TP-NT-1", "R-TP-NT-2", "R-TP-NT-3",
         "R-TP-FX-1", "R-TP-FX-2", "R-TP-FX-3",

@@ -51,6 +51,10 @@ class DataRequest(Base):
         ForeignKey("subjects.id"), index=True, default=None
     )
     refusal_ground: Mapped[str | None] = mapped_column(String(30), default=None)
+    #: the ground of a stop request (APPI Art. 35): a ``StopGround`` value, or None
+    stop_ground: Mapped[str | None] = mapped_column(String(30), default=None)
+    #: the public reference of the incident the request is about (R-BR-8), or None
+    incident_reference: Mapped[str | None] = mapped_column(String(24), index=True, default=None)
     refusal_explanation_enc: Mapped[str | None] = mapped_column(Text, default=None)
     outcome_enc: Mapped[str | None] = mapped_column(Text, default=None)
     #: SHA-256 of the form's one-time key: a second submission of the same form finds this row
