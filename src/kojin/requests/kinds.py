@@ -6,6 +6,7 @@ R-RT-8); complaints and inquiries (Art. 40, R-RT-11) do not.
 
 from __future__ import annotations
 
+import re
 from enum import StrEnum
 from typing import Final
 
@@ -69,6 +70,14 @@ class AgentRelation(StrEnum):
     LEGAL_REPRESENTATIVE = "legal_representative"
     AUTHORISED_AGENT = "authorised_agent"
 
+
+#: the kinds that may rest on a ground of APPI Art. 35 (``StopGround``) and name an incident
+STOP_KINDS: Final[frozenset[RequestKind]] = frozenset(
+    {RequestKind.STOP_USE, RequestKind.ERASURE, RequestKind.STOP_PROVISION}
+)
+
+#: an incident's public reference, as notices print it: ``INC-2026-0001``
+INCIDENT_REFERENCE: Final = re.compile(r"INC-[0-9]{4}-[0-9]{4,6}")
 
 #: the request kinds that carry the disclosure method the person chose (Art. 33(1); R-RT-3)
 METHOD_KINDS: Final[frozenset[RequestKind]] = frozenset(
