@@ -9,6 +9,10 @@ from kojin.web.admin import (
     dashboard,
     files,
     fulfilment,
+    incidents_drafts,
+    incidents_list,
+    incidents_people,
+    incidents_view,
     login,
     mynumber_filing,
     mynumber_handlers,
@@ -38,6 +42,8 @@ def create_admin(context: WebContext) -> FastAPI:
         mynumber_filing,
         mynumber_handlers,
     )
-    for module in (*modules, *mynumber):
+    # the new incident's form must come before the incident's page
+    incidents = (incidents_list, incidents_view, incidents_people, incidents_drafts)
+    for module in (*modules, *mynumber, *incidents):
         app.include_router(module.router)
     return app

@@ -8,6 +8,7 @@ from kojin.web.admin import roles
 ADMIN_NAV = (
     ("dashboard", "/", roles.HOME),
     ("requests", "/requests", roles.QUEUE_READ),
+    ("incidents", "/incidents", roles.INCIDENTS_READ),
     ("outbox", "/outbox", roles.OUTBOX_READ),
     ("mynumber", "/mynumber", roles.MYNUMBER_READ),
 )
@@ -20,4 +21,11 @@ MYNUMBER_NAV = (
     ("status", "/mynumber/status", roles.MYNUMBER_READ),
     ("export", "/mynumber/export", roles.MYNUMBER_READ),
     ("handlers", "/mynumber/handlers", roles.MYNUMBER_DESIGNATIONS_READ),
+)
+
+#: the links between the incident pages (key under ``incidents.nav``, path, roles that see it)
+INCIDENTS_NAV = (
+    ("open", "/incidents", roles.INCIDENTS_READ),
+    ("closed", "/incidents?status=closed", roles.INCIDENTS_READ),
+    ("new", "/incidents/new", roles.INCIDENTS_ACT),
 )

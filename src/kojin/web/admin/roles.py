@@ -8,6 +8,10 @@ designation (the vault checks it on every record); ``admin``, ``privacy_officer`
 ``auditor`` see the records masked, the schedule and the status register; ``admin`` and
 ``privacy_officer`` also record the end of affairs, dispose of due records and designate the
 persons in charge. ``handler`` and ``system`` see nothing.
+
+The incident pages (R-BR-0..8): ``admin`` and ``privacy_officer`` record and change incidents,
+record their steps, add the affected people and send the notices; ``auditor`` reads them and
+their drafts. ``handler``, ``mynumber_handler`` and ``system`` see nothing of them.
 """
 
 from __future__ import annotations
@@ -34,5 +38,8 @@ MYNUMBER_DISPOSE = frozenset({Role.MYNUMBER_HANDLER, Role.PRIVACY_OFFICER, Role.
 MYNUMBER_DESIGNATIONS_READ = REQUESTS_READ
 #: designating and revoking persons in charge
 MYNUMBER_DESIGNATE = REQUESTS_ACT
+#: the incident register, an incident's page and its drafts
+INCIDENTS_ACT = frozenset({Role.ADMIN, Role.PRIVACY_OFFICER})
+INCIDENTS_READ = INCIDENTS_ACT | {Role.AUDITOR}
 #: the staff home: the requests dashboard, or the My Number vault's card alone
 HOME = DASHBOARD | MYNUMBER_READ
