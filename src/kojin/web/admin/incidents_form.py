@@ -261,11 +261,13 @@ def parse(posted: Posted) -> Parsed:
 
 def _plain(value: Any) -> Any:
     """A value as the service's model holds it, for comparing (departments as pairs)."""
+    if value == [] or value == "":
+        return None
     if isinstance(value, list):
         return [_plain(v) for v in value]
     if isinstance(value, KnowledgeInput):
         return (value.department, value.known_on)
-    return None if value == [] else value
+    return value
 
 
 def _as_input(name: str, value: Any) -> Any:
@@ -336,6 +338,19 @@ def error_key(key: str) -> str:
     return key
 
 
+def _position(key: str) -> tuple[int, int]:
+    """Where the field of a form key stands in the form (department rows by their number)."""
+    if key.startswith("knowledge_"):
+        row = key.split("_")[1]
+        return ALL_FIELDS.index("knowledge"), int(row) if row.isdigit() else 0
+    return (ALL_FIELDS.index(key), 0) if key in ALL_FIELDS else (-1, 0)
+
+
+def in_form_order(errors: Mapping[str, str]) -> dict[str, str]:
+    """`errors` in the order of the form's fields (the page's own error first)."""
+    return dict(sorted(errors.items(), key=lambda item: _position(item[0])))
+
+
 def schema_errors(exc: ValidationError, knowledge_rows: tuple[int, ...]) -> dict[str, str]:
     """Form key -> error key for each field the schema refused (never the value)."""
     found: dict[str, str] = {}
@@ -344,3 +359,34 @@ def schema_errors(exc: ValidationError, knowledge_rows: tuple[int, ...]) -> dict
         key = form_key(loc, knowledge_rows) if loc else "_form"
         found.setdefault(key, error_key(key) if key != "_form" else "generic")
     return found or {"_form": "generic"}
+
+
+def checked(
+    parsed: Parsed, current: IncidentFields | None = None
+) -> tuple[IncidentFields | None, dict[str, str]]:
+    """The fields to send the service (a new incident's, or only those changed from
+    `current`), or None and every error the form and the schema find, in the form's order.
+    Both need a title, what happened and at least one department with its day."""
+    errors = dict(parsed.errors)
+    values = parsed.values
+    if not values["title"]:
+        errors.setdefault("title", "title")
+    if not values["kind"]:
+        errors.setdefault("kind", "kind")
+    if not values["knowledge"] and not any(key.startswith("knowledge_") for key in errors):
+        errors["knowledge_1_department"] = "knowledge"
+    fields: IncidentFields | None = None
+    try:
+        fields = new_fields(values) if current is None else changed_fields(values, current)
+    except ValidationError as exc:
+        for key, message in schema_errors(exc, parsed.knowledge_rows).items():
+            errors.setdefault(key, message)
+    if errors:
+        return None, in_form_order(errors)
+    return fields, {}
+
+
+def refused(field: str | None, knowledge_rows: tuple[int, ...]) -> dict[str, str]:
+    """Form key -> error key for a field the service refused (an InputError's `field`)."""
+    key = form_key(field or "", knowledge_rows)
+    return {key: error_key(key) if key != "_form" else "generic"}

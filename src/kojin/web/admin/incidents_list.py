@@ -20,7 +20,6 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Depends
-from pydantic import ValidationError
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
@@ -33,12 +32,10 @@ from kojin.web.admin import roles
 from kojin.web.admin.incidents_form import (
     Posted,
     blank,
-    error_key,
-    form_key,
-    new_fields,
+    checked,
     parse,
     read_posted,
-    schema_errors,
+    refused,
 )
 from kojin.web.admin.incidents_pages import (
     error_messages,
@@ -106,18 +103,11 @@ def _record(request: Request, staff: StaffSession, posted: Posted) -> Response:
         )
 
     parsed = parse(posted)
-    errors = dict(parsed.errors)
-    if not parsed.values["title"]:
-        errors.setdefault("title", "title")
-    if not parsed.values["kind"]:
-        errors.setdefault("kind", "kind")
-    if not parsed.values["knowledge"] and not any(k.startswith("knowledge_") for k in errors):
-        errors["knowledge_1_department"] = "knowledge"
-    if errors:
+    fields, errors = checked(parsed)
+    if fields is None:
         return again(errors)
     state = web_context(request).state
     try:
-        fields = new_fields(parsed.values)
         with state.unit_of_work() as session:
             view = record_incident(
                 session=session,
@@ -126,11 +116,8 @@ def _record(request: Request, staff: StaffSession, posted: Posted) -> Response:
                 fields=fields,
                 today=today_of(request),
             )
-    except ValidationError as exc:
-        return again(schema_errors(exc, parsed.knowledge_rows))
     except InputError as exc:
-        key = form_key(exc.field or "", parsed.knowledge_rows)
-        return again({key: error_key(key) if key != "_form" else "generic"})
+        return again(refused(exc.field, parsed.knowledge_rows))
     except NotFoundError:
         return again({"ledger_rows": "ledger_rows"})
     except ConflictError:

@@ -15,7 +15,6 @@ from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Depends
-from pydantic import ValidationError
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
@@ -25,17 +24,14 @@ from kojin.errors import ConflictError, InputError, NotFoundError
 from kojin.incidents.schemas import IncidentStatus, IncidentStep, IncidentView, ReportStage
 from kojin.incidents.service import get_incident, list_people, record_step, update_incident
 from kojin.law.breach_vocabulary import BreachRole
-from kojin.law.breach_report import REPORT_ITEMS
 from kojin.web.admin import roles
 from kojin.web.admin.incidents_form import (
     Posted,
-    changed_fields,
-    error_key,
-    form_key,
+    checked,
     parse,
     posted_from,
     read_posted,
-    schema_errors,
+    refused,
 )
 from kojin.web.admin.incidents_pages import (
     error_messages,
@@ -55,9 +51,7 @@ Reader = Annotated[StaffSession, Depends(require_roles(roles.INCIDENTS_READ))]
 Actor = Annotated[StaffSession, Depends(require_roles(roles.INCIDENTS_ACT))]
 
 #: what a redirect after a change may say (``?done=...``)
-DONE = frozenset(
-    {"recorded", "updated", "unchanged", "step", "person", "imported", "notices"}
-)
+DONE = frozenset({"recorded", "updated", "unchanged", "step", "person", "imported", "notices"})
 #: the counts a done message may carry (``?sent=3``)
 DONE_COUNTS = ("count", "sent", "by_post", "unreachable", "already")
 #: the most people the page lists (the counts are always whole)
@@ -131,11 +125,8 @@ def incident_page(
             "ledger_labels": [ledger.get(row, row) for row in view.fields.ledger_rows or []],
             "step_options": step_options(request, view),
             "stages": [stage.value for stage in ReportStage],
-            "report_items": REPORT_ITEMS,
             "errors": {name: every_error.get(name, {}) for name in ("step", "person", "import")},
-            "submitted": {
-                name: (submitted or {}).get(name, {}) for name in ("step", "person")
-            },
+            "submitted": {name: (submitted or {}).get(name, {}) for name in ("step", "person")},
             "page_error": page_error,
             "done": done,
             "counts": counts,
@@ -181,19 +172,9 @@ def _edit(request: Request, staff: StaffSession, incident_id: str, posted: Poste
         )
 
     parsed = parse(posted)
-    errors = dict(parsed.errors)
-    if not parsed.values["title"]:
-        errors.setdefault("title", "title")
-    if not parsed.values["kind"]:
-        errors.setdefault("kind", "kind")
-    if not parsed.values["knowledge"] and not any(k.startswith("knowledge_") for k in errors):
-        errors["knowledge_1_department"] = "knowledge"
-    if errors:
+    fields, errors = checked(parsed, view.fields)
+    if fields is None:
         return again(errors)
-    try:
-        fields = changed_fields(parsed.values, view.fields)
-    except ValidationError as exc:
-        return again(schema_errors(exc, parsed.knowledge_rows))
     if not fields.model_fields_set:
         return _back(request, view.id, "unchanged")
     state = web_context(request).state
@@ -208,8 +189,7 @@ def _edit(request: Request, staff: StaffSession, incident_id: str, posted: Poste
                 today=today_of(request),
             )
     except InputError as exc:
-        key = form_key(exc.field or "", parsed.knowledge_rows)
-        return again({key: error_key(key) if key != "_form" else "generic"})
+        return again(refused(exc.field, parsed.knowledge_rows))
     except NotFoundError:
         return again({"ledger_rows": "ledger_rows"})
     except ConflictError:
@@ -241,7 +221,7 @@ def _step(
     request: Request, staff: StaffSession, incident_id: str, submitted: dict[str, str]
 ) -> Response:
     def again(field: str, key: str, status_code: int = 422) -> Response:
-        message = error_messages(request, {field: key}, "step")
+        message = error_messages(request, {field: key}, "steps")
         if field == "_form":
             return incident_page(
                 request,
@@ -286,4 +266,3 @@ def _step(
     except ConflictError:
         return again("_form", "conflict", 409)
     return _back(request, incident_id, "step")
-
