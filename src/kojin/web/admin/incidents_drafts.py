@@ -74,7 +74,7 @@ def report(request: Request, incident_id: str, stage: str, fmt: str, staff: Read
             session=session,
             actor=actor_of(staff),
             incident_id=view.id,
-            what=f"ppc_report_{chosen.value}_{fmt}",
+            what=f"ppc_report.{chosen.value}.{fmt}",
         )
     if fmt == "pdf":
         content = ppc_report_pdf(view=view, policy=state.policy, stage=chosen, today=today)
@@ -101,7 +101,7 @@ def publication(request: Request, incident_id: str, lang: str, staff: Reader) ->
             session=session,
             actor=actor_of(staff),
             incident_id=view.id,
-            what=f"publication_{chosen}",
+            what=f"publication.{chosen}",
         )
     html = publication_html(view=view, policy=state.policy, settings=state.settings, lang=chosen)
     return _draft(html.encode("utf-8"), "html", f"{view.reference}-publication-{chosen}.html")

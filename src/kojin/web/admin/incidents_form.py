@@ -27,6 +27,7 @@ from pydantic import ValidationError
 
 from kojin.incidents.schemas import IncidentFields, KnowledgeInput
 from kojin.law.breach_vocabulary import BreachRole, Certainty, IncidentKind
+from kojin.law.check_digits import holds_my_number
 
 #: one-line texts
 LINE_FIELDS: Final = ("title", "counterpart", "data_medium", "subjects_kind", "discoverer")
@@ -105,6 +106,8 @@ class Posted:
     checked: set[str] = field(default_factory=set)
     ledger_rows: list[str] = field(default_factory=list)
     knowledge: list[tuple[str, str]] = field(default_factory=list)
+    #: the text fields emptied because they held an individual number
+    scrubbed: set[str] = field(default_factory=set)
 
     def text(self, name: str) -> str:
         return self.texts.get(name, "")
@@ -149,6 +152,15 @@ def posted_from(fields: IncidentFields) -> Posted:
     )
 
 
+def scrub(values: dict[str, str]) -> set[str]:
+    """Empty every value of `values` that holds an individual number (My Number), so that a
+    form sent back after an error never shows one; returns the names emptied."""
+    emptied = {name for name, value in values.items() if value and holds_my_number(value)}
+    for name in emptied:
+        values[name] = ""
+    return emptied
+
+
 def _text(form: Mapping[str, Any], name: str) -> str:
     value = form.get(name)
     return value.strip() if isinstance(value, str) else ""
@@ -158,10 +170,13 @@ def read_posted(form: Any) -> Posted:
     """What the browser posted (a Starlette form), texts stripped."""
     texts = {name: _text(form, name) for name in (*LINE_FIELDS, *NARRATIVE_FIELDS, *LIST_FIELDS)}
     texts.update({name: _text(form, name) for name in (*DATE_FIELDS, *COUNT_FIELDS, *CHOICES)})
+    scrubbed = scrub(texts)
     knowledge = []
     for n in range(1, MAX_ROWS + 1):
         department = _text(form, f"knowledge_{n}_department")
         known_on = _text(form, f"knowledge_{n}_known_on")
+        if holds_my_number(department):
+            department = ""  # the row then asks for the department again
         if department or known_on:
             knowledge.append((department, known_on))
     ledger = [v for v in form.getlist("ledger_rows") if isinstance(v, str) and v.strip()]
@@ -170,6 +185,7 @@ def read_posted(form: Any) -> Posted:
         checked={name for name in BOOL_FIELDS if _text(form, name) == "1"},
         ledger_rows=[v.strip() for v in ledger][:MAX_LINES],
         knowledge=knowledge,
+        scrubbed=scrubbed,
     )
 
 
@@ -253,6 +269,8 @@ def parse(posted: Posted) -> Parsed:
             knowledge.append(KnowledgeInput.model_construct(department=department, known_on=day))
             rows.append(n)
     values["knowledge"] = knowledge
+    for name in posted.scrubbed:
+        errors[name] = "my_number"
     upper, persons = values["persons_upper"], values["persons"]
     if upper is not None and upper < (persons or 0) and "persons_upper" not in errors:
         errors["persons_upper"] = "persons_upper"

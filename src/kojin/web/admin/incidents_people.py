@@ -25,6 +25,7 @@ from kojin.errors import ConflictError, InputError
 from kojin.incidents.schemas import PersonInput
 from kojin.incidents.service import add_person, import_people, send_notices
 from kojin.web.admin import roles
+from kojin.web.admin.incidents_form import scrub
 from kojin.web.admin.incidents_pages import error_messages, root_of, today_of
 from kojin.web.admin.incidents_view import incident_page
 from kojin.web.context import web_context
@@ -62,8 +63,8 @@ async def add_one(request: Request, incident_id: str, staff: Actor) -> Response:
 def _add_one(
     request: Request, staff: StaffSession, incident_id: str, submitted: dict[str, str]
 ) -> Response:
-    def again(field: str, status_code: int = 422) -> Response:
-        key = field if field in PERSON_FIELDS else "generic"
+    def again(field: str, key: str | None = None, status_code: int = 422) -> Response:
+        key = key or (field if field in PERSON_FIELDS else "generic")
         return incident_page(
             request,
             staff,
@@ -73,6 +74,9 @@ def _add_one(
             status_code=status_code,
         )
 
+    emptied = scrub(submitted)  # never written back into the form
+    if emptied:
+        return again(min(emptied, key=PERSON_FIELDS.index), "my_number")
     if not submitted["name"]:
         return again("name")
     if submitted["lang"] not in ("ja", "en"):
@@ -95,9 +99,10 @@ def _add_one(
                 person=person,
             )
     except InputError as exc:
-        return again(exc.field if exc.field in PERSON_FIELDS else "_form")
+        field = exc.field or "_form"
+        return again(field if field in PERSON_FIELDS else "_form")
     except ConflictError:
-        return again("_form", 409)
+        return again("_form", status_code=409)
     return _redirect(request, incident_id, "person")
 
 
