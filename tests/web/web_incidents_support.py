@@ -30,9 +30,7 @@ def fix_clock(app: FastAPI, now: datetime = NOW) -> None:
     site_of(app).now = lambda: now
 
 
-def as_role(
-    client: TestClient, database: Database, role: Role, username: str | None = None
-) -> str:
+def as_role(client: TestClient, database: Database, role: Role, username: str | None = None) -> str:
     """Create a staff user of `role` and sign in as them; returns the user name."""
     name = make_staff(database, role, username)
     answer = sign_in(client, name)
@@ -77,7 +75,9 @@ def record(client: TestClient, **changes: object) -> str:
     """Record an incident through the form (see :func:`incident_form`); returns its id."""
     answer = post_form(client, "/admin/incidents/new", "/admin/incidents", incident_form(**changes))
     assert answer.status_code == 303, answer.text
-    found = re.fullmatch(r"/admin/incidents/([0-9a-f]{32})\?done=recorded", answer.headers["location"])
+    found = re.fullmatch(
+        r"/admin/incidents/([0-9a-f]{32})\?done=recorded", answer.headers["location"]
+    )
     assert found is not None, answer.headers["location"]
     return found.group(1)
 
