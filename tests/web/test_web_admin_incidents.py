@@ -501,7 +501,7 @@ def test_the_dashboard_card_shows_what_is_due(
     as_role(web_on_db, database, Role.PRIVACY_OFFICER, "officer")
     quiet = text_of(web_on_db.get("/admin/").text, 'id="incidents-card-heading"', "</p>")
     assert "0 open incidents" in quiet
-    assert "No report is overdue or due within 7 days." in quiet
+    assert "No open incident has to be reported." in quiet
     due = record(web_on_db, persons="1500")
     late = record(
         web_on_db,
@@ -514,8 +514,12 @@ def test_the_dashboard_card_shows_what_is_due(
     card = text_of(home, 'id="incidents-card-heading"', "</table>")
     assert "3 open incidents 2 open incidents that must be reported" in card
     assert "1 incidents with a report overdue Overdue" in card
-    assert "INC-2026-0002 委託先サーバーへの不正アクセス 29 Nov 2026 Overdue 4 days overdue" in card
-    assert "INC-2026-0001 注文確認メールの誤送信 5 Dec 2026 2 days left" in card
+    assert (
+        "INC-2026-0002 委託先サーバーへの不正アクセス Overdue 29 Nov 2026 Overdue 4 days overdue"
+        in card
+    )
+    assert "INC-2026-0001 注文確認メールの誤送信 Due within 7 days 5 Dec 2026 2 days left" in card
+    assert card.index("INC-2026-0002") < card.index("INC-2026-0001")  # overdue first
     assert "少数の誤送信" not in card
     assert f'href="/admin/incidents/{late}"' in home
     assert f'href="/admin/incidents/{due}"' in home

@@ -13,13 +13,13 @@ from html.parser import HTMLParser
 from fastapi import FastAPI
 from httpx import Response
 from sqlalchemy import update
+from web_support import TestClient, csrf_of, make_staff, sign_in
 
 from kojin.api.state import state_of
 from kojin.auth.roles import Role
 from kojin.db.uow import Database
 from kojin.requests.models import DataRequest
 from kojin.web.site import site_of
-from web_support import TestClient, csrf_of, make_staff, sign_in
 
 #: 10:00 in Tokyo on 3 December 2026 (a Thursday): day 3 of an incident known on 1 December
 NOW = datetime(2026, 12, 3, 1, 0, tzinfo=UTC)

@@ -17,6 +17,7 @@ The dashboard's incident card is built here too (:func:`incidents_card`).
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import APIRouter, Depends
@@ -26,7 +27,7 @@ from starlette.responses import RedirectResponse, Response
 
 from kojin.auth.web_sessions import StaffSession
 from kojin.errors import ConflictError, InputError, NotFoundError
-from kojin.incidents.schemas import IncidentFigures, IncidentStatus
+from kojin.incidents.schemas import IncidentFigures, IncidentStatus, IncidentSummary
 from kojin.incidents.service import incident_figures, list_incidents, record_incident
 from kojin.web.admin import roles
 from kojin.web.admin.incidents_form import (
@@ -53,14 +54,35 @@ Reader = Annotated[StaffSession, Depends(require_roles(roles.INCIDENTS_READ))]
 Actor = Annotated[StaffSession, Depends(require_roles(roles.INCIDENTS_ACT))]
 
 
-def incidents_card(request: Request, staff: StaffSession) -> IncidentFigures | None:
-    """The dashboard's card for the roles of the incident pages (None for the others): the
-    open incidents that must be reported, those overdue and those due within 7 days."""
+@dataclass(frozen=True, slots=True)
+class IncidentsCard:
+    """The dashboard's incident figures, and the open incidents that must be reported: those
+    overdue first, then those due within 7 days, then the others."""
+
+    figures: IncidentFigures
+    rows: list[IncidentSummary]
+    overdue: frozenset[str]
+    due_soon: frozenset[str]
+
+
+def incidents_card(request: Request, staff: StaffSession) -> IncidentsCard | None:
+    """The dashboard's card for the roles of the incident pages (None for the others)."""
     if staff.user.role not in roles.INCIDENTS_READ:
         return None
     state = web_context(request).state
     with state.read() as session:
-        return incident_figures(session=session, cipher=state.cipher(), today=today_of(request))
+        figures = incident_figures(session=session, cipher=state.cipher(), today=today_of(request))
+    overdue = frozenset(s.id for s in figures.overdue)
+    due_soon = frozenset(s.id for s in figures.due_soon)
+    others = [
+        s for s in figures.open if s.must_report and s.id not in overdue and s.id not in due_soon
+    ]
+    return IncidentsCard(
+        figures=figures,
+        rows=[*figures.overdue, *figures.due_soon, *others],
+        overdue=overdue,
+        due_soon=due_soon,
+    )
 
 
 @router.get("/incidents")
