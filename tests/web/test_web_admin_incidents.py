@@ -22,6 +22,7 @@ from web_incidents_support import (
     error_summary,
     fix_clock,
     incident_form,
+    ledger_row,
     name_incident,
     post_form,
     record,
@@ -232,6 +233,47 @@ def test_the_service_s_refusal_names_the_field(officer: TestClient) -> None:
     )
     assert upper.status_code == 422
     assert "cannot be fewer than the people known" in error_summary(upper.text)
+
+
+def test_ledger_rows_are_chosen_from_the_registry(app: FastAPI, officer: TestClient) -> None:
+    row = ledger_row(app)
+    form = officer.get("/admin/incidents/new").text
+    assert f'value="{row}"' in form
+    assert "顧客の氏名、メールアドレス、注文履歴 (customer)" in form
+    unknown = post_form(
+        officer, "/admin/incidents/new", "/admin/incidents", incident_form(ledger_rows="f" * 32)
+    )
+    assert unknown.status_code == 422
+    assert 'href="#f-ledger-rows"' in unknown.text
+    incident_id = record(officer, ledger_rows=[row])
+    facts = text_of(officer.get(f"/admin/incidents/{incident_id}").text, 'id="facts-heading"')
+    assert "Ledger rows involved 顧客の氏名、メールアドレス、注文履歴 (customer)" in facts
+    edit = officer.get(f"/admin/incidents/{incident_id}/edit").text
+    assert browser_form(edit, f"/admin/incidents/{incident_id}/edit")["ledger_rows"] == [row]
+
+
+def test_an_entrustee_that_told_its_entruster_is_released(
+    officer: TestClient, database: Database
+) -> None:
+    incident_id = record(officer, persons="1500", role="entrustee", counterpart="株式会社委託元")
+    page = f"/admin/incidents/{incident_id}"
+    view = officer.get(page).text
+    assert "This incident must be reported" in view
+    assert _step_options(view)[0] == "entruster_notified"
+    told = post_form(
+        officer, page, f"{page}/steps", {"step": "entruster_notified", "on": "2026-12-02"}
+    )
+    assert told.status_code == 303
+    shown = officer.get(page).text
+    assert "the company is released from reporting it" in shown
+    assessment = text_of(shown, 'id="assessment-heading"')
+    assert "Released as an entrustee (Art. 26(1) proviso) Yes" in assessment
+    assert "The company must report No" in assessment
+    assert "Entruster notified 2 December 2026" in text_of(shown, 'id="clock-heading"')
+    facts = text_of(shown, 'id="facts-heading"')
+    assert "We are the entrustee (we handle the data for another company) (株式会社委託元)" in facts
+    listed = text_of(officer.get("/admin/incidents").text, "<tbody>", "</tbody>")
+    assert "Released: the entruster was told" in listed
 
 
 # --- editing and re-assessment -----------------------------------------------------------------

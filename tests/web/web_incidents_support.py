@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from html.parser import HTMLParser
 
@@ -18,6 +17,8 @@ from web_support import TestClient, csrf_of, make_staff, sign_in
 from kojin.api.state import state_of
 from kojin.auth.roles import Role
 from kojin.db.uow import Database
+from kojin.registry.ledger.schemas import LedgerAcquisition, LedgerEntryCreate, Medium
+from kojin.registry.ledger.service import create_entry
 from kojin.requests.models import DataRequest
 from kojin.web.site import site_of
 
@@ -166,6 +167,30 @@ def error_summary(page: str) -> str:
     return " ".join(re.sub(r"\s+", " ", html.unescape(re.sub(r"<[^>]+>", " ", p))) for p in parts)
 
 
-def every(items: Iterable[str], predicate: Callable[[str], bool]) -> list[str]:
-    """The items for which `predicate` fails (an empty list when all pass)."""
-    return [item for item in items if not predicate(item)]
+def ledger_row(app: FastAPI, item: str = "顧客の氏名、メールアドレス、注文履歴") -> str:
+    """A row of the personal-information ledger (customers, the policy's first purpose);
+    returns its id."""
+    state = state_of(app)
+    declared = state.policy.category("customer")
+    assert declared is not None
+    with state.database.uow() as session:
+        entry = create_entry(
+            session=session,
+            entry_in=LedgerEntryCreate(
+                item=item,
+                category="customer",
+                purposes=[declared.purposes[0].id],
+                acquisition_method=LedgerAcquisition.WRITTEN_DIRECT,
+                storage_location="受注システム",
+                storage_country="JP",
+                medium=Medium.ELECTRONIC,
+                access="営業部のみ",
+                retention_period="契約終了後5年",
+                disposal_method="電子データの消去",
+                record_count=1200,
+                responsible_department="営業部",
+            ),
+            policy=state.facts,
+            actor="test",
+        )
+    return entry.id
