@@ -267,3 +267,29 @@ def test_the_outbox_shows_kept_mail(
     assert "確認コード &lt;b&gt;" in page
     assert "コード: 123456 &lt;script&gt;" in page
     assert "Kept (not sent)" in page
+
+
+def test_a_sent_message_says_its_text_is_not_kept(
+    web_on_db: TestClient, database: Database, site_on_db: FastAPI
+) -> None:
+    from kojin.api.state import state_of
+    from kojin.mail.message import MailMessage
+    from kojin.mail.models import MailOutbox
+    from kojin.mail.service import deliver
+
+    state = state_of(site_on_db)
+    with database.uow() as session:
+        row_id = deliver(
+            session=session,
+            cipher=state.cipher(),
+            settings=state.settings,
+            message=MailMessage(to="taro@example.jp", subject="お知らせ", text="本文"),
+            purpose="incident.notice",
+        )
+        row = session.get(MailOutbox, row_id)
+        assert row is not None
+        row.status, row.text_enc = "sent", None  # what a delivery through SMTP leaves
+    sign_in(web_on_db, make_staff(database, Role.PRIVACY_OFFICER))
+    page = web_on_db.get("/admin/outbox").text
+    assert "The text of a sent message is not kept." in page
+    assert "None" not in page
