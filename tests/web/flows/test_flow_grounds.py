@@ -27,7 +27,7 @@ REFERENCE = "INC-2026-0001"
 
 
 def _message(key: str) -> str:
-    return catalog().messages["en"][key]  # type: ignore[index]
+    return catalog().messages["en"][key]
 
 
 def test_the_grounds_are_a_labelled_group_the_keyboard_can_use(

@@ -157,7 +157,7 @@ def test_an_erasure_on_an_incident_is_stored_and_shown_on_the_status_page(
     assert _stored(portal_state) == [("erasure", "reportable_breach", "INC-2026-0001")]
     reference = reference_on(portal.get("/portal/requests/verify").text)
     page = open_status(portal, reference, EMAIL).text
-    label = catalog().messages["en"]["portal.ground.reportable_breach.label"]  # type: ignore[index]
+    label = catalog().messages["en"]["portal.ground.reportable_breach.label"]
     assert f"<dd>{label}</dd>" in html.unescape(page)
     assert "<dd>INC-2026-0001</dd>" in page
 
