@@ -448,6 +448,7 @@ def test_other_refusals_take_no_special_circumstances(
             special_circumstances="none",
         )
     assert caught.value.field == "special_circumstances"
+    assert isinstance(caught.value, GroundMismatchError)
     detail = _act(
         requests,
         facts,
@@ -470,3 +471,22 @@ def test_other_refusals_take_no_special_circumstances(
         explanation="x",
     )
     assert detail.state is RequestState.REFUSED
+
+
+@pytest.mark.parametrize("refusal", ["deficient_procedure", "not_held"])
+def test_a_procedural_refusal_under_article_35_5_takes_no_special_circumstances(
+    requests: Requests, facts: PolicyFacts, refusal: str
+) -> None:
+    result = requests.arrived(form(RequestKind.ERASURE, incident_reference="INC-2026-0001"))
+    detail = _act(
+        requests,
+        facts,
+        result.request_id,
+        StaffAction.REFUSE,
+        refusal_ground=refusal,
+        explanation="手続に不備があります。",
+    )
+    assert detail.state is RequestState.REFUSED
+    assert detail.refusal_explanation == "手続に不備があります。"
+    [refused] = _chain(requests, "request.refuse", result.request_id)
+    assert "special_circumstances_sha256" not in refused

@@ -72,13 +72,12 @@ def test_a_stop_request_shows_its_ground_incident_and_the_limit_of_article_35_5(
     assert 'href="/admin/requests?incident=INC-2026-0001&amp;closed=1"' in page
     assert _message("admin.request.limit_35_5.title") in text
     assert _message("admin.request.limit_35_5.alternative") in text
-    # the refusal form asks for the special circumstances, required
+    # the refusal form asks for the special circumstances (a procedural refusal needs none)
     refuse = page[page.index('id="action-refuse"') :]
     refuse = refuse[: refuse.index("</section>")]
     assert 'id="a-refuse-special-circumstances"' in refuse
-    assert re.search(
-        r'<label for="a-refuse-special-circumstances">[^<]*<span class="required">', refuse
-    )
+    assert '<label for="a-refuse-special-circumstances">' in refuse
+    assert _message("admin.action.hint.special_circumstances") in _text(refuse)
     # the ground can be changed: the erasure's grounds, the current one chosen
     ground = page[page.index('id="action-set-stop-ground"') :]
     ground = ground[: ground.index("</section>")]
@@ -209,6 +208,24 @@ def test_a_refusal_under_article_35_5_needs_the_special_circumstances(
     letter = _text(notice.text)
     assert "Ground of your request: Art. 35(5) (the data is no longer needed)" in letter
     assert "Special circumstances (Art. 35(5) proviso): The Tax Act requires us" in letter
+
+
+def test_a_procedural_refusal_under_article_35_5_takes_no_special_circumstances(
+    site_on_db: FastAPI, web_on_db: TestClient, database: Database
+) -> None:
+    request_id = submit_verified(
+        site_on_db, kind="erasure", lang="en", details="", stop_ground="harm_to_interests"
+    )
+    _signed_in(web_on_db, database)
+    reasons = {"refusal_ground": "deficient_procedure", "explanation": "The copy is unreadable."}
+    answer = _act(web_on_db, request_id, "refuse", **reasons, special_circumstances="none")
+    assert answer.status_code == 422
+    assert _error(answer.text, "a-refuse-special-circumstances").endswith(
+        _message("admin.action.error.mismatch.special_circumstances")
+    )
+    answer = _act(web_on_db, request_id, "refuse", **reasons)
+    assert answer.status_code == 303
+    assert _row(database, request_id).state == "refused"
 
 
 def test_the_queue_shows_grounds_and_filters_by_incident(

@@ -21,7 +21,7 @@ from typing import Final
 
 from kojin.errors import InputError
 from kojin.law.breach_vocabulary import ARTICLE_35_5_GROUNDS, StopGround
-from kojin.policy.model_base import Lang
+from kojin.policy.model_base import Lang, RefusalGround
 from kojin.requests.kinds import INCIDENT_REFERENCE, STOP_KINDS, RequestKind
 from kojin.requests.models import DataRequest
 
@@ -40,6 +40,12 @@ GROUNDS_FOR_KIND: Final[dict[RequestKind, tuple[StopGround, ...]]] = {
     RequestKind.ERASURE: (StopGround.UNLAWFUL_HANDLING, *_ARTICLE_35_5),
     RequestKind.STOP_PROVISION: (StopGround.UNLAWFUL_PROVISION, *_ARTICLE_35_5),
 }
+
+#: refusals that do not decline the request on its merits (the procedure was not completed, or
+#: the company holds no such data): the proviso of Art. 35(5) is not what they rest on
+PROCEDURAL_REFUSALS: Final[frozenset[RefusalGround]] = frozenset(
+    {RefusalGround.DEFICIENT_PROCEDURE, RefusalGround.NOT_HELD}
+)
 
 #: the article each ground rests on, as letters cite it
 GROUND_ARTICLES: Final[dict[Lang, dict[StopGround, str]]] = {
@@ -151,9 +157,15 @@ def settled_ground(
     return ground
 
 
-def needs_special_circumstances(kind: RequestKind, ground: StopGround | None) -> bool:
-    """Whether refusing a request of `kind` on `ground` must explain the special circumstances
-    that outweigh the person's interest (Art. 35(5) proviso; R-RT-6)."""
+def needs_special_circumstances(
+    kind: RequestKind, ground: StopGround | None, refusal: RefusalGround | None = None
+) -> bool:
+    """Whether refusing a request of `kind` that rests on `ground` (for the policy's reason
+    `refusal`, when known) must explain the special circumstances that outweigh the person's
+    interest (Art. 35(5) proviso; R-RT-6). A procedural refusal (:data:`PROCEDURAL_REFUSALS`)
+    does not decline the request on its merits and needs none."""
+    if refusal in PROCEDURAL_REFUSALS:
+        return False
     return kind in STOP_KINDS and ground in ARTICLE_35_5_GROUNDS
 
 

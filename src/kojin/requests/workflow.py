@@ -32,6 +32,7 @@ from kojin.registry.subjects.service import erase_identifiers, set_flags, visibl
 from kojin.requests import records
 from kojin.requests.clock import tokyo_date
 from kojin.requests.grounds import (
+    GroundMismatchError,
     needs_special_circumstances,
     settled_ground,
     special_circumstances_paragraph,
@@ -149,14 +150,15 @@ def _set_stop_ground(row: DataRequest, action: ActionIn) -> dict[str, Any]:
 
 
 def _refusal_reasons(row: DataRequest, action: ActionIn) -> tuple[str, dict[str, Any]]:
-    """The reasons given to the person for a refusal, and the chain's details about them: under
-    a ground of Art. 35(5) the special circumstances are required and added to the reasons."""
+    """The reasons given to the person for a refusal, and the chain's details about them: a
+    refusal on the merits of a request on a ground of Art. 35(5) needs the special circumstances,
+    added to the reasons (a procedural refusal takes none)."""
     explanation = _required(action.explanation, "explanation")
     ground = stop_ground_of(row.stop_ground)
-    if not needs_special_circumstances(RequestKind(row.kind), ground):
+    if not needs_special_circumstances(RequestKind(row.kind), ground, action.refusal_ground):
         if action.special_circumstances is not None:
-            raise InputError(
-                "applies only to a refusal under a ground of Art. 35(5)",
+            raise GroundMismatchError(
+                "applies only to a refusal on the merits of a request on a ground of Art. 35(5)",
                 field="special_circumstances",
             )
         return explanation, {}
@@ -219,8 +221,9 @@ def act(
 
     IllegalTransition (a ConflictError) for a move the state machine does not allow; InputError
     naming the field when the action lacks what it needs: RECORD_FEE a fee reference, REFUSE one
-    of the policy's refusal grounds and an explanation (Art. 36; R-RT-7) and, for a stop request
-    on a ground of Art. 35(5), the special circumstances (R-RT-6), FULFIL_PARTLY an
+    of the policy's refusal grounds and an explanation (Art. 36; R-RT-7) and, declining a stop
+    request on a ground of Art. 35(5) on its merits, the special circumstances (R-RT-6; given
+    with any other refusal they are a GroundMismatchError), FULFIL_PARTLY an
     explanation, APPROVE of stop use / stop provision / erasure / disclosure / purpose
     notification the registry subject (unless linked before), SET_STOP_GROUND a ground (or an
     incident reference, which implies the reportable breach). SET_STOP_GROUND is refused

@@ -61,8 +61,8 @@ def action_form(
     special_circumstances: bool = False,
 ) -> ActionForm:
     """The form of `action` for a request of `kind` (`linked`: a subject is already linked;
-    `special_circumstances`: a refusal must explain them, the request resting on a ground of
-    Art. 35(5))."""
+    `special_circumstances`: a refusal on the merits must explain them, the request resting on a
+    ground of Art. 35(5))."""
     name, kind_name = str(action), str(kind)
     fields: list[str] = []
     required: set[str] = set()
@@ -75,9 +75,8 @@ def action_form(
     if name == "refuse":
         fields += ["refusal_ground", "explanation"]
         required |= {"refusal_ground", "explanation"}
-        if special_circumstances:
+        if special_circumstances:  # required unless the refusal is procedural (the hint says)
             fields.append("special_circumstances")
-            required.add("special_circumstances")
     if name == "approve":
         if kind_name in APPROVE_SUBJECT_KINDS:
             fields.append("subject_id")

@@ -230,7 +230,7 @@ def _error_message(
     """(field name, message) for an input error on `field` (a field left empty is missing;
     one filled in is not valid, e.g. too long; `mismatch`: a ground or incident reference that
     does not go with the request)."""
-    if mismatch and field in ("stop_ground", "incident_reference"):
+    if mismatch and field in ("stop_ground", "incident_reference", "special_circumstances"):
         return field, translate(request, f"admin.action.error.mismatch.{field}")
     if field in _ERROR_KEYS and field not in submitted:
         return field, translate(request, _ERROR_KEYS[field])
