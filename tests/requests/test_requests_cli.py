@@ -98,6 +98,8 @@ def test_the_queue_for_scripts(runner: CliRunner, registry: Requests, facts: Pol
         "days_left": -5,
         "suit_from": "2027-04-22",
         "overdue": True,
+        "stop_ground": None,
+        "incident_reference": None,
     }
     assert (rows[1]["kind"], rows[1]["days_left"], rows[1]["overdue"]) == ("complaint", 10, False)
 

@@ -10,6 +10,7 @@ from kojin.errors import ConflictError
 from kojin.requests.states import (
     CLOSED_STATES,
     OPEN_STATES,
+    STOP_ONLY,
     IllegalTransition,
     RequesterEvent,
     RequestState,
@@ -39,6 +40,8 @@ def expected(
     }
     for open_state in (S.RECEIVED, S.AWAITING_DOCUMENTS, S.AWAITING_FEE, S.IN_REVIEW):
         moves[(open_state, A.WITHDRAW)] = S.WITHDRAWN
+        # the ground of a stop request is set where the request stands (the state stays)
+        moves[(open_state, A.SET_STOP_GROUND)] = open_state
     if needs_identity:
         moves[(S.RECEIVED, A.VERIFY_IDENTITY)] = after_identity
         moves[(S.RECEIVED, A.REJECT_IDENTITY)] = S.AWAITING_DOCUMENTS
@@ -69,7 +72,11 @@ def test_legal_moves(
 ) -> None:
     target = next_state(state, action, needs_identity=needs_identity, needs_fee=needs_fee)
     assert target == expected(state, action, needs_identity, needs_fee)
-    assert action in allowed_actions(state, needs_identity=needs_identity, needs_fee=needs_fee)
+    assert action in allowed_actions(
+        state, needs_identity=needs_identity, needs_fee=needs_fee, stop_kind=True
+    )
+    offered = allowed_actions(state, needs_identity=needs_identity, needs_fee=needs_fee)
+    assert (action in offered) is (action not in STOP_ONLY)
 
 
 @pytest.mark.parametrize(("state", "action", "needs_identity", "needs_fee"), ILLEGAL)
@@ -81,7 +88,9 @@ def test_every_illegal_move_raises(
     assert isinstance(caught.value, ConflictError)
     assert state.value in caught.value.message
     assert action.value in caught.value.message
-    assert action not in allowed_actions(state, needs_identity=needs_identity, needs_fee=needs_fee)
+    assert action not in allowed_actions(
+        state, needs_identity=needs_identity, needs_fee=needs_fee, stop_kind=True
+    )
 
 
 @pytest.mark.parametrize(("needs_identity", "needs_fee"), FLAGS)
@@ -89,7 +98,13 @@ def test_closed_and_unverified_requests_take_no_staff_action(
     needs_identity: bool, needs_fee: bool
 ) -> None:
     for state in [*CLOSED_STATES, S.EMAIL_UNVERIFIED]:
-        assert allowed_actions(state, needs_identity=needs_identity, needs_fee=needs_fee) == []
+        for stop_kind in (False, True):
+            assert (
+                allowed_actions(
+                    state, needs_identity=needs_identity, needs_fee=needs_fee, stop_kind=stop_kind
+                )
+                == []
+            )
 
 
 def test_no_state_is_skipped_on_the_way_to_completion() -> None:

@@ -22,6 +22,7 @@ from kojin.errors import ConflictError, InputError
 from kojin.policy.model import Policy
 from kojin.requests import codes, records
 from kojin.requests.documents import CheckedUpload, check_upload
+from kojin.requests.grounds import grounds_details
 from kojin.requests.kinds import RIGHTS_KINDS, DocumentPurpose, fee_for
 from kojin.requests.models import DataRequest, RequestDocument
 from kojin.requests.records import REQUESTER, get, put
@@ -131,7 +132,8 @@ def submit_request(
     The rights requests need an identity document, an agent an authority document (Art. 37;
     R-RT-8); each upload is checked by its bytes first, so a refused one stores nothing. The
     same form submitted again (same ``submission_key`` and e-mail) returns the first request
-    with ``created=False`` and sends no second mail.
+    with ``created=False`` and sends no second mail. A stop request keeps the ground of Art. 35
+    and the incident reference it names in clear (they are not personal data; R-RT-6, R-BR-8).
     """
     now = now or utcnow()
     if form.category is not None and policy.category(form.category) is None:
@@ -158,6 +160,8 @@ def submit_request(
             None if form.disclosure_method is None else form.disclosure_method.value
         ),
         include_third_party_records=form.include_third_party_records,
+        stop_ground=None if form.stop_ground is None else form.stop_ground.value,
+        incident_reference=form.incident_reference,
         fee_yen=fee_for(form.kind, policy),
         submission_key_hash=key_hash,
         submitted_at=now,
@@ -184,7 +188,12 @@ def submit_request(
         from_state=None,
         to_state=RequestState.EMAIL_UNVERIFIED,
         now=now,
-        details={"documents": documents, "fee_yen": row.fee_yen, "key_id": row.key_id},
+        details={
+            "documents": documents,
+            "fee_yen": row.fee_yen,
+            "key_id": row.key_id,
+            **grounds_details(row),
+        },
     )
     issue_code(session, cipher, settings, row, reference=reference, now=now)
     return SubmitResult(request_id=row.id, reference=reference, created=True)

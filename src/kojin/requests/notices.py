@@ -19,9 +19,11 @@ from datetime import date
 from typing import Final, Literal
 
 from kojin.errors import InputError
+from kojin.law.breach_vocabulary import StopGround
 from kojin.policy.model import Contact, Inquiries, Policy
 from kojin.policy.model_base import CategoryScope, ContactChannelKind, Lang, RefusalGround
 from kojin.policy.notice_contacts import format_address
+from kojin.requests.grounds import ground_line
 from kojin.requests.kinds import RequestKind
 from kojin.requests.pdf import html_to_pdf
 from kojin.requests.print_templates import format_date, render
@@ -104,6 +106,7 @@ class RefusalNoticeData:
     `ground_text` is the policy's wording of `ground` in `lang` (:func:`refusal_ground_text`);
     `explanation` is what staff wrote for the requester (Art. 36). `partial` marks a refusal of
     part of the request; `request_number` is the short number staff and requester quote.
+    `stop_ground` (and `incident_reference`) are the ground a stop request rests on.
     """
 
     lang: Lang
@@ -116,6 +119,10 @@ class RefusalNoticeData:
     explanation: str
     partial: bool = False
     request_number: str | None = None
+    #: a stop request's ground of Art. 35 and the incident it names: the letter names them
+    #: with the request (R-RT-6, R-BR-8)
+    stop_ground: StopGround | None = None
+    incident_reference: str | None = None
 
 
 def _inquiries_for(policy: Policy, category: str | None) -> Inquiries:
@@ -209,6 +216,11 @@ def render_refusal_notice_html(data: RefusalNoticeData, *, policy: Policy) -> st
         submitted_on=format_date(data.submitted_on, lang),
         requester_name=data.requester_name,
         request_number=data.request_number,
+        stop_ground_line=(
+            None
+            if data.stop_ground is None
+            else ground_line(data.stop_ground, data.incident_reference, lang)
+        ),
         partial=data.partial,
         ground_text=data.ground_text,
         explanation_paragraphs=[p for p in data.explanation.splitlines() if p.strip()],

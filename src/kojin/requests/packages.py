@@ -27,6 +27,7 @@ from kojin.requests import records
 from kojin.requests.clock import tokyo_date
 from kojin.requests.disclosure import build_package, gather_disclosure
 from kojin.requests.disclosure_record import DisclosedStoreCollection
+from kojin.requests.grounds import stop_ground_of
 from kojin.requests.kinds import DisclosureMethod, RequestKind
 from kojin.requests.models import DataRequest
 from kojin.requests.notices import RefusalNoticeData, render_refusal_notice
@@ -178,6 +179,8 @@ def _notice(
         ground_text="" if clause is None else clause.text.get(lang),
         explanation=explanation,
         request_number=records.short_id(row.id),
+        stop_ground=stop_ground_of(row.stop_ground),
+        incident_reference=row.incident_reference,
     )
     content = render_refusal_notice(data, policy=policy, fmt=fmt)
     media_type = "application/pdf" if fmt == "pdf" else "text/html; charset=utf-8"

@@ -27,7 +27,14 @@ from kojin.registry.subjects.scope import SubjectScope
 from kojin.registry.subjects.service import visible_subject
 from kojin.requests import records
 from kojin.requests.clock import BusinessCalendar, suit_possible_from, tokyo_date
-from kojin.requests.kinds import AgentRelation, DisclosureMethod, DocumentPurpose, RequestKind
+from kojin.requests.grounds import stop_ground_of
+from kojin.requests.kinds import (
+    STOP_KINDS,
+    AgentRelation,
+    DisclosureMethod,
+    DocumentPurpose,
+    RequestKind,
+)
 from kojin.requests.models import DataRequest, RequestDocument, RequestEvent
 from kojin.requests.records import get
 from kojin.requests.schemas import (
@@ -69,7 +76,8 @@ def list_queue(
     *, session: Session, filters: QueueFilter, policy: Policy, today: date
 ) -> list[QueueRow]:
     """Requests for staff, the earliest due first. Open only (by default) means arrived and
-    not closed: a request whose e-mail is unverified shows only when its state is asked for."""
+    not closed: a request whose e-mail is unverified shows only when its state is asked for.
+    With an incident reference, only the requests that name that incident (R-BR-8)."""
     query = select(DataRequest)
     if filters.state is not None:
         query = query.where(DataRequest.state == filters.state.value)
@@ -79,6 +87,8 @@ def list_queue(
         query = query.where(DataRequest.state != RequestState.EMAIL_UNVERIFIED.value)
     if filters.kind is not None:
         query = query.where(DataRequest.kind == filters.kind.value)
+    if filters.incident_reference is not None:
+        query = query.where(DataRequest.incident_reference == filters.incident_reference)
     if filters.overdue_only:
         query = query.where(DataRequest.due_on < today)
     query = query.order_by(
@@ -101,6 +111,8 @@ def list_queue(
                 days_left=days_left,
                 suit_from=suit_from,
                 overdue=overdue,
+                stop_ground=stop_ground_of(row.stop_ground),
+                incident_reference=row.incident_reference,
             )
         )
     return rows
@@ -180,6 +192,8 @@ def detail_of(
             None if row.disclosure_method is None else DisclosureMethod(row.disclosure_method)
         ),
         include_third_party_records=row.include_third_party_records,
+        stop_ground=stop_ground_of(row.stop_ground),
+        incident_reference=row.incident_reference,
         fee_yen=row.fee_yen,
         fee_reference=get(cipher, row, "fee_reference"),
         subject_id=row.subject_id,
@@ -190,7 +204,12 @@ def detail_of(
         days_left=days_left,
         documents=_documents(session, row.id),
         history=_history(session, cipher, row.id),
-        allowed_actions=allowed_actions(state, needs_identity=needs_identity, needs_fee=needs_fee),
+        allowed_actions=allowed_actions(
+            state,
+            needs_identity=needs_identity,
+            needs_fee=needs_fee,
+            stop_kind=RequestKind(row.kind) in STOP_KINDS,
+        ),
         refusal_ground=None if row.refusal_ground is None else RefusalGround(row.refusal_ground),
         refusal_explanation=get(cipher, row, "refusal_explanation"),
         outcome=get(cipher, row, "outcome"),

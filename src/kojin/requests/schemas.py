@@ -20,7 +20,9 @@ import jaconv
 from pydantic import BaseModel, ConfigDict, ValidationError, field_validator, model_validator
 
 from kojin.errors import InputError
+from kojin.law.breach_vocabulary import StopGround
 from kojin.policy.model_base import Lang, RefusalGround
+from kojin.requests.grounds import normalise_incident_reference, settled_ground
 from kojin.requests.kinds import (
     METHOD_KINDS,
     AgentRelation,
@@ -46,6 +48,7 @@ LIMITS: Final[Mapping[str, int]] = {
     "fee_reference": 100,
     "explanation": 5000,
     "subject_id": 32,
+    "special_circumstances": 5000,
 }
 #: kinds whose form must say something in ``details``
 DETAILS_REQUIRED: Final = frozenset(
@@ -61,7 +64,9 @@ _PHONE = re.compile(r"\+?[0-9][0-9-]{5,19}")
 _POSTAL = re.compile(r"([0-9]{3})-?([0-9]{4})")
 _KATAKANA = re.compile(r"[\u30a1-\u30fa\u30fb\u30fc ]+")
 _SUBMISSION_KEY = re.compile(r"[A-Za-z0-9_-]{16,128}")
-_MULTILINE: Final = frozenset({"address", "details", "note", "explanation"})
+_MULTILINE: Final = frozenset(
+    {"address", "details", "note", "explanation", "special_circumstances"}
+)
 
 
 def clean_text(value: object, *, field: str, required: bool = False) -> str | None:
@@ -116,6 +121,12 @@ class RequestForm(BaseModel):
     is_agent: bool = False
     agent_name: str | None = None
     agent_relation: AgentRelation | None = None
+    #: stop kinds only: the ground of Art. 35 the request rests on, when the person knows it
+    #: (R-RT-6); an incident reference without a ground implies the reportable breach
+    stop_ground: StopGround | None = None
+    #: stop kinds only, with the reportable-breach ground: the incident the request is about,
+    #: as the individual notice prints it (``INC-2026-0001``; R-BR-8)
+    incident_reference: str | None = None
     #: the form's one-time key: submitting the same form twice makes one request
     submission_key: str
 
@@ -197,6 +208,16 @@ class RequestForm(BaseModel):
             raise InputError("must be written in kana", field="furigana")
         return kana
 
+    @field_validator("stop_ground", mode="before")
+    @classmethod
+    def _stop_ground(cls, value: object) -> object:
+        return None if value == "" else value
+
+    @field_validator("incident_reference", mode="before")
+    @classmethod
+    def _incident_reference(cls, value: object) -> str | None:
+        return normalise_incident_reference(value)
+
     @field_validator("submission_key", mode="before")
     @classmethod
     def _submission_key(cls, value: object) -> str:
@@ -215,6 +236,9 @@ class RequestForm(BaseModel):
                 raise InputError("is required for an agent", field="agent_name")
             if self.agent_relation is None:
                 raise InputError("is required for an agent", field="agent_relation")
+        ground = settled_ground(self.kind, self.stop_ground, self.incident_reference)
+        if ground is not self.stop_ground:  # a reference implies the reportable breach
+            object.__setattr__(self, "stop_ground", ground)
         return self
 
 
@@ -253,6 +277,9 @@ class RequestStatus(BaseModel):
     submitted_at: datetime
     received_at: datetime | None
     due_on: date | None
+    #: stop kinds: the ground of Art. 35 the request rests on, and the incident it names
+    stop_ground: StopGround | None = None
+    incident_reference: str | None = None
     awaiting: list[Awaited]
     fee_yen: int | None
     fee_recorded: bool
@@ -269,6 +296,8 @@ class QueueFilter(BaseModel):
     kind: RequestKind | None = None
     open_only: bool = True
     overdue_only: bool = False
+    #: only the requests that name this incident (already normalised; R-BR-8)
+    incident_reference: str | None = None
 
 
 class QueueRow(BaseModel):
@@ -283,6 +312,9 @@ class QueueRow(BaseModel):
     #: Art. 39(1): the first day a suit may be brought (R-RT-10)
     suit_from: date | None
     overdue: bool
+    #: stop kinds: the ground of Art. 35 and the incident the request names
+    stop_ground: StopGround | None = None
+    incident_reference: str | None = None
 
 
 class DocumentOut(BaseModel):
@@ -330,6 +362,9 @@ class RequestDetail(BaseModel):
     details: str
     disclosure_method: DisclosureMethod | None
     include_third_party_records: bool
+    #: stop kinds: the ground of Art. 35 the request rests on, and the incident it names
+    stop_ground: StopGround | None = None
+    incident_reference: str | None = None
     fee_yen: int | None
     fee_reference: str | None
     subject_id: str | None
@@ -370,11 +405,30 @@ class ActionIn(BaseModel):
     #: APPROVE / FULFIL_PARTLY: the registry subject the request is about (required for stop
     #: use, stop provision, erasure, disclosure and purpose notification unless linked before)
     subject_id: str | None = None
+    #: REFUSE of a stop request on a ground of Art. 35(5): the special circumstances that
+    #: outweigh the person's interest (required; added to the reasons given to the person)
+    special_circumstances: str | None = None
+    #: SET_STOP_GROUND: the ground of Art. 35 (required unless a reference implies it)
+    stop_ground: StopGround | None = None
+    #: SET_STOP_GROUND: the incident the request is about (with the reportable breach only)
+    incident_reference: str | None = None
 
-    @field_validator("note", "fee_reference", "explanation", "subject_id", mode="before")
+    @field_validator(
+        "note", "fee_reference", "explanation", "subject_id", "special_circumstances", mode="before"
+    )
     @classmethod
     def _text(cls, value: object, info: Any) -> str | None:
         return clean_text(value, field=str(info.field_name))
+
+    @field_validator("stop_ground", mode="before")
+    @classmethod
+    def _stop_ground(cls, value: object) -> object:
+        return None if value == "" else value
+
+    @field_validator("incident_reference", mode="before")
+    @classmethod
+    def _incident_reference(cls, value: object) -> str | None:
+        return normalise_incident_reference(value)
 
 
 class DashboardFigures(BaseModel):

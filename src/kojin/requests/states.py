@@ -5,6 +5,10 @@ twice, by entering the e-mail code (:attr:`RequesterEvent.EMAIL_VERIFIED`) and b
 documents staff asked for (:attr:`RequesterEvent.DOCUMENTS_ADDED`). Whatever the table does not
 list raises :class:`IllegalTransition`, so no state can be skipped: identity is checked before
 the fee, the fee is recorded before review, review comes before the outcome.
+
+A few staff actions change what a request carries, not where it stands (:data:`IN_PLACE`):
+they are allowed in every open state after arrival and leave the state as it is (like every
+staff action, not before the e-mail is confirmed).
 """
 
 from __future__ import annotations
@@ -61,6 +65,9 @@ class StaffAction(StrEnum):
     FULFIL_PARTLY = "fulfil_partly"
     REFUSE = "refuse"
     WITHDRAW = "withdraw"
+    #: set or change the ground of Art. 35 and the incident a stop request names (a request
+    #: made by post or telephone; R-RT-6, R-BR-8): the state does not change
+    SET_STOP_GROUND = "set_stop_ground"
 
 
 class RequesterEvent(StrEnum):
@@ -80,6 +87,11 @@ class IllegalTransition(ConflictError):  # noqa: N818 - the contract's name
         self.state = state
         self.action = action
 
+
+#: actions that leave the state as it is, allowed in every open state after arrival
+IN_PLACE: Final[frozenset[StaffAction]] = frozenset({StaffAction.SET_STOP_GROUND})
+#: in-place actions only stop requests carry (the caller says whether the request is one)
+STOP_ONLY: Final[frozenset[StaffAction]] = frozenset({StaffAction.SET_STOP_GROUND})
 
 #: a row of the table that holds whether or not the request needs identity documents
 _ANY: Final = None
@@ -125,8 +137,13 @@ def next_state(
     no such move for a request that does (not) need identity documents.
 
     Identity verified (or review started for a request without documents) leads to the fee
-    when one is due, else straight to review.
+    when one is due, else straight to review. An in-place action (:data:`IN_PLACE`) leaves an
+    open, arrived request where it is.
     """
+    if action in IN_PLACE:
+        if state not in OPEN_STATES or state is RequestState.EMAIL_UNVERIFIED:
+            raise IllegalTransition(state, action)
+        return state
     row = _TABLE.get((state, action))
     if row is None:
         raise IllegalTransition(state, action)
@@ -147,11 +164,14 @@ def requester_next(state: RequestState, event: RequesterEvent) -> RequestState:
 
 
 def allowed_actions(
-    state: RequestState, *, needs_identity: bool, needs_fee: bool
+    state: RequestState, *, needs_identity: bool, needs_fee: bool, stop_kind: bool = False
 ) -> list[StaffAction]:
-    """The staff actions legal in `state`, in the order of :class:`StaffAction`."""
+    """The staff actions legal in `state`, in the order of :class:`StaffAction`; the actions
+    of :data:`STOP_ONLY` only for a stop request (`stop_kind`)."""
     allowed: list[StaffAction] = []
     for action in StaffAction:
+        if action in STOP_ONLY and not stop_kind:
+            continue
         try:
             next_state(state, action, needs_identity=needs_identity, needs_fee=needs_fee)
         except IllegalTransition:

@@ -11,6 +11,7 @@ from kojin.crypto.cipher import FieldCipher
 from kojin.policy.model import Policy
 from kojin.policy.model_base import RefusalGround
 from kojin.requests import records
+from kojin.requests.grounds import stop_ground_of
 from kojin.requests.kinds import RequestKind
 from kojin.requests.models import DataRequest
 from kojin.requests.records import get
@@ -50,6 +51,8 @@ def status_of(cipher: FieldCipher, row: DataRequest) -> RequestStatus:
         submitted_at=row.submitted_at,
         received_at=row.received_at,
         due_on=row.due_on,
+        stop_ground=stop_ground_of(row.stop_ground),
+        incident_reference=row.incident_reference,
         awaiting=awaiting,
         fee_yen=row.fee_yen,
         fee_recorded=row.fee_reference_enc is not None,

@@ -6,6 +6,12 @@ language, that the request moved. Approving a cessation of use or of provision s
 subject's stop flags, which every later decision reads (Art. 35; R-RT-6); approving an erasure
 sets both and erases the subject's identifiers in the registry (erasure in the company's own
 databases is the fulfilment's job).
+
+Staff may set or change the ground of Art. 35 and the incident a stop request names (a request
+made by post or telephone: :attr:`StaffAction.SET_STOP_GROUND`, in any open state, chained with
+the ground's value and the reference, neither personal data; no mail). Refusing a stop request
+that rests on a ground of Art. 35(5) needs the special circumstances that outweigh the person's
+interest (R-RT-6): they are added to the reasons the person reads.
 """
 
 from __future__ import annotations
@@ -25,13 +31,27 @@ from kojin.registry.subjects.scope import SubjectScope
 from kojin.registry.subjects.service import erase_identifiers, set_flags, visible_subject
 from kojin.requests import records
 from kojin.requests.clock import tokyo_date
-from kojin.requests.kinds import RequestKind
+from kojin.requests.grounds import (
+    GroundMismatchError,
+    needs_special_circumstances,
+    settled_ground,
+    special_circumstances_paragraph,
+    stop_ground_of,
+)
+from kojin.requests.kinds import STOP_KINDS, RequestKind
 from kojin.requests.mails import send_moved
 from kojin.requests.models import DataRequest
 from kojin.requests.queue import detail_of
 from kojin.requests.records import get, put
 from kojin.requests.schemas import ActionIn, RequestDetail
-from kojin.requests.states import CLOSED_STATES, RequestState, StaffAction, next_state
+from kojin.requests.states import (
+    CLOSED_STATES,
+    IN_PLACE,
+    IllegalTransition,
+    RequestState,
+    StaffAction,
+    next_state,
+)
 from kojin.settings import Settings
 
 #: kinds whose approval needs the registry subject: the flags or identifiers to change, or the
@@ -109,11 +129,56 @@ def _apply_to_registry(
     return done
 
 
+def _set_stop_ground(row: DataRequest, action: ActionIn) -> dict[str, Any]:
+    """Store the ground and the incident reference staff gave; the chain's details (the values
+    before and after: neither is personal data)."""
+    kind = RequestKind(row.kind)
+    if kind not in STOP_KINDS:
+        raise IllegalTransition(RequestState(row.state), action.action)
+    ground = settled_ground(kind, action.stop_ground, action.incident_reference)
+    if ground is None:
+        raise InputError("choose the ground of Art. 35", field="stop_ground")
+    details: dict[str, Any] = {
+        "stop_ground": ground.value,
+        "incident_reference": action.incident_reference,
+        "previous_stop_ground": row.stop_ground,
+        "previous_incident_reference": row.incident_reference,
+    }
+    row.stop_ground = ground.value
+    row.incident_reference = action.incident_reference
+    return details
+
+
+def _refusal_reasons(row: DataRequest, action: ActionIn) -> tuple[str, dict[str, Any]]:
+    """The reasons given to the person for a refusal, and the chain's details about them: a
+    refusal on the merits of a request on a ground of Art. 35(5) needs the special circumstances,
+    added to the reasons (a procedural refusal takes none)."""
+    explanation = _required(action.explanation, "explanation")
+    ground = stop_ground_of(row.stop_ground)
+    if not needs_special_circumstances(RequestKind(row.kind), ground, action.refusal_ground):
+        if action.special_circumstances is not None:
+            raise GroundMismatchError(
+                "applies only to a refusal on the merits of a request on a ground of Art. 35(5)",
+                field="special_circumstances",
+            )
+        return explanation, {}
+    assert ground is not None
+    special = _required(action.special_circumstances, "special_circumstances")
+    paragraph = special_circumstances_paragraph(special, records.lang_of(row))
+    details = {
+        "stop_ground": ground.value,
+        "special_circumstances_sha256": records.text_digest(row.id, special),
+    }
+    return f"{explanation}\n\n{paragraph}", details
+
+
 def _record_inputs(
     cipher: FieldCipher, row: DataRequest, action: ActionIn, policy: Policy
 ) -> dict[str, Any]:
     """Check and store what the action carries; the chain's details about it (digests)."""
     details: dict[str, Any] = {}
+    if action.action is StaffAction.SET_STOP_GROUND:
+        return _set_stop_ground(row, action)
     if action.action is StaffAction.RECORD_FEE:
         reference = _required(action.fee_reference, "fee_reference")
         put(cipher, row, "fee_reference", reference)
@@ -123,11 +188,12 @@ def _record_inputs(
         listed = {clause.ground for clause in records.inquiries_for(policy, row).refusal_grounds}
         if ground is None or ground not in listed:
             raise InputError("choose one of the policy's refusal grounds", field="refusal_ground")
-        explanation = _required(action.explanation, "explanation")
+        explanation, special = _refusal_reasons(row, action)
         row.refusal_ground = ground.value
         put(cipher, row, "refusal_explanation", explanation)
         details["refusal_ground"] = ground.value
         details["explanation_sha256"] = records.text_digest(row.id, explanation)
+        details.update(special)
     elif action.action is StaffAction.FULFIL_PARTLY:
         explanation = _required(action.explanation, "explanation")
         put(cipher, row, "outcome", explanation)
@@ -155,9 +221,13 @@ def act(
 
     IllegalTransition (a ConflictError) for a move the state machine does not allow; InputError
     naming the field when the action lacks what it needs: RECORD_FEE a fee reference, REFUSE one
-    of the policy's refusal grounds and an explanation (Art. 36; R-RT-7), FULFIL_PARTLY an
+    of the policy's refusal grounds and an explanation (Art. 36; R-RT-7) and, declining a stop
+    request on a ground of Art. 35(5) on its merits, the special circumstances (R-RT-6; given
+    with any other refusal they are a GroundMismatchError), FULFIL_PARTLY an
     explanation, APPROVE of stop use / stop provision / erasure / disclosure / purpose
-    notification the registry subject (unless linked before).
+    notification the registry subject (unless linked before), SET_STOP_GROUND a ground (or an
+    incident reference, which implies the reportable breach). SET_STOP_GROUND is refused
+    (IllegalTransition) for a request that is not a stop request or is closed, and mails no one.
 
     With `scope` (the staff member's role), the subject given or linked before must be one the
     role may see: a staff member who is not a My Number handler cannot link, flag, erase or
@@ -196,7 +266,7 @@ def act(
         details=details,
     )
     email, reference = get(cipher, row, "email"), get(cipher, row, "reference")
-    if email is not None and reference is not None:
+    if email is not None and reference is not None and action.action not in IN_PLACE:
         send_moved(
             session=session,
             cipher=cipher,

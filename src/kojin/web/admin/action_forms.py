@@ -22,7 +22,16 @@ APPROVE_SUBJECT_KINDS = frozenset(
 #: kinds whose partial fulfilment still discloses something about the subject
 PARTLY_SUBJECT_KINDS = frozenset({"disclosure", "purpose_notification"})
 #: every field an action form may carry (the names of ``ActionIn``)
-ACTION_FIELDS = ("subject_id", "fee_reference", "refusal_ground", "explanation", "note")
+ACTION_FIELDS = (
+    "subject_id",
+    "fee_reference",
+    "stop_ground",
+    "incident_reference",
+    "refusal_ground",
+    "explanation",
+    "special_circumstances",
+    "note",
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,17 +53,30 @@ class ActionForm:
 _CLOSING = frozenset({"approve", "fulfil_partly", "refuse", "withdraw"})
 
 
-def action_form(action: StaffAction | str, kind: RequestKind | str, *, linked: bool) -> ActionForm:
-    """The form of `action` for a request of `kind` (`linked`: a subject is already linked)."""
+def action_form(
+    action: StaffAction | str,
+    kind: RequestKind | str,
+    *,
+    linked: bool,
+    special_circumstances: bool = False,
+) -> ActionForm:
+    """The form of `action` for a request of `kind` (`linked`: a subject is already linked;
+    `special_circumstances`: a refusal on the merits must explain them, the request resting on a
+    ground of Art. 35(5))."""
     name, kind_name = str(action), str(kind)
     fields: list[str] = []
     required: set[str] = set()
     if name == "record_fee":
         fields.append("fee_reference")
         required.add("fee_reference")
+    if name == "set_stop_ground":
+        fields += ["stop_ground", "incident_reference"]
+        required.add("stop_ground")
     if name == "refuse":
         fields += ["refusal_ground", "explanation"]
         required |= {"refusal_ground", "explanation"}
+        if special_circumstances:  # required unless the refusal is procedural (the hint says)
+            fields.append("special_circumstances")
     if name == "approve":
         if kind_name in APPROVE_SUBJECT_KINDS:
             fields.append("subject_id")

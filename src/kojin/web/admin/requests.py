@@ -8,6 +8,11 @@ allows (another member of staff acted first) is said at the top of the page. Whe
 approve an erasure whose job kept rows under a legal retention hold, the statement of what was
 kept and until when is added to the message to the person
 (:func:`~kojin.web.admin.fulfilment_view.erasure_statement`).
+
+A stop request shows the ground of Art. 35 it rests on and the incident it names (linked to
+the queue of that incident's requests); staff set or change them with the action "set the
+ground" (a request made by post or telephone). Under a ground of Art. 35(5) the page says how
+little room the law leaves to decline, and the refusal form asks for the special circumstances.
 """
 
 from __future__ import annotations
@@ -30,6 +35,12 @@ from kojin.policy.model_base import CategoryScope, Lang, RefusalGround
 from kojin.policy.model_sections import RefusalClause
 from kojin.registry.subjects.schemas import SubjectOut
 from kojin.registry.subjects.service import find_subject
+from kojin.requests.grounds import (
+    GROUNDS_FOR_KIND,
+    GroundMismatchError,
+    needs_special_circumstances,
+)
+from kojin.requests.kinds import STOP_KINDS
 from kojin.requests.schemas import ActionIn, RequestDetail
 from kojin.requests.service import act, request_detail
 from kojin.requests.states import RequestState, StaffAction
@@ -59,6 +70,13 @@ _ERROR_KEYS = {
     "refusal_ground": "admin.action.error.refusal_ground",
     "explanation": "admin.action.error.explanation",
     "subject_id": "admin.action.error.subject_id",
+    "stop_ground": "admin.action.error.stop_ground",
+    "special_circumstances": "admin.action.error.special_circumstances",
+}
+#: fields whose wrong value has words of its own (else: "check this field")
+_INVALID_KEYS = {
+    "incident_reference": "admin.action.error.incident_reference",
+    "stop_ground": "admin.action.error.stop_ground",
 }
 
 
@@ -116,8 +134,12 @@ def detail_page(
     page_error = fields.pop("_form", None)
     may_act = staff.user.role in roles.REQUESTS_ACT
     linked = detail.subject_id is not None
+    special = needs_special_circumstances(detail.kind, detail.stop_ground)
     forms = (
-        [action_form(a, detail.kind, linked=linked) for a in detail.allowed_actions]
+        [
+            action_form(a, detail.kind, linked=linked, special_circumstances=special)
+            for a in detail.allowed_actions
+        ]
         if may_act
         else []
     )
@@ -152,6 +174,12 @@ def detail_page(
             "submitted_action": submitted_action,
             "submitted": submitted or {},
             "grounds": grounds,
+            "stop": detail.kind in STOP_KINDS,
+            "stop_grounds": [
+                (ground.value, translate(request, f"admin.ground.{ground.value}"))
+                for ground in GROUNDS_FOR_KIND.get(detail.kind, ())
+            ],
+            "limit_35_5": special,
             "refusal_ground_text": ground_texts.get(
                 detail.refusal_ground.value if detail.refusal_ground else ""
             ),
@@ -197,14 +225,18 @@ def request_page(
 
 
 def _error_message(
-    request: Request, field: str | None, submitted: dict[str, str]
+    request: Request, field: str | None, submitted: dict[str, str], *, mismatch: bool = False
 ) -> tuple[str, str]:
     """(field name, message) for an input error on `field` (a field left empty is missing;
-    one filled in is not valid, e.g. too long)."""
+    one filled in is not valid, e.g. too long; `mismatch`: a ground or incident reference that
+    does not go with the request)."""
+    if mismatch and field in ("stop_ground", "incident_reference", "special_circumstances"):
+        return field, translate(request, f"admin.action.error.mismatch.{field}")
     if field in _ERROR_KEYS and field not in submitted:
         return field, translate(request, _ERROR_KEYS[field])
     if field is not None and field in submitted:
-        return field, translate(request, "admin.action.error.invalid")
+        key = _INVALID_KEYS.get(field, "admin.action.error.invalid")
+        return field, translate(request, key)
     return "_form", translate(request, "admin.action.error.generic")
 
 
@@ -294,7 +326,8 @@ def _act(
             notify_status_change(session=session, settings=state.settings, request_id=request_id)
     except (InputError, ValidationError) as exc:
         field = exc.field if isinstance(exc, InputError) else "explanation"
-        return again(dict([_error_message(request, field, submitted)]), 422)
+        mismatch = isinstance(exc, GroundMismatchError)
+        return again(dict([_error_message(request, field, submitted, mismatch=mismatch)]), 422)
     except NotFoundError:
         if "subject_id" not in submitted:
             raise

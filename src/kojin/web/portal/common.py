@@ -17,8 +17,10 @@ from starlette.requests import Request
 
 from kojin.api.state import AppState
 from kojin.policy.model_base import Lang
+from kojin.requests.grounds import GROUNDS_FOR_KIND
 from kojin.requests.kinds import METHOD_KINDS as METHOD
 from kojin.requests.kinds import RIGHTS_KINDS as RIGHTS
+from kojin.requests.kinds import STOP_KINDS as STOP
 from kojin.requests.kinds import RequestKind, fee_for
 from kojin.requests.schemas import DETAILS_REQUIRED as DETAILS
 from kojin.web.context import web_context
@@ -39,6 +41,9 @@ METHOD_KINDS: Final[frozenset[str]] = frozenset(kind.value for kind in METHOD)
 SUIT_KINDS: Final[frozenset[str]] = frozenset(
     {"disclosure", "correction", "stop_use", "erasure", "stop_provision"}
 )
+#: cessation of use, erasure, cessation of provision: the kinds that rest on a ground of
+#: Art. 35 and may name an incident (R-RT-6, R-BR-8), in the order people read them
+STOP_KINDS: Final[tuple[str, ...]] = tuple(k.value for k in RequestKind if k in STOP)
 #: kinds whose form must say what the person asks
 DETAILS_REQUIRED: Final[frozenset[str]] = frozenset(kind.value for kind in DETAILS)
 
@@ -76,6 +81,14 @@ def root(request: Request) -> str:
 async def blocking(function: Callable[P, R], *args: P.args, **kwargs: P.kwargs) -> R:
     """Run `function` (database work, sending mail) in the thread pool."""
     return await run_in_threadpool(function, *args, **kwargs)
+
+
+def stop_grounds(kind: str) -> tuple[str, ...]:
+    """The grounds of Art. 35 a request of `kind` may rest on, in the article's order (none
+    for a kind that is not a stop request)."""
+    if kind not in STOP_KINDS:
+        return ()
+    return tuple(ground.value for ground in GROUNDS_FOR_KIND[RequestKind(kind)])
 
 
 def known_kind(kind: object) -> str:

@@ -15,6 +15,7 @@ from starlette.requests import Request
 
 from kojin.errors import InputError
 from kojin.requests.documents import UploadRefused
+from kojin.requests.grounds import GroundMismatchError
 from kojin.web.templating import translate
 
 #: the fields of the request form, in the order they appear (the error summary follows it)
@@ -27,6 +28,8 @@ FORM_FIELDS: Final[tuple[str, ...]] = (
     "postal_code",
     "address",
     "details",
+    "stop_ground",
+    "incident_reference",
     "disclosure_method",
     "include_third_party_records",
     "is_agent",
@@ -73,6 +76,8 @@ def message_for(
         field = document_field
     if field == "submission_key":
         return FORM, translate(request, "portal.error.expired")
+    if isinstance(error, GroundMismatchError) and field in _INVALID:
+        return field, translate(request, f"portal.error.mismatch.{field}")
     if field in _INVALID:
         return field, translate(request, f"portal.error.invalid.{field}")
     return FORM, translate(request, "portal.error.invalid.form")

@@ -1,5 +1,12 @@
 """The request form: ``GET /portal/requests/new/{kind}`` and ``POST /portal/requests``.
 
+Cessation of use, erasure and cessation of provision ask, optionally, for the ground of Art. 35
+the request rests on (each explained in a sentence) and for the reference of the incident a
+notice told the person about (R-RT-6, R-BR-8). The link an individual notice carries,
+``GET /portal/requests/new?incident=INC-2026-0001`` (with ``&kind=erasure`` for one kind),
+opens the form with the reference filled in and the reportable-breach ground chosen; without a
+kind it first asks which of the three the person wants.
+
 The form states what will happen, asks who the person is and what they ask, and takes the
 identity document (and an agent's authority document) for the six rights requests. Its hidden
 ``submission_key`` (``secrets.token_urlsafe``) makes a second post of the same form return the
@@ -21,7 +28,9 @@ from starlette.responses import RedirectResponse, Response
 
 from kojin.api.state import AppState
 from kojin.errors import ConflictError, InputError
+from kojin.law.breach_vocabulary import StopGround
 from kojin.ratelimit import LimitRule
+from kojin.requests.grounds import normalise_incident_reference
 from kojin.requests.schemas import RequestForm, SubmitResult, UploadIn
 from kojin.requests.service import submit_request
 from kojin.web.context import web_context
@@ -30,6 +39,7 @@ from kojin.web.portal.common import (
     DETAILS_REQUIRED,
     METHOD_KINDS,
     RIGHTS_KINDS,
+    STOP_KINDS,
     SUIT_KINDS,
     FormNotReadable,
     app_state,
@@ -39,6 +49,7 @@ from kojin.web.portal.common import (
     known_kind,
     lang_of,
     root,
+    stop_grounds,
     target_days,
     text_value,
 )
@@ -70,6 +81,8 @@ TEXT_FIELDS: Final[tuple[str, ...]] = (
     "postal_code",
     "address",
     "details",
+    "stop_ground",
+    "incident_reference",
     "disclosure_method",
     "agent_relation",
     "agent_name",
@@ -93,6 +106,37 @@ def new_values() -> dict[str, Any]:
     return values
 
 
+def incident_in(value: str | None) -> str | None:
+    """The incident reference an address carries, normalised, or None (none, or not one)."""
+    try:
+        return normalise_incident_reference(value)
+    except InputError:
+        return None
+
+
+def prefilled(kind: str, incident: str | None) -> dict[str, Any]:
+    """A blank form; for a stop request, the incident of the address (when it is a reference)
+    filled in with the reportable-breach ground chosen."""
+    values = new_values()
+    reference = incident_in(incident)
+    if kind in STOP_KINDS and reference is not None:
+        values.update(incident_reference=reference, stop_ground=StopGround.REPORTABLE_BREACH.value)
+    return values
+
+
+def ground_options(request: Request, kind: str) -> list[tuple[str, str, str]]:
+    """The choices of the ground (value, label, explanation): "not sure" first, then the
+    grounds of Art. 35 a request of `kind` may rest on, in the article's order."""
+    return [("", translate(request, "portal.ground.unsure"), "")] + [
+        (
+            ground,
+            translate(request, f"portal.ground.{ground}.label"),
+            translate(request, f"portal.ground.{ground}.description"),
+        )
+        for ground in stop_grounds(kind)
+    ]
+
+
 def form_page(
     request: Request,
     kind: str,
@@ -101,6 +145,7 @@ def form_page(
     *,
     files_again: bool = False,
     status_code: int = 200,
+    switch_query: str = "",
 ) -> Response:
     state = app_state(request)
     policy = state.policy
@@ -115,6 +160,8 @@ def form_page(
             "method": kind in METHOD_KINDS,
             "suit": kind in SUIT_KINDS,
             "details_required": kind in DETAILS_REQUIRED,
+            "stop": kind in STOP_KINDS,
+            "ground_options": ground_options(request, kind) if kind in STOP_KINDS else [],
             "fee": fee_shown(kind, policy),
             "target_days": target_days(policy),
             "holding_days": policy.general.inquiries.handling.document_holding_days,
@@ -126,15 +173,44 @@ def form_page(
             "max_size": size_text(state.settings.max_upload_bytes),
             "furigana_required": lang == "ja",
             "switch_path": f"{root(request)}/requests/new/{kind}",
-            "switch_query": "",
+            "switch_query": switch_query,
         },
         status_code=status_code,
     )
 
 
 @router.get("/requests/new/{kind}")
-def new_request(request: Request, kind: str) -> Response:
-    return form_page(request, known_kind(kind), new_values())
+def new_request(request: Request, kind: str, incident: str | None = None) -> Response:
+    kind = known_kind(kind)
+    values = prefilled(kind, incident)
+    reference = values["incident_reference"]
+    return form_page(
+        request, kind, values, switch_query=f"incident={reference}" if reference else ""
+    )
+
+
+@router.get("/requests/new")
+def new_request_for_incident(
+    request: Request, incident: str | None = None, kind: str | None = None
+) -> Response:
+    """The link of an individual notice: the form of `kind` with the incident filled in, or,
+    without a kind, the choice of the three stop requests; without a reference, the home page."""
+    if kind in ALL_KINDS:
+        return new_request(request, str(kind), incident)
+    reference = incident_in(incident)
+    if reference is None:
+        return RedirectResponse(f"{root(request)}/", status_code=303)
+    return render(
+        request,
+        "portal/incident_choice.html",
+        {
+            "nav_current": "",
+            "reference": reference,
+            "kinds": STOP_KINDS,
+            "switch_path": f"{root(request)}/requests/new",
+            "switch_query": f"incident={reference}",
+        },
+    )
 
 
 def posted_values(form: Mapping[str, Any]) -> dict[str, Any]:
@@ -172,6 +248,10 @@ def form_data(request: Request, kind: str, values: Mapping[str, Any]) -> dict[st
         "postal_code": values["postal_code"] or None,
         "address": values["address"] or None,
         "details": values["details"],
+        "stop_ground": (values["stop_ground"] or None) if kind in STOP_KINDS else None,
+        "incident_reference": (values["incident_reference"] or None)
+        if kind in STOP_KINDS
+        else None,
         "disclosure_method": (values["disclosure_method"] or None)
         if kind in METHOD_KINDS
         else None,

@@ -65,6 +65,9 @@ class StatusShown:
 
     kind: str
     state: str
+    #: a stop request's ground of Art. 35 and the incident it names, or None
+    stop_ground: str | None
+    incident_reference: str | None
     steps: list[Step]
     awaiting: list[str]
     submitted_at: object
@@ -102,6 +105,8 @@ def status_shown(status: RequestStatus, policy: Policy, lang: Lang) -> StatusSho
     return StatusShown(
         kind=kind,
         state=state,
+        stop_ground=None if status.stop_ground is None else status.stop_ground.value,
+        incident_reference=status.incident_reference,
         steps=steps(kind, state, has_fee=status.fee_yen is not None),
         awaiting=[item.value for item in status.awaiting],
         submitted_at=status.submitted_at,
