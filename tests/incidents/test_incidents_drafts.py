@@ -122,7 +122,7 @@ def test_the_publication_names_the_desk_and_the_portal_when_it_opens(
     assert SECRET_SUMMARY in text
     assert SECRET_CAUSE in text
     assert "送信先へ削除を依頼" in text
-    assert f"/requests/new?incident={view.reference}" in text
+    assert f"/portal/requests/new?incident={view.reference}" in text
     assert ("お問い合わせ窓口" if lang == "ja" else "Inquiries") in text
     with database.uow() as session:
         small = update_incident(

@@ -71,7 +71,7 @@ def test_a_notice_gives_the_five_items_in_the_person_s_language(
     assert SECRET_SUMMARY in body
     assert SECRET_CAUSE in body
     assert "氏名、メールアドレス" in body if lang == "ja" else "氏名, メールアドレス" in body
-    assert f"{settings.public_url}/requests/new?incident={view.reference}" in body
+    assert f"{settings.public_url}/portal/requests/new?incident={view.reference}" in body
     assert ("山田 太郎 様" if lang == "ja" else "Dear Jane Doe,") in body
     desk = policy.contact(policy.general.inquiries.contact)
     assert desk is not None

@@ -287,3 +287,51 @@ def test_the_ground_is_shown_to_staff_in_japanese(
     assert f"理由（法第35条） {_message('admin.ground.reportable_breach', 'ja')}" in page
     assert _message("admin.request.limit_35_5.title", "ja") in page
     assert _message("admin.action.set_stop_ground.title", "ja") in page
+
+
+def test_staff_link_a_request_only_to_an_incident_of_the_register(
+    site_on_db: FastAPI, web_on_db: TestClient, database: Database
+) -> None:
+    from datetime import date
+
+    from kojin.api.state import state_of
+    from kojin.incidents.schemas import IncidentFields, KnowledgeInput
+    from kojin.incidents.service import record_incident
+    from kojin.law.breach_vocabulary import IncidentKind
+
+    state = state_of(site_on_db)
+    with database.uow() as session:
+        reference = record_incident(
+            session=session,
+            cipher=state.cipher(),
+            actor="staff:officer",
+            fields=IncidentFields(
+                title="顧客名簿の誤送信",
+                kind=IncidentKind.LEAKAGE,
+                knowledge=[KnowledgeInput(department="営業部", known_on=date(2026, 11, 30))],
+                persons=1500,
+            ),
+            today=date(2026, 12, 1),
+        ).reference
+    request_id = submit_verified(site_on_db, kind="erasure", details="")
+    _signed_in(web_on_db, database)
+    answer = _act(
+        web_on_db,
+        request_id,
+        "set_stop_ground",
+        stop_ground="reportable_breach",
+        incident_reference="INC-2026-0042",
+    )
+    assert answer.status_code == 422
+    message = _message("admin.action.error.unknown_incident")
+    assert message in _text(answer.text)
+    assert _row(database, request_id).incident_reference is None
+    answer = _act(
+        web_on_db,
+        request_id,
+        "set_stop_ground",
+        stop_ground="reportable_breach",
+        incident_reference=reference.lower(),
+    )
+    assert answer.status_code == 303
+    assert _row(database, request_id).incident_reference == reference

@@ -444,7 +444,7 @@ def test_people_are_imported_and_told(
     assert len(sent) == 1
     text = sent[0].text or ""
     assert "INC-2026-0001" in text
-    assert "requests/new?incident=INC-2026-0001" in text
+    assert "/portal/requests/new?incident=INC-2026-0001" in text
     assert state.settings.public_url in text
     again = post_form(officer, page, f"{page}/notices", {})
     assert "already=2" in again.headers["location"]
@@ -533,7 +533,7 @@ def test_the_requests_it_caused_are_listed_and_linked(app: FastAPI, officer: Tes
     assert f"{request_id[:8]} Erasure" in requests
     assert "A reportable breach (APPI Art. 35(5))" in requests
     assert f'href="/admin/requests/{request_id}"' in view
-    assert 'href="/admin/requests?incident=INC-2026-0001"' in view
+    assert 'href="/admin/requests?incident=INC-2026-0001&amp;closed=1"' in view
     listed = officer.get("/admin/incidents").text
     assert 'href="/admin/requests?incident=INC-2026-0001"' in listed
 

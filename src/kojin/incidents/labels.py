@@ -17,6 +17,7 @@ from kojin.law.breach_vocabulary import (
 from kojin.policy.model import Policy
 from kojin.policy.model_base import ContactChannelKind, Lang
 from kojin.policy.notice_contacts import format_address
+from kojin.requests.mails import INCIDENT_REQUEST_PATH
 from kojin.settings import Settings
 
 #: what a document says where a fact is not known yet
@@ -141,4 +142,5 @@ def inquiry_desk(policy: Policy, settings: Settings, lang: Lang) -> list[str]:
 def portal_link(settings: Settings, reference: str) -> str:
     """The request portal's form, opened on the incident (the person may ask for erasure or
     cessation of provision on the Art. 35(5) ground)."""
-    return f"{settings.public_url.rstrip('/')}/requests/new?incident={quote(reference)}"
+    base = settings.public_url.rstrip("/") + INCIDENT_REQUEST_PATH
+    return f"{base}?incident={quote(reference)}"

@@ -20,6 +20,8 @@ from kojin.settings import Settings
 
 #: where the status page is, under the public URL
 STATUS_PATH: Final = "/portal/status"
+#: the portal's form for a stop request about an incident (``?incident=REF``)
+INCIDENT_REQUEST_PATH: Final = "/portal/requests/new"
 CODE_MINUTES: Final = 15
 
 #: the code stays out of the subject, which phones show on a locked screen

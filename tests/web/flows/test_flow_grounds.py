@@ -10,11 +10,15 @@ is refused with an error the summary links to and the reference field is describ
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from sqlalchemy import func, select
 
+from kojin.incidents.schemas import IncidentFields, KnowledgeInput
+from kojin.incidents.service import record_incident
+from kojin.law.breach_vocabulary import IncidentKind
 from kojin.requests.models import DataRequest
 from kojin.web.i18n import catalog
 
@@ -30,11 +34,32 @@ def _message(key: str) -> str:
     return catalog().messages["en"][key]
 
 
+def _record_reportable_incident(site: FlowSite) -> None:
+    """:data:`REFERENCE`: a leakage affecting 1,500 people (reportable, so open to requests on
+    the Art. 35(5) ground)."""
+    state = site.state
+    with state.unit_of_work() as session:
+        view = record_incident(
+            session=session,
+            cipher=state.cipher(),
+            actor="staff:officer",
+            fields=IncidentFields(
+                title="顧客名簿の誤送信",
+                kind=IncidentKind.LEAKAGE,
+                knowledge=[KnowledgeInput(department="営業部", known_on=date(2026, 11, 30))],
+                persons=1500,
+            ),
+            today=date(2026, 12, 1),
+        )
+    assert view.reference == REFERENCE
+
+
 def test_the_grounds_are_a_labelled_group_the_keyboard_can_use(
     browser: Browser, flow_site: FlowSite, tmp_path: Path
 ) -> None:
     from playwright.sync_api import expect
 
+    _record_reportable_incident(flow_site)
     with browsing(browser, flow_site, "grounds", locale="en-GB") as tab:
         page, keyboard = tab.page, tab.page.keyboard
         tab.goto(f"/portal/requests/new?incident={REFERENCE.lower()}&kind=erasure")

@@ -7,12 +7,16 @@ from __future__ import annotations
 
 import html
 import re
+from datetime import date
 
 import pytest
 from sqlalchemy import select
 from web_support import TestClient
 
 from kojin.api.state import AppState
+from kojin.incidents.schemas import IncidentFields, KnowledgeInput
+from kojin.incidents.service import record_incident
+from kojin.law.breach_vocabulary import IncidentKind
 from kojin.requests.models import DataRequest
 from kojin.web.i18n import LANGS, catalog
 
@@ -30,6 +34,37 @@ from .portal_support import (
 )
 
 EMAIL = "hanako@example.jp"
+
+
+def record_incidents(state: AppState, *persons: int) -> list[str]:
+    """Incidents INC-2026-0001, -0002, ... affecting `persons` people each (more than 1,000:
+    reportable, and so open to requests on the Art. 35(5) ground)."""
+    with state.unit_of_work() as session:
+        return [
+            record_incident(
+                session=session,
+                cipher=state.cipher(),
+                actor="staff:officer",
+                fields=IncidentFields(
+                    title="顧客名簿の誤送信",
+                    kind=IncidentKind.LEAKAGE,
+                    knowledge=[KnowledgeInput(department="営業部", known_on=date(2026, 11, 30))],
+                    persons=count,
+                ),
+                today=date(2026, 12, 1),
+            ).reference
+            for count in persons
+        ]
+
+
+@pytest.fixture(autouse=True)
+def _incidents(portal_state: AppState) -> None:
+    """INC-2026-0001 and -0002 are reportable; INC-2026-0003 (800 people) is not."""
+    assert record_incidents(portal_state, 1500, 2000, 800) == [
+        "INC-2026-0001",
+        "INC-2026-0002",
+        "INC-2026-0003",
+    ]
 
 
 def _fieldset(page: str) -> str:
@@ -133,12 +168,46 @@ def test_a_notices_link_without_a_kind_asks_which_request(portal: TestClient) ->
 
 
 @pytest.mark.parametrize(
-    "query", ["", "?incident=", "?incident=INC-1", "?incident=%3Cscript%3E", "?kind=nonsense"]
+    "query",
+    [
+        "",
+        "?incident=",
+        "?incident=INC-1",
+        "?incident=%3Cscript%3E",
+        "?kind=nonsense",
+        "?incident=INC-2026-0003",  # not reportable: no Art. 35(5) ground
+        "?incident=INC-2026-0099",  # no such incident
+    ],
 )
 def test_a_link_without_an_incident_goes_home(portal: TestClient, query: str) -> None:
     answer = portal.get(f"/portal/requests/new{query}")
     assert answer.status_code == 303
     assert answer.headers["location"] == "/portal/"
+
+
+@pytest.mark.parametrize("reference", ["INC-2026-0003", "INC-2026-0099"])
+def test_a_link_to_an_incident_that_gives_no_ground_fills_in_nothing(
+    portal: TestClient, reference: str
+) -> None:
+    page = portal.get(f"/portal/requests/new/erasure?incident={reference}").text
+    assert reference not in page
+    assert "checked" not in _radios(_fieldset(page))["reportable_breach"]
+
+
+@pytest.mark.parametrize("lang", LANGS)
+@pytest.mark.parametrize("reference", ["INC-2026-0003", "INC-2026-0099"])
+def test_a_reference_the_register_does_not_open_is_refused(
+    portal: TestClient, portal_state: AppState, reference: str, lang: str
+) -> None:
+    opened = open_form(portal, "erasure", lang)
+    fields = base_fields(stop_ground="reportable_breach", incident_reference=reference)
+    answer = post_form(portal, opened, "erasure", fields, identity_png())
+    assert answer.status_code == 422
+    message = catalog().messages[lang]["portal.error.unknown_incident"]  # type: ignore[index]
+    shown = error_for(answer.text, "f-incident-reference")
+    assert shown is not None
+    assert shown.endswith(message)
+    assert stored_counts(portal_state) == (0, 0)
 
 
 def test_an_incident_does_not_fill_in_a_form_of_another_kind(portal: TestClient) -> None:

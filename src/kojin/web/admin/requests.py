@@ -30,6 +30,8 @@ from kojin.api.state import AppState
 from kojin.auth.web_sessions import StaffSession
 from kojin.drp.callbacks import notify_status_change
 from kojin.errors import ConflictError, InputError, NotFoundError
+from kojin.incidents.service import incident_id_for
+from kojin.law.breach_vocabulary import StopGround
 from kojin.policy.model import Policy
 from kojin.policy.model_base import CategoryScope, Lang, RefusalGround
 from kojin.policy.model_sections import RefusalClause
@@ -302,6 +304,19 @@ def _act(
         return again(dict([_error_message(request, field, submitted)]), 422)
     context = web_context(request)
     state = context.state
+    reference = action_in.incident_reference
+    # a reference with the ground it goes with must name an incident of the register (a
+    # reference with another ground is refused by the workflow as not fitting)
+    if (
+        action_in.action is StaffAction.SET_STOP_GROUND
+        and reference is not None
+        and action_in.stop_ground in (None, StopGround.REPORTABLE_BREACH)
+    ):
+        with state.read() as session:
+            known = incident_id_for(session=session, reference=reference) is not None
+        if not known:
+            unknown = translate(request, "admin.action.error.unknown_incident")
+            return again({"incident_reference": unknown}, 422)
     try:
         with state.unit_of_work() as session:
             if action_in.action is StaffAction.APPROVE:

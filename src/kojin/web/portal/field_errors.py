@@ -64,6 +64,14 @@ def upload_refused(request: Request, reason: str, max_bytes: int) -> str:
     return translate(request, key)
 
 
+class IncidentNotOpenError(InputError):
+    """The reference names no incident of the register that gives people the Art. 35(5)
+    ground (none under it, or one that is not reportable)."""
+
+    def __init__(self) -> None:
+        super().__init__("no reportable incident has this reference", field="incident_reference")
+
+
 def message_for(
     request: Request, error: InputError, *, max_bytes: int, document_field: str = "document"
 ) -> tuple[str, str]:
@@ -76,6 +84,8 @@ def message_for(
         field = document_field
     if field == "submission_key":
         return FORM, translate(request, "portal.error.expired")
+    if isinstance(error, IncidentNotOpenError):
+        return field, translate(request, "portal.error.unknown_incident")
     if isinstance(error, GroundMismatchError) and field in _INVALID:
         return field, translate(request, f"portal.error.mismatch.{field}")
     if field in _INVALID:

@@ -28,6 +28,7 @@ from starlette.responses import RedirectResponse, Response
 
 from kojin.api.state import AppState
 from kojin.errors import ConflictError, InputError
+from kojin.incidents.service import open_for_requests
 from kojin.law.breach_vocabulary import StopGround
 from kojin.ratelimit import LimitRule
 from kojin.requests.grounds import normalise_incident_reference
@@ -55,6 +56,7 @@ from kojin.web.portal.common import (
 )
 from kojin.web.portal.field_errors import (
     FORM,
+    IncidentNotOpenError,
     message_for,
     ordered,
     required,
@@ -106,19 +108,24 @@ def new_values() -> dict[str, Any]:
     return values
 
 
-def incident_in(value: str | None) -> str | None:
-    """The incident reference an address carries, normalised, or None (none, or not one)."""
+def incident_in(request: Request, value: str | None) -> str | None:
+    """The incident reference an address carries, normalised, when the register holds a
+    reportable incident under it that gives people the Art. 35(5) ground; else None."""
     try:
-        return normalise_incident_reference(value)
+        reference = normalise_incident_reference(value)
     except InputError:
         return None
+    if reference is None:
+        return None
+    with app_state(request).read() as session:
+        return reference if open_for_requests(session=session, reference=reference) else None
 
 
-def prefilled(kind: str, incident: str | None) -> dict[str, Any]:
-    """A blank form; for a stop request, the incident of the address (when it is a reference)
-    filled in with the reportable-breach ground chosen."""
+def prefilled(request: Request, kind: str, incident: str | None) -> dict[str, Any]:
+    """A blank form; for a stop request, the incident of the address (when it is one the
+    register opens to requests) filled in with the reportable-breach ground chosen."""
     values = new_values()
-    reference = incident_in(incident)
+    reference = incident_in(request, incident)
     if kind in STOP_KINDS and reference is not None:
         values.update(incident_reference=reference, stop_ground=StopGround.REPORTABLE_BREACH.value)
     return values
@@ -182,7 +189,7 @@ def form_page(
 @router.get("/requests/new/{kind}")
 def new_request(request: Request, kind: str, incident: str | None = None) -> Response:
     kind = known_kind(kind)
-    values = prefilled(kind, incident)
+    values = prefilled(request, kind, incident)
     reference = values["incident_reference"]
     return form_page(
         request, kind, values, switch_query=f"incident={reference}" if reference else ""
@@ -197,7 +204,7 @@ def new_request_for_incident(
     without a kind, the choice of the three stop requests; without a reference, the home page."""
     if kind in ALL_KINDS:
         return new_request(request, str(kind), incident)
-    reference = incident_in(incident)
+    reference = incident_in(request, incident)
     if reference is None:
         return RedirectResponse(f"{root(request)}/", status_code=303)
     return render(
@@ -268,6 +275,9 @@ def _submit(
     state: AppState, form: RequestForm, uploads: list[UploadIn], now: datetime
 ) -> SubmitResult:
     with state.unit_of_work() as session:
+        reference = form.incident_reference
+        if reference is not None and not open_for_requests(session=session, reference=reference):
+            raise IncidentNotOpenError
         return submit_request(
             session=session,
             cipher=state.cipher(),
