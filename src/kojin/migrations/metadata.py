@@ -13,6 +13,7 @@ from kojin.auth import models as auth_models
 from kojin.db.base import Base
 from kojin.drp import models as drp_models
 from kojin.fulfilment import models as fulfilment_models
+from kojin.incidents import models as incident_models
 from kojin.mail import models as mail_models
 from kojin.mynumber.filing import models as filing_models
 from kojin.registry.consents import models as consent_models
@@ -33,6 +34,7 @@ MODEL_MODULES = (
     drp_models,
     filing_models,
     fulfilment_models,
+    incident_models,
     ledger_models,
     mail_models,
     provision_models,
