@@ -17,8 +17,8 @@ not JSON: this middleware leaves them to the web applications' own limits
 The CSV imports (:func:`is_csv_import`: the ledger's, :data:`CSV_IMPORT_PATH`, and an
 incident's affected people, :data:`INCIDENT_PEOPLE_IMPORT`) read CSV: their limit is
 ``max_import_bytes`` instead of ``max_body_bytes``, and their body must be ``text/csv`` (any
-``charset``, which the route reads). Its media type is checked when the route reads the body, that is after the token
-is checked, so a caller without the right role learns nothing from it.
+``charset``, which the route reads). Its media type is checked when the route reads the body,
+that is after the token is checked, so a caller without the right role learns nothing from it.
 
 A limit passed while the route is reading raises :class:`BodyRefused`, an HTTP exception that
 the installed error handler renders in kojin's error shape; the middleware answers it itself if
@@ -90,7 +90,7 @@ def is_web_path(path: str) -> bool:
 
 
 def is_csv_import(path: str) -> bool:
-    """True for a route whose body is CSV (:data:`CSV_IMPORT_PATH`, :data:`INCIDENT_PEOPLE_IMPORT`)."""
+    """True for a route whose body is CSV (the ledger import, an incident's people import)."""
     return path == CSV_IMPORT_PATH or INCIDENT_PEOPLE_IMPORT.fullmatch(path) is not None
 
 

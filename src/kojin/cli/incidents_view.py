@@ -178,7 +178,10 @@ def print_incident(view: IncidentView) -> None:
         history.add_column(header)
     for event in view.history:
         history.add_row(
-            event.at.isoformat(timespec="seconds"), event.actor, event.action, ", ".join(event.fields)
+            event.at.isoformat(timespec="seconds"),
+            event.actor,
+            event.action,
+            ", ".join(event.fields),
         )
     console.print(history)
 
@@ -240,7 +243,9 @@ def read_fields(path: Path) -> IncidentFields:
             for error in exc.errors(include_url=False, include_context=False, include_input=False)
         ]
         more = len(problems) - _MAX_FIELD_ERRORS
-        shown = "; ".join(problems[:_MAX_FIELD_ERRORS]) + (f" (and {more} more)" if more > 0 else "")
+        shown = "; ".join(problems[:_MAX_FIELD_ERRORS]) + (
+            f" (and {more} more)" if more > 0 else ""
+        )
         first = _location(tuple(exc.errors()[0]["loc"]), exc.errors()[0]["type"])
         raise InputError(f"{path}: {shown}", field=first) from None
 
@@ -256,7 +261,9 @@ def write_private(path: Path, data: bytes, *, force: bool) -> None:
     if path.is_dir():
         raise InputError(f"{path} is a folder: name a file", field="out")
     if path.exists() and not force:
-        raise InputError(f"{path} exists: choose another name, or replace it with --force", field="out")
+        raise InputError(
+            f"{path} exists: choose another name, or replace it with --force", field="out"
+        )
     try:
         fd, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=folder)
     except OSError as exc:

@@ -380,9 +380,7 @@ def publication(
         view = get_incident(
             session=session, cipher=state.cipher(), incident_id=found, today=today_in_japan()
         )
-        text = publication_html(
-            view=view, policy=state.policy, settings=state.settings, lang=lang
-        )
+        text = publication_html(view=view, policy=state.policy, settings=state.settings, lang=lang)
         record_draft(
             session=session, actor=actor_label(actor), incident_id=found, what=f"publication:{lang}"
         )
