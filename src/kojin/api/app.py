@@ -33,6 +33,7 @@ from kojin.db.uow import Database
 from kojin.drp.callbacks import PeriodicCallbacks
 from kojin.errors import ConfigurationError
 from kojin.fulfilment.service import purge_job_data
+from kojin.incidents.service import reminder_step
 from kojin.mynumber.documents import housekeeping_step
 from kojin.policy import load_policy, to_facts
 from kojin.registry.decisions.recorder import DecisionRecorder
@@ -102,7 +103,14 @@ def create_app(
         checkpoints = PeriodicCheckpoints.from_settings(settings, db)
         checkpoints.start()  # signs the chain head every settings.checkpoint_interval seconds
         housekeeping = PeriodicHousekeeping.from_settings(
-            settings, db, policy, more=(purge_job_data, housekeeping_step(state.vault))
+            settings,
+            db,
+            policy,
+            more=(
+                purge_job_data,
+                housekeeping_step(state.vault),
+                reminder_step(settings, state.cipher),
+            ),
         )
         housekeeping.start()  # purges what is past its holding period
         callbacks = PeriodicCallbacks.from_settings(settings, db, state.cipher)

@@ -1,137 +1,46 @@
-"""The incident register's service functions (signatures first; bodies follow module by
-module)."""
+"""The incident register's service functions, in one place for the interfaces.
+
+Keyword-only, on the caller's session; none commits (the unit of work does). Every change is
+one history entry and one ``incident.*`` entry in the audit chain naming fields, steps, counts
+and dates, never a value. Roles are the interfaces' to enforce: ``admin`` and
+``privacy_officer`` record and change, ``auditor`` reads.
+"""
 
 from __future__ import annotations
 
-from datetime import date
-
-from sqlalchemy.orm import Session
-
-from kojin.crypto.cipher import FieldCipher
-from kojin.incidents.schemas import (
-    IncidentFields,
-    IncidentFigures,
-    IncidentStatus,
-    IncidentStep,
-    IncidentSummary,
-    IncidentView,
-    NoticeReport,
-    PersonInput,
-    PersonView,
-    ReportStage,
+from kojin.incidents.drafts import ppc_report_html, ppc_report_pdf, publication_html, record_draft
+from kojin.incidents.figures import incident_figures
+from kojin.incidents.notices import notice_text, send_notices
+from kojin.incidents.people import add_person, import_people, list_people
+from kojin.incidents.register import (
+    get_incident,
+    incident_id_for,
+    list_incidents,
+    open_for_requests,
+    record_incident,
+    update_incident,
 )
-from kojin.policy.model import Policy
-from kojin.policy.model_base import Lang
-from kojin.settings import Settings
+from kojin.incidents.reminders import reminder_step, send_reminders
+from kojin.incidents.steps import record_step
 
-
-def record_incident(
-    *, session: Session, cipher: FieldCipher, actor: str, fields: IncidentFields, today: date
-) -> IncidentView:
-    raise NotImplementedError
-
-
-def update_incident(
-    *,
-    session: Session,
-    cipher: FieldCipher,
-    actor: str,
-    incident_id: str,
-    fields: IncidentFields,
-    today: date,
-) -> IncidentView:
-    raise NotImplementedError
-
-
-def get_incident(
-    *, session: Session, cipher: FieldCipher, incident_id: str, today: date
-) -> IncidentView:
-    raise NotImplementedError
-
-
-def incident_id_for(*, session: Session, reference: str) -> str | None:
-    raise NotImplementedError
-
-
-def list_incidents(
-    *, session: Session, cipher: FieldCipher, today: date, status: IncidentStatus | None = None
-) -> list[IncidentSummary]:
-    raise NotImplementedError
-
-
-def record_step(
-    *,
-    session: Session,
-    cipher: FieldCipher,
-    actor: str,
-    incident_id: str,
-    step: IncidentStep,
-    on: date,
-    today: date,
-) -> IncidentView:
-    raise NotImplementedError
-
-
-def add_person(
-    *, session: Session, cipher: FieldCipher, actor: str, incident_id: str, person: PersonInput
-) -> PersonView:
-    raise NotImplementedError
-
-
-def import_people(
-    *, session: Session, cipher: FieldCipher, actor: str, incident_id: str, data: bytes
-) -> int:
-    raise NotImplementedError
-
-
-def list_people(*, session: Session, cipher: FieldCipher, incident_id: str) -> list[PersonView]:
-    raise NotImplementedError
-
-
-def send_notices(
-    *,
-    session: Session,
-    cipher: FieldCipher,
-    settings: Settings,
-    policy: Policy,
-    actor: str,
-    incident_id: str,
-    today: date,
-) -> NoticeReport:
-    raise NotImplementedError
-
-
-def ppc_report_html(*, view: IncidentView, policy: Policy, stage: ReportStage, today: date) -> str:
-    raise NotImplementedError
-
-
-def ppc_report_pdf(*, view: IncidentView, policy: Policy, stage: ReportStage, today: date) -> bytes:
-    raise NotImplementedError
-
-
-def notice_text(
-    *, view: IncidentView, person: PersonView, policy: Policy, settings: Settings
-) -> tuple[str, str]:
-    raise NotImplementedError
-
-
-def publication_html(*, view: IncidentView, policy: Policy, settings: Settings, lang: Lang) -> str:
-    raise NotImplementedError
-
-
-def record_draft(*, session: Session, actor: str, incident_id: str, what: str) -> None:
-    raise NotImplementedError
-
-
-def incident_figures(*, session: Session, cipher: FieldCipher, today: date) -> IncidentFigures:
-    raise NotImplementedError
-
-
-def send_reminders(
-    *, session: Session, cipher: FieldCipher, settings: Settings, today: date
-) -> int:
-    raise NotImplementedError
-
-
-def open_for_requests(*, session: Session, reference: str) -> bool:
-    raise NotImplementedError
+__all__ = [
+    "add_person",
+    "get_incident",
+    "import_people",
+    "incident_figures",
+    "incident_id_for",
+    "list_incidents",
+    "list_people",
+    "notice_text",
+    "open_for_requests",
+    "ppc_report_html",
+    "ppc_report_pdf",
+    "publication_html",
+    "record_draft",
+    "record_incident",
+    "record_step",
+    "reminder_step",
+    "send_notices",
+    "send_reminders",
+    "update_incident",
+]
