@@ -56,11 +56,7 @@ EXTRA_STATUSES: dict[tuple[str, str], frozenset[int]] = {
     ("POST", "/api/v1/mynumber/retention/items"): frozenset({404, 409}),
     ("POST", "/api/v1/mynumber/handlers"): frozenset({409}),
     ("DELETE", "/api/v1/mynumber/handlers/{handler_id}"): frozenset({409}),
-    ("POST", "/api/v1/incidents"): frozenset({404}),
-    ("PATCH", "/api/v1/incidents/{incident_id}"): frozenset({409}),
     ("POST", "/api/v1/incidents/{incident_id}/steps"): frozenset({409}),
-    ("POST", "/api/v1/incidents/{incident_id}/people"): frozenset({409}),
-    ("POST", "/api/v1/incidents/{incident_id}/people/import"): frozenset({409}),
     ("POST", "/api/v1/incidents/{incident_id}/notices/send"): frozenset({409}),
 }
 

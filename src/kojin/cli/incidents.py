@@ -414,7 +414,7 @@ def report(
                 session=registry.session,
                 actor=who,
                 incident_id=found,
-                what=f"ppc_report:{chosen.value}:{file_format}",
+                what=f"ppc_report.{chosen.value}.{file_format}",
             )
             write_private(out, data, force=force)
             written.append(out)
@@ -454,7 +454,7 @@ def publication(
                 lang=language,
             )
             record_draft(
-                session=registry.session, actor=who, incident_id=found, what=f"publication:{lang}"
+                session=registry.session, actor=who, incident_id=found, what=f"publication.{lang}"
             )
             write_private(out, html.encode("utf-8"), force=force)
             written.append(out)

@@ -31,7 +31,7 @@ from kojin.api.json_body import UniqueKeysRoute
 from kojin.api.security import actor_label, allow
 from kojin.api.state import AppState, app_state
 from kojin.auth.schemas import ApiTokenOut
-from kojin.errors import NotFoundError
+from kojin.errors import InputError, NotFoundError
 from kojin.incidents.schemas import (
     IncidentFields,
     IncidentFigures,
@@ -278,13 +278,17 @@ async def import_many(incident_id: IncidentRef, request: Request, actor: Writer)
 
     def _import() -> ImportResult:
         with state.unit_of_work() as session:
-            count = import_people(
-                session=session,
-                cipher=state.cipher(),
-                actor=actor_label(actor),
-                incident_id=_incident_id(session, incident_id),
-                data=raw,
-            )
+            found = _incident_id(session, incident_id)
+            try:
+                count = import_people(
+                    session=session,
+                    cipher=state.cipher(),
+                    actor=actor_label(actor),
+                    incident_id=found,
+                    data=raw,
+                )
+            except InputError as error:  # the CSV is the request's body
+                raise InputError(error.message, field="body") from None
         return ImportResult(imported=count)
 
     return await run_in_threadpool(_import)
@@ -346,7 +350,7 @@ def report(
             session=session,
             actor=actor_label(actor),
             incident_id=found,
-            what=f"ppc_report:{stage.value}:{file_format.value}",
+            what=f"ppc_report.{stage.value}.{file_format.value}",
         )
     if file_format is ReportFormat.PDF:
         name = f"{view.reference}-ppc-{stage.value}.pdf"
@@ -382,6 +386,6 @@ def publication(
         )
         text = publication_html(view=view, policy=state.policy, settings=state.settings, lang=lang)
         record_draft(
-            session=session, actor=actor_label(actor), incident_id=found, what=f"publication:{lang}"
+            session=session, actor=actor_label(actor), incident_id=found, what=f"publication.{lang}"
         )
     return Response(content=text.encode("utf-8"), media_type=HTML)
