@@ -12,9 +12,10 @@ import json
 import os
 import re
 import tempfile
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
+from zoneinfo import ZoneInfo
 
 from kojin.errors import InputError
 
@@ -23,6 +24,7 @@ if TYPE_CHECKING:
 
     from kojin.incidents.schemas import IncidentFields, IncidentSummary, IncidentView
 
+TOKYO: Final = ZoneInfo("Asia/Tokyo")
 #: files the command writes are readable by their owner alone
 FILE_MODE: Final = 0o600
 #: an unknown key of a fields file is shown only when it reads like one of kojin's field names
@@ -87,6 +89,11 @@ def print_summaries(rows: list[IncidentSummary]) -> None:
             str(row.request_count),
         )
     _console().print(table)
+
+
+def _tokyo(moment: datetime) -> str:
+    """A stored (UTC) moment as Tokyo time, to the minute."""
+    return moment.astimezone(TOKYO).strftime("%Y-%m-%d %H:%M JST")
 
 
 def _field_text(value: Any) -> str:
@@ -164,21 +171,23 @@ def print_incident(view: IncidentView) -> None:
                 request.kind.value,
                 request.state.value,
                 request.stop_ground.value if request.stop_ground else "-",
-                request.submitted_at.date().isoformat(),
+                _tokyo(request.submitted_at),
             )
         console.print(linked)
     fields = Table(title="recorded facts / 記録事項", show_header=False)
     fields.add_column("field")
     fields.add_column("value", overflow="fold")
-    for name, value in view.fields.model_dump().items():
-        fields.add_row(name, _field_text(getattr(view.fields, name, value)))
+    for name in type(view.fields).model_fields:
+        value = getattr(view.fields, name)
+        if value is not None and value != []:  # what is not recorded yet is left out
+            fields.add_row(name, _field_text(value))
     console.print(fields)
     history = Table(title="history / 履歴")
     for header in ("at", "actor", "action", "fields"):
         history.add_column(header)
     for event in view.history:
         history.add_row(
-            event.at.isoformat(timespec="seconds"),
+            _tokyo(event.at),
             event.actor,
             event.action,
             ", ".join(event.fields),
