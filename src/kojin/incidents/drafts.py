@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from functools import lru_cache
 from typing import TYPE_CHECKING, Final
 
@@ -42,7 +42,7 @@ from kojin.policy.model import Policy
 from kojin.policy.model_base import Lang
 from kojin.policy.notice_contacts import format_address
 from kojin.requests.pdf import html_to_pdf
-from kojin.requests.print_templates import format_date
+from kojin.requests.print_templates import TOKYO, format_date
 from kojin.settings import Settings
 
 if TYPE_CHECKING:
@@ -378,7 +378,7 @@ def publication_html(*, view: IncidentView, policy: Policy, settings: Settings, 
         .render(
             lang=lang,
             title=words["title"],
-            issued_on=format_date(view.published_on or utcnow().date(), lang),
+            issued_on=format_date(view.published_on or datetime.now(TOKYO).date(), lang),
             organization_name=policy.organization.name.get(lang),
             intro=[words["intro"].format(kind=kind, certainty=certainty), words["intro2"]],
             sections=sections,

@@ -15,7 +15,7 @@ from kojin.law.breach_vocabulary import (
     MyNumberBreachCategory,
 )
 from kojin.policy.model import Policy
-from kojin.policy.model_base import Lang
+from kojin.policy.model_base import ContactChannelKind, Lang
 from kojin.policy.notice_contacts import format_address
 from kojin.settings import Settings
 
@@ -121,16 +121,20 @@ def inquiry_desk(policy: Policy, settings: Settings, lang: Lang) -> list[str]:
     set, else the policy's inquiry contact (department, address, channels)."""
     if settings.incident_contact and settings.incident_contact.strip():
         return [line.strip() for line in settings.incident_contact.splitlines() if line.strip()]
-    inquiries = policy.general.inquiries
-    contact = policy.contact(inquiries.contact)
-    lines = [inquiries.contact_title.get(lang)]
-    if contact is not None:
-        address = contact.address
-        lines.append(contact.department.get(lang))
-        lines.append(format_address(address.text.get(lang), address.postal_code, None, lang))
-        for channel in contact.channels:
-            label = channel.label.get(lang)
-            lines.append(f"{label}: {channel.url}" if channel.url else label)
+    contact = policy.contact(policy.general.inquiries.contact)
+    if contact is None:
+        return [policy.organization.name.get(lang)]
+    address = contact.address
+    lines = [
+        contact.department.get(lang),
+        format_address(address.text.get(lang), address.postal_code, None, lang),
+    ]
+    for channel in contact.channels:
+        # a web form's label ("click here") means nothing in a letter without its address
+        if channel.url:
+            lines.append(f"{channel.label.get(lang)}: {channel.url}")
+        elif channel.kind is not ContactChannelKind.WEB_FORM:
+            lines.append(channel.label.get(lang))
     return lines
 
 

@@ -91,9 +91,7 @@ def notice_text(
     """The notice to `person` in their language: (subject, plain-text body)."""
     lang = person.lang
     org = _org_name(policy, lang)
-    subject = _SUBJECT[lang].format(
-        org=policy.organization.short_name.get(lang), reference=view.reference
-    )
+    subject = _SUBJECT[lang].format(org=org, reference=view.reference)
     lines: list[str] = []
     if lang == "ja":
         law = "個人情報の保護に関する法律第26条第2項"
@@ -126,7 +124,8 @@ def notice_text(
     for item in NOTICE_ITEMS:
         lines.append("")
         lines.append(f"{ITEM_NUMBER[item]}. {item_label(item, lang)}")
-        lines.extend(f"  {line}" for line in _item_lines(view, item, lang))
+        for text in _item_lines(view, item, lang):
+            lines.extend(f"  {line}" for line in text.splitlines() if line.strip())
     if view.assessment.opens_article_35_5:
         link = portal_link(settings, view.reference)
         lines.append("")

@@ -1,7 +1,8 @@
 """The law as code: APPI and the My Number Act as data and pure rule functions.
 
 Standard library and pydantic only (python-stdnum for the check digits, loaded on their first use:
-deciding never needs it). The organization's policy reaches this layer as
+deciding never needs it; ``holidays`` for Japan's national holidays, which move the due date of a
+breach report in :mod:`kojin.law.breach_clock`). The organization's policy reaches this layer as
 :class:`kojin.law.policy_facts.PolicyFacts`, built by ``kojin.policy``; nothing here imports it.
 """
 
