@@ -283,7 +283,10 @@ def test_invalid_bodies_name_the_field_never_the_value(
         (_fields(title=long_title), "body.title"),
         (_fields(persons=-1), "body.persons"),
         (_fields(kind="hacked-by-yamada"), "body.kind"),
-        (_fields(knowledge=[{"department": "営業部", "known_on": "yesterday-ish"}]), "body"),
+        (
+            _fields(knowledge=[{"department": "営業部", "known_on": "yesterday-ish"}]),
+            "body.knowledge.0.known_on",
+        ),
         ({**_fields(), "nickname": PERSON_NAME}, "body.nickname"),
     ]
     for body, field in cases:
