@@ -24,6 +24,7 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from kojin.api import create_app
+from kojin.api.body_limits import is_csv_import
 from kojin.api.declarations import api_routes, route_allow
 from kojin.api.docs_page import ASSET_FILES, assets_folder
 from kojin.db.uow import Database
@@ -34,6 +35,7 @@ _FIRST_APP_SCRIPT = """
 import json, sys
 from fastapi.testclient import TestClient
 from kojin.api import create_app
+from kojin.api.body_limits import is_csv_import
 from kojin.settings import Settings
 
 settings = Settings(home=sys.argv[1], database_url=sys.argv[2])
@@ -140,7 +142,7 @@ def test_the_document_states_the_media_types_the_server_reads(api_app: FastAPI) 
         body = operation.get("requestBody")
         if body is None:
             continue
-        expected = ["text/csv"] if path == "/api/v1/ledger/import" else ["application/json"]
+        expected = ["text/csv"] if is_csv_import(path) else ["application/json"]
         assert list(body["content"]) == expected, f"{method} {path}"
 
 

@@ -14,10 +14,11 @@ The web pages (:data:`WEB_PREFIXES`, mounted by :func:`kojin.web.site.create_sit
 not JSON: this middleware leaves them to the web applications' own limits
 (:mod:`kojin.web.body_limits`).
 
-The ledger import (:data:`CSV_IMPORT_PATH`) reads CSV: its limit is ``max_import_bytes``
-instead of ``max_body_bytes``, and its body must be ``text/csv`` (any ``charset``, which the
-route reads). Its media type is checked when the route reads the body, that is after the token
-is checked, so a caller without the right role learns nothing from it.
+The CSV imports (:func:`is_csv_import`: the ledger's, :data:`CSV_IMPORT_PATH`, and an
+incident's affected people, :data:`INCIDENT_PEOPLE_IMPORT`) read CSV: their limit is
+``max_import_bytes`` instead of ``max_body_bytes``, and their body must be ``text/csv`` (any
+``charset``, which the route reads). Its media type is checked when the route reads the body,
+that is after the token is checked, so a caller without the right role learns nothing from it.
 
 A limit passed while the route is reading raises :class:`BodyRefused`, an HTTP exception that
 the installed error handler renders in kojin's error shape; the middleware answers it itself if
@@ -26,13 +27,17 @@ it reaches it.
 
 from __future__ import annotations
 
+import re
+
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from kojin.api.errors import http_error_response
 
-#: the one route whose body is CSV, not JSON
+#: the ledger import, whose body is CSV, not JSON
 CSV_IMPORT_PATH = "/api/v1/ledger/import"
+#: an incident's affected people, imported from CSV (any one path segment names the incident)
+INCIDENT_PEOPLE_IMPORT = re.compile(r"/api/v1/incidents/[^/]+/people/import")
 
 #: path prefixes of the web pages, which read forms and have limits of their own, and of the
 #: Data Rights Protocol (signed ``text/plain`` bodies; :mod:`kojin.api.routers.drp` limits them)
@@ -82,6 +87,11 @@ def media_type_is(value: bytes | None, expected: bytes, *, any_charset: bool = F
 def is_web_path(path: str) -> bool:
     """True for a path of the web pages (a prefix of :data:`WEB_PREFIXES` or below it)."""
     return any(path == prefix or path.startswith(prefix + "/") for prefix in WEB_PREFIXES)
+
+
+def is_csv_import(path: str) -> bool:
+    """True for a route whose body is CSV (the ledger import, an incident's people import)."""
+    return path == CSV_IMPORT_PATH or INCIDENT_PEOPLE_IMPORT.fullmatch(path) is not None
 
 
 def body_headers(scope: Scope) -> tuple[int | None, bool, bytes | None]:
@@ -135,7 +145,7 @@ class BodyLimitMiddleware:
             # no API route reads a body on other methods; the web pages check their own
             await self.app(scope, receive, send)
             return
-        is_import = scope["path"] == CSV_IMPORT_PATH
+        is_import = is_csv_import(scope["path"])
         limit = self.max_import_bytes if is_import else self.max_body_bytes
         length, chunked, content_type = body_headers(scope)
         carries_body = chunked or (length is not None and length > 0)

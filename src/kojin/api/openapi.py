@@ -56,6 +56,8 @@ EXTRA_STATUSES: dict[tuple[str, str], frozenset[int]] = {
     ("POST", "/api/v1/mynumber/retention/items"): frozenset({404, 409}),
     ("POST", "/api/v1/mynumber/handlers"): frozenset({409}),
     ("DELETE", "/api/v1/mynumber/handlers/{handler_id}"): frozenset({409}),
+    ("POST", "/api/v1/incidents/{incident_id}/steps"): frozenset({409}),
+    ("POST", "/api/v1/incidents/{incident_id}/notices/send"): frozenset({409}),
 }
 
 _WITH_BODY = frozenset({"POST", "PUT", "PATCH"})

@@ -50,6 +50,11 @@ MYNUMBER_DISPOSE = frozenset({Role.PRIVACY_OFFICER, Role.ADMIN, Role.MYNUMBER_HA
 MYNUMBER_HANDLERS_READ = frozenset({Role.PRIVACY_OFFICER, Role.ADMIN, Role.AUDITOR})
 MYNUMBER_HANDLERS_MANAGE = frozenset({Role.PRIVACY_OFFICER, Role.ADMIN})
 
+#: the incident register (R-BR-0..8): the privacy office records incidents, their steps, the
+#: affected people and the notices; auditors read them and their drafts; nobody else sees them
+INCIDENTS_READ = frozenset({Role.PRIVACY_OFFICER, Role.ADMIN, Role.AUDITOR})
+INCIDENTS_WRITE = frozenset({Role.PRIVACY_OFFICER, Role.ADMIN})
+
 #: roles that may see decrypted subject fields (of the subjects they see at all)
 SUBJECTS_DECRYPTED = frozenset({Role.PRIVACY_OFFICER, Role.ADMIN, Role.MYNUMBER_HANDLER})
 

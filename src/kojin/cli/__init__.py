@@ -20,6 +20,7 @@ from kojin.cli import (
     datasets,
     decide,
     deid,
+    incidents,
     init,
     mynumber,
     mynumber_filing,
@@ -80,6 +81,7 @@ settings.register(app)
 worker.register(app)
 mynumber.register(app)
 mynumber_filing.register(mynumber.mynumber_app)
+incidents.register(app)
 # --- end of command groups --------------------------------------------------------------------
 
 
