@@ -30,10 +30,10 @@ from kojin.crypto.keyring import Keyring, keyring_path
 from kojin.db.uow import Database
 from kojin.settings import Settings
 
-#: examples per operation and generation mode; ~20 operations x 2 modes
-EXAMPLES = 40
+#: examples per operation and generation mode; ~45 operations x 2 modes
+EXAMPLES = 25
 #: a bound the whole run must stay under (the pytest timeout stops it regardless)
-BUDGET_SECONDS = 100
+BUDGET_SECONDS = 120
 
 CHECKS = [
     checks.not_a_server_error,
