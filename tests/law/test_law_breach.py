@@ -423,3 +423,32 @@ def test_report_items() -> None:
     assert len(REPORT_ITEMS) == 9
     assert [ITEM_NUMBER[item] for item in NOTICE_ITEMS] == [1, 2, 4, 5, 9]
     assert {item for item, _, _ in REPORT_ITEMS} == set(ReportItem)
+
+
+@pytest.mark.parametrize(
+    ("facts", "clock", "notice"),
+    [
+        (
+            {"kind": L, "persons": 1500},
+            "PPC Rules Art. 8",
+            "APPI Art. 26(2); PPC Rules Art. 10",
+        ),
+        (
+            {"kind": L, "my_number": True, "persons": 150},
+            "MN-Rules Art. 3",
+            "MNA Art. 29-4(2); MN-Rules Art. 5",
+        ),
+        (
+            {"kind": L, "my_number": True, "persons": 1500},
+            "PPC Rules Art. 8; MN-Rules Art. 3",
+            "APPI Art. 26(2); PPC Rules Art. 10; MNA Art. 29-4(2); MN-Rules Art. 5",
+        ),
+    ],
+)
+def test_clock_and_notice_cite_the_act_that_requires_them(
+    facts: dict[str, Any], clock: str, notice: str
+) -> None:
+    result = assess_breach(BreachFacts(**facts, known_on=date(2026, 7, 1)))
+    cited = {finding.rule: finding.citation for finding in result.findings}
+    assert cited["R-BR-5"] == clock
+    assert cited["R-BR-6"] == notice

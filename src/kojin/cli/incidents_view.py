@@ -130,7 +130,8 @@ def print_incident(view: IncidentView) -> None:
         f"APPI {yes_no(assessment.reportable_appi)}; My Number {yes_no(assessment.reportable_mn)}",
     )
     clocks.add_row("notify the people / 本人通知", yes_no(assessment.notify_individuals))
-    clocks.add_row("Art. 35(5) grounds / 利用停止等の請求", yes_no(assessment.opens_article_35_5))
+    opens = "open / 請求可" if assessment.opens_article_35_5 else "no / なし"
+    clocks.add_row("Art. 35(5) grounds / 利用停止等の請求", opens)
     clocks.add_row("known on / 覚知日", _field_text(view.known_on))
     clocks.add_row(
         "preliminary / 速報",

@@ -419,7 +419,14 @@ def assess_breach(facts: BreachFacts) -> BreachAssessment:
         findings.append(
             _f(
                 "R-BR-5",
-                "PPC Rules Art. 8; MN-Rules Art. 3",
+                "; ".join(
+                    citation
+                    for citation, applies in (
+                        ("PPC Rules Art. 8", reportable_appi),
+                        ("MN-Rules Art. 3", reportable_mn),
+                    )
+                    if applies
+                ),
                 f"Preliminary report promptly (guide: by {preliminary_by.isoformat()}); final "
                 f"report within {final_days} days, by {final_due.isoformat()}.",
                 f"速報は速やかに（目安: {preliminary_by.isoformat()}まで）、"
@@ -431,7 +438,14 @@ def assess_breach(facts: BreachFacts) -> BreachAssessment:
         findings.append(
             _f(
                 "R-BR-6",
-                "APPI Art. 26(2); PPC Rules Art. 10",
+                "; ".join(
+                    citation
+                    for citation, applies in (
+                        ("APPI Art. 26(2); PPC Rules Art. 10", reportable_appi),
+                        ("MNA Art. 29-4(2); MN-Rules Art. 5", reportable_mn),
+                    )
+                    if applies
+                ),
                 "Tell the affected people promptly; where they cannot be reached, publish the "
                 "incident and an inquiry desk instead.",
                 "本人へ速やかに通知する。通知が困難な場合は、事案の公表と問合せ窓口の設置等の代替措置をとる。",
