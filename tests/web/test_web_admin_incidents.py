@@ -535,7 +535,7 @@ def test_the_requests_it_caused_are_listed_and_linked(app: FastAPI, officer: Tes
     assert f'href="/admin/requests/{request_id}"' in view
     assert 'href="/admin/requests?incident=INC-2026-0001&amp;closed=1"' in view
     listed = officer.get("/admin/incidents").text
-    assert 'href="/admin/requests?incident=INC-2026-0001"' in listed
+    assert 'href="/admin/requests?incident=INC-2026-0001&amp;closed=1"' in listed
 
 
 # --- the dashboard -----------------------------------------------------------------------------
@@ -569,7 +569,7 @@ def test_the_dashboard_card_shows_what_is_due(
     assert "少数の誤送信" not in card
     assert f'href="/admin/incidents/{late}"' in home
     assert f'href="/admin/incidents/{due}"' in home
-    assert 'href="/admin/requests?incident=INC-2026-0002"' in home
+    assert 'href="/admin/requests?incident=INC-2026-0002&amp;closed=1"' in home
     assert '<tr class="overdue">' in home
     japanese = web_on_db.get("/admin/?lang=ja").text
     assert "4日超過" in text_of(japanese, 'id="incidents-card-heading"', "</table>")
