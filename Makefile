@@ -39,7 +39,7 @@ typecheck: $(TEST_STAMP)
 	@for d in tests/*/; do MYPYPATH=tests $(BIN)/mypy $$d || exit 1; done
 
 unit: $(TEST_STAMP)
-	$(BIN)/pytest -m "not slow or spark or postgres"
+	$(BIN)/pytest -m "not slow or spark or postgres" --durations=30
 
 test: lint typecheck unit
 
