@@ -55,6 +55,18 @@ MYNUMBER_HANDLERS_MANAGE = frozenset({Role.PRIVACY_OFFICER, Role.ADMIN})
 INCIDENTS_READ = frozenset({Role.PRIVACY_OFFICER, Role.ADMIN, Role.AUDITOR})
 INCIDENTS_WRITE = frozenset({Role.PRIVACY_OFFICER, Role.ADMIN})
 
+#: obligation tasks (the duties decisions create): the privacy office assigns and closes them;
+#: auditors and business systems (``system``) read them, overdue ones included
+OBLIGATIONS_READ = frozenset({Role.PRIVACY_OFFICER, Role.ADMIN, Role.AUDITOR, Role.SYSTEM})
+OBLIGATIONS_WRITE = frozenset({Role.PRIVACY_OFFICER, Role.ADMIN})
+#: the register of entrustees and foreign recipients (R-SEC-4, R-MN-8, R-TP-FX-3)
+RECIPIENTS_READ = frozenset({Role.PRIVACY_OFFICER, Role.ADMIN, Role.AUDITOR})
+RECIPIENTS_WRITE = frozenset({Role.PRIVACY_OFFICER, Role.ADMIN})
+#: the management system (R-PM-2, R-PM-4, R-PM-8): risk assessments, training, reviews
+MANAGEMENT_READ = frozenset({Role.PRIVACY_OFFICER, Role.ADMIN, Role.AUDITOR})
+MANAGEMENT_WRITE = frozenset({Role.PRIVACY_OFFICER, Role.ADMIN})
+#: internal audits (R-PM-5, R-PM-7): auditors record checks and findings as the office does
+AUDITS_WRITE = frozenset({Role.PRIVACY_OFFICER, Role.ADMIN, Role.AUDITOR})
 #: roles that may see decrypted subject fields (of the subjects they see at all)
 SUBJECTS_DECRYPTED = frozenset({Role.PRIVACY_OFFICER, Role.ADMIN, Role.MYNUMBER_HANDLER})
 

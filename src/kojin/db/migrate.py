@@ -32,7 +32,7 @@ if TYPE_CHECKING:
 #: the package that holds ``env.py``, ``script.py.mako`` and ``versions/``
 MIGRATIONS_PACKAGE = "kojin.migrations"
 #: the newest revision in :data:`MIGRATIONS_PACKAGE` (a test holds it to Alembic's own head)
-HEAD_REVISION = "20261201_0012"
+HEAD_REVISION = "20261202_0017"
 #: the table where Alembic records the revision a database is at
 VERSION_TABLE = "alembic_version"
 #: the My Number vault's migration environment, its newest revision and its version table

@@ -12,6 +12,10 @@ persons in charge. ``handler`` and ``system`` see nothing.
 The incident pages (R-BR-0..8): ``admin`` and ``privacy_officer`` record and change incidents,
 record their steps, add the affected people and send the notices; ``auditor`` reads them and
 their drafts. ``handler``, ``mynumber_handler`` and ``system`` see nothing of them.
+
+The management pages (R-SEC-4, R-PM-2..8): ``admin`` and ``privacy_officer`` keep the obligation
+tasks, the register of entrustees and foreign recipients, risk assessments, training records and
+management reviews; ``auditor`` reads them all and also records internal audits.
 """
 
 from __future__ import annotations
@@ -41,5 +45,17 @@ MYNUMBER_DESIGNATE = REQUESTS_ACT
 #: the incident register, an incident's page and its drafts
 INCIDENTS_ACT = frozenset({Role.ADMIN, Role.PRIVACY_OFFICER})
 INCIDENTS_READ = INCIDENTS_ACT | {Role.AUDITOR}
+#: obligation tasks: the privacy office assigns and closes them, auditors read them
+OBLIGATIONS_ACT = frozenset({Role.ADMIN, Role.PRIVACY_OFFICER})
+OBLIGATIONS_READ = OBLIGATIONS_ACT | {Role.AUDITOR}
+#: the register of entrustees and foreign recipients and their checks
+RECIPIENTS_ACT = frozenset({Role.ADMIN, Role.PRIVACY_OFFICER})
+RECIPIENTS_READ = RECIPIENTS_ACT | {Role.AUDITOR}
+#: risk assessments, training records and management reviews
+MANAGEMENT_ACT = frozenset({Role.ADMIN, Role.PRIVACY_OFFICER})
+MANAGEMENT_READ = MANAGEMENT_ACT | {Role.AUDITOR}
+#: internal audits: auditors record checks, findings and follow-up as the office does
+AUDITS_ACT = MANAGEMENT_ACT | {Role.AUDITOR}
+AUDITS_READ = AUDITS_ACT
 #: the staff home: the requests dashboard, or the My Number vault's card alone
 HOME = DASHBOARD | MYNUMBER_READ

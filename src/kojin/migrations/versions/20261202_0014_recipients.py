@@ -1,0 +1,22 @@
+"""The register of entrustees and foreign recipients with equivalent measures, and their periodic
+checks.
+
+Revision ID: 20261202_0014
+Revises: 20261202_0013
+Create Date: 2026-12-02 01:00:00
+"""
+
+from __future__ import annotations
+
+revision: str = "20261202_0014"
+down_revision: str | None = "20261202_0013"
+branch_labels: str | None = None
+depends_on: str | None = None
+
+
+def upgrade() -> None:
+    pass
+
+
+def downgrade() -> None:
+    pass
