@@ -27,10 +27,12 @@ from kojin.cli import (
     policy,
     registry,
     requests,
+    risks,
     scan,
     serve,
     settings,
     tokens,
+    training,
     users,
     worker,
 )
@@ -82,6 +84,8 @@ worker.register(app)
 mynumber.register(app)
 mynumber_filing.register(mynumber.mynumber_app)
 incidents.register(app)
+risks.register(app)
+training.register(app)
 # --- end of command groups --------------------------------------------------------------------
 
 
