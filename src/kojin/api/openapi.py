@@ -58,6 +58,9 @@ EXTRA_STATUSES: dict[tuple[str, str], frozenset[int]] = {
     ("DELETE", "/api/v1/mynumber/handlers/{handler_id}"): frozenset({409}),
     ("POST", "/api/v1/incidents/{incident_id}/steps"): frozenset({409}),
     ("POST", "/api/v1/incidents/{incident_id}/notices/send"): frozenset({409}),
+    ("POST", "/api/v1/risks"): frozenset({404}),
+    ("POST", "/api/v1/training/courses"): frozenset({409}),
+    ("POST", "/api/v1/training/records"): frozenset({404}),
 }
 
 _WITH_BODY = frozenset({"POST", "PUT", "PATCH"})

@@ -15,8 +15,10 @@ from kojin.api.routers import (
     mynumber_filing,
     policy,
     provisions,
+    risks,
     subjects,
     tokens,
+    training,
 )
 
 ROUTERS: tuple[APIRouter, ...] = (
@@ -29,6 +31,8 @@ ROUTERS: tuple[APIRouter, ...] = (
     mynumber.router,
     mynumber_filing.router,
     incidents.router,
+    risks.router,
+    training.router,
     provisions.router,
     audit.router,
     tokens.router,

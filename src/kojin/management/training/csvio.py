@@ -14,6 +14,7 @@ Record columns: ``employee_number``, ``course`` (a course code), ``completed_on`
 from __future__ import annotations
 
 import csv
+import io
 from collections.abc import Iterator
 from datetime import date
 from typing import IO, Any, Final, TypeVar
@@ -32,6 +33,7 @@ from kojin.management.training.service import (
     save_workers,
     workers_by_number,
 )
+from kojin.registry.ledger.csvio import decode_csv
 
 #: the most data rows one file may hold
 MAX_IMPORT_ROWS: Final = 50_000
@@ -209,3 +211,10 @@ def import_records(*, session: Session, source: IO[str], actor: str, today: date
     saved = save_records(session=session, records=records, actor=actor, today=today)
     added = sum(1 for r in saved if r.new)
     return ImportResult(added=added, unchanged=len(records) - added)
+
+
+def read_csv_bytes(data: bytes, *, source: str, encoding: str | None = None) -> IO[str]:
+    """The text of an uploaded CSV (UTF-8 with or without a BOM, Shift_JIS, EUC-JP; detected
+    unless `encoding` names it), ready for the imports above."""
+    text = decode_csv(data, source=source, encoding=encoding, option="charset=")
+    return io.StringIO(text.removeprefix("\ufeff"), newline="")
