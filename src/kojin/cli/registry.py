@@ -35,10 +35,11 @@ def keys_rotate(
 ) -> None:
     """Make a new data key current and re-encrypt under it every subject, every request (with
     its documents and notes), the mail outbox, the payments behind payment records, the
-    incident register and the training roster."""
+    incident register, the risk assessments and the training roster."""
     from kojin.drp.rotation import DRP_STORE
     from kojin.fulfilment.jobs import ENCRYPTED_STORE as JOBS_STORE
     from kojin.incidents.rotation import INCIDENTS_STORE, PEOPLE_STORE
+    from kojin.management.risks.rotation import RISKS_STORE
     from kojin.management.training.rotation import WORKERS_STORE
     from kojin.mynumber.filing.rotation import FILING_STORE
     from kojin.requests.rotation import rotate_all_keys
@@ -62,6 +63,7 @@ def keys_rotate(
                 FILING_STORE,
                 INCIDENTS_STORE,
                 PEOPLE_STORE,
+                RISKS_STORE,
                 WORKERS_STORE,
             ),
         )
@@ -74,7 +76,8 @@ def keys_rotate(
         f"{result.stores.get('drp_requests', 0)} protocol callback address(es) and "
         f"{result.stores.get('filing_payments', 0)} payment(s) behind payment records, "
         f"{result.stores.get('incidents', 0)} incident(s) and "
-        f"{result.stores.get('incident_people', 0)} person(s) affected by them and "
+        f"{result.stores.get('incident_people', 0)} person(s) affected by them, "
+        f"{result.stores.get('risk_assessments', 0)} risk assessment(s) and "
         f"{result.stores.get('training_workers', 0)} worker(s) on the training roster; "
         "older keys stay readable"
     )
