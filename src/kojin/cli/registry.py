@@ -40,6 +40,8 @@ def keys_rotate(
     from kojin.fulfilment.jobs import ENCRYPTED_STORE as JOBS_STORE
     from kojin.incidents.rotation import INCIDENTS_STORE, PEOPLE_STORE
     from kojin.mynumber.filing.rotation import FILING_STORE
+    from kojin.registry.keys import EncryptedStore
+    from kojin.registry.recipients import rotation as recipients_rotation
     from kojin.requests.rotation import rotate_all_keys
 
     settings = load_settings()
@@ -55,7 +57,23 @@ def keys_rotate(
             batch_size=batch_size,
             on_total=progress.set_total,
             on_progress=progress.advance,
-            more_stores=(DRP_STORE, JOBS_STORE, FILING_STORE, INCIDENTS_STORE, PEOPLE_STORE),
+            more_stores=(
+                DRP_STORE,
+                JOBS_STORE,
+                FILING_STORE,
+                INCIDENTS_STORE,
+                PEOPLE_STORE,
+                EncryptedStore(
+                    "recipients",
+                    recipients_rotation.count_stale_recipients,
+                    recipients_rotation.reencrypt_recipients,
+                ),
+                EncryptedStore(
+                    "recipient_checks",
+                    recipients_rotation.count_stale_checks,
+                    recipients_rotation.reencrypt_checks,
+                ),
+            ),
         )
     typer.echo(
         f"new key {result.key_id} is current (was {result.previous_key_id}); "
@@ -66,7 +84,9 @@ def keys_rotate(
         f"{result.stores.get('drp_requests', 0)} protocol callback address(es) and "
         f"{result.stores.get('filing_payments', 0)} payment(s) behind payment records, "
         f"{result.stores.get('incidents', 0)} incident(s) and "
-        f"{result.stores.get('incident_people', 0)} person(s) affected by them; "
+        f"{result.stores.get('incident_people', 0)} person(s) affected by them, "
+        f"{result.stores.get('recipients', 0)} recipient(s) and "
+        f"{result.stores.get('recipient_checks', 0)} recipient check(s); "
         "older keys stay readable"
     )
 
