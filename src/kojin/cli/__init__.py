@@ -25,6 +25,7 @@ from kojin.cli import (
     mynumber,
     mynumber_filing,
     policy,
+    recipients,
     registry,
     requests,
     scan,
@@ -82,6 +83,7 @@ worker.register(app)
 mynumber.register(app)
 mynumber_filing.register(mynumber.mynumber_app)
 incidents.register(app)
+recipients.register(app)
 # --- end of command groups --------------------------------------------------------------------
 
 
