@@ -21,6 +21,7 @@ from kojin.web.admin import (
     mynumber_schedule,
     outbox,
     queue,
+    recipients_pages,
     requests,
 )
 from kojin.web.admin.nav import ADMIN_NAV
@@ -46,4 +47,5 @@ def create_admin(context: WebContext) -> FastAPI:
     incidents = (incidents_list, incidents_view, incidents_people, incidents_drafts)
     for module in (*modules, *mynumber, *incidents):
         app.include_router(module.router)
+    app.include_router(recipients_pages.router)  # its /recipients/new before /recipients/{id}
     return app
