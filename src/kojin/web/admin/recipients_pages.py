@@ -395,4 +395,3 @@ def statement_page(recipient_id: str, request: Request, staff: Reader) -> Respon
             "switch_query": f"in={lang}",
         },
     )
-
