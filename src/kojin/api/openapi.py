@@ -61,6 +61,10 @@ EXTRA_STATUSES: dict[tuple[str, str], frozenset[int]] = {
     ("POST", "/api/v1/risks"): frozenset({404}),
     ("POST", "/api/v1/training/courses"): frozenset({409}),
     ("POST", "/api/v1/training/records"): frozenset({404}),
+    ("POST", "/api/v1/recipients"): frozenset({409}),
+    ("PATCH", "/api/v1/recipients/{recipient_id}"): frozenset({409}),
+    ("POST", "/api/v1/recipients/{recipient_id}/end"): frozenset({409}),
+    ("POST", "/api/v1/recipients/{recipient_id}/checks"): frozenset({409}),
 }
 
 _WITH_BODY = frozenset({"POST", "PUT", "PATCH"})

@@ -25,6 +25,7 @@ from kojin.cli import (
     mynumber,
     mynumber_filing,
     policy,
+    recipients,
     registry,
     requests,
     risks,
@@ -86,6 +87,7 @@ mynumber_filing.register(mynumber.mynumber_app)
 incidents.register(app)
 risks.register(app)
 training.register(app)
+recipients.register(app)
 # --- end of command groups --------------------------------------------------------------------
 
 

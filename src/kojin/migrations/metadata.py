@@ -23,6 +23,7 @@ from kojin.registry.datasets import models as dataset_models
 from kojin.registry.decisions import models as decision_models
 from kojin.registry.ledger import models as ledger_models
 from kojin.registry.provisions import models as provision_models
+from kojin.registry.recipients import models as recipient_models
 from kojin.registry.subjects import models as subject_models
 from kojin.requests import models as request_models
 
@@ -40,6 +41,7 @@ MODEL_MODULES = (
     ledger_models,
     mail_models,
     provision_models,
+    recipient_models,
     request_models,
     risk_models,
     subject_models,

@@ -21,6 +21,7 @@ from kojin.web.admin import (
     mynumber_schedule,
     outbox,
     queue,
+    recipients_pages,
     requests,
     risks,
     training,
@@ -50,4 +51,5 @@ def create_admin(context: WebContext) -> FastAPI:
     management = (risks, training)
     for module in (*modules, *mynumber, *incidents, *management):
         app.include_router(module.router)
+    app.include_router(recipients_pages.router)  # its /recipients/new before /recipients/{id}
     return app
