@@ -12,9 +12,9 @@ from kojin.crypto.cipher import FieldCipher
 from kojin.crypto.keyring import Keyring, keyring_path
 from kojin.db.uow import Database
 from kojin.management.task_evidence import close_task_with_evidence
+from kojin.management.task_rotation import TASKS_STORE
 from kojin.registry.keys import rotate_keys
 from kojin.registry.obligations.models import ObligationTask, ObligationTaskEvent
-from kojin.registry.obligations.rotation import TASKS_STORE
 from kojin.registry.obligations.schemas import AssignTask, Evidence, EvidenceKind, Owner, OwnerKind
 from kojin.registry.obligations.service import assign_task, get_task
 from kojin.settings import Settings

@@ -39,8 +39,8 @@ def keys_rotate(
     from kojin.drp.rotation import DRP_STORE
     from kojin.fulfilment.jobs import ENCRYPTED_STORE as JOBS_STORE
     from kojin.incidents.rotation import INCIDENTS_STORE, PEOPLE_STORE
+    from kojin.management.task_rotation import TASKS_STORE
     from kojin.mynumber.filing.rotation import FILING_STORE
-    from kojin.registry.obligations.rotation import TASKS_STORE
     from kojin.requests.rotation import rotate_all_keys
 
     settings = load_settings()
