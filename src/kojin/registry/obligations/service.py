@@ -271,7 +271,7 @@ def get_task(
     return TaskDetail(**out.model_dump(), history=history)
 
 
-def _step(
+def record_step(
     *,
     session: Session,
     cipher: FieldCipher,
@@ -367,7 +367,7 @@ def assign_task(
         row.due_on = change.due_on
         fields.append("due_on")
     row.updated_at = ts
-    _step(
+    record_step(
         session=session,
         cipher=cipher,
         row=row,
@@ -440,7 +440,7 @@ def close_task(
     next_round = _next_round(session, cipher, row, today=today, now=ts)
     if next_round is not None:
         details["next_round_id"] = next_round.id
-    _step(
+    record_step(
         session=session,
         cipher=cipher,
         row=row,
@@ -451,7 +451,7 @@ def close_task(
         details=details,
     )
     if next_round is not None:
-        _step(
+        record_step(
             session=session,
             cipher=cipher,
             row=next_round,
@@ -540,7 +540,7 @@ def reopen_task(
     row.closed_at = None
     row.closed_on = None
     row.updated_at = ts
-    _step(
+    record_step(
         session=session,
         cipher=cipher,
         row=row,
