@@ -24,6 +24,7 @@ from kojin.cli import (
     init,
     mynumber,
     mynumber_filing,
+    obligations,
     policy,
     registry,
     requests,
@@ -82,6 +83,7 @@ worker.register(app)
 mynumber.register(app)
 mynumber_filing.register(mynumber.mynumber_app)
 incidents.register(app)
+obligations.register(app)
 # --- end of command groups --------------------------------------------------------------------
 
 

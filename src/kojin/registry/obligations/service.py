@@ -21,6 +21,7 @@ from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from typing import Any, Final
 
+from pydantic import ValidationError
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
@@ -34,12 +35,14 @@ from kojin.registry.obligations.figures import task_figures, tokyo_day
 from kojin.registry.obligations.models import ObligationTask, ObligationTaskEvent
 from kojin.registry.obligations.opening import OBJECT_TYPE
 from kojin.registry.obligations.schemas import (
+    MAX_TEXT,
     AssignTask,
     Evidence,
     EvidenceKind,
     Owner,
     OwnerKind,
     RecordKind,
+    ReopenTask,
     TaskDetail,
     TaskEvent,
     TaskOut,
@@ -528,6 +531,15 @@ def reopen_task(
     """Open a closed task again (its evidence did not hold): the evidence is kept in the
     history's chain entry, the task is open with its due date."""
     ts = now or utcnow()
+    if reason is not None:
+        try:
+            reason = ReopenTask(reason=reason).reason
+        except ValidationError:
+            raise InputError(
+                f"the reason must be 1 to {MAX_TEXT} characters of text without an individual "
+                "number",
+                field="reason",
+            ) from None
     row = _load(session, task_id, for_update=True)
     if row.status != TaskStatus.DONE.value:
         raise ConflictError("the task is open")
