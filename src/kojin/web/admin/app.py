@@ -19,6 +19,7 @@ from kojin.web.admin import (
     mynumber_new,
     mynumber_records,
     mynumber_schedule,
+    obligations,
     outbox,
     queue,
     requests,
@@ -46,4 +47,5 @@ def create_admin(context: WebContext) -> FastAPI:
     incidents = (incidents_list, incidents_view, incidents_people, incidents_drafts)
     for module in (*modules, *mynumber, *incidents):
         app.include_router(module.router)
+    app.include_router(obligations.router)
     return app
