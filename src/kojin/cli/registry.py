@@ -34,8 +34,8 @@ def keys_rotate(
     batch_size: Annotated[int, typer.Option("--batch-size", min=1)] = 500,
 ) -> None:
     """Make a new data key current and re-encrypt under it every subject, every request (with
-    its documents and notes), the mail outbox, the payments behind payment records and the
-    incident register."""
+    its documents and notes), the mail outbox, the payments behind payment records, the
+    incident register and the obligation tasks' owners, documents and reasons."""
     from kojin.drp.rotation import DRP_STORE
     from kojin.fulfilment.jobs import ENCRYPTED_STORE as JOBS_STORE
     from kojin.incidents.rotation import INCIDENTS_STORE, PEOPLE_STORE
