@@ -9,8 +9,10 @@ For the allowed decisions only, each obligation with a schedule
 - the new keys are inserted, with an ``opened`` step in their history and a ``task.opened``
   entry in the audit chain naming the actor, the duty, the decision and the due date.
 
-Two transactions may open the same task at once: the insert runs in a savepoint, and when the
-unique key refuses it (the other committed first) the keys are read again and counted as seen.
+It runs after the decisions' chain entries, so under the chain-head lock that orders decision
+batches; should two transactions still both find a key missing, the insert runs in a savepoint,
+and when the unique key refuses it (the other committed first) the keys are read again and the
+decisions counted on the existing task.
 Nothing is committed here: the caller's unit of work commits.
 """
 
