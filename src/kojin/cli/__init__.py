@@ -24,6 +24,7 @@ from kojin.cli import (
     init,
     mynumber,
     mynumber_filing,
+    obligations,
     policy,
     recipients,
     registry,
@@ -88,6 +89,7 @@ incidents.register(app)
 risks.register(app)
 training.register(app)
 recipients.register(app)
+obligations.register(app)
 # --- end of command groups --------------------------------------------------------------------
 
 

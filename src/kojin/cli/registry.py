@@ -35,11 +35,13 @@ def keys_rotate(
 ) -> None:
     """Make a new data key current and re-encrypt under it every subject, every request (with
     its documents and notes), the mail outbox, the payments behind payment records, the
-    incident register, the risk assessments and the training roster."""
+    incident register, the risk assessments, the training roster, the recipient register and
+    the obligation tasks' owners, documents and reasons."""
     from kojin.drp.rotation import DRP_STORE
     from kojin.fulfilment.jobs import ENCRYPTED_STORE as JOBS_STORE
     from kojin.incidents.rotation import INCIDENTS_STORE, PEOPLE_STORE
     from kojin.management.risks.rotation import RISKS_STORE
+    from kojin.management.task_rotation import TASKS_STORE
     from kojin.management.training.rotation import WORKERS_STORE
     from kojin.mynumber.filing.rotation import FILING_STORE
     from kojin.registry.keys import EncryptedStore
@@ -77,6 +79,7 @@ def keys_rotate(
                     recipients_rotation.count_stale_checks,
                     recipients_rotation.reencrypt_checks,
                 ),
+                TASKS_STORE,
             ),
         )
     typer.echo(
@@ -91,8 +94,9 @@ def keys_rotate(
         f"{result.stores.get('incident_people', 0)} person(s) affected by them, "
         f"{result.stores.get('risk_assessments', 0)} risk assessment(s), "
         f"{result.stores.get('training_workers', 0)} worker(s) on the training roster, "
-        f"{result.stores.get('recipients', 0)} recipient(s) and "
-        f"{result.stores.get('recipient_checks', 0)} recipient check(s); "
+        f"{result.stores.get('recipients', 0)} recipient(s), "
+        f"{result.stores.get('recipient_checks', 0)} recipient check(s), "
+        f"{result.stores.get('obligation_tasks', 0)} obligation task row(s); "
         "older keys stay readable"
     )
 
