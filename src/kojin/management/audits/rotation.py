@@ -60,14 +60,15 @@ def reencrypt_audits(*, session: Session, cipher: FieldCipher, limit: int = 500)
         )
         table = model.__tablename__
         for row in rows:
+            row_id: str = getattr(row, "id")  # noqa: B009 - every audit table has these columns
             for column in columns:
                 stored: str | None = getattr(row, f"{column}_enc")
                 if stored is not None:
-                    text = unseal(cipher, table, column, row.id, stored)
+                    text = unseal(cipher, table, column, row_id, stored)
                     setattr(
-                        row, f"{column}_enc", seal(cipher, table, column, row.id, current, text)
+                        row, f"{column}_enc", seal(cipher, table, column, row_id, current, text)
                     )
-            row.key_id = current
+            setattr(row, "key_id", current)  # noqa: B010
         done += len(rows)
     session.flush()
     return done
