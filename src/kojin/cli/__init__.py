@@ -16,6 +16,7 @@ import typer
 from kojin import __version__
 from kojin.cli import (
     audit,
+    audits,
     datamap,
     datasets,
     decide,
@@ -82,6 +83,7 @@ worker.register(app)
 mynumber.register(app)
 mynumber_filing.register(mynumber.mynumber_app)
 incidents.register(app)
+audits.register(app)
 # --- end of command groups --------------------------------------------------------------------
 
 

@@ -76,6 +76,7 @@ __all__ = [
     "list_audits",
     "plan_audit",
     "progress_action",
+    "record_report",
     "record_result",
     "report_audit",
 ]
@@ -529,3 +530,19 @@ def close_audit(
         details={"on": on.isoformat()},
     )  # fmt: skip
     return get_audit(session=session, cipher=cipher, audit_id=row.id, today=tokyo_today(moment))
+
+
+def record_report(
+    *, session: Session, audit_id: str, actor: str, what: str, now: datetime | None = None
+) -> None:
+    """Chain that the report was written or downloaded (``what``: ``html.ja``, ``pdf.en``
+    ...); ``audit.report_written``."""
+    row = load(session, Audit, resolve(session, audit_id), "audit")
+    chain(
+        session=session,
+        audit=row,
+        actor=actor,
+        action="audit.report_written",
+        now=now or utcnow(),
+        details={"what": what},
+    )
