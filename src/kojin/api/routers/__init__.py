@@ -6,6 +6,7 @@ from fastapi import APIRouter
 
 from kojin.api.routers import (
     audit,
+    audits,
     consents,
     decisions,
     health,
@@ -29,6 +30,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     mynumber.router,
     mynumber_filing.router,
     incidents.router,
+    audits.router,
     provisions.router,
     audit.router,
     tokens.router,
