@@ -6,6 +6,8 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from kojin.web.admin import (
+    audits_pages,
+    audits_view,
     dashboard,
     files,
     fulfilment,
@@ -45,5 +47,8 @@ def create_admin(context: WebContext) -> FastAPI:
     # the new incident's form must come before the incident's page
     incidents = (incidents_list, incidents_view, incidents_people, incidents_drafts)
     for module in (*modules, *mynumber, *incidents):
+        app.include_router(module.router)
+    # the new audit's form must come before the audit's page
+    for module in (audits_pages, audits_view):
         app.include_router(module.router)
     return app
