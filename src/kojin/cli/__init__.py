@@ -27,6 +27,7 @@ from kojin.cli import (
     mynumber_filing,
     obligations,
     policy,
+    recipients,
     registry,
     requests,
     scan,
@@ -86,6 +87,7 @@ mynumber_filing.register(mynumber.mynumber_app)
 incidents.register(app)
 audits.register(app)
 obligations.register(app)
+recipients.register(app)
 # --- end of command groups --------------------------------------------------------------------
 
 

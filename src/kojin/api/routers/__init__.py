@@ -17,6 +17,7 @@ from kojin.api.routers import (
     obligations,
     policy,
     provisions,
+    recipients,
     subjects,
     tokens,
 )
@@ -33,6 +34,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     incidents.router,
     audits.router,
     obligations.router,
+    recipients.router,
     provisions.router,
     audit.router,
     tokens.router,

@@ -23,6 +23,7 @@ from kojin.web.admin import (
     mynumber_schedule,
     outbox,
     queue,
+    recipients_pages,
     requests,
 )
 from kojin.web.admin.nav import ADMIN_NAV
@@ -51,4 +52,5 @@ def create_admin(context: WebContext) -> FastAPI:
     # the new audit's form must come before the audit's page
     for module in (audits_pages, audits_view):
         app.include_router(module.router)
+    app.include_router(recipients_pages.router)  # its /recipients/new before /recipients/{id}
     return app

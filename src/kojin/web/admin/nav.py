@@ -10,6 +10,7 @@ ADMIN_NAV = (
     ("requests", "/requests", roles.QUEUE_READ),
     ("incidents", "/incidents", roles.INCIDENTS_READ),
     ("audits", "/audits", roles.AUDITS_READ),
+    ("recipients", "/recipients", roles.RECIPIENTS_READ),
     ("outbox", "/outbox", roles.OUTBOX_READ),
     ("mynumber", "/mynumber", roles.MYNUMBER_READ),
 )
