@@ -62,6 +62,16 @@ EXTRA_STATUSES: dict[tuple[str, str], frozenset[int]] = {
     ("PATCH", "/api/v1/recipients/{recipient_id}"): frozenset({409}),
     ("POST", "/api/v1/recipients/{recipient_id}/end"): frozenset({409}),
     ("POST", "/api/v1/recipients/{recipient_id}/checks"): frozenset({409}),
+    ("POST", "/api/v1/audits/{audit_id}/collect"): frozenset({409}),
+    ("PUT", "/api/v1/audits/{audit_id}/items/{control_id}"): frozenset({409}),
+    ("POST", "/api/v1/audits/{audit_id}/items/{control_id}/findings"): frozenset({409}),
+    ("POST", "/api/v1/audits/findings/{finding_id}/actions"): frozenset({409}),
+    ("POST", "/api/v1/audits/actions/{action_id}/progress"): frozenset({409}),
+    ("POST", "/api/v1/audits/{audit_id}/reported"): frozenset({409}),
+    ("POST", "/api/v1/audits/{audit_id}/close"): frozenset({409}),
+    ("POST", "/api/v1/risks"): frozenset({404}),
+    ("POST", "/api/v1/training/courses"): frozenset({409}),
+    ("POST", "/api/v1/training/records"): frozenset({404}),
 }
 
 _WITH_BODY = frozenset({"POST", "PUT", "PATCH"})

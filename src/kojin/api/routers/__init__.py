@@ -18,8 +18,10 @@ from kojin.api.routers import (
     policy,
     provisions,
     recipients,
+    risks,
     subjects,
     tokens,
+    training,
 )
 
 ROUTERS: tuple[APIRouter, ...] = (
@@ -35,6 +37,8 @@ ROUTERS: tuple[APIRouter, ...] = (
     audits.router,
     obligations.router,
     recipients.router,
+    risks.router,
+    training.router,
     provisions.router,
     audit.router,
     tokens.router,

@@ -25,6 +25,8 @@ from kojin.web.admin import (
     queue,
     recipients_pages,
     requests,
+    risks,
+    training,
 )
 from kojin.web.admin.nav import ADMIN_NAV
 from kojin.web.apps import new_web_app
@@ -47,7 +49,9 @@ def create_admin(context: WebContext) -> FastAPI:
     )
     # the new incident's form must come before the incident's page
     incidents = (incidents_list, incidents_view, incidents_people, incidents_drafts)
-    for module in (*modules, *mynumber, *incidents):
+    # the new assessment's form must come before the assessment's page
+    management = (risks, training)
+    for module in (*modules, *mynumber, *incidents, *management):
         app.include_router(module.router)
     # the new audit's form must come before the audit's page
     for module in (audits_pages, audits_view):

@@ -13,6 +13,7 @@ ADMIN_NAV = (
     ("recipients", "/recipients", roles.RECIPIENTS_READ),
     ("outbox", "/outbox", roles.OUTBOX_READ),
     ("mynumber", "/mynumber", roles.MYNUMBER_READ),
+    ("management", "/risks", roles.MANAGEMENT_READ),
 )
 
 #: the links between the My Number pages (key under ``mynumber.nav``, path, roles that see it)
