@@ -21,6 +21,7 @@ from kojin.web.admin import (
     mynumber_new,
     mynumber_records,
     mynumber_schedule,
+    obligations,
     outbox,
     queue,
     recipients_pages,
@@ -57,4 +58,5 @@ def create_admin(context: WebContext) -> FastAPI:
     for module in (audits_pages, audits_view):
         app.include_router(module.router)
     app.include_router(recipients_pages.router)  # its /recipients/new before /recipients/{id}
+    app.include_router(obligations.router)
     return app

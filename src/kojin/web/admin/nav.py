@@ -11,6 +11,7 @@ ADMIN_NAV = (
     ("incidents", "/incidents", roles.INCIDENTS_READ),
     ("audits", "/audits", roles.AUDITS_READ),
     ("recipients", "/recipients", roles.RECIPIENTS_READ),
+    ("obligations", "/obligations", roles.OBLIGATIONS_READ),
     ("outbox", "/outbox", roles.OUTBOX_READ),
     ("mynumber", "/mynumber", roles.MYNUMBER_READ),
     ("management", "/risks", roles.MANAGEMENT_READ),
