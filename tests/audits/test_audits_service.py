@@ -249,3 +249,14 @@ def test_figures_for_the_management_review(
     assert [a.reference for a in listed.audits] == ["AUD-2028-01", first]
     assert listed.audits[1].nonconformities == 2
     assert listed.audits[1].actions_open == 1
+
+
+def test_text_holding_a_my_number_is_refused() -> None:
+    from kojin.law.check_digits import my_number_check_digit
+
+    number = "12345678901" + str(my_number_check_digit("12345678901"))
+    with pytest.raises(ValidationError, match="individual number") as refused:
+        FindingIn(kind=FindingKind.NONCONFORMITY, description=f"番号 {number} が台帳に記載")
+    assert number not in refused.value.errors()[0]["msg"]
+    with pytest.raises(ValidationError, match="individual number"):
+        plan(lead_auditor=number)

@@ -274,8 +274,8 @@ def _database() -> Iterator[tuple[Database, FieldCipher, Settings]]:
 def collect(ref: RefArgument, actor: ActorOption = None, as_json: JsonOption = False) -> None:
     """Count kojin's records for every control over the audit's period (provision records,
     requests, incidents, My Number disposals, the ledger, the audit chain)."""
+    from kojin.law.controls import Applies, applies
     from kojin.management.audits.collect import collect as collect_in
-    from kojin.management.audits.collect import needs_vault
     from kojin.mynumber.filing.retention import load_retention_rules
     from kojin.mynumber.vault import Vault
     from kojin.policy import load_policy, to_facts
@@ -285,11 +285,16 @@ def collect(ref: RefArgument, actor: ActorOption = None, as_json: JsonOption = F
         with _database() as (database, cipher, settings):
             facts = to_facts(load_policy(settings.policy_file))
             retention = load_retention_rules(settings.mynumber_retention_file)
-            vault = Vault.open(settings=settings, registry=database, policy=facts)
+            # the vault is opened only when the policy makes the My Number controls apply
+            vault = (
+                Vault.open(settings=settings, registry=database, policy=facts)
+                if applies(Applies.MY_NUMBER, facts)
+                else None
+            )
             try:
                 view = collect_in(
                     database=database,
-                    vault=vault if needs_vault(vault) else None,
+                    vault=vault,
                     retention=retention,
                     cipher=cipher,
                     audit_id=ref,
@@ -297,7 +302,8 @@ def collect(ref: RefArgument, actor: ActorOption = None, as_json: JsonOption = F
                     today=today_in_japan(),
                 )
             finally:
-                vault.close()
+                if vault is not None:
+                    vault.close()
     if as_json:
         write_json_line(view.model_dump(mode="json"))
         return
