@@ -38,6 +38,7 @@ from kojin.registry.subjects.text import storable
 
 
 def _editable(row: Audit) -> None:
+    """ConflictError when the audit is closed: a closed audit does not change."""
     if row.status == AuditStatus.CLOSED.value:
         raise ConflictError("the audit is closed")
 

@@ -26,6 +26,7 @@ from kojin.errors import ConflictError, NotFoundError
 from kojin.law.controls import BY_ID, applicable_controls
 from kojin.law.policy_facts import PolicyFacts
 from kojin.management.audits.actions import (
+    _editable,
     add_action,
     close_audit,
     progress_action,
@@ -90,11 +91,6 @@ _FINDING_FOR = {
 
 def reference_for(year: int, number: int) -> str:
     return f"AUD-{year}-{number:02d}"
-
-
-def _editable(row: Audit) -> None:
-    if row.status == AuditStatus.CLOSED.value:
-        raise ConflictError("the audit is closed")
 
 
 def _started(row: Audit, now: datetime) -> None:
