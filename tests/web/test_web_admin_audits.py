@@ -123,6 +123,11 @@ def test_an_audit_from_plan_to_report(
     assert re.search(r"Provisions needing a record: <span[^>]*>1</span>", row)
     assert re.search(r"With a record: <span[^>]*>1</span>", row)
     assert "Nothing wrong" in row
+    japanese = auditor.get(f"/admin/audits/{audit_id}?lang=ja").text
+    assert "提供記録を作成している" in japanese  # R-TP-REC-1's Japanese title
+    assert re.search(r"記録が必要な提供: <span[^>]*>1</span>", japanese)
+    assert "点検表" in japanese
+    auditor.get(f"/admin/audits/{audit_id}?lang=en")
 
     assert _post(
         auditor, audit_id, "/findings",
