@@ -95,6 +95,36 @@ MATRIX: dict[tuple[str, str], frozenset[Role]] = {
     ("POST", "/api/v1/incidents/{incident_id}/notices/send"): frozenset({P, A}),
     ("GET", "/api/v1/incidents/{incident_id}/report"): frozenset({P, A, U}),
     ("GET", "/api/v1/incidents/{incident_id}/publication"): frozenset({P, A, U}),
+    # internal audits (tests/audits/test_audits_api.py): the office and auditors read and record
+    ("GET", "/api/v1/audits"): frozenset({P, A, U}),
+    ("POST", "/api/v1/audits"): frozenset({P, A, U}),
+    ("GET", "/api/v1/audits/figures"): frozenset({P, A, U}),
+    ("GET", "/api/v1/audits/{audit_id}"): frozenset({P, A, U}),
+    ("POST", "/api/v1/audits/{audit_id}/collect"): frozenset({P, A, U}),
+    ("PUT", "/api/v1/audits/{audit_id}/items/{control_id}"): frozenset({P, A, U}),
+    ("POST", "/api/v1/audits/{audit_id}/items/{control_id}/findings"): frozenset({P, A, U}),
+    ("POST", "/api/v1/audits/findings/{finding_id}/actions"): frozenset({P, A, U}),
+    ("POST", "/api/v1/audits/actions/{action_id}/progress"): frozenset({P, A, U}),
+    ("POST", "/api/v1/audits/{audit_id}/reported"): frozenset({P, A, U}),
+    ("POST", "/api/v1/audits/{audit_id}/close"): frozenset({P, A, U}),
+    ("GET", "/api/v1/audits/{audit_id}/report"): frozenset({P, A, U}),
+    # obligation tasks (tests/api/test_api_obligations.py): the office acts, auditors and
+    # systems read
+    ("GET", "/api/v1/obligations"): frozenset({P, A, U, S}),
+    ("GET", "/api/v1/obligations/{task_id}"): frozenset({P, A, U, S}),
+    ("PATCH", "/api/v1/obligations/{task_id}"): frozenset({P, A}),
+    ("POST", "/api/v1/obligations/{task_id}/close"): frozenset({P, A}),
+    ("POST", "/api/v1/obligations/{task_id}/reopen"): frozenset({P, A}),
+    # the recipient register (tests/api/test_api_recipients.py): the privacy office changes it;
+    # auditors read
+    ("GET", "/api/v1/recipients"): frozenset({P, A, U}),
+    ("POST", "/api/v1/recipients"): frozenset({P, A}),
+    ("GET", "/api/v1/recipients/figures"): frozenset({P, A, U}),
+    ("GET", "/api/v1/recipients/{recipient_id}"): frozenset({P, A, U}),
+    ("PATCH", "/api/v1/recipients/{recipient_id}"): frozenset({P, A}),
+    ("POST", "/api/v1/recipients/{recipient_id}/end"): frozenset({P, A}),
+    ("POST", "/api/v1/recipients/{recipient_id}/checks"): frozenset({P, A}),
+    ("GET", "/api/v1/recipients/{recipient_id}/statement"): frozenset({P, A, U}),
     # risks and training (tests/api/test_api_management.py): the privacy office records,
     # auditors read
     ("GET", "/api/v1/risks"): frozenset({P, A, U}),
@@ -113,23 +143,6 @@ MATRIX: dict[tuple[str, str], frozenset[Role]] = {
     ("POST", "/api/v1/training/records/import"): frozenset({P, A}),
     ("GET", "/api/v1/training/overdue"): frozenset({P, A, U}),
     ("GET", "/api/v1/training/figures"): frozenset({P, A, U}),
-    # the recipient register (tests/api/test_api_recipients.py): the privacy office changes it;
-    # auditors read
-    ("GET", "/api/v1/recipients"): frozenset({P, A, U}),
-    ("POST", "/api/v1/recipients"): frozenset({P, A}),
-    ("GET", "/api/v1/recipients/figures"): frozenset({P, A, U}),
-    ("GET", "/api/v1/recipients/{recipient_id}"): frozenset({P, A, U}),
-    ("PATCH", "/api/v1/recipients/{recipient_id}"): frozenset({P, A}),
-    ("POST", "/api/v1/recipients/{recipient_id}/end"): frozenset({P, A}),
-    ("POST", "/api/v1/recipients/{recipient_id}/checks"): frozenset({P, A}),
-    ("GET", "/api/v1/recipients/{recipient_id}/statement"): frozenset({P, A, U}),
-    # obligation tasks (tests/api/test_api_obligations.py): the office acts, auditors and
-    # systems read
-    ("GET", "/api/v1/obligations"): frozenset({P, A, U, S}),
-    ("GET", "/api/v1/obligations/{task_id}"): frozenset({P, A, U, S}),
-    ("PATCH", "/api/v1/obligations/{task_id}"): frozenset({P, A}),
-    ("POST", "/api/v1/obligations/{task_id}/close"): frozenset({P, A}),
-    ("POST", "/api/v1/obligations/{task_id}/reopen"): frozenset({P, A}),
     ("GET", "/api/v1/provisions"): frozenset({P, A, U}),
     ("POST", "/api/v1/provisions/purge"): frozenset({P, A}),
     ("GET", "/api/v1/audit/verify"): frozenset({P, A, U}),

@@ -58,13 +58,20 @@ EXTRA_STATUSES: dict[tuple[str, str], frozenset[int]] = {
     ("DELETE", "/api/v1/mynumber/handlers/{handler_id}"): frozenset({409}),
     ("POST", "/api/v1/incidents/{incident_id}/steps"): frozenset({409}),
     ("POST", "/api/v1/incidents/{incident_id}/notices/send"): frozenset({409}),
-    ("POST", "/api/v1/risks"): frozenset({404}),
-    ("POST", "/api/v1/training/courses"): frozenset({409}),
-    ("POST", "/api/v1/training/records"): frozenset({404}),
     ("POST", "/api/v1/recipients"): frozenset({409}),
     ("PATCH", "/api/v1/recipients/{recipient_id}"): frozenset({409}),
     ("POST", "/api/v1/recipients/{recipient_id}/end"): frozenset({409}),
     ("POST", "/api/v1/recipients/{recipient_id}/checks"): frozenset({409}),
+    ("POST", "/api/v1/audits/{audit_id}/collect"): frozenset({409}),
+    ("PUT", "/api/v1/audits/{audit_id}/items/{control_id}"): frozenset({409}),
+    ("POST", "/api/v1/audits/{audit_id}/items/{control_id}/findings"): frozenset({409}),
+    ("POST", "/api/v1/audits/findings/{finding_id}/actions"): frozenset({409}),
+    ("POST", "/api/v1/audits/actions/{action_id}/progress"): frozenset({409}),
+    ("POST", "/api/v1/audits/{audit_id}/reported"): frozenset({409}),
+    ("POST", "/api/v1/audits/{audit_id}/close"): frozenset({409}),
+    ("POST", "/api/v1/risks"): frozenset({404}),
+    ("POST", "/api/v1/training/courses"): frozenset({409}),
+    ("POST", "/api/v1/training/records"): frozenset({404}),
 }
 
 _WITH_BODY = frozenset({"POST", "PUT", "PATCH"})

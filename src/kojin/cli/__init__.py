@@ -16,6 +16,7 @@ import typer
 from kojin import __version__
 from kojin.cli import (
     audit,
+    audits,
     datamap,
     datasets,
     decide,
@@ -86,10 +87,11 @@ worker.register(app)
 mynumber.register(app)
 mynumber_filing.register(mynumber.mynumber_app)
 incidents.register(app)
+audits.register(app)
+obligations.register(app)
+recipients.register(app)
 risks.register(app)
 training.register(app)
-recipients.register(app)
-obligations.register(app)
 # --- end of command groups --------------------------------------------------------------------
 
 

@@ -35,11 +35,12 @@ def keys_rotate(
 ) -> None:
     """Make a new data key current and re-encrypt under it every subject, every request (with
     its documents and notes), the mail outbox, the payments behind payment records, the
-    incident register, the risk assessments, the training roster, the recipient register and
-    the obligation tasks' owners, documents and reasons."""
+    incident register, the obligation tasks' owners, documents and reasons, the recipient
+    register, internal audits, the risk assessments and the training roster."""
     from kojin.drp.rotation import DRP_STORE
     from kojin.fulfilment.jobs import ENCRYPTED_STORE as JOBS_STORE
     from kojin.incidents.rotation import INCIDENTS_STORE, PEOPLE_STORE
+    from kojin.management.audits.rotation import AUDITS_STORE
     from kojin.management.risks.rotation import RISKS_STORE
     from kojin.management.task_rotation import TASKS_STORE
     from kojin.management.training.rotation import WORKERS_STORE
@@ -67,8 +68,8 @@ def keys_rotate(
                 FILING_STORE,
                 INCIDENTS_STORE,
                 PEOPLE_STORE,
-                RISKS_STORE,
-                WORKERS_STORE,
+                AUDITS_STORE,
+                TASKS_STORE,
                 EncryptedStore(
                     "recipients",
                     recipients_rotation.count_stale_recipients,
@@ -79,7 +80,8 @@ def keys_rotate(
                     recipients_rotation.count_stale_checks,
                     recipients_rotation.reencrypt_checks,
                 ),
-                TASKS_STORE,
+                RISKS_STORE,
+                WORKERS_STORE,
             ),
         )
     typer.echo(
@@ -92,11 +94,12 @@ def keys_rotate(
         f"{result.stores.get('filing_payments', 0)} payment(s) behind payment records, "
         f"{result.stores.get('incidents', 0)} incident(s) and "
         f"{result.stores.get('incident_people', 0)} person(s) affected by them, "
-        f"{result.stores.get('risk_assessments', 0)} risk assessment(s), "
-        f"{result.stores.get('training_workers', 0)} worker(s) on the training roster, "
-        f"{result.stores.get('recipients', 0)} recipient(s), "
+        f"{result.stores.get('audits', 0)} internal-audit row(s), "
+        f"{result.stores.get('obligation_tasks', 0)} obligation task row(s), "
+        f"{result.stores.get('recipients', 0)} recipient(s) and "
         f"{result.stores.get('recipient_checks', 0)} recipient check(s), "
-        f"{result.stores.get('obligation_tasks', 0)} obligation task row(s); "
+        f"{result.stores.get('risk_assessments', 0)} risk assessment(s) and "
+        f"{result.stores.get('training_workers', 0)} worker(s) on the training roster; "
         "older keys stay readable"
     )
 

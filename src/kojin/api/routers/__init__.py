@@ -6,6 +6,7 @@ from fastapi import APIRouter
 
 from kojin.api.routers import (
     audit,
+    audits,
     consents,
     decisions,
     health,
@@ -33,10 +34,11 @@ ROUTERS: tuple[APIRouter, ...] = (
     mynumber.router,
     mynumber_filing.router,
     incidents.router,
+    audits.router,
+    obligations.router,
+    recipients.router,
     risks.router,
     training.router,
-    recipients.router,
-    obligations.router,
     provisions.router,
     audit.router,
     tokens.router,

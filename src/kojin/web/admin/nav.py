@@ -9,6 +9,7 @@ ADMIN_NAV = (
     ("dashboard", "/", roles.HOME),
     ("requests", "/requests", roles.QUEUE_READ),
     ("incidents", "/incidents", roles.INCIDENTS_READ),
+    ("audits", "/audits", roles.AUDITS_READ),
     ("recipients", "/recipients", roles.RECIPIENTS_READ),
     ("obligations", "/obligations", roles.OBLIGATIONS_READ),
     ("outbox", "/outbox", roles.OUTBOX_READ),
