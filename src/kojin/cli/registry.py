@@ -39,6 +39,7 @@ def keys_rotate(
     from kojin.drp.rotation import DRP_STORE
     from kojin.fulfilment.jobs import ENCRYPTED_STORE as JOBS_STORE
     from kojin.incidents.rotation import INCIDENTS_STORE, PEOPLE_STORE
+    from kojin.management.review.rotation import REVIEWS_STORE
     from kojin.mynumber.filing.rotation import FILING_STORE
     from kojin.requests.rotation import rotate_all_keys
 
@@ -55,7 +56,14 @@ def keys_rotate(
             batch_size=batch_size,
             on_total=progress.set_total,
             on_progress=progress.advance,
-            more_stores=(DRP_STORE, JOBS_STORE, FILING_STORE, INCIDENTS_STORE, PEOPLE_STORE),
+            more_stores=(
+                DRP_STORE,
+                JOBS_STORE,
+                FILING_STORE,
+                INCIDENTS_STORE,
+                PEOPLE_STORE,
+                REVIEWS_STORE,
+            ),
         )
     typer.echo(
         f"new key {result.key_id} is current (was {result.previous_key_id}); "
@@ -66,7 +74,8 @@ def keys_rotate(
         f"{result.stores.get('drp_requests', 0)} protocol callback address(es) and "
         f"{result.stores.get('filing_payments', 0)} payment(s) behind payment records, "
         f"{result.stores.get('incidents', 0)} incident(s) and "
-        f"{result.stores.get('incident_people', 0)} person(s) affected by them; "
+        f"{result.stores.get('incident_people', 0)} person(s) affected by them and "
+        f"{result.stores.get('management_reviews', 0)} management review(s); "
         "older keys stay readable"
     )
 

@@ -15,6 +15,7 @@ from kojin.drp import models as drp_models
 from kojin.fulfilment import models as fulfilment_models
 from kojin.incidents import models as incident_models
 from kojin.mail import models as mail_models
+from kojin.management.review import models as review_models
 from kojin.mynumber.filing import models as filing_models
 from kojin.registry.consents import models as consent_models
 from kojin.registry.datasets import models as dataset_models
@@ -39,6 +40,7 @@ MODEL_MODULES = (
     mail_models,
     provision_models,
     request_models,
+    review_models,
     subject_models,
 )
 
