@@ -21,6 +21,7 @@ from kojin.registry.consents import models as consent_models
 from kojin.registry.datasets import models as dataset_models
 from kojin.registry.decisions import models as decision_models
 from kojin.registry.ledger import models as ledger_models
+from kojin.registry.obligations import models as obligation_models
 from kojin.registry.provisions import models as provision_models
 from kojin.registry.subjects import models as subject_models
 from kojin.requests import models as request_models
@@ -38,6 +39,7 @@ MODEL_MODULES = (
     incident_models,
     ledger_models,
     mail_models,
+    obligation_models,
     provision_models,
     request_models,
     review_models,
