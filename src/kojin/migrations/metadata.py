@@ -23,6 +23,7 @@ from kojin.registry.decisions import models as decision_models
 from kojin.registry.ledger import models as ledger_models
 from kojin.registry.obligations import models as obligation_models
 from kojin.registry.provisions import models as provision_models
+from kojin.registry.recipients import models as recipient_models
 from kojin.registry.subjects import models as subject_models
 from kojin.requests import models as request_models
 
@@ -41,6 +42,7 @@ MODEL_MODULES = (
     mail_models,
     obligation_models,
     provision_models,
+    recipient_models,
     request_models,
     review_models,
     subject_models,

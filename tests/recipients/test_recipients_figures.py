@@ -1,0 +1,58 @@
+"""The register's figures for a period: active recipients, overdue checks and what the
+period's checks found."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from recipients_support import TODAY, add, check, entrustee_fields, foreign_fields
+
+from kojin.crypto.cipher import FieldCipher
+from kojin.db.uow import Database
+from kojin.registry.recipients.schemas import CheckKind, CheckResult, RecipientFigures
+from kojin.registry.recipients.service import end_recipient, recipient_figures
+
+
+def test_figures_count_active_recipients_overdue_checks_and_period_results(
+    db: Database, rcipher: FieldCipher
+) -> None:
+    carrier = add(db, rcipher, entrustee_fields())
+    cloud = add(db, rcipher, foreign_fields())
+    ended = add(db, rcipher, entrustee_fields(name="Old Printer Ltd."))
+    check(db, rcipher, carrier.id, on=date(2027, 5, 1), result=CheckResult.ISSUES)
+    check(
+        db,
+        rcipher,
+        cloud.id,
+        on=date(2027, 5, 2),
+        kind=CheckKind.FOREIGN_MEASURES,
+        result=CheckResult.FAILED,
+    )
+    check(
+        db, rcipher, cloud.id, on=date(2026, 12, 1), kind=CheckKind.FOREIGN_SYSTEM, today=TODAY
+    )  # before the period
+    with db.uow() as session:
+        end_recipient(
+            session=session, cipher=rcipher, actor="a", recipient_id=ended.id, on=TODAY, today=TODAY
+        )
+    with db.read() as session:
+        figures = recipient_figures(
+            session=session,
+            since=date(2027, 4, 1),
+            until=date(2027, 6, 30),
+            today=date(2028, 1, 11),
+        )
+    # the carrier's supervision is due 2028-05-01; the cloud's system check was due 2027-12-01
+    assert figures == RecipientFigures(
+        entrustees=2,
+        foreign_recipients=1,
+        checks_overdue=1,
+        checks_in_period=2,
+        issues_in_period=1,
+        failed_in_period=1,
+    )
+    with db.read() as session:
+        early = recipient_figures(
+            session=session, since=date(2027, 4, 1), until=date(2027, 6, 30), today=date(2027, 6, 1)
+        )
+    assert early.checks_overdue == 0
