@@ -16,6 +16,8 @@ from kojin.fulfilment import models as fulfilment_models
 from kojin.incidents import models as incident_models
 from kojin.mail import models as mail_models
 from kojin.management.review import models as review_models
+from kojin.management.risks import models as risk_models
+from kojin.management.training import models as training_models
 from kojin.mynumber.filing import models as filing_models
 from kojin.registry.consents import models as consent_models
 from kojin.registry.datasets import models as dataset_models
@@ -45,7 +47,9 @@ MODEL_MODULES = (
     recipient_models,
     request_models,
     review_models,
+    risk_models,
     subject_models,
+    training_models,
 )
 
 #: the registry schema: every table of the modules above
