@@ -67,6 +67,7 @@ def test_foreign_storage_and_provision(facts: PolicyFacts) -> None:
 
 def test_organization_level_facts(facts: PolicyFacts) -> None:
     assert facts.anonymized_items_published
+    assert facts.anonymized_declared
     assert facts.pseudonymized_creation_declared
     assert not facts.academic_institution
     assert not facts.opt_out_filed
@@ -160,6 +161,7 @@ def test_a_responsible_individual_needs_no_representative(policy: Policy) -> Non
 def test_without_anonymized_and_pseudonymized_sections(policy: Policy) -> None:
     facts = to_facts(_with_general(policy, anonymized=None, pseudonymized=None))
     assert not facts.anonymized_items_published
+    assert not facts.anonymized_declared
     assert not facts.pseudonymized_creation_declared
 
 
@@ -194,7 +196,7 @@ def test_every_field_of_the_facts_is_set_from_the_policy(facts: PolicyFacts) -> 
     known_policy = {
         "categories", "academic_institution", "anonymized_items_published",
         "pseudonymized_creation_declared", "documented_country_systems", "opt_out_filed", "extra",
-        "exception_titles",
+        "exception_titles", "anonymized_declared",
     }  # fmt: skip
     assert {f.name for f in dataclasses.fields(CategoryFacts)} == known_category
     assert {f.name for f in dataclasses.fields(PolicyFacts) if f.init} == known_policy

@@ -83,6 +83,8 @@ class PolicyFacts:
     academic_institution: bool = False
     #: anonymized information: the items and provision methods are published (Arts. 43(3), 44)
     anonymized_items_published: bool = False
+    #: the policy declares anonymized information at all (its audit controls apply)
+    anonymized_declared: bool = False
     #: the policy allows creating pseudonymized information for the declared purposes (Art. 41)
     pseudonymized_creation_declared: bool = False
     #: countries whose personal-information system the operator has documented

@@ -15,6 +15,7 @@ from kojin.drp import models as drp_models
 from kojin.fulfilment import models as fulfilment_models
 from kojin.incidents import models as incident_models
 from kojin.mail import models as mail_models
+from kojin.management.audits import models as internal_audit_models
 from kojin.management.review import models as review_models
 from kojin.management.risks import models as risk_models
 from kojin.management.training import models as training_models
@@ -42,6 +43,7 @@ MODEL_MODULES = (
     incident_models,
     ledger_models,
     mail_models,
+    internal_audit_models,
     obligation_models,
     provision_models,
     recipient_models,

@@ -20,6 +20,7 @@ def to_facts(policy: Policy) -> PolicyFacts:
         categories={c.id: _category_facts(policy, c) for c in policy.categories},
         academic_institution=policy.organization.academic_institution,
         anonymized_items_published=published >= _ANONYMIZED_REQUIRED,
+        anonymized_declared=anonymized is not None,
         pseudonymized_creation_declared=general.pseudonymized is not None,
         documented_country_systems=frozenset(
             s.country for s in general.external_environment.country_systems
