@@ -23,6 +23,7 @@ from kojin.crypto.cipher import FieldCipher
 from kojin.db.base import utcnow
 from kojin.incidents.models import Incident
 from kojin.incidents.service import incident_figures
+from kojin.management.audits.figures import audit_figures
 from kojin.management.review.periods import bounds, month_of, months_of
 from kojin.management.review.schemas import (
     IncidentPeriodFigures,
@@ -33,6 +34,10 @@ from kojin.management.review.schemas import (
     RequestFigures,
     ReviewInputs,
 )
+from kojin.management.risks.service import risk_figures
+from kojin.management.training.service import training_figures
+from kojin.registry.obligations.figures import task_figures
+from kojin.registry.recipients.figures import recipient_figures
 from kojin.requests.clock import tokyo_date
 from kojin.requests.kinds import RequestKind
 from kojin.requests.models import DataRequest
@@ -216,6 +221,20 @@ _OPPORTUNITIES: tuple[tuple[str, Callable[[ReviewInputs], int]], ...] = (
     ("requests_overdue", lambda i: i.requests.total.overdue_now),
     ("incident_reports_late", lambda i: i.incidents.preliminary_late + i.incidents.final_late),
     ("incident_reports_overdue", lambda i: i.incidents.overdue_now),
+    ("audit_nonconformities", lambda i: i.audits.nonconformities),
+    ("audit_actions_open", lambda i: i.audits.actions_open),
+    ("audit_actions_overdue", lambda i: i.audits.actions_overdue),
+    ("tasks_overdue", lambda i: i.tasks.overdue),
+    ("tasks_closed_late", lambda i: i.tasks.closed_late_in_period),
+    ("recipient_checks_overdue", lambda i: i.recipients.checks_overdue),
+    (
+        "recipient_checks_not_kept",
+        lambda i: i.recipients.issues_in_period + i.recipients.failed_in_period,
+    ),
+    ("risk_rows_unassessed", lambda i: i.risks.rows - i.risks.rows_assessed),
+    ("risk_reviews_overdue", lambda i: i.risks.reviews_overdue),
+    ("risk_high_residual", lambda i: i.risks.high_residual),
+    ("training_overdue", lambda i: i.training.overdue),
 )
 
 
@@ -239,6 +258,11 @@ def gather_inputs(
         incidents=incident_period_figures(
             session=session, cipher=cipher, since=since, until=until, today=today
         ),
+        audits=audit_figures(session, since=since, until=until, today=today),
+        tasks=task_figures(session, since=since, until=until, today=today),
+        recipients=recipient_figures(session=session, since=since, until=until, today=today),
+        risks=risk_figures(session, since=since, until=until, today=today),
+        training=training_figures(session, since=since, until=until, today=today),
         opportunities=[],
     )
     return inputs.model_copy(update={"opportunities": opportunities(inputs)})

@@ -18,6 +18,11 @@ from typing import Annotated, Final
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
+from kojin.management.audits.schemas import AuditFigures
+from kojin.management.risks.schemas import RiskFigures
+from kojin.management.training.schemas import TrainingFigures
+from kojin.registry.obligations.schemas import TaskFigures
+from kojin.registry.recipients.schemas import RecipientFigures
 from kojin.registry.subjects.text import STORABLE
 
 #: the most entries a list field holds
@@ -211,6 +216,16 @@ class ReviewInputs(BaseModel):
     gathered_at: datetime
     requests: RequestFigures
     incidents: IncidentPeriodFigures
+    #: internal audits of the period and their corrective actions (R-PM-6, R-PM-7)
+    audits: AuditFigures
+    #: obligation tasks the decisions created (supervision, periodic checks, announcements)
+    tasks: TaskFigures
+    #: entrustees and foreign recipients, and their periodic checks (R-PM-11, R-TP-FX-3)
+    recipients: RecipientFigures
+    #: risk assessments of the ledger's rows (R-PM-2)
+    risks: RiskFigures
+    #: training of the workers (R-PM-4)
+    training: TrainingFigures
     opportunities: list[Opportunity]
 
 
