@@ -25,6 +25,7 @@ from kojin.registry.recipients.schemas import (
     CheckKind,
     CheckResult,
     ContractItem,
+    EvaluationResult,
     RecipientFields,
 )
 from kojin.registry.recipients.service import add_recipient, record_check
@@ -80,7 +81,7 @@ def _seed(database: Database, cipher: FieldCipher) -> None:
                 contract_date=date(2026, 4, 10),
                 contract_items=[ContractItem.CONFIDENTIALITY],
                 evaluated_on=date(2026, 4, 5),
-                evaluation_result="suitable",
+                evaluation_result=EvaluationResult.SUITABLE,
             ),
             today=date(2026, 4, 10),
         )
@@ -101,14 +102,14 @@ def test_each_register_section_matches_its_figures(
     sqlite_database: Database, sqlite_cipher: FieldCipher
 ) -> None:
     _seed(sqlite_database, sqlite_cipher)
-    window = {"since": SINCE, "until": UNTIL, "today": TODAY}
+    s, u, t = SINCE, UNTIL, TODAY
     with sqlite_database.read() as session:
-        inputs = gather_inputs(session=session, cipher=sqlite_cipher, **window)
-        assert inputs.recipients == recipient_figures(session=session, **window)
-        assert inputs.risks == risk_figures(session, **window)
-        assert inputs.training == training_figures(session, **window)
-        assert inputs.audits == audit_figures(session, **window)
-        assert inputs.tasks == task_figures(session, **window)
+        inputs = gather_inputs(session=session, cipher=sqlite_cipher, since=s, until=u, today=t)
+        assert inputs.recipients == recipient_figures(session=session, since=s, until=u, today=t)
+        assert inputs.risks == risk_figures(session, since=s, until=u, today=t)
+        assert inputs.training == training_figures(session, since=s, until=u, today=t)
+        assert inputs.audits == audit_figures(session, since=s, until=u, today=t)
+        assert inputs.tasks == task_figures(session, since=s, until=u, today=t)
     assert (inputs.recipients.entrustees, inputs.recipients.issues_in_period) == (1, 1)
     assert (inputs.risks.rows, inputs.risks.rows_assessed) == (1, 0)
     assert (inputs.training.workers, inputs.training.overdue) == (1, 1)
