@@ -27,6 +27,7 @@ from kojin.cli import (
     policy,
     registry,
     requests,
+    review,
     scan,
     serve,
     settings,
@@ -82,6 +83,7 @@ worker.register(app)
 mynumber.register(app)
 mynumber_filing.register(mynumber.mynumber_app)
 incidents.register(app)
+review.register(app)
 # --- end of command groups --------------------------------------------------------------------
 
 
