@@ -15,6 +15,7 @@ from kojin.api.routers import (
     mynumber_filing,
     policy,
     provisions,
+    reviews,
     subjects,
     tokens,
 )
@@ -29,6 +30,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     mynumber.router,
     mynumber_filing.router,
     incidents.router,
+    reviews.router,
     provisions.router,
     audit.router,
     tokens.router,
