@@ -22,6 +22,7 @@ from kojin.web.admin import (
     outbox,
     queue,
     requests,
+    reviews,
 )
 from kojin.web.admin.nav import ADMIN_NAV
 from kojin.web.apps import new_web_app
@@ -44,6 +45,6 @@ def create_admin(context: WebContext) -> FastAPI:
     )
     # the new incident's form must come before the incident's page
     incidents = (incidents_list, incidents_view, incidents_people, incidents_drafts)
-    for module in (*modules, *mynumber, *incidents):
+    for module in (*modules, *mynumber, *incidents, reviews):
         app.include_router(module.router)
     return app

@@ -11,6 +11,7 @@ ADMIN_NAV = (
     ("incidents", "/incidents", roles.INCIDENTS_READ),
     ("outbox", "/outbox", roles.OUTBOX_READ),
     ("mynumber", "/mynumber", roles.MYNUMBER_READ),
+    ("reviews", "/reviews", roles.MANAGEMENT_READ),
 )
 
 #: the links between the My Number pages (key under ``mynumber.nav``, path, roles that see it)
