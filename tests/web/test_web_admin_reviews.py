@@ -52,7 +52,9 @@ def _as(client: TestClient, database: Database, role: Role) -> None:
 
 def _post(client: TestClient, page: str, action: str, data: dict[str, str]) -> Response:
     token = csrf_of(client.get(page).text)
-    return client.post(action, data={"csrf_token": token, **data})
+    answer = client.post(action, data={"csrf_token": token, **data})
+    assert isinstance(answer, Response)
+    return answer
 
 
 def _request(database: Database, day: date, due: date, closed: date | None) -> None:
