@@ -54,6 +54,7 @@ PUBLIC_FIELDS = (
     "mynumber_payer_phone",
     "incident_reminder_to",
     "incident_contact",
+    "obligation_reminder_to",
 )
 
 
@@ -211,6 +212,11 @@ class Settings(BaseSettings):
         default=None,
         description="E-mail addresses (comma-separated) of the privacy office that receive the "
         "reminders of incident report deadlines; without them no reminder is sent.",
+    )
+    obligation_reminder_to: str | None = Field(
+        default=None,
+        description="E-mail addresses (comma-separated) that receive the reminders of obligation "
+        "tasks overdue or due within 7 days; without them no reminder is sent.",
     )
     incident_contact: str | None = Field(
         default=None,

@@ -104,6 +104,13 @@ MATRIX: dict[tuple[str, str], frozenset[Role]] = {
     ("POST", "/api/v1/reviews/{review_id}/refresh"): frozenset({P, A}),
     ("POST", "/api/v1/reviews/{review_id}/decisions"): frozenset({P, A}),
     ("GET", "/api/v1/reviews/{review_id}/report"): frozenset({P, A, U}),
+    # obligation tasks (tests/api/test_api_obligations.py): the office acts, auditors and
+    # systems read
+    ("GET", "/api/v1/obligations"): frozenset({P, A, U, S}),
+    ("GET", "/api/v1/obligations/{task_id}"): frozenset({P, A, U, S}),
+    ("PATCH", "/api/v1/obligations/{task_id}"): frozenset({P, A}),
+    ("POST", "/api/v1/obligations/{task_id}/close"): frozenset({P, A}),
+    ("POST", "/api/v1/obligations/{task_id}/reopen"): frozenset({P, A}),
     ("GET", "/api/v1/provisions"): frozenset({P, A, U}),
     ("POST", "/api/v1/provisions/purge"): frozenset({P, A}),
     ("GET", "/api/v1/audit/verify"): frozenset({P, A, U}),

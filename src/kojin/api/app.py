@@ -34,6 +34,7 @@ from kojin.drp.callbacks import PeriodicCallbacks
 from kojin.errors import ConfigurationError
 from kojin.fulfilment.service import purge_job_data
 from kojin.incidents.service import reminder_step
+from kojin.management.task_reminders import task_reminder_step
 from kojin.mynumber.documents import housekeeping_step
 from kojin.policy import load_policy, to_facts
 from kojin.registry.decisions.recorder import DecisionRecorder
@@ -110,6 +111,7 @@ def create_app(
                 purge_job_data,
                 housekeeping_step(state.vault),
                 reminder_step(settings, state.cipher),
+                task_reminder_step(settings, state.cipher),
             ),
         )
         housekeeping.start()  # purges what is past its holding period

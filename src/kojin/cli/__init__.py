@@ -24,6 +24,7 @@ from kojin.cli import (
     init,
     mynumber,
     mynumber_filing,
+    obligations,
     policy,
     registry,
     requests,
@@ -84,6 +85,7 @@ mynumber.register(app)
 mynumber_filing.register(mynumber.mynumber_app)
 incidents.register(app)
 review.register(app)
+obligations.register(app)
 # --- end of command groups --------------------------------------------------------------------
 
 

@@ -40,6 +40,7 @@ def keys_rotate(
     from kojin.fulfilment.jobs import ENCRYPTED_STORE as JOBS_STORE
     from kojin.incidents.rotation import INCIDENTS_STORE, PEOPLE_STORE
     from kojin.management.review.rotation import REVIEWS_STORE
+    from kojin.management.task_rotation import TASKS_STORE
     from kojin.mynumber.filing.rotation import FILING_STORE
     from kojin.requests.rotation import rotate_all_keys
 
@@ -63,6 +64,7 @@ def keys_rotate(
                 INCIDENTS_STORE,
                 PEOPLE_STORE,
                 REVIEWS_STORE,
+                TASKS_STORE,
             ),
         )
     typer.echo(
@@ -74,7 +76,8 @@ def keys_rotate(
         f"{result.stores.get('drp_requests', 0)} protocol callback address(es) and "
         f"{result.stores.get('filing_payments', 0)} payment(s) behind payment records, "
         f"{result.stores.get('incidents', 0)} incident(s) and "
-        f"{result.stores.get('incident_people', 0)} person(s) affected by them and "
+        f"{result.stores.get('incident_people', 0)} person(s) affected by them, "
+        f"{result.stores.get('obligation_tasks', 0)} obligation task row(s) and "
         f"{result.stores.get('management_reviews', 0)} management review(s); "
         "older keys stay readable"
     )

@@ -86,6 +86,9 @@ class Schedule:
     scope: tuple[Scope, ...]
     #: why this timing and scope: shown in the docs and the task page
     why: str
+    #: what is owed, in English and Japanese (the duty's own sentences)
+    en: str
+    ja: str
 
 
 def _entry(
@@ -111,6 +114,8 @@ def _entry(
         interval_days=YEARLY_DAYS if timing is Timing.PERIODIC else None,
         scope=scope,
         why=why,
+        en=duty.obligation.text,
+        ja=duty.ja,
     )
 
 

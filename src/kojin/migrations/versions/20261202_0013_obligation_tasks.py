@@ -54,6 +54,7 @@ def upgrade() -> None:
         _moment("last_decided_at", nullable=True),
         _string("owner_kind", 12),
         _text("owner_enc"),
+        _string("owner_index", 64),
         sa.Column("due_on", sa.Date(), nullable=False),
         _string("status", 10, nullable=False),
         _string("evidence_kind", 10),
@@ -71,6 +72,9 @@ def upgrade() -> None:
     with op.batch_alter_table("obligation_tasks") as batch:
         batch.create_index(batch.f("ix_obligation_tasks_task_key"), ["task_key"], unique=False)
         batch.create_index(batch.f("ix_obligation_tasks_code"), ["code"], unique=False)
+        batch.create_index(
+            batch.f("ix_obligation_tasks_owner_index"), ["owner_index"], unique=False
+        )
         batch.create_index(batch.f("ix_obligation_tasks_due_on"), ["due_on"], unique=False)
         batch.create_index(batch.f("ix_obligation_tasks_status"), ["status"], unique=False)
         batch.create_index(batch.f("ix_obligation_tasks_created_at"), ["created_at"], unique=False)
@@ -78,6 +82,7 @@ def upgrade() -> None:
         "obligation_task_events",
         _string("id", 32, nullable=False),
         _string("task_id", 32, nullable=False),
+        sa.Column("seq", sa.Integer(), nullable=False),
         _moment("at"),
         _string("actor", 200, nullable=False),
         _string("action", 50, nullable=False),
@@ -122,6 +127,7 @@ def downgrade() -> None:
         batch.drop_index(batch.f("ix_obligation_tasks_created_at"))
         batch.drop_index(batch.f("ix_obligation_tasks_status"))
         batch.drop_index(batch.f("ix_obligation_tasks_due_on"))
+        batch.drop_index(batch.f("ix_obligation_tasks_owner_index"))
         batch.drop_index(batch.f("ix_obligation_tasks_code"))
         batch.drop_index(batch.f("ix_obligation_tasks_task_key"))
     op.drop_table("obligation_tasks")

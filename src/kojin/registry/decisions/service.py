@@ -36,6 +36,7 @@ from kojin.registry.consents.service import SubjectConsents, subject_consents
 from kojin.registry.datasets.service import get_dataset
 from kojin.registry.decisions.models import DecisionRecord
 from kojin.registry.decisions.schemas import DecisionOut, RecordedDecision
+from kojin.registry.obligations.opening import open_tasks
 from kojin.registry.provisions.models import ProvisionRecord
 from kojin.registry.provisions.schemas import ProvisionDetails
 from kojin.registry.provisions.service import build_provision_rows, list_provisions
@@ -224,6 +225,14 @@ def decide_batch(
         else:
             conn.execute(_INSERT_PROVISION, provision_rows)
     writes.flush()
+    # Obligation tasks: each duty an allowed decision creates, once per duty and scope (after
+    # the decisions' own chain entries, in the same transaction; see kojin.registry.obligations)
+    open_tasks(
+        session=session,
+        decided=[(d_id, req, dec) for d_id, req, _, dec, _ in decided],
+        actor=actor,
+        now=ts,
+    )
     return results
 
 

@@ -47,6 +47,8 @@ class ObligationTask(Base):
     owner_kind: Mapped[str | None] = mapped_column(String(12), default=None)
     #: the department's or person's name, encrypted
     owner_enc: Mapped[str | None] = mapped_column(Text, default=None)
+    #: the keyed blind index of the owner's name, to find a department's or person's tasks
+    owner_index: Mapped[str | None] = mapped_column(String(64), default=None, index=True)
     due_on: Mapped[date] = mapped_column(Date, index=True)
     #: ``open`` or ``done``
     status: Mapped[str] = mapped_column(String(10), index=True)
@@ -73,6 +75,8 @@ class ObligationTaskEvent(Base):
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True)
     task_id: Mapped[str] = mapped_column(ForeignKey("obligation_tasks.id"), index=True)
+    #: the step's number in the task's history (1: opened)
+    seq: Mapped[int] = mapped_column(Integer)
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     actor: Mapped[str] = mapped_column(String(200))
     action: Mapped[str] = mapped_column(String(50))
