@@ -58,6 +58,10 @@ EXTRA_STATUSES: dict[tuple[str, str], frozenset[int]] = {
     ("DELETE", "/api/v1/mynumber/handlers/{handler_id}"): frozenset({409}),
     ("POST", "/api/v1/incidents/{incident_id}/steps"): frozenset({409}),
     ("POST", "/api/v1/incidents/{incident_id}/notices/send"): frozenset({409}),
+    ("POST", "/api/v1/recipients"): frozenset({409}),
+    ("PATCH", "/api/v1/recipients/{recipient_id}"): frozenset({409}),
+    ("POST", "/api/v1/recipients/{recipient_id}/end"): frozenset({409}),
+    ("POST", "/api/v1/recipients/{recipient_id}/checks"): frozenset({409}),
 }
 
 _WITH_BODY = frozenset({"POST", "PUT", "PATCH"})

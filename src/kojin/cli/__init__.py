@@ -26,6 +26,7 @@ from kojin.cli import (
     mynumber_filing,
     obligations,
     policy,
+    recipients,
     registry,
     requests,
     review,
@@ -86,6 +87,7 @@ mynumber_filing.register(mynumber.mynumber_app)
 incidents.register(app)
 review.register(app)
 obligations.register(app)
+recipients.register(app)
 # --- end of command groups --------------------------------------------------------------------
 
 

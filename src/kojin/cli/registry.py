@@ -42,6 +42,8 @@ def keys_rotate(
     from kojin.management.review.rotation import REVIEWS_STORE
     from kojin.management.task_rotation import TASKS_STORE
     from kojin.mynumber.filing.rotation import FILING_STORE
+    from kojin.registry.keys import EncryptedStore
+    from kojin.registry.recipients import rotation as recipients_rotation
     from kojin.requests.rotation import rotate_all_keys
 
     settings = load_settings()
@@ -65,6 +67,16 @@ def keys_rotate(
                 PEOPLE_STORE,
                 REVIEWS_STORE,
                 TASKS_STORE,
+                EncryptedStore(
+                    "recipients",
+                    recipients_rotation.count_stale_recipients,
+                    recipients_rotation.reencrypt_recipients,
+                ),
+                EncryptedStore(
+                    "recipient_checks",
+                    recipients_rotation.count_stale_checks,
+                    recipients_rotation.reencrypt_checks,
+                ),
             ),
         )
     typer.echo(
@@ -77,7 +89,9 @@ def keys_rotate(
         f"{result.stores.get('filing_payments', 0)} payment(s) behind payment records, "
         f"{result.stores.get('incidents', 0)} incident(s) and "
         f"{result.stores.get('incident_people', 0)} person(s) affected by them, "
-        f"{result.stores.get('obligation_tasks', 0)} obligation task row(s) and "
+        f"{result.stores.get('obligation_tasks', 0)} obligation task row(s), "
+        f"{result.stores.get('recipients', 0)} recipient(s) and "
+        f"{result.stores.get('recipient_checks', 0)} recipient check(s) and "
         f"{result.stores.get('management_reviews', 0)} management review(s); "
         "older keys stay readable"
     )

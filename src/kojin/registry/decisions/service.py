@@ -18,6 +18,7 @@ import uuid
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, cast
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import Table, insert
 from sqlalchemy.orm import Session
@@ -31,6 +32,7 @@ from kojin.errors import NotFoundError
 from kojin.law import decide
 from kojin.law.decision_schemas import Decision, DecisionRequest, Facts
 from kojin.law.policy_facts import PolicyFacts
+from kojin.law.supervision import supervise
 from kojin.law.vocabulary import Form
 from kojin.registry.consents.service import SubjectConsents, subject_consents
 from kojin.registry.datasets.service import get_dataset
@@ -40,6 +42,7 @@ from kojin.registry.obligations.opening import open_tasks
 from kojin.registry.provisions.models import ProvisionRecord
 from kojin.registry.provisions.schemas import ProvisionDetails
 from kojin.registry.provisions.service import build_provision_rows, list_provisions
+from kojin.registry.recipients.lookup import supervision_for
 from kojin.registry.row_digest import row_digest, table_columns
 
 _INSERT_DECISION = PreparedInsert(cast(Table, DecisionRecord.__table__))
@@ -54,6 +57,8 @@ PROVISION_DIGEST_COLUMNS = table_columns(cast(Table, ProvisionRecord.__table__))
 DECISION_ID = re.compile(r"[0-9a-f]{32}")
 _INSERT_PROVISION = insert(cast(Table, ProvisionRecord.__table__))
 _INSERT_PROVISION_ROWS = PreparedInsert(cast(Table, ProvisionRecord.__table__))
+#: the register's "today" (a check due on a day is overdue from the next day, Japan time)
+TOKYO = ZoneInfo("Asia/Tokyo")
 
 
 def _with_dataset(session: Session, request: DecisionRequest) -> DecisionRequest:
@@ -135,12 +140,22 @@ def decide_batch(
     ts = now or utcnow()
     resolved = _resolved(session, requests)
     subjects = _registry_facts(session, resolved)
+    # the register of entrustees and foreign recipients (R-SEC-4, R-TP-FX-3): one query, and
+    # only when some request provides to an entrustee or to a Rule 16 recipient
+    supervision = supervision_for(
+        session=session,
+        requests=[r if isinstance(r, DecisionRequest) else None for r in resolved],
+        today=ts.astimezone(TOKYO).date(),
+    )
     decided: list[tuple[str, DecisionRequest, Facts, Decision, list[dict[str, Any]]]] = []
     for index, request in enumerate(resolved):
         if isinstance(request, NotFoundError):
             raise request  # the first failing request in order, as if each were read alone
         facts = _facts(request, subjects)
         decision = decide(request, policy, facts)
+        supervised = supervision[index]
+        if supervised is not None:
+            decision = supervise(request, decision, supervised, policy=policy, facts=facts)
         decision_id = uuid.uuid4().hex
         rows = build_provision_rows(
             decision_id=decision_id,

@@ -16,6 +16,7 @@ from kojin.registry.recipients.register import (
     record_check,
     update_recipient,
 )
+from kojin.registry.recipients.statement import statement
 
 __all__ = [
     "add_recipient",
@@ -24,5 +25,6 @@ __all__ = [
     "list_recipients",
     "recipient_figures",
     "record_check",
+    "statement",
     "update_recipient",
 ]
