@@ -10,6 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from kojin.audit.models import AuditEntry
+from kojin.law.check_digits import my_number_check_digit
 from kojin.management.risks.schemas import Evaluation, RiskInput, Stage
 from kojin.management.training.schemas import WorkerInput, WorkerKind
 from kojin.registry.ledger.schemas import LedgerAcquisition, LedgerEntryCreate, Medium
@@ -70,3 +71,8 @@ def worker(number: str, **overrides: Any) -> WorkerInput:
 
 def chain(session: Session) -> list[AuditEntry]:
     return list(session.execute(select(AuditEntry).order_by(AuditEntry.seq)).scalars())
+
+
+def valid_my_number() -> str:
+    base = "12345678901"
+    return base + str(my_number_check_digit(base))

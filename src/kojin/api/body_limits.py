@@ -15,7 +15,8 @@ not JSON: this middleware leaves them to the web applications' own limits
 (:mod:`kojin.web.body_limits`).
 
 The CSV imports (:func:`is_csv_import`: the ledger's, :data:`CSV_IMPORT_PATH`, and an
-incident's affected people, :data:`INCIDENT_PEOPLE_IMPORT`) read CSV: their limit is
+incident's affected people, :data:`INCIDENT_PEOPLE_IMPORT`; the training roster and records,
+:data:`TRAINING_IMPORTS`) read CSV: their limit is
 ``max_import_bytes`` instead of ``max_body_bytes``, and their body must be ``text/csv`` (any
 ``charset``, which the route reads). Its media type is checked when the route reads the body,
 that is after the token is checked, so a caller without the right role learns nothing from it.
@@ -38,6 +39,8 @@ from kojin.api.errors import http_error_response
 CSV_IMPORT_PATH = "/api/v1/ledger/import"
 #: an incident's affected people, imported from CSV (any one path segment names the incident)
 INCIDENT_PEOPLE_IMPORT = re.compile(r"/api/v1/incidents/[^/]+/people/import")
+#: the training roster and training records, imported from CSV
+TRAINING_IMPORTS = frozenset({"/api/v1/training/workers/import", "/api/v1/training/records/import"})
 
 #: path prefixes of the web pages, which read forms and have limits of their own, and of the
 #: Data Rights Protocol (signed ``text/plain`` bodies; :mod:`kojin.api.routers.drp` limits them)
@@ -91,7 +94,11 @@ def is_web_path(path: str) -> bool:
 
 def is_csv_import(path: str) -> bool:
     """True for a route whose body is CSV (the ledger import, an incident's people import)."""
-    return path == CSV_IMPORT_PATH or INCIDENT_PEOPLE_IMPORT.fullmatch(path) is not None
+    return (
+        path == CSV_IMPORT_PATH
+        or path in TRAINING_IMPORTS
+        or INCIDENT_PEOPLE_IMPORT.fullmatch(path) is not None
+    )
 
 
 def body_headers(scope: Scope) -> tuple[int | None, bool, bytes | None]:

@@ -62,6 +62,10 @@ EXTRA_STATUSES: dict[tuple[str, str], frozenset[int]] = {
     ("PATCH", "/api/v1/recipients/{recipient_id}"): frozenset({409}),
     ("POST", "/api/v1/recipients/{recipient_id}/end"): frozenset({409}),
     ("POST", "/api/v1/recipients/{recipient_id}/checks"): frozenset({409}),
+    ("POST", "/api/v1/risks"): frozenset({404}),
+    ("POST", "/api/v1/reviews/{review_id}/refresh"): frozenset({409}),
+    ("POST", "/api/v1/training/courses"): frozenset({409}),
+    ("POST", "/api/v1/training/records"): frozenset({404}),
 }
 
 _WITH_BODY = frozenset({"POST", "PUT", "PATCH"})

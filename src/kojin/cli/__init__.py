@@ -30,10 +30,12 @@ from kojin.cli import (
     registry,
     requests,
     review,
+    risks,
     scan,
     serve,
     settings,
     tokens,
+    training,
     users,
     worker,
 )
@@ -88,6 +90,8 @@ incidents.register(app)
 review.register(app)
 obligations.register(app)
 recipients.register(app)
+risks.register(app)
+training.register(app)
 # --- end of command groups --------------------------------------------------------------------
 
 

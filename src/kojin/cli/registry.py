@@ -34,13 +34,14 @@ def keys_rotate(
     batch_size: Annotated[int, typer.Option("--batch-size", min=1)] = 500,
 ) -> None:
     """Make a new data key current and re-encrypt under it every subject, every request (with
-    its documents and notes), the mail outbox, the payments behind payment records and the
-    incident register."""
+    its documents and notes), the mail outbox, the payments behind payment records, the
+    incident register and the training roster."""
     from kojin.drp.rotation import DRP_STORE
     from kojin.fulfilment.jobs import ENCRYPTED_STORE as JOBS_STORE
     from kojin.incidents.rotation import INCIDENTS_STORE, PEOPLE_STORE
     from kojin.management.review.rotation import REVIEWS_STORE
     from kojin.management.task_rotation import TASKS_STORE
+    from kojin.management.training.rotation import WORKERS_STORE
     from kojin.mynumber.filing.rotation import FILING_STORE
     from kojin.registry.keys import EncryptedStore
     from kojin.registry.recipients import rotation as recipients_rotation
@@ -77,6 +78,7 @@ def keys_rotate(
                     recipients_rotation.count_stale_checks,
                     recipients_rotation.reencrypt_checks,
                 ),
+                WORKERS_STORE,
             ),
         )
     typer.echo(
@@ -91,7 +93,8 @@ def keys_rotate(
         f"{result.stores.get('incident_people', 0)} person(s) affected by them, "
         f"{result.stores.get('obligation_tasks', 0)} obligation task row(s), "
         f"{result.stores.get('recipients', 0)} recipient(s) and "
-        f"{result.stores.get('recipient_checks', 0)} recipient check(s) and "
+        f"{result.stores.get('recipient_checks', 0)} recipient check(s), "
+        f"{result.stores.get('training_workers', 0)} worker(s) on the training roster and "
         f"{result.stores.get('management_reviews', 0)} management review(s); "
         "older keys stay readable"
     )

@@ -18,8 +18,10 @@ from kojin.api.routers import (
     provisions,
     recipients,
     reviews,
+    risks,
     subjects,
     tokens,
+    training,
 )
 
 ROUTERS: tuple[APIRouter, ...] = (
@@ -35,6 +37,8 @@ ROUTERS: tuple[APIRouter, ...] = (
     reviews.router,
     obligations.router,
     recipients.router,
+    risks.router,
+    training.router,
     provisions.router,
     audit.router,
     tokens.router,

@@ -117,7 +117,8 @@ def _apply(row: RiskAssessment, risk_in: RiskInput, rule_ids: list[str]) -> list
     for key, value in values.items():
         if getattr(row, key, None) != value:
             setattr(row, key, value)
-            changed.append(key)
+            if key != "residual_score":  # derived: its inputs are named
+                changed.append(key)
     return changed
 
 
@@ -247,7 +248,7 @@ def risks_due(*, session: Session, today: date) -> RisksDue:
     their yearly review (oldest first)."""
     unassessed = session.execute(
         select(LedgerEntry)
-        .where(~LedgerEntry.id.in_(select(distinct(RiskAssessment.ledger_entry_id))))
+        .where(~LedgerEntry.id.in_(select(RiskAssessment.ledger_entry_id)))
         .order_by(LedgerEntry.category, LedgerEntry.item, LedgerEntry.id)
     ).scalars()
     query = (

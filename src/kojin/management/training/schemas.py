@@ -106,6 +106,8 @@ class RecordOut(BaseModel):
     course: str
     course_title: str
     completed_on: date
+    #: recorded by this call (else it was recorded before)
+    new: bool = False
 
 
 class ImportResult(BaseModel):

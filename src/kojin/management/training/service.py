@@ -11,7 +11,7 @@ are not chained either (only row ids and counts). Repositories flush; the caller
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import date, timedelta
 from typing import Final
 
@@ -39,6 +39,8 @@ from kojin.management.training.schemas import (
 
 WORKER_NOT_FOUND: Final = "worker not found"
 COURSE_NOT_FOUND: Final = "course not found"
+#: how many values one IN list holds
+CHUNK: Final = 500
 
 
 def _new_id() -> str:
@@ -67,6 +69,23 @@ def _event(
         object_id=object_id,
         details=details,
     )
+
+
+def chunks(values: Sequence[str], size: int = CHUNK) -> Iterator[Sequence[str]]:
+    """`values` in slices of `size` (an IN list stays within every database's limits)."""
+    for start in range(0, len(values), size):
+        yield values[start : start + size]
+
+
+def workers_by_number(session: Session, numbers: Iterable[str]) -> dict[str, TrainingWorker]:
+    """The workers on the roster among `numbers`, by employee number."""
+    found: dict[str, TrainingWorker] = {}
+    for chunk in chunks(sorted(set(numbers))):
+        for row in session.execute(
+            select(TrainingWorker).where(TrainingWorker.employee_number.in_(chunk))
+        ).scalars():
+            found[row.employee_number] = row
+    return found
 
 
 # courses -------------------------------------------------------------------------------------
@@ -179,12 +198,7 @@ def save_workers(
     numbers = [w.employee_number for w in workers]
     if len(set(numbers)) != len(numbers):
         raise InputError("employee_number: the same number is given twice", field="employee_number")
-    existing = {
-        r.employee_number: r
-        for r in session.execute(
-            select(TrainingWorker).where(TrainingWorker.employee_number.in_(numbers))
-        ).scalars()
-    }
+    existing = workers_by_number(session, numbers)
     now = utcnow()
     events: list[AuditEvent] = []
     added = updated = unchanged = 0
@@ -304,16 +318,12 @@ def save_records(
     """
     numbers = {r.employee_number for r in records}
     codes = {r.course for r in records}
-    workers = {
-        w.employee_number: w
-        for w in session.execute(
-            select(TrainingWorker).where(TrainingWorker.employee_number.in_(numbers))
-        ).scalars()
-    }
+    workers = workers_by_number(session, numbers)
     courses = {
         c.code: c
+        for chunk in chunks(sorted(codes))
         for c in session.execute(
-            select(TrainingCourse).where(TrainingCourse.code.in_(codes))
+            select(TrainingCourse).where(TrainingCourse.code.in_(chunk))
         ).scalars()
     }
     for position, record in enumerate(records, start=1):
@@ -325,6 +335,12 @@ def save_records(
             raise InputError(
                 f"entry {position}: completed_on must not be in the future", field="completed_on"
             )
+    existing: dict[tuple[str, str, date], TrainingRecord] = {}
+    for chunk in chunks(sorted({w.id for w in workers.values()})):
+        for found in session.execute(
+            select(TrainingRecord).where(TrainingRecord.worker_id.in_(chunk))
+        ).scalars():
+            existing[(found.worker_id, found.course_id, found.completed_on)] = found
     now = utcnow()
     out: list[RecordOut] = []
     events: list[AuditEvent] = []
@@ -336,13 +352,8 @@ def save_records(
         if key in seen:
             continue
         seen.add(key)
-        row = session.execute(
-            select(TrainingRecord).where(
-                TrainingRecord.worker_id == worker.id,
-                TrainingRecord.course_id == course.id,
-                TrainingRecord.completed_on == record.completed_on,
-            )
-        ).scalar_one_or_none()
+        new = False
+        row = existing.get(key)
         if row is None:
             row = TrainingRecord(
                 id=_new_id(),
@@ -353,6 +364,7 @@ def save_records(
                 created_at=now,
             )
             session.add(row)
+            new = True
             events.append(
                 _event(
                     actor=actor,
@@ -374,6 +386,7 @@ def save_records(
                 course=course.code,
                 course_title=course.title,
                 completed_on=row.completed_on,
+                new=new,
             )
         )
     session.flush()

@@ -23,6 +23,8 @@ from kojin.web.admin import (
     queue,
     requests,
     reviews,
+    risks,
+    training,
 )
 from kojin.web.admin.nav import ADMIN_NAV
 from kojin.web.apps import new_web_app
@@ -45,6 +47,8 @@ def create_admin(context: WebContext) -> FastAPI:
     )
     # the new incident's form must come before the incident's page
     incidents = (incidents_list, incidents_view, incidents_people, incidents_drafts)
-    for module in (*modules, *mynumber, *incidents, reviews):
+    # the new assessment's form must come before the assessment's page
+    management = (risks, training, reviews)
+    for module in (*modules, *mynumber, *incidents, *management):
         app.include_router(module.router)
     return app

@@ -11,6 +11,7 @@ ADMIN_NAV = (
     ("incidents", "/incidents", roles.INCIDENTS_READ),
     ("outbox", "/outbox", roles.OUTBOX_READ),
     ("mynumber", "/mynumber", roles.MYNUMBER_READ),
+    ("management", "/risks", roles.MANAGEMENT_READ),
     ("reviews", "/reviews", roles.MANAGEMENT_READ),
 )
 
