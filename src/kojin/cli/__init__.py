@@ -16,6 +16,7 @@ import typer
 from kojin import __version__
 from kojin.cli import (
     audit,
+    audits,
     datamap,
     datasets,
     decide,
@@ -92,6 +93,7 @@ obligations.register(app)
 recipients.register(app)
 risks.register(app)
 training.register(app)
+audits.register(app)
 # --- end of command groups --------------------------------------------------------------------
 
 

@@ -6,6 +6,7 @@ from fastapi import APIRouter
 
 from kojin.api.routers import (
     audit,
+    audits,
     consents,
     decisions,
     health,
@@ -39,6 +40,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     recipients.router,
     risks.router,
     training.router,
+    audits.router,
     provisions.router,
     audit.router,
     tokens.router,

@@ -27,9 +27,7 @@ def audit_figures(
             select(AuditItem.result, func.count())
             .where(AuditItem.audit_id.in_(audit_ids))
             .group_by(AuditItem.result)
-        )
-        .tuples()
-        .all()
+        ).all()
     )
     day = today or until
     actions = session.execute(

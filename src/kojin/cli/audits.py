@@ -1,0 +1,552 @@
+"""``kojin audits``: internal audits from the command line (JIS Q 15001; R-PM-5, R-PM-7).
+
+- ``list`` and ``show``: audits and one audit's checklist, evidence, findings and actions
+  (tables; ``--json`` for scripts);
+- ``plan``: a new audit whose checklist is the controls the policy makes applicable;
+- ``collect``: count kojin's records for every control over the audit's period;
+- ``record``, ``finding``, ``action add|done|verify``: results, findings and corrective actions;
+- ``reported`` and ``close``: reported to top management; closed once every action is verified;
+- ``report``: the report as HTML or PDF, Japanese or English, written to a private file (0600).
+
+An audit is named by its reference (``AUD-2027-01``) or its id. The audit chain names the
+operating-system user unless ``--actor`` names the person the operator acts for.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Final, Literal, TypeVar
+from zoneinfo import ZoneInfo
+
+import typer
+
+from kojin.cli.output import cli_errors, load_settings, write_json_line
+from kojin.cli.registry_db import registry_database
+from kojin.errors import InputError
+
+if TYPE_CHECKING:
+    from pydantic import BaseModel
+    from sqlalchemy.orm import Session
+
+    from kojin.crypto import FieldCipher
+    from kojin.db.uow import Database
+    from kojin.management.audits.schemas import AuditView
+    from kojin.settings import Settings
+
+TOKYO: Final = ZoneInfo("Asia/Tokyo")
+M = TypeVar("M", bound="BaseModel")
+
+audits_app = typer.Typer(
+    help="Internal audits: checklists from the policy, evidence from kojin's records, findings "
+    "and corrective actions, the report.",
+    no_args_is_help=True,
+)
+action_app = typer.Typer(help="Corrective actions of a finding.", no_args_is_help=True)
+audits_app.add_typer(action_app, name="action")
+
+RefArgument = Annotated[
+    str, typer.Argument(metavar="REF", help="The audit's reference (AUD-2027-01) or id.")
+]
+ActorOption = Annotated[
+    str | None,
+    typer.Option(
+        "--actor",
+        help="Who this is done by, for the audit chain: staff:<username> or token:<id> "
+        "(default: cli:<operating-system user>).",
+    ),
+]
+JsonOption = Annotated[bool, typer.Option("--json", help="JSON for scripts, not a table.")]
+OnOption = Annotated[
+    str | None, typer.Option("--on", help="The day it was done (ISO); default: today.")
+]
+
+
+@dataclass(frozen=True, slots=True)
+class _Registry:
+    session: Session
+    cipher: FieldCipher
+    settings: Settings
+
+
+def today_in_japan() -> date:
+    return datetime.now(TOKYO).date()
+
+
+def _actor(given: str | None) -> str:
+    from kojin.cli.incidents import _actor as checked
+
+    return checked(given)
+
+
+def _day(value: str | None, option: str) -> date | None:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise InputError(f"{option} is not an ISO date (YYYY-MM-DD)", field=option) from None
+
+
+def _required_day(value: str, option: str) -> date:
+    day = _day(value, option)
+    assert day is not None
+    return day
+
+
+@contextmanager
+def _registry(*, write: bool) -> Iterator[_Registry]:
+    from kojin.crypto import FieldCipher, load_keyring
+
+    settings = load_settings()
+    cipher = FieldCipher(load_keyring(settings))
+    with registry_database() as database:
+        scope = database.uow() if write else database.read()
+        with scope as session:
+            yield _Registry(session=session, cipher=cipher, settings=settings)
+
+
+def _valid(build: type[M], **values: object) -> M:
+    """`build(**values)`, a validation error as InputError naming the fields (not values)."""
+    from pydantic import ValidationError
+
+    try:
+        return build.model_validate(values)
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in e['loc']) or 'input'}: {e['msg']}" for e in exc.errors()
+        )
+        raise InputError(problems) from None
+
+
+def _print_audit(view: AuditView, *, as_json: bool) -> None:
+    if as_json:
+        write_json_line(view.model_dump(mode="json"))
+        return
+    from rich.console import Console
+    from rich.table import Table
+
+    console = Console()
+    console.print(
+        f"[bold]{view.reference}[/bold] {view.title} — {view.status.value}; "
+        f"period {view.period_from} – {view.period_to}; "
+        f"departments {', '.join(view.scope_departments)}"
+    )
+    table = Table(title=f"checklist ({view.results}/{view.items} recorded)")
+    for column in ("control", "title", "evidence", "counts", "result"):
+        table.add_column(column)
+    for item in view.checklist:
+        evidence = item.evidence
+        table.add_row(
+            item.control_id,
+            item.title_en,
+            "" if evidence is None else evidence.status.value,
+            "" if evidence is None else ", ".join(f"{k} {v}" for k, v in evidence.counts.items()),
+            "" if item.result is None else item.result.value,
+        )
+    console.print(table)
+    for finding in view.findings:
+        console.print(
+            f"finding {finding.number} ({finding.kind.value}) on {finding.control_id} "
+            f"[id {finding.id}]"
+        )
+        for action in finding.actions:
+            late = " OVERDUE" if action.overdue else ""
+            console.print(
+                f"  action {action.id}: {action.owner_department}, due {action.due_on}, "
+                f"{action.status.value}{late}"
+            )
+
+
+@audits_app.command("list")
+def list_command(
+    status: Annotated[
+        str | None,
+        typer.Option("--status", help="planned, in_progress, reported or closed; default: all."),
+    ] = None,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="One JSON document per audit, one a line.")
+    ] = False,
+) -> None:
+    """Audits, the latest planned first, with their counts of results, nonconformities and
+    open actions."""
+    from kojin.management.audits.schemas import AuditStatus
+    from kojin.management.audits.service import list_audits
+
+    with cli_errors():
+        try:
+            wanted = None if status is None else AuditStatus(status)
+        except ValueError:
+            raise InputError(
+                "--status must be planned, in_progress, reported or closed", field="status"
+            ) from None
+        with _registry(write=False) as registry:
+            page = list_audits(session=registry.session, status=wanted, limit=1000)
+    if as_json:
+        for row in page.audits:
+            write_json_line(row.model_dump(mode="json"), flush=False)
+        return
+    for row in page.audits:
+        typer.echo(
+            f"{row.reference}  {row.status.value:<11} {row.period_from}–{row.period_to}  "
+            f"{row.results}/{row.items} recorded, {row.nonconformities} nonconform, "
+            f"{row.actions_open} actions open  {row.title}"
+        )
+
+
+@audits_app.command("plan")
+def plan(
+    title: Annotated[str, typer.Option("--title", help="The audit's title.")],
+    period_from: Annotated[str, typer.Option("--from", help="First day audited (ISO).")],
+    period_to: Annotated[str, typer.Option("--to", help="Last day audited (ISO).")],
+    departments: Annotated[
+        list[str], typer.Option("--department", help="A department audited (repeat).")
+    ],
+    lead_auditor: Annotated[str, typer.Option("--lead-auditor", help="The lead auditor's name.")],
+    lead_department: Annotated[
+        str,
+        typer.Option("--lead-department", help="The lead auditor's department (not audited)."),
+    ],
+    planned_on: Annotated[
+        str | None, typer.Option("--planned-on", help="The planned day (ISO); default: today.")
+    ] = None,
+    actor: ActorOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Plan an audit: its checklist is every control the policy makes applicable."""
+    from kojin.management.audits.schemas import AuditPlan
+    from kojin.management.audits.service import plan_audit
+    from kojin.policy import load_policy, to_facts
+
+    with cli_errors():
+        who = _actor(actor)
+        body = _valid(
+            AuditPlan,
+            title=title,
+            period_from=_required_day(period_from, "--from"),
+            period_to=_required_day(period_to, "--to"),
+            scope_departments=departments,
+            lead_auditor=lead_auditor,
+            lead_auditor_department=lead_department,
+            planned_on=_day(planned_on, "--planned-on") or today_in_japan(),
+        )
+        with _registry(write=True) as registry:
+            facts = to_facts(load_policy(registry.settings.policy_file))
+            view = plan_audit(
+                session=registry.session,
+                cipher=registry.cipher,
+                policy=facts,
+                plan=body,
+                actor=who,
+            )
+    if as_json:
+        write_json_line(view.model_dump(mode="json"))
+        return
+    typer.echo(f"audit {view.reference} planned with {view.items} controls (id {view.id})")
+
+
+@audits_app.command("show")
+def show(ref: RefArgument, as_json: JsonOption = False) -> None:
+    """One audit: its checklist with the evidence and results, findings and actions."""
+    from kojin.management.audits.service import get_audit
+
+    with cli_errors(), _registry(write=False) as registry:
+        view = get_audit(
+            session=registry.session, cipher=registry.cipher, audit_id=ref, today=today_in_japan()
+        )
+    _print_audit(view, as_json=as_json)
+
+
+@contextmanager
+def _database() -> Iterator[tuple[Database, FieldCipher, Settings]]:
+    from kojin.crypto import FieldCipher, load_keyring
+
+    settings = load_settings()
+    cipher = FieldCipher(load_keyring(settings))
+    with registry_database() as database:
+        yield database, cipher, settings
+
+
+@audits_app.command("collect")
+def collect(ref: RefArgument, actor: ActorOption = None, as_json: JsonOption = False) -> None:
+    """Count kojin's records for every control over the audit's period (provision records,
+    requests, incidents, My Number disposals, the ledger, the audit chain)."""
+    from kojin.management.audits.collect import collect as collect_in
+    from kojin.management.audits.collect import needs_vault
+    from kojin.mynumber.filing.retention import load_retention_rules
+    from kojin.mynumber.vault import Vault
+    from kojin.policy import load_policy, to_facts
+
+    with cli_errors():
+        who = _actor(actor)
+        with _database() as (database, cipher, settings):
+            facts = to_facts(load_policy(settings.policy_file))
+            retention = load_retention_rules(settings.mynumber_retention_file)
+            vault = Vault.open(settings=settings, registry=database, policy=facts)
+            try:
+                view = collect_in(
+                    database=database,
+                    vault=vault if needs_vault(vault) else None,
+                    retention=retention,
+                    cipher=cipher,
+                    audit_id=ref,
+                    actor=who,
+                    today=today_in_japan(),
+                )
+            finally:
+                vault.close()
+    if as_json:
+        write_json_line(view.model_dump(mode="json"))
+        return
+    attention = [
+        i.control_id for i in view.checklist if i.evidence and i.evidence.status == "attention"
+    ]
+    typer.echo(
+        f"evidence of {view.reference} collected; {len(attention)} controls need attention"
+        + (f": {', '.join(attention)}" if attention else "")
+    )
+
+
+@audits_app.command("record")
+def record(
+    ref: RefArgument,
+    control: Annotated[str, typer.Argument(help="The control's id (R-TP-REC-1 ...).")],
+    result: Annotated[
+        str, typer.Argument(help="conform, nonconform, observation or not_applicable.")
+    ],
+    notes: Annotated[str, typer.Option("--notes", help="The auditor's notes.")] = "",
+    actor: ActorOption = None,
+) -> None:
+    """Record the result on one control."""
+    from kojin.management.audits.schemas import ItemResultIn
+    from kojin.management.audits.service import record_result
+
+    with cli_errors():
+        who = _actor(actor)
+        body = _valid(ItemResultIn, result=result, notes=notes)
+        with _registry(write=True) as registry:
+            item = record_result(
+                session=registry.session,
+                cipher=registry.cipher,
+                audit_id=ref,
+                control_id=control,
+                result=body,
+                actor=who,
+            )
+    typer.echo(f"{item.control_id}: {body.result.value}")
+
+
+@audits_app.command("finding")
+def finding(
+    ref: RefArgument,
+    control: Annotated[str, typer.Argument(help="The control's id.")],
+    kind: Annotated[str, typer.Option("--kind", help="nonconformity or observation.")],
+    description: Annotated[str, typer.Option("--description", help="What is wrong.")],
+    root_cause: Annotated[str, typer.Option("--root-cause", help="Why.")] = "",
+    actor: ActorOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Record a finding on a control; print its id (to add corrective actions to)."""
+    from kojin.management.audits.schemas import FindingIn
+    from kojin.management.audits.service import add_finding
+
+    with cli_errors():
+        who = _actor(actor)
+        body = _valid(FindingIn, kind=kind, description=description, root_cause=root_cause)
+        with _registry(write=True) as registry:
+            view = add_finding(
+                session=registry.session,
+                cipher=registry.cipher,
+                audit_id=ref,
+                control_id=control,
+                finding=body,
+                actor=who,
+            )
+    if as_json:
+        write_json_line(view.model_dump(mode="json"))
+        return
+    typer.echo(f"finding {view.number} ({view.kind.value}) on {view.control_id}: id {view.id}")
+
+
+@action_app.command("add")
+def action_add(
+    finding_id: Annotated[str, typer.Argument(metavar="FINDING", help="The finding's id.")],
+    action: Annotated[str, typer.Option("--action", help="What will be done.")],
+    owner_department: Annotated[
+        str, typer.Option("--owner-department", help="The department that owns it.")
+    ],
+    due: Annotated[str, typer.Option("--due", help="The due date (ISO).")],
+    owner_person: Annotated[
+        str | None, typer.Option("--owner-person", help="The person who owns it.")
+    ] = None,
+    follow_up: Annotated[
+        str | None, typer.Option("--follow-up", help="When to follow it up (ISO).")
+    ] = None,
+    actor: ActorOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Add a corrective action to a finding; print its id."""
+    from kojin.management.audits.schemas import ActionIn
+    from kojin.management.audits.service import add_action
+
+    with cli_errors():
+        who = _actor(actor)
+        body = _valid(
+            ActionIn,
+            action=action,
+            owner_department=owner_department,
+            owner_person=owner_person,
+            due_on=_required_day(due, "--due"),
+            follow_up_on=_day(follow_up, "--follow-up"),
+        )
+        with _registry(write=True) as registry:
+            view = add_action(
+                session=registry.session,
+                cipher=registry.cipher,
+                finding_id=finding_id,
+                action=body,
+                actor=who,
+            )
+    if as_json:
+        write_json_line(view.model_dump(mode="json"))
+        return
+    typer.echo(f"action {view.id} due {view.due_on}")
+
+
+def _progress(
+    action_id: str, status: str, on: str | None, effectiveness: str, actor: str | None
+) -> None:
+    from kojin.management.audits.schemas import ActionProgress
+    from kojin.management.audits.service import progress_action
+
+    with cli_errors():
+        who = _actor(actor)
+        body = _valid(
+            ActionProgress,
+            status=status,
+            on=_day(on, "--on") or today_in_japan(),
+            effectiveness=effectiveness,
+        )
+        with _registry(write=True) as registry:
+            view = progress_action(
+                session=registry.session,
+                cipher=registry.cipher,
+                action_id=action_id,
+                progress=body,
+                actor=who,
+            )
+    typer.echo(f"action {view.id}: {view.status.value}")
+
+
+ActionArgument = Annotated[str, typer.Argument(metavar="ACTION", help="The action's id.")]
+
+
+@action_app.command("done")
+def action_done(action_id: ActionArgument, on: OnOption = None, actor: ActorOption = None) -> None:
+    """Mark a corrective action done by its owner."""
+    _progress(action_id, "done", on, "", actor)
+
+
+@action_app.command("verify")
+def action_verify(
+    action_id: ActionArgument,
+    effectiveness: Annotated[
+        str, typer.Option("--effectiveness", help="How its effectiveness was checked.")
+    ],
+    on: OnOption = None,
+    actor: ActorOption = None,
+) -> None:
+    """Verify a done corrective action effective (R-PM-7)."""
+    _progress(action_id, "verified", on, effectiveness, actor)
+
+
+@audits_app.command("reported")
+def reported(
+    ref: RefArgument,
+    summary: Annotated[str, typer.Option("--summary", help="The auditor's summary.")] = "",
+    on: OnOption = None,
+    actor: ActorOption = None,
+) -> None:
+    """Record that the audit was reported to top management (every control needs a result)."""
+    from kojin.management.audits.service import report_audit
+
+    with cli_errors():
+        who = _actor(actor)
+        day = _day(on, "--on") or today_in_japan()
+        with _registry(write=True) as registry:
+            view = report_audit(
+                session=registry.session,
+                cipher=registry.cipher,
+                audit_id=ref,
+                summary=summary,
+                on=day,
+                actor=who,
+            )
+    typer.echo(f"audit {view.reference} reported on {day}")
+
+
+@audits_app.command("close")
+def close(ref: RefArgument, on: OnOption = None, actor: ActorOption = None) -> None:
+    """Close a reported audit once every corrective action is verified."""
+    from kojin.management.audits.service import close_audit
+
+    with cli_errors():
+        who = _actor(actor)
+        day = _day(on, "--on") or today_in_japan()
+        with _registry(write=True) as registry:
+            view = close_audit(
+                session=registry.session, cipher=registry.cipher, audit_id=ref, on=day, actor=who
+            )
+    typer.echo(f"audit {view.reference} closed on {day}")
+
+
+@audits_app.command("report")
+def report(
+    ref: RefArgument,
+    out: Annotated[
+        Path,
+        typer.Option("--out", help="The file to write (0600; an existing file needs --force)."),
+    ],
+    file_format: Annotated[str, typer.Option("--format", help="html or pdf.")] = "html",
+    lang: Annotated[str, typer.Option("--lang", help="ja or en.")] = "ja",
+    force: Annotated[bool, typer.Option("--force", help="Replace --out if it exists.")] = False,
+    actor: ActorOption = None,
+) -> None:
+    """Write the audit report for top management as HTML or PDF; recorded in the audit chain."""
+    from kojin.cli.incidents_view import write_private
+    from kojin.management.audits.report import report_html, report_pdf
+    from kojin.management.audits.service import get_audit, record_report
+    from kojin.policy import load_policy
+
+    with cli_errors():
+        who = _actor(actor)
+        if file_format not in ("html", "pdf"):
+            raise InputError("--format must be html or pdf", field="format")
+        if lang not in ("ja", "en"):
+            raise InputError("--lang must be ja or en", field="lang")
+        language: Literal["ja", "en"] = "ja" if lang == "ja" else "en"
+        today = today_in_japan()
+        with _registry(write=True) as registry:
+            view = get_audit(
+                session=registry.session, cipher=registry.cipher, audit_id=ref, today=today
+            )
+            organization = load_policy(registry.settings.policy_file).organization.name.get(
+                language
+            )
+            render = report_pdf if file_format == "pdf" else report_html
+            data = render(view=view, lang=language, organization=organization, today=today)
+            record_report(
+                session=registry.session, audit_id=view.id, actor=who, what=f"{file_format}.{lang}"
+            )
+            write_private(
+                out, data if isinstance(data, bytes) else data.encode("utf-8"), force=force
+            )
+    typer.echo(f"report of {view.reference} written to {out} (0600)")
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``audits`` to the root `app`."""
+    app.add_typer(audits_app, name="audits")
