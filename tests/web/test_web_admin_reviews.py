@@ -19,9 +19,17 @@ from httpx import Response
 from sqlalchemy import select
 from web_support import TestClient, csrf_of, make_staff, sign_in
 
+from kojin.api.state import state_of
 from kojin.audit.models import AuditEntry
 from kojin.auth.roles import Role
 from kojin.db.uow import Database
+from kojin.management.review.schemas import (
+    LawChange,
+    ReviewDecision,
+    ReviewOutcome,
+    ReviewUpdate,
+)
+from kojin.management.review.service import get_review, record_outcome, update_review
 from kojin.requests.models import DataRequest
 from kojin.settings import Settings
 from kojin.web.site import site_of
@@ -240,3 +248,48 @@ def test_roles(client: TestClient, database: Database) -> None:
     assert client.get("/admin/reviews").status_code == 403
     assert 'href="/admin/reviews"' not in client.get("/admin/").text
     assert client.get("/admin/reviews/" + "0" * 32).status_code == 403
+
+
+def test_the_forms_keep_what_the_api_recorded_on_a_line_they_show(
+    site: FastAPI, client: TestClient, database: Database
+) -> None:
+    """A change in law with its day and response, and a decision with its owner and due date
+    (recorded through the API or the command line), survive the page's forms when their line
+    is sent back unchanged."""
+    _as(client, database, Role.PRIVACY_OFFICER)
+    review_id = _prepare(client)
+    state = state_of(site)
+    law = LawChange(title="ガイドライン改正", effective_on=date(2027, 4, 1), response="様式改訂")
+    kept = ReviewDecision(text="監査を強化する", owner="内部監査室", due_on=date(2027, 9, 30))
+    with state.unit_of_work() as session:
+        update_review(
+            session=session,
+            cipher=state.cipher(),
+            actor="token:t",
+            review_id=review_id,
+            changes=ReviewUpdate(law_changes=[law]),
+        )
+        record_outcome(
+            session=session,
+            cipher=state.cipher(),
+            actor="token:t",
+            review_id=review_id,
+            outcome=ReviewOutcome(held_on=date(2027, 4, 9), top_manager=MANAGER, decisions=[kept]),
+            today=date(2027, 4, 10),
+        )
+    page = f"/admin/reviews/{review_id}"
+    shown = _text(client.get(f"{page}?lang=en").text)
+    assert "ガイドライン改正 (in force from 1 April 2027): 様式改訂" in shown
+    assert "監査を強化する 内部監査室 30 September 2027" in shown
+    entries = {"title": "t", "law_changes": "ガイドライン改正\n新しい告示", "improvements": ""}
+    assert _post(client, page, f"{page}/entries", {**entries, "notes": ""}).status_code == 303
+    decided = {
+        "held_on": "2027-04-09",
+        "top_manager": MANAGER,
+        "decisions_improvement": "監査を強化する\n研修を増やす",
+    }
+    assert _post(client, page, f"{page}/decide", decided).status_code == 303
+    with state.read() as session:
+        view = get_review(session=session, cipher=state.cipher(), review_id=review_id)
+    assert view.law_changes == [law, LawChange(title="新しい告示")]
+    assert view.decisions == [kept, ReviewDecision(text="研修を増やす")]

@@ -338,14 +338,19 @@ def _entries(
             status_code=422,
         )
 
-    _load(request, review_id)  # an unknown review is a 404, not a form error
+    current = _load(request, review_id)  # an unknown review is a 404, not a form error
     numbered = _numbered(submitted)
     if numbered is not None:
         return again(numbered, "my_number")
+    # a line naming a change entered with its day and response (API, CLI) keeps them
+    known = {change.title: change for change in current.law_changes}
     try:
         changes = ReviewUpdate(
             title=submitted["title"] or None,
-            law_changes=[LawChange(title=line) for line in _lines(submitted["law_changes"])],
+            law_changes=[
+                known.get(line) or LawChange(title=line)
+                for line in _lines(submitted["law_changes"])
+            ],
             improvements=_lines(submitted["improvements"]),
             notes=submitted["notes"],
         )
@@ -409,7 +414,7 @@ def _decide(
             status_code=422,
         )
 
-    _load(request, review_id)
+    current = _load(request, review_id)
     numbered = _numbered(submitted)
     if numbered is not None:
         return again(numbered, "my_number")
@@ -417,11 +422,13 @@ def _decide(
         held_on = date.fromisoformat(submitted["held_on"])
     except ValueError:
         return again("held_on")
+    # a line naming a decision recorded with its owner and due date (API, CLI) keeps them
+    known = {(d.kind, d.text): d for d in current.decisions}
     items = []
     for kind, name in DECISION_FIELDS.items():
         for line in _lines(submitted[name]):
             try:
-                items.append(ReviewDecision(kind=kind, text=line))
+                items.append(known.get((kind, line)) or ReviewDecision(kind=kind, text=line))
             except ValidationError:
                 return again(name)
     if not items:
