@@ -6,7 +6,15 @@ from __future__ import annotations
 
 from datetime import date
 
-from review_support import SINCE, TODAY, UNTIL, seed_incidents, seed_requests
+from review_support import (
+    SINCE,
+    TODAY,
+    UNTIL,
+    add_request,
+    seed_incidents,
+    seed_requests,
+    tokyo,
+)
 
 from kojin.crypto.cipher import FieldCipher
 from kojin.db.uow import Database
@@ -17,6 +25,8 @@ from kojin.management.review.periods import (
     last_twelve_months,
     months_of,
 )
+from kojin.requests.kinds import RequestKind
+from kojin.requests.states import RequestState
 
 
 def test_request_figures_count_arrivals_answers_and_lateness(database: Database) -> None:
@@ -48,6 +58,22 @@ def test_request_figures_count_arrivals_answers_and_lateness(database: Database)
     assert months["2027-03"].received == 1
     assert sum(m.received for m in months.values()) == total.received
     assert sum(m.on_time for m in months.values()) == total.on_time
+    assert total.closed == total.on_time + total.late + total.withdrawn
+
+
+def test_a_request_without_a_due_date_is_never_late(sqlite_database: Database) -> None:
+    add_request(
+        sqlite_database,
+        kind=RequestKind.INQUIRY,
+        state=RequestState.COMPLETED,
+        received=tokyo(date(2026, 9, 1)),
+        due=None,
+        closed=tokyo(date(2027, 3, 1)),
+    )
+    with sqlite_database.read() as session:
+        figures = request_figures(session=session, since=SINCE, until=UNTIL, today=TODAY)
+    assert (figures.total.closed, figures.total.on_time, figures.total.late) == (1, 1, 0)
+    assert figures.total.overdue_now == 0
 
 
 def test_incidents_and_opportunities_in_the_inputs(database: Database, cipher: FieldCipher) -> None:

@@ -4,7 +4,9 @@ figures of the management system's other registers, plus the improvement opportu
 Requests count by their arrival (``received_at``, the day the person's e-mail was proved, Art.
 39(1)) and their closing (``closed_at``), as days in Japan. An answer is on time when the
 request was closed on or before its due date (``due_on``, set on arrival from the policy's
-business days); a withdrawal owes no answer and is counted apart. Incidents count by the day a
+business days; a request without one cannot be late); a withdrawal owes no answer and is
+counted apart, so closed = on time + late + withdrawn. The internal audit's request evidence
+(:mod:`kojin.management.audits.evidence`) counts the same way. Incidents count by the day a
 department first knew of them (day 1 of the Commission's clocks); a report is on time when it
 was made by the preliminary guide date (R-BR-4) or the final due date (R-BR-5).
 """
@@ -55,13 +57,13 @@ class _Tally:
     overdue_now: int = 0
     counts: Counter[str] = field(default_factory=Counter)
 
-    def closing(self, *, withdrawn: bool, on_time: bool | None) -> None:
+    def closing(self, *, withdrawn: bool, on_time: bool) -> None:
         self.closed += 1
         if withdrawn:
             self.withdrawn += 1
-        elif on_time is True:
+        elif on_time:
             self.on_time += 1
-        elif on_time is False:
+        else:
             self.late += 1
 
 
@@ -103,7 +105,8 @@ def request_figures(*, session: Session, since: date, until: date, today: date) 
         closed_on = None if closed_at is None else tokyo_date(closed_at)
         if closed_on is not None and since <= closed_on <= until:
             withdrawn = state == RequestState.WITHDRAWN.value
-            on_time = None if due_on is None else closed_on <= due_on
+            # no due date, no lateness (as the internal audit's request evidence counts)
+            on_time = due_on is None or closed_on <= due_on
             for tally in (*tallies, by_month[month_of(closed_on)]):
                 tally.closing(withdrawn=withdrawn, on_time=on_time)
         if arrived <= until and (closed_on is None or closed_on > until):

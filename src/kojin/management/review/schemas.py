@@ -121,7 +121,8 @@ class RequestCounts(BaseModel):
     received: int = 0
     #: closed in the period (completed, partly completed, refused or withdrawn)
     closed: int = 0
-    #: closed in the period with an answer (not withdrawn) on or before the due date
+    #: closed in the period with an answer (not withdrawn) on or before the due date (or with
+    #: no due date)
     on_time: int = 0
     #: closed in the period with an answer after the due date
     late: int = 0
