@@ -97,6 +97,8 @@ def test_a_review_is_created_with_its_inputs_and_numbered(
         ({"since": SINCE}, "until"),
         ({"since": UNTIL, "until": SINCE}, "until"),
         ({"since": date(2024, 1, 1), "until": UNTIL}, "until"),
+        ({"since": date(1, 1, 1), "until": date(1, 1, 2)}, "since"),
+        ({"since": date(9999, 12, 30), "until": date(9999, 12, 31)}, "since"),
     ],
 )
 def test_a_bad_period_is_refused_naming_the_field(
@@ -112,6 +114,8 @@ def test_period_choice() -> None:
     assert period_choice(today=TODAY, year=2026) == (date(2026, 1, 1), date(2026, 12, 31))
     with pytest.raises(InputError):
         period_choice(today=TODAY, year=2026, fiscal_year=2026)
+    with pytest.raises(InputError):
+        period_choice(today=TODAY, fiscal_year=9999)
 
 
 def test_entries_decisions_and_the_chain_never_hold_the_text(

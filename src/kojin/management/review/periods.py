@@ -41,8 +41,19 @@ def fiscal_year(year: int) -> tuple[date, date]:
     )
 
 
+#: the years a period may fall in (the clock's arithmetic stays far from datetime's limits)
+EARLIEST_YEAR: Final = 1990
+LATEST_YEAR: Final = 2999
+
+
 def check_period(since: date, until: date, *, longest_days: int) -> None:
-    """InputError naming the field when the period is backwards or too long."""
+    """InputError naming the field when the period is backwards, too long or outside
+    :data:`EARLIEST_YEAR`..:data:`LATEST_YEAR`."""
+    for name, day in (("since", since), ("until", until)):
+        if not EARLIEST_YEAR <= day.year <= LATEST_YEAR:
+            raise InputError(
+                f"{name} must fall between {EARLIEST_YEAR} and {LATEST_YEAR}", field=name
+            )
     if until < since:
         raise InputError("until must not be before since", field="until")
     if (until - since).days + 1 > longest_days:

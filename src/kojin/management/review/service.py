@@ -26,6 +26,8 @@ from kojin.errors import ConflictError, InputError, NotFoundError
 from kojin.management.review.inputs import gather_inputs
 from kojin.management.review.models import ManagementReview
 from kojin.management.review.periods import (
+    EARLIEST_YEAR,
+    LATEST_YEAR,
     calendar_year,
     check_period,
     last_twelve_months,
@@ -372,7 +374,17 @@ def period_choice(
     if year is not None and fiscal_year is not None:
         raise InputError("choose a calendar year or a fiscal year, not both", field="year")
     if year is not None:
-        return calendar_year(year)
-    if fiscal_year is not None:
-        return fiscal_year_period(fiscal_year)
-    return last_twelve_months(today)
+        chosen = calendar_year(year) if EARLIEST_YEAR <= year <= LATEST_YEAR else None
+        field = "year"
+    elif fiscal_year is not None:
+        chosen = (
+            fiscal_year_period(fiscal_year) if EARLIEST_YEAR <= fiscal_year < LATEST_YEAR else None
+        )
+        field = "fiscal_year"
+    else:
+        return last_twelve_months(today)
+    if chosen is None:
+        raise InputError(
+            f"the year must fall between {EARLIEST_YEAR} and {LATEST_YEAR}", field=field
+        )
+    return chosen
