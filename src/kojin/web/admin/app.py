@@ -19,6 +19,7 @@ from kojin.web.admin import (
     mynumber_new,
     mynumber_records,
     mynumber_schedule,
+    obligations,
     outbox,
     queue,
     requests,
@@ -51,4 +52,5 @@ def create_admin(context: WebContext) -> FastAPI:
     management = (risks, training, reviews)
     for module in (*modules, *mynumber, *incidents, *management):
         app.include_router(module.router)
+    app.include_router(obligations.router)
     return app

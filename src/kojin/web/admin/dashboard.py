@@ -4,7 +4,9 @@ Roles without request pages (``mynumber_handler``, ``system``) get a page saying
 The roles of the My Number pages also see the vault's card: records past their disposal date
 and due soon (:func:`kojin.web.admin.mynumber_schedule.vault_card`); those of the incident
 pages the incidents' card: open incidents that must be reported, overdue and due within 7 days
-(:func:`kojin.web.admin.incidents_list.incidents_card`).
+(:func:`kojin.web.admin.incidents_list.incidents_card`); those of the obligation pages the
+tasks' card: overdue, due within 14 days, open
+(:func:`kojin.web.admin.obligations.obligations_card`).
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from kojin.web.admin import roles
 from kojin.web.admin.chart import days_left_chart
 from kojin.web.admin.incidents_list import incidents_card
 from kojin.web.admin.mynumber_schedule import vault_card
+from kojin.web.admin.obligations import obligations_card
 from kojin.web.context import web_context
 from kojin.web.i18n import tokyo_today
 from kojin.web.staff_auth import signed_in
@@ -61,5 +64,6 @@ def dashboard(request: Request, staff: Annotated[StaffSession, Depends(signed_in
             "chart": days_left_chart(figures.by_days_left),
             "vault_card": card,
             "incidents_card": incidents_card(request, staff),
+            "obligations_card": obligations_card(request, staff),
         },
     )

@@ -9,6 +9,7 @@ ADMIN_NAV = (
     ("dashboard", "/", roles.HOME),
     ("requests", "/requests", roles.QUEUE_READ),
     ("incidents", "/incidents", roles.INCIDENTS_READ),
+    ("obligations", "/obligations", roles.OBLIGATIONS_READ),
     ("outbox", "/outbox", roles.OUTBOX_READ),
     ("mynumber", "/mynumber", roles.MYNUMBER_READ),
     ("management", "/risks", roles.MANAGEMENT_READ),
