@@ -24,6 +24,8 @@ from kojin.audit.service import verify_chain
 from kojin.crypto.cipher import FieldCipher
 from kojin.db.uow import Database
 from kojin.errors import ConflictError, InputError, NotFoundError
+from kojin.law.decision_schemas import DecisionRequest
+from kojin.registry.recipients.lookup import supervision_for
 from kojin.registry.recipients.models import Recipient, RecipientCheck
 from kojin.registry.recipients.records import normalized_name
 from kojin.registry.recipients.rotation import count_stale_recipients
@@ -291,3 +293,37 @@ def test_the_statement_gives_the_article_28_3_items_in_the_asked_language(
     assert en.items.setup == "A data processing agreement with APPI-level clauses"
     assert en.country == "US"
     assert en.check_interval_days == 365
+
+
+def test_an_ended_recipient_may_be_registered_again(db: Database, rcipher: FieldCipher) -> None:
+    first = add(db, rcipher, entrustee_fields())
+    with db.uow() as session:
+        end_recipient(
+            session=session,
+            cipher=rcipher,
+            actor=ACTOR,
+            recipient_id=first.id,
+            on=TODAY,
+            today=TODAY,
+        )
+    ask = DecisionRequest.model_validate(
+        {
+            "action": "provide",
+            "category": "customer",
+            "recipient": {"name": "配送サービス", "country": "JP", "relation": "entrustee"},
+        }
+    )
+    with db.read() as session:
+        (ended,) = supervision_for(session=session, requests=[ask], today=TODAY)
+    assert ended is not None
+    assert ended.ended
+    assert not ended.registered
+    again = add(db, rcipher, entrustee_fields(contract_date=TODAY))
+    assert again.id != first.id
+    with db.read() as session:
+        (active,) = supervision_for(session=session, requests=[ask], today=TODAY)
+        every = list_recipients(session=session, cipher=rcipher, today=TODAY, status=None)
+    assert active is not None
+    assert active.registered
+    assert not active.ended
+    assert [r.status for r in every] == [RecipientStatus.ACTIVE, RecipientStatus.ENDED]

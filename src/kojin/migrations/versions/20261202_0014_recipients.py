@@ -62,9 +62,9 @@ def upgrade() -> None:
         _moment("updated_at"),
         sa.Column("key_id", sa.String(length=32), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_recipients")),
-        sa.UniqueConstraint("match_key", name=op.f("uq_recipients_match_key")),
     )
     with op.batch_alter_table("recipients") as batch:
+        batch.create_index(batch.f("ix_recipients_match_key"), ["match_key"], unique=False)
         batch.create_index(batch.f("ix_recipients_status"), ["status"], unique=False)
         batch.create_index(
             batch.f("ix_recipients_next_check_due"), ["next_check_due"], unique=False
@@ -104,4 +104,5 @@ def downgrade() -> None:
     with op.batch_alter_table("recipients") as batch:
         batch.drop_index(batch.f("ix_recipients_next_check_due"))
         batch.drop_index(batch.f("ix_recipients_status"))
+        batch.drop_index(batch.f("ix_recipients_match_key"))
     op.drop_table("recipients")

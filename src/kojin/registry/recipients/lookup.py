@@ -59,6 +59,8 @@ def supervision_for(
         )
         for key, status, entrustee, rule16, my_number, due, result in rows:
             active = status == _ACTIVE
+            if not active and key in found:
+                continue  # an ended entry never hides another entry of the name
             found[key] = SupervisionFacts(
                 registered=active,
                 ended=not active,

@@ -26,8 +26,9 @@ class Recipient(Base):
     __tablename__ = "recipients"
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True)
-    #: SHA-256 (hex) of the normalized name: one register entry per name
-    match_key: Mapped[str] = mapped_column(String(64), unique=True)
+    #: SHA-256 (hex) of the normalized name: one active register entry per name (an ended one
+    #: stays, and the name may be registered again)
+    match_key: Mapped[str] = mapped_column(String(64), index=True)
     entrustee: Mapped[bool] = mapped_column(Boolean, default=False)
     #: a recipient abroad with a Rule 16 system (equivalent measures)
     foreign_rule16: Mapped[bool] = mapped_column(Boolean, default=False)

@@ -19,6 +19,7 @@ from typing import Any, Final
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from kojin.audit.service import lock_chain
 from kojin.crypto.cipher import FieldCipher
 from kojin.db.base import utcnow
 from kojin.errors import ConflictError, InputError
@@ -172,16 +173,26 @@ def _recompute(session: Session, row: Recipient) -> None:
 
 
 def _unique(session: Session, key: str, own_id: str) -> None:
-    found = session.execute(select(Recipient.id).where(Recipient.match_key == key)).scalar()
-    if found is not None and found != own_id:
+    """ConflictError when another active recipient has the name `key` matches. The chain-head
+    lock is taken first, so two registrations of one name cannot both pass."""
+    lock_chain(session=session)
+    found = session.execute(
+        select(Recipient.id).where(
+            Recipient.match_key == key,
+            Recipient.status == RecipientStatus.ACTIVE.value,
+            Recipient.id != own_id,
+        )
+    ).first()
+    if found is not None:
         raise ConflictError(_CONFLICT)
 
 
 def add_recipient(
     *, session: Session, cipher: FieldCipher, actor: str, fields: RecipientFields, today: date
 ) -> RecipientView:
-    """Register a recipient (active); ``recipient.added``. ConflictError when the name (as
-    :func:`~kojin.registry.recipients.records.normalized_name` reads it) is registered."""
+    """Register a recipient (active); ``recipient.added``. ConflictError when an active
+    recipient has the name (as :func:`~kojin.registry.recipients.records.normalized_name` reads
+    it); an ended one may be registered again (a new entry; the ended one keeps its history)."""
     complete = RecipientFields.model_validate(
         {name: getattr(fields, name) for name in RecipientFields.model_fields}
     )

@@ -22,6 +22,7 @@ from kojin.web.admin import (
     obligations,
     outbox,
     queue,
+    recipients_pages,
     requests,
     reviews,
     risks,
@@ -53,4 +54,5 @@ def create_admin(context: WebContext) -> FastAPI:
     for module in (*modules, *mynumber, *incidents, *management):
         app.include_router(module.router)
     app.include_router(obligations.router)
+    app.include_router(recipients_pages.router)  # its /recipients/new before /recipients/{id}
     return app

@@ -10,6 +10,7 @@ ADMIN_NAV = (
     ("requests", "/requests", roles.QUEUE_READ),
     ("incidents", "/incidents", roles.INCIDENTS_READ),
     ("obligations", "/obligations", roles.OBLIGATIONS_READ),
+    ("recipients", "/recipients", roles.RECIPIENTS_READ),
     ("outbox", "/outbox", roles.OUTBOX_READ),
     ("mynumber", "/mynumber", roles.MYNUMBER_READ),
     ("management", "/risks", roles.MANAGEMENT_READ),
