@@ -21,7 +21,7 @@ from kojin.management.training.service import (
 )
 
 
-def test_risk_figures(database: Database) -> None:
+def test_risk_figures(database: Database, cipher: FieldCipher) -> None:
     with database.uow() as session:
         first = add_ledger_row(session, "顧客名簿")
         add_ledger_row(session, "従業員名簿")
@@ -29,6 +29,7 @@ def test_risk_figures(database: Database) -> None:
         # two risks of one row: one assessed last year (review overdue), one high residual
         assess_risk(
             session=session,
+            cipher=cipher,
             ledger_entry_id=first,
             risk_in=risk_input(),
             actor=ACTOR,
@@ -37,6 +38,7 @@ def test_risk_figures(database: Database) -> None:
         )
         assess_risk(
             session=session,
+            cipher=cipher,
             ledger_entry_id=first,
             risk_in=risk_input(residual_likelihood=2, residual_impact=3),
             actor=ACTOR,

@@ -8,7 +8,7 @@ import io
 from datetime import date, timedelta
 
 import pytest
-from management_support import ACTOR, SECRET_NAME, TODAY, chain, worker
+from management_support import ACTOR, SECRET_NAME, TODAY, chain, valid_my_number, worker
 from sqlalchemy import select
 
 from kojin.crypto.cipher import FieldCipher
@@ -142,11 +142,14 @@ def test_roster_import_all_or_nothing(
     sqlite_database: Database, sqlite_cipher: FieldCipher
 ) -> None:
     database, cipher = sqlite_database, sqlite_cipher
+    number = valid_my_number()
     bad = (
         ROSTER
         + f"E3,{SECRET_NAME},営業部,boss,2020-04-01,true\n"
         + "E4,鈴木一郎,営業部,employee,not-a-day,true\n"
         + "E1,鈴木二郎,営業部,employee,2020-04-01,true\n"
+        + f"{number},鈴木三郎,営業部,employee,2020-04-01,true\n"
+        + f"E5,鈴木 {number},営業部,employee,2020-04-01,true\n"
     )
     with database.uow() as session, pytest.raises(TrainingImportError) as caught:
         import_workers(session=session, cipher=cipher, source=io.StringIO(bad), actor=ACTOR)
@@ -154,8 +157,10 @@ def test_roster_import_all_or_nothing(
     assert problems[0].startswith("line 4, column kind:")
     assert problems[1].startswith("line 5, column joined_on:")
     assert problems[2] == "line 6, column employee_number: repeats line 2"
+    assert problems[3].startswith("line 7, column employee_number: ")
+    assert problems[4].startswith("line 8, column name: ")
     message = str(caught.value)
-    for value in (SECRET_NAME, "boss", "not-a-day", "鈴木"):
+    for value in (SECRET_NAME, "boss", "not-a-day", "鈴木", number):
         assert value not in message
     with database.read() as session:
         assert session.execute(select(TrainingWorker)).scalars().all() == []

@@ -143,6 +143,8 @@ def test_assess_and_review(app: FastAPI, officer: TestClient, database: Database
     after = officer.get(f"/admin/risks/{found.group(1)}?lang=en").text
     assert "Stale" not in after
     assert "1 × 3 = 3" in after
+    assert officer.get(f"/admin/risks/{'0' * 32}").status_code == 404
+    assert officer.get("/admin/risks/nope").status_code == 404
     # CSRF: a form without its token is refused
     refused = officer.post("/admin/risks", data=_risk_form(row))
     assert refused.status_code == 403

@@ -139,6 +139,7 @@ def list_command(
         with registry(write=False) as reg:
             risks = list_risks(
                 session=reg.session,
+                cipher=reg.cipher,
                 today=today_in_japan(),
                 ledger_entry_id=ledger,
                 stage=wanted,
@@ -198,6 +199,7 @@ def assess(
         with registry(write=True) as reg:
             out = assess_risk(
                 session=reg.session,
+                cipher=reg.cipher,
                 ledger_entry_id=ledger_id,
                 risk_in=risk_in,
                 actor=who,
@@ -252,6 +254,7 @@ def review(
         with registry(write=True) as reg:
             out = review_risk(
                 session=reg.session,
+                cipher=reg.cipher,
                 risk_id=risk_id,
                 risk_in=risk_in,
                 actor=who,
@@ -270,7 +273,9 @@ def show(
     from kojin.management.risks.service import get_risk
 
     with cli_errors(), registry(write=False) as reg:
-        risk = get_risk(session=reg.session, risk_id=risk_id, today=today_in_japan())
+        risk = get_risk(
+            session=reg.session, cipher=reg.cipher, risk_id=risk_id, today=today_in_japan()
+        )
     if as_json:
         write_json_line(risk.model_dump(mode="json"))
         return
@@ -304,7 +309,7 @@ def due(as_json: JsonOption = False) -> None:
     from kojin.management.risks.service import risks_due
 
     with cli_errors(), registry(write=False) as reg:
-        found = risks_due(session=reg.session, today=today_in_japan())
+        found = risks_due(session=reg.session, cipher=reg.cipher, today=today_in_japan())
     if as_json:
         write_json_line(found.model_dump(mode="json"))
         return

@@ -71,9 +71,11 @@ def list_all(
     high: bool = False,
 ) -> list[RiskOut]:
     """Assessments, highest residual risk first (``high=true``: residual score 6 or more)."""
-    with app_state(request).read() as session:
+    state = app_state(request)
+    with state.read() as session:
         return list_risks(
             session=session,
+            cipher=state.cipher(),
             today=today_in_japan(),
             ledger_entry_id=ledger_entry_id,
             stage=stage,
@@ -84,9 +86,11 @@ def list_all(
 @router.post("", status_code=201)
 def assess(body: AssessIn, request: Request, actor: Writer) -> RiskOut:
     """Record an assessment of a ledger row at one lifecycle stage; next review a year on."""
-    with app_state(request).unit_of_work() as session:
+    state = app_state(request)
+    with state.unit_of_work() as session:
         return assess_risk(
             session=session,
+            cipher=state.cipher(),
             ledger_entry_id=body.ledger_entry_id,
             risk_in=_risk_input(body),
             actor=actor_label(actor),
@@ -99,8 +103,9 @@ def assess(body: AssessIn, request: Request, actor: Writer) -> RiskOut:
 def due(request: Request, actor: Reader) -> RisksDue:
     """Ledger rows never assessed, stale assessments (their row changed since) and overdue
     reviews."""
-    with app_state(request).read() as session:
-        return risks_due(session=session, today=today_in_japan())
+    state = app_state(request)
+    with state.read() as session:
+        return risks_due(session=session, cipher=state.cipher(), today=today_in_japan())
 
 
 @router.get("/figures")
@@ -118,16 +123,21 @@ def figures(
 @router.get("/{risk_id}")
 def get_one(risk_id: RiskId, request: Request, actor: Reader) -> RiskOut:
     """One assessment."""
-    with app_state(request).read() as session:
-        return get_risk(session=session, risk_id=risk_id, today=today_in_japan())
+    state = app_state(request)
+    with state.read() as session:
+        return get_risk(
+            session=session, cipher=state.cipher(), risk_id=risk_id, today=today_in_japan()
+        )
 
 
 @router.put("/{risk_id}")
 def review(risk_id: RiskId, body: ReviewIn, request: Request, actor: Writer) -> RiskOut:
     """Review an assessment with its new (or confirmed) values; next review a year on."""
-    with app_state(request).unit_of_work() as session:
+    state = app_state(request)
+    with state.unit_of_work() as session:
         return review_risk(
             session=session,
+            cipher=state.cipher(),
             risk_id=risk_id,
             risk_in=_risk_input(body),
             actor=actor_label(actor),

@@ -5,11 +5,12 @@ An assessment's next review is a year after the day it was assessed (R-PM-1 "rev
 once a year", with the ledger). It is *stale* when its ledger row changed after it was recorded
 (R-PM-2 "re-assess on change"): reviewing it clears that. Repositories flush; the caller's unit
 of work commits. The audit chain names ids, the stage, the scores and the fields changed, never
-the text staff typed.
+the text staff typed, which is stored encrypted (the risk, the measures, the owner).
 """
 
 from __future__ import annotations
 
+import json
 import uuid
 from datetime import date, datetime
 from typing import Final
@@ -19,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from kojin.audit.schemas import AuditEvent
 from kojin.audit.service import append_entries
+from kojin.crypto.cipher import FieldCipher
 from kojin.db.base import utcnow
 from kojin.errors import InputError, NotFoundError
 from kojin.law.rule_ids import KNOWN_RULE_IDS
@@ -46,6 +48,24 @@ LINKABLE_RULE_IDS: Final = KNOWN_RULE_IDS | MANAGEMENT_RULE_IDS
 #: the audit chain's object type
 OBJECT_TYPE: Final = "risk_assessment"
 RISK_NOT_FOUND: Final = "risk assessment not found"
+#: the texts kept in ``details_enc``
+TEXT_FIELDS: Final = ("risk", "measures", "owner")
+
+
+def details_context(risk_id: str) -> str:
+    return f"risk_assessments.details:{risk_id}"
+
+
+def seal_details(cipher: FieldCipher, risk_id: str, key_id: str, details: dict[str, str]) -> str:
+    """`details` (the texts) encrypted for the assessment `risk_id` under `key_id`."""
+    text = json.dumps(details, ensure_ascii=False, sort_keys=True)
+    return cipher.encrypt(text, context=details_context(risk_id), key_id=key_id)
+
+
+def unseal_details(cipher: FieldCipher, risk_id: str, stored: str) -> dict[str, str]:
+    """What :func:`seal_details` encrypted."""
+    loaded = json.loads(cipher.decrypt(stored, context=details_context(risk_id)))
+    return {name: str(loaded.get(name, "")) for name in TEXT_FIELDS}
 
 
 def _check_rule_ids(rule_ids: list[str]) -> list[str]:
@@ -72,24 +92,25 @@ def _load(session: Session, risk_id: str) -> RiskAssessment:
     return row
 
 
-def _out(row: RiskAssessment, ledger: LedgerEntry, *, today: date) -> RiskOut:
+def _out(row: RiskAssessment, ledger: LedgerEntry, *, cipher: FieldCipher, today: date) -> RiskOut:
+    details = unseal_details(cipher, row.id, row.details_enc)
     return RiskOut(
         id=row.id,
         ledger_entry_id=row.ledger_entry_id,
         ledger_item=ledger.item,
         stage=Stage(row.stage),
-        risk=row.risk,
+        risk=details["risk"],
         likelihood=row.likelihood,
         impact=row.impact,
         score=row.likelihood * row.impact,
         evaluation=Evaluation(row.evaluation),
-        measures=row.measures,
+        measures=details["measures"],
         rule_ids=list(row.rule_ids),
         residual_likelihood=row.residual_likelihood,
         residual_impact=row.residual_impact,
         residual_score=row.residual_score,
         high_residual=row.residual_score >= HIGH_RESIDUAL,
-        owner=row.owner,
+        owner=details["owner"],
         assessed_on=row.assessed_on,
         next_review=row.next_review,
         assessed_at=row.assessed_at,
@@ -99,21 +120,29 @@ def _out(row: RiskAssessment, ledger: LedgerEntry, *, today: date) -> RiskOut:
     )
 
 
-def _apply(row: RiskAssessment, risk_in: RiskInput, rule_ids: list[str]) -> list[str]:
+def _apply(
+    row: RiskAssessment, risk_in: RiskInput, rule_ids: list[str], cipher: FieldCipher
+) -> list[str]:
     values = {
         "stage": risk_in.stage.value,
-        "risk": risk_in.risk,
         "likelihood": risk_in.likelihood,
         "impact": risk_in.impact,
         "evaluation": risk_in.evaluation.value,
-        "measures": risk_in.measures,
         "rule_ids": rule_ids,
         "residual_likelihood": risk_in.residual_likelihood,
         "residual_impact": risk_in.residual_impact,
         "residual_score": risk_in.residual_likelihood * risk_in.residual_impact,
-        "owner": risk_in.owner,
     }
-    changed = []
+    texts = {"risk": risk_in.risk, "measures": risk_in.measures, "owner": risk_in.owner}
+    before = (
+        unseal_details(cipher, row.id, row.details_enc)
+        if getattr(row, "details_enc", None)
+        else dict.fromkeys(TEXT_FIELDS, "")
+    )
+    changed = [name for name in TEXT_FIELDS if before[name] != texts[name]]
+    if changed or not getattr(row, "details_enc", None):
+        row.key_id = cipher.current_key_id
+        row.details_enc = seal_details(cipher, row.id, row.key_id, texts)
     for key, value in values.items():
         if getattr(row, key, None) != value:
             setattr(row, key, value)
@@ -150,6 +179,7 @@ def _check_day(today: date, assessed_on: date | None) -> date:
 def assess_risk(
     *,
     session: Session,
+    cipher: FieldCipher,
     ledger_entry_id: str,
     risk_in: RiskInput,
     actor: str,
@@ -171,18 +201,19 @@ def assess_risk(
         assessed_by=actor,
         created_at=moment,
     )
-    _apply(row, risk_in, rule_ids)
+    _apply(row, risk_in, rule_ids, cipher)
     session.add(row)
     session.flush()
     append_entries(
         session=session, events=[_event(row, actor=actor, action="risk.assessed", fields=[])]
     )
-    return _out(row, ledger, today=today)
+    return _out(row, ledger, cipher=cipher, today=today)
 
 
 def review_risk(
     *,
     session: Session,
+    cipher: FieldCipher,
     risk_id: str,
     risk_in: RiskInput,
     actor: str,
@@ -196,7 +227,7 @@ def review_risk(
     ledger = _ledger_row(session, row.ledger_entry_id)
     rule_ids = _check_rule_ids(list(risk_in.rule_ids))
     day = _check_day(today, assessed_on)
-    changed = _apply(row, risk_in, rule_ids)
+    changed = _apply(row, risk_in, rule_ids, cipher)
     row.assessed_on = day
     row.next_review = add_years(day, REVIEW_INTERVAL_YEARS)
     row.assessed_at = now or utcnow()
@@ -206,18 +237,19 @@ def review_risk(
         session=session,
         events=[_event(row, actor=actor, action="risk.reviewed", fields=changed)],
     )
-    return _out(row, ledger, today=today)
+    return _out(row, ledger, cipher=cipher, today=today)
 
 
-def get_risk(*, session: Session, risk_id: str, today: date) -> RiskOut:
+def get_risk(*, session: Session, cipher: FieldCipher, risk_id: str, today: date) -> RiskOut:
     """One assessment by id."""
     row = _load(session, risk_id)
-    return _out(row, _ledger_row(session, row.ledger_entry_id), today=today)
+    return _out(row, _ledger_row(session, row.ledger_entry_id), cipher=cipher, today=today)
 
 
 def list_risks(
     *,
     session: Session,
+    cipher: FieldCipher,
     today: date,
     ledger_entry_id: str | None = None,
     stage: Stage | None = None,
@@ -240,10 +272,10 @@ def list_risks(
         query = query.where(RiskAssessment.stage == stage.value)
     if high_only:
         query = query.where(RiskAssessment.residual_score >= HIGH_RESIDUAL)
-    return [_out(row, ledger, today=today) for row, ledger in session.execute(query)]
+    return [_out(row, ledger, cipher=cipher, today=today) for row, ledger in session.execute(query)]
 
 
-def risks_due(*, session: Session, today: date) -> RisksDue:
+def risks_due(*, session: Session, cipher: FieldCipher, today: date) -> RisksDue:
     """Ledger rows never assessed; assessments stale (the row changed since); assessments past
     their yearly review (oldest first)."""
     unassessed = session.execute(
@@ -262,7 +294,9 @@ def risks_due(*, session: Session, today: date) -> RisksDue:
         )
         .order_by(RiskAssessment.next_review, RiskAssessment.id)
     )
-    found = [_out(row, ledger, today=today) for row, ledger in session.execute(query)]
+    found = [
+        _out(row, ledger, cipher=cipher, today=today) for row, ledger in session.execute(query)
+    ]
     return RisksDue(
         unassessed=[
             UnassessedRow(

@@ -19,11 +19,17 @@ ROUND_DAYS: Final = 365
 JOINER_GRACE_DAYS: Final = 90
 
 CourseCode = Annotated[
-    str, StringConstraints(min_length=1, max_length=40, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
+    str,
+    StringConstraints(min_length=1, max_length=40, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$"),
+    STORABLE,
 ]
 CourseTitle = Annotated[str, StringConstraints(min_length=1, max_length=300), STORABLE]
+#: an employee number that happens to be a valid individual number is refused (STORABLE): write
+#: it with a letter prefix
 EmployeeNumber = Annotated[
-    str, StringConstraints(min_length=1, max_length=40, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
+    str,
+    StringConstraints(min_length=1, max_length=40, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$"),
+    STORABLE,
 ]
 WorkerName = Annotated[str, StringConstraints(min_length=1, max_length=200), STORABLE]
 Department = Annotated[str, StringConstraints(min_length=1, max_length=200), STORABLE]

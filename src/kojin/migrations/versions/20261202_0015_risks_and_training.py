@@ -1,7 +1,8 @@
 """Risk assessments per ledger row, and training records: ``risk_assessments``,
 ``training_courses``, ``training_workers`` and ``training_records`` (R-PM-2, R-PM-4).
 
-A worker's name is encrypted (``name_enc``); everything else is plain.
+What staff type about a risk (``details_enc``: the risk, the measures, the owner) and a worker's
+name (``name_enc``) are encrypted; everything else is plain.
 
 Revision ID: 20261202_0015
 Revises: 20261202_0014
@@ -33,21 +34,20 @@ def upgrade() -> None:
         sa.Column("id", sa.String(length=32), nullable=False),
         sa.Column("ledger_entry_id", sa.String(length=32), nullable=False),
         sa.Column("stage", sa.String(length=30), nullable=False),
-        sa.Column("risk", sa.Text(), nullable=False),
         _int("likelihood"),
         _int("impact"),
         sa.Column("evaluation", sa.String(length=10), nullable=False),
-        sa.Column("measures", sa.Text(), nullable=False),
         sa.Column("rule_ids", sa.JSON(), nullable=False),
         _int("residual_likelihood"),
         _int("residual_impact"),
         _int("residual_score"),
-        sa.Column("owner", sa.String(length=200), nullable=False),
+        sa.Column("details_enc", sa.Text(), nullable=False),
         sa.Column("assessed_on", sa.Date(), nullable=False),
         sa.Column("next_review", sa.Date(), nullable=False),
         _moment("assessed_at"),
         sa.Column("assessed_by", sa.String(length=200), nullable=False),
         _moment("created_at"),
+        sa.Column("key_id", sa.String(length=32), nullable=False),
         sa.ForeignKeyConstraint(
             ["ledger_entry_id"],
             ["ledger_entries.id"],

@@ -128,9 +128,10 @@ def _parse(posted: dict[str, str]) -> tuple[RiskInput | None, list[str]]:
 @router.get("/risks")
 def list_page(request: Request, staff: Reader) -> Response:
     today = today_of(request)
-    with web_context(request).state.read() as session:
-        risks = list_risks(session=session, today=today)
-        due = risks_due(session=session, today=today)
+    state = web_context(request).state
+    with state.read() as session:
+        risks = list_risks(session=session, cipher=state.cipher(), today=today)
+        due = risks_due(session=session, cipher=state.cipher(), today=today)
     done = request.query_params.get("done")
     return management_page(
         request,
@@ -199,10 +200,12 @@ def _assess(request: Request, staff: StaffSession, posted: dict[str, str]) -> Re
         bad = ["ledger", *bad]
     if risk_in is None or bad:
         return again(bad)
+    state = web_context(request).state
     try:
-        with web_context(request).state.unit_of_work() as session:
+        with state.unit_of_work() as session:
             made = assess_risk(
                 session=session,
+                cipher=state.cipher(),
                 ledger_entry_id=posted["ledger"],
                 risk_in=risk_in,
                 actor=actor_of(staff),
@@ -217,8 +220,11 @@ def _assess(request: Request, staff: StaffSession, posted: dict[str, str]) -> Re
 
 @router.get("/risks/{risk_id}")
 def risk_page(risk_id: str, request: Request, staff: Reader) -> Response:
-    with web_context(request).state.read() as session:
-        risk = get_risk(session=session, risk_id=risk_id, today=today_of(request))
+    state = web_context(request).state
+    with state.read() as session:
+        risk = get_risk(
+            session=session, cipher=state.cipher(), risk_id=risk_id, today=today_of(request)
+        )
     return _form_page(request, staff, posted=_posted_of(risk), risk=risk)
 
 
@@ -233,7 +239,9 @@ def _review(
 ) -> Response:
     state = web_context(request).state
     with state.read() as session:
-        current = get_risk(session=session, risk_id=risk_id, today=today_of(request))
+        current = get_risk(
+            session=session, cipher=state.cipher(), risk_id=risk_id, today=today_of(request)
+        )
     posted["ledger"] = current.ledger_entry_id
 
     def again(fields: list[str]) -> Response:
@@ -254,6 +262,7 @@ def _review(
         with state.unit_of_work() as session:
             review_risk(
                 session=session,
+                cipher=state.cipher(),
                 risk_id=risk_id,
                 risk_in=risk_in,
                 actor=actor_of(staff),
