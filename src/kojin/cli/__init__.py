@@ -89,11 +89,11 @@ mynumber.register(app)
 mynumber_filing.register(mynumber.mynumber_app)
 incidents.register(app)
 review.register(app)
+audits.register(app)
 obligations.register(app)
 recipients.register(app)
 risks.register(app)
 training.register(app)
-audits.register(app)
 # --- end of command groups --------------------------------------------------------------------
 
 

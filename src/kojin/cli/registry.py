@@ -68,6 +68,7 @@ def keys_rotate(
                 FILING_STORE,
                 INCIDENTS_STORE,
                 PEOPLE_STORE,
+                AUDITS_STORE,
                 REVIEWS_STORE,
                 TASKS_STORE,
                 EncryptedStore(
@@ -82,7 +83,6 @@ def keys_rotate(
                 ),
                 RISKS_STORE,
                 WORKERS_STORE,
-                AUDITS_STORE,
             ),
         )
     typer.echo(
@@ -95,12 +95,12 @@ def keys_rotate(
         f"{result.stores.get('filing_payments', 0)} payment(s) behind payment records, "
         f"{result.stores.get('incidents', 0)} incident(s) and "
         f"{result.stores.get('incident_people', 0)} person(s) affected by them, "
+        f"{result.stores.get('audits', 0)} internal-audit row(s), "
         f"{result.stores.get('obligation_tasks', 0)} obligation task row(s), "
         f"{result.stores.get('recipients', 0)} recipient(s) and "
         f"{result.stores.get('recipient_checks', 0)} recipient check(s), "
         f"{result.stores.get('risk_assessments', 0)} risk assessment(s), "
-        f"{result.stores.get('training_workers', 0)} worker(s) on the training roster, "
-        f"{result.stores.get('audits', 0)} internal-audit row(s) and "
+        f"{result.stores.get('training_workers', 0)} worker(s) on the training roster and "
         f"{result.stores.get('management_reviews', 0)} management review(s); "
         "older keys stay readable"
     )

@@ -19,8 +19,16 @@ period's first and last Tokyo midnight. "Past due" is judged on `today`, the day
   late, or missing past it; people notified.
 - ``audit_chain`` (R-SEC-2, R-PM-9): the chain's verification from its first entry.
 - ``ledger_review`` (R-PM-1): ledger rows and those reviewed within the last year.
-- The sources of obligation tasks, recipient checks, risk reviews and training are collected by
-  hand until their registers exist (``manual``).
+- ``obligation_tasks`` (R-ACQ-3, R-ACQ-4, R-MN-4, ...): the tasks of the duties the law
+  cites under the control (:mod:`kojin.law.obligations`; every task where none is cited): open,
+  overdue on `today`, closed in the period and of those closed after their due date.
+- ``recipient_checks`` (R-SEC-4, R-MN-8, R-TP-FX-3, R-PM-11): the register's figures
+  (:func:`kojin.registry.recipients.figures.recipient_figures`): entrustees and foreign
+  recipients, checks overdue, checks in the period and those that found issues or failures.
+- ``risk_reviews`` (R-PM-2): ledger rows, those assessed, reviews overdue or stale, high
+  residual risks, assessments in the period (:func:`kojin.management.risks.service.risk_figures`).
+- ``training`` (R-PM-4, R-SEC-3, R-MN-10): workers, trained in the period, overdue for the yearly
+  round, completion in percent (:func:`kojin.management.training.service.training_figures`).
 """
 
 from __future__ import annotations
@@ -35,16 +43,23 @@ from sqlalchemy.orm import Session
 
 from kojin.audit.service import verify_chain
 from kojin.incidents.models import Incident
+from kojin.law import obligations as duties
+from kojin.law.citations import Duty
 from kojin.law.controls import Control, EvidenceSource
 from kojin.law.vocabulary import ObligationCode
 from kojin.management.audits.schemas import Evidence, EvidenceStatus
+from kojin.management.risks.service import risk_figures
+from kojin.management.training.service import training_figures
 from kojin.mynumber.filing.disposal_due import active_records, retention_items
 from kojin.mynumber.filing.retention import RetentionRules
 from kojin.mynumber.filing.schedule import ScheduleStatus, schedule_rows
 from kojin.mynumber.models import ACTIVE, NumberRecord
 from kojin.registry.decisions.models import DecisionRecord
 from kojin.registry.ledger.models import LedgerEntry
+from kojin.registry.obligations.models import ObligationTask
+from kojin.registry.obligations.schemas import TaskStatus
 from kojin.registry.provisions.models import ProvisionRecord
+from kojin.registry.recipients.figures import recipient_figures
 from kojin.requests.clock import TOKYO, tokyo_date
 from kojin.requests.kinds import RIGHTS_KINDS, RequestKind
 from kojin.requests.models import DataRequest
@@ -305,6 +320,78 @@ def ledger_review(s: Sources, p: Period) -> Evidence:
     return _evidence(EvidenceSource.LEDGER_REVIEW, counts, counts["review_overdue"] > 0, p)
 
 
+#: the obligation codes whose duty the law cites under each requirement id
+DUTY_CODES: Final[dict[str, frozenset[str]]] = {}
+for _duty in (v for v in vars(duties).values() if isinstance(v, Duty)):
+    DUTY_CODES[_duty.rule] = DUTY_CODES.get(_duty.rule, frozenset()) | {_duty.obligation.code.value}
+
+
+def obligation_tasks(s: Sources, p: Period, codes: frozenset[str] | None) -> Evidence:
+    """The tasks of `codes` (every task when None): open and overdue on `today`, closed in the
+    period and of those closed after their due date."""
+    task = ObligationTask
+    scope = () if codes is None else (task.code.in_(sorted(codes)),)
+    is_open = task.status == TaskStatus.OPEN.value
+    closed_in = (
+        task.status == TaskStatus.DONE.value,
+        task.closed_on >= p.since,
+        task.closed_on <= p.until,
+    )
+    open_, overdue, closed, late = s.registry.execute(
+        select(
+            func.count().filter(is_open),
+            func.count().filter(is_open, task.due_on < p.today),
+            func.count().filter(*closed_in),
+            func.count().filter(*closed_in, task.closed_on > task.due_on),
+        )
+        .select_from(task)
+        .where(*scope)
+    ).one()
+    counts = {
+        "open": int(open_ or 0),
+        "overdue": int(overdue or 0),
+        "closed_in_period": int(closed or 0),
+        "closed_late_in_period": int(late or 0),
+    }
+    attention = counts["overdue"] + counts["closed_late_in_period"] > 0
+    return _evidence(EvidenceSource.OBLIGATION_TASKS, counts, attention, p)
+
+
+def recipient_checks(s: Sources, p: Period) -> Evidence:
+    """The entrustee and foreign-recipient register's checks (R-SEC-4, R-TP-FX-3)."""
+    figures = recipient_figures(session=s.registry, since=p.since, until=p.until, today=p.today)
+    counts = {
+        "entrustees": figures.entrustees,
+        "foreign_recipients": figures.foreign_recipients,
+        "checks_overdue": figures.checks_overdue,
+        "checks_in_period": figures.checks_in_period,
+        "issues_in_period": figures.issues_in_period,
+        "failed_in_period": figures.failed_in_period,
+    }
+    attention = figures.checks_overdue + figures.issues_in_period + figures.failed_in_period > 0
+    return _evidence(EvidenceSource.RECIPIENT_CHECKS, counts, attention, p)
+
+
+def risk_reviews(s: Sources, p: Period) -> Evidence:
+    """Risk assessments per ledger row and their yearly review (R-PM-2)."""
+    figures = risk_figures(s.registry, since=p.since, until=p.until, today=p.today)
+    counts = figures.model_dump()
+    attention = figures.rows_assessed < figures.rows or figures.reviews_overdue > 0
+    return _evidence(EvidenceSource.RISK_REVIEWS, counts, attention, p)
+
+
+def training(s: Sources, p: Period) -> Evidence:
+    """Training records and who is overdue for the yearly round (R-PM-4)."""
+    figures = training_figures(s.registry, since=p.since, until=p.until, today=p.today)
+    counts = {
+        "workers": figures.workers,
+        "trained_in_period": figures.trained_in_period,
+        "training_overdue": figures.overdue,
+        "completion_percent": round(figures.completion_rate * 100),
+    }
+    return _evidence(EvidenceSource.TRAINING, counts, figures.overdue > 0, p)
+
+
 Collector = Callable[[Sources, Period], Evidence]
 
 #: the collector of each source that does not depend on the control
@@ -314,6 +401,9 @@ COLLECTORS: Final[dict[EvidenceSource, Collector]] = {
     EvidenceSource.INCIDENT_CLOCKS: incident_clocks,
     EvidenceSource.AUDIT_CHAIN: audit_chain,
     EvidenceSource.LEDGER_REVIEW: ledger_review,
+    EvidenceSource.RECIPIENT_CHECKS: recipient_checks,
+    EvidenceSource.RISK_REVIEWS: risk_reviews,
+    EvidenceSource.TRAINING: training,
 }
 
 
@@ -332,6 +422,12 @@ class EvidenceCache:
             key: object = (source, kinds)
             if key not in self._done:
                 self._done[key] = request_deadlines(self.sources, self.period, kinds)
+            return self._done[key]
+        if source is EvidenceSource.OBLIGATION_TASKS:
+            codes = DUTY_CODES.get(control.id)
+            key = (source, codes)
+            if key not in self._done:
+                self._done[key] = obligation_tasks(self.sources, self.period, codes)
             return self._done[key]
         if source not in self._done:
             collector = COLLECTORS.get(source)

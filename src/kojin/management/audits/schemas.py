@@ -125,16 +125,19 @@ class AuditPlan(BaseModel):
 
     @model_validator(mode="after")
     def _check(self) -> AuditPlan:
+        problems = []
         if self.period_to < self.period_from:
-            raise ValueError("period_to must not be before period_from")
+            problems.append("period_to must not be before period_from")
         if len(set(self.scope_departments)) != len(self.scope_departments):
-            raise ValueError("scope_departments must not repeat a department")
+            problems.append("scope_departments must not repeat a department")
         # R-PM-5: auditors do not audit their own department
         if self.lead_auditor_department in self.scope_departments:
-            raise ValueError(
+            problems.append(
                 "lead_auditor_department must not be in scope_departments: auditors do not "
                 "audit their own department (JIS Q 15001 internal audit)"
             )
+        if problems:
+            raise ValueError("; ".join(problems))
         return self
 
 

@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 from kojin.audit.service import lock_chain
 from kojin.crypto.cipher import FieldCipher
 from kojin.db.base import utcnow
-from kojin.errors import ConflictError, NotFoundError
+from kojin.errors import ConflictError, InputError, NotFoundError
 from kojin.law.controls import BY_ID, applicable_controls
 from kojin.law.policy_facts import PolicyFacts
 from kojin.management.audits.evidence import EvidenceCache, Period, Sources
@@ -473,7 +473,10 @@ def report_audit(
     ).scalar_one()
     if pending:
         raise ConflictError(f"{pending} controls have no result yet")
-    text = storable(summary)
+    try:
+        text = storable(summary)
+    except ValueError as exc:
+        raise InputError(f"summary {exc}", field="summary") from None
     row.summary_enc = seal(cipher, "audits", "summary", row.id, row.key_id, text) if text else None
     row.reported_on = on
     row.status = AuditStatus.REPORTED.value

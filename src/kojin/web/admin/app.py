@@ -6,6 +6,8 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from kojin.web.admin import (
+    audits_pages,
+    audits_view,
     dashboard,
     files,
     fulfilment,
@@ -24,7 +26,6 @@ from kojin.web.admin import (
     queue,
     recipients_pages,
     requests,
-    reviews,
     risks,
     training,
 )
@@ -53,6 +54,9 @@ def create_admin(context: WebContext) -> FastAPI:
     management = (risks, training, reviews)
     for module in (*modules, *mynumber, *incidents, *management):
         app.include_router(module.router)
-    app.include_router(obligations.router)
+    # the new audit's form must come before the audit's page
+    for module in (audits_pages, audits_view):
+        app.include_router(module.router)
     app.include_router(recipients_pages.router)  # its /recipients/new before /recipients/{id}
+    app.include_router(obligations.router)
     return app
