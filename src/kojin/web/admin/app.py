@@ -26,6 +26,7 @@ from kojin.web.admin import (
     queue,
     recipients_pages,
     requests,
+    reviews,
     risks,
     training,
 )
