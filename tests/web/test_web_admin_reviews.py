@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import uuid
+from collections.abc import Iterator
 from datetime import UTC, date, datetime, time
 from zoneinfo import ZoneInfo
 
@@ -41,8 +42,11 @@ NUMBER = "123456789018"
 
 
 @pytest.fixture
-def database(web_settings: Settings) -> Database:
-    return Database.from_url(web_settings.resolved_database_url())
+def database(web_settings: Settings) -> Iterator[Database]:
+    """The site's SQLite registry (the pages' tests need no other engine)."""
+    db = Database.from_url(web_settings.resolved_database_url())
+    yield db
+    db.dispose()
 
 
 @pytest.fixture
