@@ -4,8 +4,10 @@ open none; every task opened is in the audit chain with its actor."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, timedelta
 
+import pytest
 from obligations_support import (
     ACTOR,
     NOW,
@@ -16,9 +18,11 @@ from obligations_support import (
     provide_without_consent,
 )
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from kojin.audit.service import verify_chain
 from kojin.db.uow import Database
+from kojin.registry.obligations import opening
 from kojin.registry.obligations.models import ObligationTask, ObligationTaskEvent
 
 
@@ -110,3 +114,25 @@ def test_a_batch_mixing_duties_opens_each_once(database: Database) -> None:
     assert {t.code: t.decision_count for t in tasks}["supervise_entrustee"] == 2
     with database.read() as session:
         assert verify_chain(session=session).ok
+
+
+def test_a_task_opened_meanwhile_by_another_transaction_is_counted_not_doubled(
+    database: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The chain-head lock orders decision batches; should a batch still read before another's
+    # task is visible, the unique key refuses the second insert and the decisions are counted.
+    decide(database, entrust())
+    real = opening._latest
+    calls: list[int] = []
+
+    def stale(session: Session, keys: Sequence[str]) -> dict[str, tuple[str, int]]:
+        calls.append(1)
+        return {} if len(calls) == 1 else real(session, keys)
+
+    monkeypatch.setattr(opening, "_latest", stale)
+    [second] = decide(database, entrust())
+    assert len(calls) == 2
+    [task] = _tasks(database)
+    assert task.decision_count == 2
+    assert task.last_decision_id == second.id
+    assert len(audit_entries(database, "task.opened")) == 1

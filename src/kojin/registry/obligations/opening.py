@@ -9,8 +9,10 @@ For the allowed decisions only, each obligation with a schedule
 - the new keys are inserted, with an ``opened`` step in their history and a ``task.opened``
   entry in the audit chain naming the actor, the duty, the decision and the due date.
 
-Two transactions may open the same task at once: the insert runs in a savepoint, and when the
-unique key refuses it (the other committed first) the keys are read again and counted as seen.
+It runs after the decisions' chain entries, so under the chain-head lock that orders decision
+batches; should two transactions still both find a key missing, the insert runs in a savepoint,
+and when the unique key refuses it (the other committed first) the keys are read again and the
+decisions counted on the existing task.
 Nothing is committed here: the caller's unit of work commits.
 """
 
@@ -29,7 +31,7 @@ from sqlalchemy.orm import Session
 from kojin.audit.schemas import AuditEvent
 from kojin.audit.service import append_entries
 from kojin.law.decision_schemas import Decision, DecisionRequest
-from kojin.law.obligation_schedule import Schedule, schedule_for, task_key
+from kojin.law.obligation_schedule import Schedule, Scope, schedule_for, task_key
 from kojin.registry.obligations.figures import tokyo_day
 from kojin.registry.obligations.models import ObligationTask, ObligationTaskEvent
 from kojin.registry.obligations.schemas import TaskStatus
@@ -40,6 +42,9 @@ _TASKS = cast(Table, ObligationTask.__table__)
 _EVENTS = cast(Table, ObligationTaskEvent.__table__)
 _INSERT_TASKS = insert(_TASKS)
 _INSERT_EVENTS = insert(_EVENTS)
+_LATEST = select(_TASKS.c.task_key, _TASKS.c.id, _TASKS.c.round).where(
+    _TASKS.c.task_key.in_(bindparam("keys", expanding=True))
+)
 _SEEN_AGAIN = (
     update(_TASKS)
     .where(_TASKS.c.id == bindparam("b_id"))
@@ -65,26 +70,46 @@ class _Owed:
 def owed_tasks(
     decided: Sequence[tuple[str, DecisionRequest, Decision]],
 ) -> dict[str, _Owed]:
-    """The dedup keys the allowed decisions owe, in order of first appearance."""
+    """The dedup keys the allowed decisions owe, in order of first appearance.
+
+    Repeated requests about the same recipient and purpose (the common batch) hash their key
+    once: the key of each (duty, request facts) is kept for the batch."""
     owed: dict[str, _Owed] = {}
+    keys: dict[tuple[object, ...], str] = {}
     for decision_id, request, decision in decided:
         if not decision.allowed or not decision.obligations:
             continue
+        recipient = request.recipient
+        name = None if recipient is None else recipient.name
+        country = None if recipient is None else recipient.country
         for obligation in decision.obligations:
             schedule = schedule_for(obligation)
             if schedule is None:
                 continue
-            recipient = request.recipient
-            key = task_key(
-                schedule,
-                category=request.category,
-                purpose=request.purpose,
-                recipient_name=None if recipient is None else recipient.name,
-                recipient_country=None if recipient is None else recipient.country,
-                dataset_id=request.dataset_id,
-                subject_id=request.subject_id,
-                decision_id=decision_id,
+            per_decision = Scope.SUBJECT in schedule.scope and request.subject_id is None
+            facts = (
+                schedule.code,
+                schedule.rule,
+                request.category,
+                request.purpose,
+                name,
+                country,
+                request.dataset_id,
+                request.subject_id,
+                decision_id if per_decision else None,
             )
+            key = keys.get(facts)
+            if key is None:
+                key = keys[facts] = task_key(
+                    schedule,
+                    category=request.category,
+                    purpose=request.purpose,
+                    recipient_name=name,
+                    recipient_country=country,
+                    dataset_id=request.dataset_id,
+                    subject_id=request.subject_id,
+                    decision_id=decision_id,
+                )
             found = owed.get(key)
             if found is None:
                 owed[key] = _Owed(schedule, request, decision_id, decision_id)
@@ -97,9 +122,7 @@ def owed_tasks(
 def _latest(session: Session, keys: Sequence[str]) -> dict[str, tuple[str, int]]:
     """The id and round of the latest round of each key that has a task."""
     found: dict[str, tuple[str, int]] = {}
-    rows = session.connection().execute(
-        select(_TASKS.c.task_key, _TASKS.c.id, _TASKS.c.round).where(_TASKS.c.task_key.in_(keys))
-    )
+    rows = session.connection().execute(_LATEST, {"keys": list(keys)})
     for key, task_id, round_ in rows:
         if key not in found or round_ > found[key][1]:
             found[key] = (task_id, round_)
