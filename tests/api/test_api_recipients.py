@@ -120,3 +120,15 @@ def test_roles_and_errors(client: TestClient, auth: dict[Role, dict[str, str]]) 
     ).json()
     not_foreign = client.get(f"{BASE}/{carrier['id']}/statement", headers=auth[Role.ADMIN])
     assert not_foreign.status_code == 422
+    # categories are the policy's
+    undeclared = client.patch(
+        f"{BASE}/{carrier['id']}",
+        json={"categories": ["no_such_category"]},
+        headers=auth[Role.ADMIN],
+    )
+    assert undeclared.status_code == 422
+    assert "categories" in undeclared.text
+    declared = client.patch(
+        f"{BASE}/{carrier['id']}", json={"categories": ["customer"]}, headers=auth[Role.ADMIN]
+    )
+    assert declared.json()["fields"]["categories"] == ["customer"]

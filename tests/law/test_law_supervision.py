@@ -65,6 +65,10 @@ def test_only_provisions_to_entrustees_and_rule16_recipients_need_the_register()
     third = {"name": "Partner", "country": "JP"}
     assert not needs_supervision(_request(recipient=third))
     assert not needs_supervision(_request(action="use", recipient=None))
+    # anonymized information is not the provider's personal data (Arts. 25 and 28 do not apply)
+    assert not needs_supervision(_request(form="anonymized"))
+    assert not needs_supervision(_rule16_request(form="anonymized"))
+    assert needs_supervision(_request(form="pseudonymized"))
     # equivalent measures claimed in an equivalent country (Rule 15) or in Japan: not Rule 16
     assert not needs_supervision(
         _request(recipient={"name": "EU Co", "country": "FR", "equivalent_measures": True})

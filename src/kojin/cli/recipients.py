@@ -94,6 +94,13 @@ def _day(value: str | None, option: str) -> date | None:
         raise InputError(f"{option} is not an ISO date (YYYY-MM-DD)", field=option) from None
 
 
+def _declared() -> frozenset[str]:
+    """The category ids the policy in use declares."""
+    from kojin.policy import load_policy, to_facts
+
+    return frozenset(to_facts(load_policy(load_settings().policy_file)).categories)
+
+
 @contextmanager
 def _registry(*, write: bool) -> Iterator[_Registry]:
     from kojin.crypto import FieldCipher, load_keyring
@@ -285,6 +292,7 @@ def add(
                 actor=who,
                 fields=fields,
                 today=today_in_japan(),
+                declared=_declared(),
             )
     _emit(view, "registered", as_json=as_json)
 
@@ -311,6 +319,7 @@ def update(
                 recipient_id=recipient_id,
                 fields=fields,
                 today=today_in_japan(),
+                declared=_declared(),
             )
     _emit(view, "updated", as_json=as_json)
 

@@ -1,10 +1,11 @@
 """What the register of entrustees and foreign recipients adds to a decision (APPI Arts. 25,
 28(3), 31(2); Rule 18; MNA Art. 11; R-SEC-4, R-MN-8, R-TP-FX-3, R-PRI-2, R-PM-11).
 
-:func:`needs_supervision` says which requests the register matters to: a provision to an
-entrustee, or to a recipient abroad that claims a Rule 16 system (equivalent measures). The
-registry looks the recipient up and gives :class:`SupervisionFacts`; :func:`supervise` takes
-the decision :func:`~kojin.law.decide.decide` made and returns it with what the register shows.
+:func:`needs_supervision` says which requests the register matters to: a provision of
+personal data (pseudonymized or not) to an entrustee, or of anything but anonymized information
+to a recipient abroad that claims a Rule 16 system (equivalent measures). The registry looks the
+recipient up and gives :class:`SupervisionFacts`; :func:`supervise` takes the decision
+:func:`~kojin.law.decide.decide` made and returns it with what the register shows.
 
 What changes the outcome, and what does not:
 
@@ -147,19 +148,30 @@ RULE16_FAILED_PRI = Rule(
     "規則17条の情報提供を伴う本人の同意を確認しなければならない。",
 )
 
+#: the forms whose entrustment Art. 25 governs
+_SUPERVISED_FORMS = frozenset({Form.PERSONAL, Form.PSEUDONYMIZED})
 #: the notes whose sentence is followed by the due date passed
 _OVERDUE = (CHECK_OVERDUE, RULE16_CHECK_OVERDUE)
 
 
 def _entrusted(request: DecisionRequest) -> bool:
-    recipient = request.recipient
-    return recipient is not None and recipient.relation is Relation.ENTRUSTEE
-
-
-def _rule16(request: DecisionRequest) -> bool:
+    """Personal data (pseudonymized or not) entrusted: Art. 25 (and MNA Art. 11) apply.
+    Anonymized and person-related information are not the provider's personal data."""
     recipient = request.recipient
     return (
         recipient is not None
+        and recipient.relation is Relation.ENTRUSTEE
+        and request.form in _SUPERVISED_FORMS
+    )
+
+
+def _rule16(request: DecisionRequest) -> bool:
+    """A recipient abroad relied on for its Rule 16 system (anonymized information is outside
+    Art. 28)."""
+    recipient = request.recipient
+    return (
+        recipient is not None
+        and request.form is not Form.ANONYMIZED
         and recipient.equivalent_measures
         and foreign_status(recipient) is ForeignStatus.RULE_16_RECIPIENT
     )

@@ -106,6 +106,7 @@ def create(body: RecipientFields, request: Request, actor: Writer) -> RecipientV
             actor=actor_label(actor),
             fields=body,
             today=today_in_japan(),
+            declared=state.facts.categories,
         )
 
 
@@ -152,6 +153,7 @@ def update(
             recipient_id=recipient_id,
             fields=body,
             today=today_in_japan(),
+            declared=state.facts.categories,
         )
 
 

@@ -12,6 +12,7 @@ earliest of them, and it is overdue the day after that date.
 from __future__ import annotations
 
 import json
+from collections.abc import Collection
 from datetime import date, timedelta
 from enum import StrEnum
 from typing import Any, Final
@@ -86,8 +87,13 @@ def required_kinds(*, entrustee: bool, foreign_rule16: bool) -> tuple[CheckKind,
     return tuple(kinds)
 
 
-def _check_fields(fields: RecipientFields) -> None:
-    """InputError (naming the field) when complete `fields` do not hold together."""
+def _check_fields(fields: RecipientFields, declared: Collection[str] | None) -> None:
+    """InputError (naming the field) when complete `fields` do not hold together, or name a
+    category the policy does not declare (`declared`, when given)."""
+    if declared is not None and any(c not in declared for c in fields.categories or []):
+        raise InputError(
+            "categories names a category the policy does not declare", field="categories"
+        )
     for name in ("name", "country"):
         if not getattr(fields, name):
             raise InputError(f"{name} is required", field=name)
@@ -188,15 +194,22 @@ def _unique(session: Session, key: str, own_id: str) -> None:
 
 
 def add_recipient(
-    *, session: Session, cipher: FieldCipher, actor: str, fields: RecipientFields, today: date
+    *,
+    session: Session,
+    cipher: FieldCipher,
+    actor: str,
+    fields: RecipientFields,
+    today: date,
+    declared: Collection[str] | None = None,
 ) -> RecipientView:
     """Register a recipient (active); ``recipient.added``. ConflictError when an active
     recipient has the name (as :func:`~kojin.registry.recipients.records.normalized_name` reads
-    it); an ended one may be registered again (a new entry; the ended one keeps its history)."""
+    it); an ended one may be registered again (a new entry; the ended one keeps its history).
+    `declared`: the policy's category ids, which `categories` must be among."""
     complete = RecipientFields.model_validate(
         {name: getattr(fields, name) for name in RecipientFields.model_fields}
     )
-    _check_fields(complete)
+    _check_fields(complete, declared)
     assert complete.name is not None
     _unique(session, match_key(complete.name), "")
     now = utcnow()
@@ -238,9 +251,10 @@ def update_recipient(
     recipient_id: str,
     fields: RecipientFields,
     today: date,
+    declared: Collection[str] | None = None,
 ) -> RecipientView:
     """Change the fields set in `fields`; ``recipient.updated`` naming the changed fields.
-    Nothing changed: nothing recorded."""
+    Nothing changed: nothing recorded. `declared` as for :func:`add_recipient`."""
     row = load(session, recipient_id, for_update=True)
     current = read_fields(cipher, row)
     values = {name: getattr(current, name) for name in RecipientFields.model_fields}
@@ -253,7 +267,7 @@ def update_recipient(
     )
     if not changed:
         return build_view(session=session, cipher=cipher, row=row, today=today)
-    _check_fields(merged)
+    _check_fields(merged, declared)
     assert merged.name is not None
     _unique(session, match_key(merged.name), row.id)
     row.key_id = cipher.current_key_id

@@ -224,6 +224,7 @@ def _save(
                     actor=actor_of(staff),
                     fields=fields,
                     today=today_of(request),
+                    declared=state.facts.categories,
                 )
             else:
                 view = update_recipient(
@@ -233,6 +234,7 @@ def _save(
                     recipient_id=current.id,
                     fields=fields,
                     today=today_of(request),
+                    declared=state.facts.categories,
                 )
     except InputError as exc:
         return again({exc.field or "_form": "refused"})
