@@ -29,7 +29,6 @@ from kojin.management.audits.schemas import (
     ActionIn,
     ActionProgress,
     ActionStatus,
-    AuditFigures,
     AuditStatus,
     FindingIn,
     FindingKind,
@@ -39,10 +38,8 @@ from kojin.management.audits.schemas import (
 from kojin.management.audits.service import (
     add_action,
     add_finding,
-    audit_figures,
     close_audit,
     get_audit,
-    list_audits,
     plan_audit,
     progress_action,
     record_result,
@@ -219,33 +216,12 @@ def test_a_closed_audit_cannot_change_and_unknown_ids(
         )  # fmt: skip
 
 
-def test_figures_for_the_management_review(
-    database: Database, cipher: FieldCipher, facts: PolicyFacts
-) -> None:
-    first = _plan(database, cipher, facts)
-    _plan(database, cipher, facts, planned_on=date(2028, 5, 1))  # outside the period
-    done = _action(database, cipher, _finding(database, cipher, first, "R-SEC-4"))
-    _action(database, cipher, _finding(database, cipher, first, "R-PM-4"))
-    _progress(database, cipher, done, status="done", on=date(2027, 8, 1))
-    with database.uow() as session:
-        record_result(
-            session=session, cipher=cipher, audit_id=first, control_id="R-PM-1",
-            result=ItemResultIn(result=ItemResult.OBSERVATION, notes="台帳の一部が未更新"),
-            actor=ACTOR,
-        )  # fmt: skip
-    with database.read() as session:
-        figures = audit_figures(session, since=date(2027, 4, 1), until=date(2028, 3, 31))
-        listed = list_audits(session=session)
-    assert figures == AuditFigures(
-        audits=1,
-        items=len(applicable_controls(facts)),
-        nonconformities=2,
-        observations=1,
-        actions_open=1,
-        actions_overdue=1,  # due 2027-08-31, open on 2028-03-31
-        actions_done=1,
-    )
-    assert listed.total == 2
-    assert [a.reference for a in listed.audits] == ["AUD-2028-01", first]
-    assert listed.audits[1].nonconformities == 2
-    assert listed.audits[1].actions_open == 1
+def test_text_holding_a_my_number_is_refused() -> None:
+    from kojin.law.check_digits import my_number_check_digit
+
+    number = "12345678901" + str(my_number_check_digit("12345678901"))
+    with pytest.raises(ValidationError, match="individual number") as refused:
+        FindingIn(kind=FindingKind.NONCONFORMITY, description=f"番号 {number} が台帳に記載")
+    assert number not in refused.value.errors()[0]["msg"]
+    with pytest.raises(ValidationError, match="individual number"):
+        plan(lead_auditor=number)

@@ -123,6 +123,11 @@ def test_an_audit_from_plan_to_report(
     assert re.search(r"Provisions needing a record: <span[^>]*>1</span>", row)
     assert re.search(r"With a record: <span[^>]*>1</span>", row)
     assert "Nothing wrong" in row
+    japanese = auditor.get(f"/admin/audits/{audit_id}?lang=ja").text
+    assert "提供記録を作成している" in japanese  # R-TP-REC-1's Japanese title
+    assert re.search(r"記録が必要な提供: <span[^>]*>1</span>", japanese)
+    assert "点検表" in japanese
+    auditor.get(f"/admin/audits/{audit_id}?lang=en")
 
     assert _post(
         auditor, audit_id, "/findings",
@@ -135,10 +140,11 @@ def test_an_audit_from_plan_to_report(
     assert _post(
         auditor, audit_id, "/actions",
         {"finding_id": finding_id.group(1), "action": "監督手順を定める",
-         "owner_department": "営業部", "due_on": "2026-12-01"},
+         "owner_department": "営業部", "due_on": "2026-12-01", "follow_up_on": "2026-12-02"},
     ).endswith("done=action")  # fmt: skip
     page = auditor.get(f"/admin/audits/{audit_id}").text
     assert "overdue" in page  # due 1 December, open on 3 December
+    assert "follow-up due" in page  # follow up on 2 December
     action_id = re.search(r"/actions/([0-9a-f]{32})/progress", page)
     assert action_id is not None
     progress = f"/actions/{action_id.group(1)}/progress"

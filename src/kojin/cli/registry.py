@@ -35,8 +35,9 @@ def keys_rotate(
 ) -> None:
     """Make a new data key current and re-encrypt under it every subject, every request (with
     its documents and notes), the mail outbox, the payments behind payment records, the
-    incident register, the obligation tasks' owners, documents and reasons, the risk assessments,
-    the training roster, the internal audits and the management reviews."""
+    incident register, the obligation tasks' owners, documents and reasons, the recipient
+    register, internal audits, the risk assessments, the training roster and the management
+    reviews."""
     from kojin.drp.rotation import DRP_STORE
     from kojin.fulfilment.jobs import ENCRYPTED_STORE as JOBS_STORE
     from kojin.incidents.rotation import INCIDENTS_STORE, PEOPLE_STORE

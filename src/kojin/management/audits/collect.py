@@ -8,16 +8,10 @@ from datetime import date, datetime
 
 from kojin.crypto.cipher import FieldCipher
 from kojin.db.uow import Database
-from kojin.law.controls import Applies, applies
 from kojin.management.audits.schemas import AuditView
 from kojin.management.audits.service import collect_evidence
 from kojin.mynumber.filing.retention import RetentionRules
 from kojin.mynumber.vault import Vault
-
-
-def needs_vault(vault: Vault) -> bool:
-    """Whether the vault's policy makes the My Number controls apply."""
-    return applies(Applies.MY_NUMBER, vault.policy)
 
 
 def collect(
