@@ -143,6 +143,15 @@ MATRIX: dict[tuple[str, str], frozenset[Role]] = {
     ("POST", "/api/v1/training/records/import"): frozenset({P, A}),
     ("GET", "/api/v1/training/overdue"): frozenset({P, A, U}),
     ("GET", "/api/v1/training/figures"): frozenset({P, A, U}),
+    # management reviews (tests/api/test_api_reviews.py): the privacy office prepares and
+    # decides; auditors read, reports included
+    ("GET", "/api/v1/reviews"): frozenset({P, A, U}),
+    ("POST", "/api/v1/reviews"): frozenset({P, A}),
+    ("GET", "/api/v1/reviews/{review_id}"): frozenset({P, A, U}),
+    ("PATCH", "/api/v1/reviews/{review_id}"): frozenset({P, A}),
+    ("POST", "/api/v1/reviews/{review_id}/refresh"): frozenset({P, A}),
+    ("POST", "/api/v1/reviews/{review_id}/decisions"): frozenset({P, A}),
+    ("GET", "/api/v1/reviews/{review_id}/report"): frozenset({P, A, U}),
     ("GET", "/api/v1/provisions"): frozenset({P, A, U}),
     ("POST", "/api/v1/provisions/purge"): frozenset({P, A}),
     ("GET", "/api/v1/audit/verify"): frozenset({P, A, U}),

@@ -70,6 +70,7 @@ EXTRA_STATUSES: dict[tuple[str, str], frozenset[int]] = {
     ("POST", "/api/v1/audits/{audit_id}/reported"): frozenset({409}),
     ("POST", "/api/v1/audits/{audit_id}/close"): frozenset({409}),
     ("POST", "/api/v1/risks"): frozenset({404}),
+    ("POST", "/api/v1/reviews/{review_id}/refresh"): frozenset({409}),
     ("POST", "/api/v1/training/courses"): frozenset({409}),
     ("POST", "/api/v1/training/records"): frozenset({404}),
 }

@@ -30,6 +30,7 @@ from kojin.cli import (
     recipients,
     registry,
     requests,
+    review,
     risks,
     scan,
     serve,
@@ -87,6 +88,7 @@ worker.register(app)
 mynumber.register(app)
 mynumber_filing.register(mynumber.mynumber_app)
 incidents.register(app)
+review.register(app)
 audits.register(app)
 obligations.register(app)
 recipients.register(app)

@@ -36,11 +36,13 @@ def keys_rotate(
     """Make a new data key current and re-encrypt under it every subject, every request (with
     its documents and notes), the mail outbox, the payments behind payment records, the
     incident register, the obligation tasks' owners, documents and reasons, the recipient
-    register, internal audits, the risk assessments and the training roster."""
+    register, internal audits, the risk assessments, the training roster and the management
+    reviews."""
     from kojin.drp.rotation import DRP_STORE
     from kojin.fulfilment.jobs import ENCRYPTED_STORE as JOBS_STORE
     from kojin.incidents.rotation import INCIDENTS_STORE, PEOPLE_STORE
     from kojin.management.audits.rotation import AUDITS_STORE
+    from kojin.management.review.rotation import REVIEWS_STORE
     from kojin.management.risks.rotation import RISKS_STORE
     from kojin.management.task_rotation import TASKS_STORE
     from kojin.management.training.rotation import WORKERS_STORE
@@ -69,6 +71,7 @@ def keys_rotate(
                 INCIDENTS_STORE,
                 PEOPLE_STORE,
                 AUDITS_STORE,
+                REVIEWS_STORE,
                 TASKS_STORE,
                 EncryptedStore(
                     "recipients",
@@ -98,8 +101,9 @@ def keys_rotate(
         f"{result.stores.get('obligation_tasks', 0)} obligation task row(s), "
         f"{result.stores.get('recipients', 0)} recipient(s) and "
         f"{result.stores.get('recipient_checks', 0)} recipient check(s), "
-        f"{result.stores.get('risk_assessments', 0)} risk assessment(s) and "
-        f"{result.stores.get('training_workers', 0)} worker(s) on the training roster; "
+        f"{result.stores.get('risk_assessments', 0)} risk assessment(s), "
+        f"{result.stores.get('training_workers', 0)} worker(s) on the training roster and "
+        f"{result.stores.get('management_reviews', 0)} management review(s); "
         "older keys stay readable"
     )
 

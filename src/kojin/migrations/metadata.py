@@ -16,6 +16,7 @@ from kojin.fulfilment import models as fulfilment_models
 from kojin.incidents import models as incident_models
 from kojin.mail import models as mail_models
 from kojin.management.audits import models as internal_audit_models
+from kojin.management.review import models as review_models
 from kojin.management.risks import models as risk_models
 from kojin.management.training import models as training_models
 from kojin.mynumber.filing import models as filing_models
@@ -47,6 +48,7 @@ MODEL_MODULES = (
     provision_models,
     recipient_models,
     request_models,
+    review_models,
     risk_models,
     subject_models,
     training_models,

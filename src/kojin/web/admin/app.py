@@ -26,6 +26,7 @@ from kojin.web.admin import (
     queue,
     recipients_pages,
     requests,
+    reviews,
     risks,
     training,
 )
@@ -51,7 +52,7 @@ def create_admin(context: WebContext) -> FastAPI:
     # the new incident's form must come before the incident's page
     incidents = (incidents_list, incidents_view, incidents_people, incidents_drafts)
     # the new assessment's form must come before the assessment's page
-    management = (risks, training)
+    management = (risks, training, reviews)
     for module in (*modules, *mynumber, *incidents, *management):
         app.include_router(module.router)
     # the new audit's form must come before the audit's page

@@ -15,6 +15,7 @@ ADMIN_NAV = (
     ("outbox", "/outbox", roles.OUTBOX_READ),
     ("mynumber", "/mynumber", roles.MYNUMBER_READ),
     ("management", "/risks", roles.MANAGEMENT_READ),
+    ("reviews", "/reviews", roles.MANAGEMENT_READ),
 )
 
 #: the links between the My Number pages (key under ``mynumber.nav``, path, roles that see it)
