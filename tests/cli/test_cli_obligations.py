@@ -15,7 +15,7 @@ from typer.testing import CliRunner, Result
 
 from kojin.audit.models import AuditEntry
 from kojin.cli import app
-from kojin.cli.obligations import today_in_japan
+from kojin.cli.management_common import today_in_japan
 from kojin.crypto.keyring import Keyring, keyring_path
 from kojin.db.base import utcnow
 from kojin.db.uow import Database

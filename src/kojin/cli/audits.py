@@ -16,27 +16,33 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
-from datetime import date, datetime
-from typing import TYPE_CHECKING, Annotated, Final, TypeVar
-from zoneinfo import ZoneInfo
+from datetime import date
+from typing import TYPE_CHECKING, Annotated, TypeVar
 
 import typer
 
+from kojin.cli.management_common import (
+    ActorOption,
+    JsonOption,
+    actor_of,
+    day_of,
+    today_in_japan,
+)
+from kojin.cli.management_common import (
+    registry as open_registry,
+)
 from kojin.cli.output import cli_errors, load_settings, write_json_line
 from kojin.cli.registry_db import registry_database
 from kojin.errors import InputError
 
 if TYPE_CHECKING:
     from pydantic import BaseModel
-    from sqlalchemy.orm import Session
 
     from kojin.crypto import FieldCipher
     from kojin.db.uow import Database
     from kojin.management.audits.schemas import AuditView
     from kojin.settings import Settings
 
-TOKYO: Final = ZoneInfo("Asia/Tokyo")
 M = TypeVar("M", bound="BaseModel")
 
 audits_app = typer.Typer(
@@ -50,62 +56,15 @@ audits_app.add_typer(action_app, name="action")
 RefArgument = Annotated[
     str, typer.Argument(metavar="REF", help="The audit's reference (AUD-2027-01) or id.")
 ]
-ActorOption = Annotated[
-    str | None,
-    typer.Option(
-        "--actor",
-        help="Who this is done by, for the audit chain: staff:<username> or token:<id> "
-        "(default: cli:<operating-system user>).",
-    ),
-]
-JsonOption = Annotated[bool, typer.Option("--json", help="JSON for scripts, not a table.")]
 OnOption = Annotated[
     str | None, typer.Option("--on", help="The day it was done (ISO); default: today.")
 ]
 
 
-@dataclass(frozen=True, slots=True)
-class _Registry:
-    session: Session
-    cipher: FieldCipher
-    settings: Settings
-
-
-def today_in_japan() -> date:
-    return datetime.now(TOKYO).date()
-
-
-def _actor(given: str | None) -> str:
-    from kojin.cli.incidents import _actor as checked
-
-    return checked(given)
-
-
-def _day(value: str | None, option: str) -> date | None:
-    if value is None:
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise InputError(f"{option} is not an ISO date (YYYY-MM-DD)", field=option) from None
-
-
 def _required_day(value: str, option: str) -> date:
-    day = _day(value, option)
+    day = day_of(value, option)
     assert day is not None
     return day
-
-
-@contextmanager
-def _registry(*, write: bool) -> Iterator[_Registry]:
-    from kojin.crypto import FieldCipher, load_keyring
-
-    settings = load_settings()
-    cipher = FieldCipher(load_keyring(settings))
-    with registry_database() as database:
-        scope = database.uow() if write else database.read()
-        with scope as session:
-            yield _Registry(session=session, cipher=cipher, settings=settings)
 
 
 def _valid(build: type[M], **values: object) -> M:
@@ -182,7 +141,7 @@ def list_command(
             raise InputError(
                 "--status must be planned, in_progress, reported or closed", field="status"
             ) from None
-        with _registry(write=False) as registry:
+        with open_registry(write=False) as registry:
             page = list_audits(session=registry.session, status=wanted, limit=1000)
     if as_json:
         for row in page.audits:
@@ -221,7 +180,7 @@ def plan(
     from kojin.policy import load_policy, to_facts
 
     with cli_errors():
-        who = _actor(actor)
+        who = actor_of(actor)
         body = _valid(
             AuditPlan,
             title=title,
@@ -230,9 +189,9 @@ def plan(
             scope_departments=departments,
             lead_auditor=lead_auditor,
             lead_auditor_department=lead_department,
-            planned_on=_day(planned_on, "--planned-on") or today_in_japan(),
+            planned_on=day_of(planned_on, "--planned-on") or today_in_japan(),
         )
-        with _registry(write=True) as registry:
+        with open_registry(write=True) as registry:
             facts = to_facts(load_policy(registry.settings.policy_file))
             view = plan_audit(
                 session=registry.session,
@@ -252,7 +211,7 @@ def show(ref: RefArgument, as_json: JsonOption = False) -> None:
     """One audit: its checklist with the evidence and results, findings and actions."""
     from kojin.management.audits.service import get_audit
 
-    with cli_errors(), _registry(write=False) as registry:
+    with cli_errors(), open_registry(write=False) as registry:
         view = get_audit(
             session=registry.session, cipher=registry.cipher, audit_id=ref, today=today_in_japan()
         )
@@ -280,7 +239,7 @@ def collect(ref: RefArgument, actor: ActorOption = None, as_json: JsonOption = F
     from kojin.policy import load_policy, to_facts
 
     with cli_errors():
-        who = _actor(actor)
+        who = actor_of(actor)
         with _database() as (database, cipher, settings):
             facts = to_facts(load_policy(settings.policy_file))
             retention = load_retention_rules(settings.mynumber_retention_file)
@@ -330,9 +289,9 @@ def record(
     from kojin.management.audits.service import record_result
 
     with cli_errors():
-        who = _actor(actor)
+        who = actor_of(actor)
         body = _valid(ItemResultIn, result=result, notes=notes)
-        with _registry(write=True) as registry:
+        with open_registry(write=True) as registry:
             item = record_result(
                 session=registry.session,
                 cipher=registry.cipher,
@@ -359,9 +318,9 @@ def finding(
     from kojin.management.audits.service import add_finding
 
     with cli_errors():
-        who = _actor(actor)
+        who = actor_of(actor)
         body = _valid(FindingIn, kind=kind, description=description, root_cause=root_cause)
-        with _registry(write=True) as registry:
+        with open_registry(write=True) as registry:
             view = add_finding(
                 session=registry.session,
                 cipher=registry.cipher,

@@ -9,17 +9,16 @@ from typing import Annotated, Literal
 
 import typer
 
-from kojin.cli.audits import (
+from kojin.cli.audits import OnOption, RefArgument, _required_day, _valid
+from kojin.cli.management_common import (
     ActorOption,
     JsonOption,
-    OnOption,
-    RefArgument,
-    _actor,
-    _day,
-    _registry,
-    _required_day,
-    _valid,
+    actor_of,
+    day_of,
     today_in_japan,
+)
+from kojin.cli.management_common import (
+    registry as open_registry,
 )
 from kojin.cli.output import cli_errors, write_json_line
 from kojin.errors import InputError
@@ -48,16 +47,16 @@ def action_add(
     from kojin.management.audits.service import add_action
 
     with cli_errors():
-        who = _actor(actor)
+        who = actor_of(actor)
         body = _valid(
             ActionIn,
             action=action,
             owner_department=owner_department,
             owner_person=owner_person,
             due_on=_required_day(due, "--due"),
-            follow_up_on=_day(follow_up, "--follow-up"),
+            follow_up_on=day_of(follow_up, "--follow-up"),
         )
-        with _registry(write=True) as registry:
+        with open_registry(write=True) as registry:
             view = add_action(
                 session=registry.session,
                 cipher=registry.cipher,
@@ -78,14 +77,14 @@ def _progress(
     from kojin.management.audits.service import progress_action
 
     with cli_errors():
-        who = _actor(actor)
+        who = actor_of(actor)
         body = _valid(
             ActionProgress,
             status=status,
-            on=_day(on, "--on") or today_in_japan(),
+            on=day_of(on, "--on") or today_in_japan(),
             effectiveness=effectiveness,
         )
-        with _registry(write=True) as registry:
+        with open_registry(write=True) as registry:
             view = progress_action(
                 session=registry.session,
                 cipher=registry.cipher,
@@ -123,9 +122,9 @@ def reported(
     from kojin.management.audits.service import report_audit
 
     with cli_errors():
-        who = _actor(actor)
-        day = _day(on, "--on") or today_in_japan()
-        with _registry(write=True) as registry:
+        who = actor_of(actor)
+        day = day_of(on, "--on") or today_in_japan()
+        with open_registry(write=True) as registry:
             view = report_audit(
                 session=registry.session,
                 cipher=registry.cipher,
@@ -142,9 +141,9 @@ def close(ref: RefArgument, on: OnOption = None, actor: ActorOption = None) -> N
     from kojin.management.audits.service import close_audit
 
     with cli_errors():
-        who = _actor(actor)
-        day = _day(on, "--on") or today_in_japan()
-        with _registry(write=True) as registry:
+        who = actor_of(actor)
+        day = day_of(on, "--on") or today_in_japan()
+        with open_registry(write=True) as registry:
             view = close_audit(
                 session=registry.session, cipher=registry.cipher, audit_id=ref, on=day, actor=who
             )
@@ -169,14 +168,14 @@ def report(
     from kojin.policy import load_policy
 
     with cli_errors():
-        who = _actor(actor)
+        who = actor_of(actor)
         if file_format not in ("html", "pdf"):
             raise InputError("--format must be html or pdf", field="format")
         if lang not in ("ja", "en"):
             raise InputError("--lang must be ja or en", field="lang")
         language: Literal["ja", "en"] = "ja" if lang == "ja" else "en"
         today = today_in_japan()
-        with _registry(write=True) as registry:
+        with open_registry(write=True) as registry:
             view = get_audit(
                 session=registry.session, cipher=registry.cipher, audit_id=ref, today=today
             )

@@ -1,5 +1,6 @@
-"""Shared pieces of ``kojin risks`` and ``kojin training``: the registry session with the field
-cipher, the actor, days, and Rich tables."""
+"""Shared pieces of the management system's commands (``kojin obligations``, ``recipients``,
+``risks``, ``training``, ``audits``, ``review``): the registry session with the field cipher
+and the settings, the actor, days in Japan, and Rich tables."""
 
 from __future__ import annotations
 
@@ -21,6 +22,7 @@ if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
     from kojin.crypto import FieldCipher
+    from kojin.settings import Settings
 
 TOKYO: Final = ZoneInfo("Asia/Tokyo")
 #: who acts, as the audit chain names people: staff:<username>, token:<id> or cli:<user>
@@ -41,6 +43,7 @@ JsonOption = Annotated[bool, typer.Option("--json", help="JSON for scripts, not 
 class Registry:
     session: Session
     cipher: FieldCipher
+    settings: Settings
 
 
 def today_in_japan() -> date:
@@ -77,7 +80,7 @@ def registry(*, write: bool) -> Iterator[Registry]:
     with registry_database() as database:
         scope = database.uow() if write else database.read()
         with scope as session:
-            yield Registry(session=session, cipher=cipher)
+            yield Registry(session=session, cipher=cipher, settings=settings)
 
 
 def print_table(title: str, headers: Sequence[str], rows: Sequence[Sequence[object]]) -> None:

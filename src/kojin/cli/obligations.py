@@ -15,30 +15,27 @@ operator acts for. Errors name options, never the values given.
 
 from __future__ import annotations
 
-import re
-from collections.abc import Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass
-from datetime import date, datetime
-from typing import TYPE_CHECKING, Annotated, Final
-from zoneinfo import ZoneInfo
+from datetime import date
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from kojin.cli.output import cli_actor, cli_errors, load_settings, write_json_line
-from kojin.cli.registry_db import registry_database
+from kojin.cli.management_common import (
+    TOKYO,
+    ActorOption,
+    JsonOption,
+    actor_of,
+    today_in_japan,
+)
+from kojin.cli.management_common import (
+    registry as open_registry,
+)
+from kojin.cli.output import cli_errors, write_json_line
 from kojin.errors import InputError
 
 if TYPE_CHECKING:
-    from sqlalchemy.orm import Session
-
-    from kojin.crypto import FieldCipher
     from kojin.registry.obligations.schemas import TaskDetail, TaskOut
-    from kojin.settings import Settings
 
-TOKYO: Final = ZoneInfo("Asia/Tokyo")
-#: who acts, as the audit chain names people: staff:<username>, token:<id> or cli:<user>
-_ACTOR = re.compile(r"(staff|token|cli):[A-Za-z0-9._@+-]{1,64}")
 
 obligations_app = typer.Typer(
     help="Obligation tasks: the duties recorded decisions create, followed until evidence "
@@ -47,49 +44,6 @@ obligations_app = typer.Typer(
 )
 
 IdArgument = Annotated[str, typer.Argument(metavar="ID", help="The task's id.")]
-ActorOption = Annotated[
-    str | None,
-    typer.Option(
-        "--actor",
-        help="Who this is done by, for the audit chain: staff:<username> or token:<id> "
-        "(default: cli:<operating-system user>).",
-    ),
-]
-JsonOption = Annotated[bool, typer.Option("--json", help="JSON for scripts, not a table.")]
-
-
-@dataclass(frozen=True, slots=True)
-class _Registry:
-    session: Session
-    cipher: FieldCipher
-    settings: Settings
-
-
-def today_in_japan() -> date:
-    return datetime.now(TOKYO).date()
-
-
-def _actor(given: str | None) -> str:
-    if given is None:
-        return cli_actor()
-    if _ACTOR.fullmatch(given) is None:
-        raise InputError(
-            "--actor must be staff:<username> or token:<id> (letters, digits, ._@+-)",
-            field="actor",
-        )
-    return given
-
-
-@contextmanager
-def _registry(*, write: bool) -> Iterator[_Registry]:
-    from kojin.crypto import FieldCipher, load_keyring
-
-    settings = load_settings()
-    cipher = FieldCipher(load_keyring(settings))
-    with registry_database() as database:
-        scope = database.uow() if write else database.read()
-        with scope as session:
-            yield _Registry(session=session, cipher=cipher, settings=settings)
 
 
 def _due_text(task: TaskOut) -> str:
@@ -214,7 +168,7 @@ def list_command(
             duty = None if code is None else ObligationCode(code)
         except ValueError:
             raise InputError("--code names no duty", field="code") from None
-        with _registry(write=False) as registry:
+        with open_registry(write=False) as registry:
             page = list_tasks(
                 registry.session,
                 cipher=registry.cipher,
@@ -238,7 +192,7 @@ def show(task_id: IdArgument, as_json: JsonOption = False) -> None:
     """One task: the duty, what it is about, its decisions, owner, due date and history."""
     from kojin.registry.obligations.service import get_task
 
-    with cli_errors(), _registry(write=False) as registry:
+    with cli_errors(), open_registry(write=False) as registry:
         task = get_task(
             registry.session, cipher=registry.cipher, task_id=task_id, today=today_in_japan()
         )
@@ -270,7 +224,7 @@ def assign(
     from kojin.registry.obligations.service import assign_task
 
     with cli_errors():
-        who = _actor(actor)
+        who = actor_of(actor)
         try:
             new_due = None if due is None else date.fromisoformat(due)
         except ValueError:
@@ -285,7 +239,7 @@ def assign(
             )
         except ValidationError as exc:
             raise InputError(_first_problem(exc), field="owner") from None
-        with _registry(write=True) as registry:
+        with open_registry(write=True) as registry:
             task = assign_task(
                 registry.session, cipher=registry.cipher, task_id=task_id, change=change, actor=who
             )
@@ -331,7 +285,7 @@ def close(
     from kojin.registry.obligations.schemas import Evidence
 
     with cli_errors():
-        who = _actor(actor)
+        who = actor_of(actor)
         if (document is None) == (record is None):
             raise InputError("give --document with --reference, or --record", field="evidence")
         if record is not None:
@@ -343,7 +297,7 @@ def close(
             evidence = Evidence.model_validate(raw)
         except ValidationError as exc:
             raise InputError(_first_problem(exc), field="evidence") from None
-        with _registry(write=True) as registry:
+        with open_registry(write=True) as registry:
             task = close_task_with_evidence(
                 registry.session,
                 cipher=registry.cipher,
@@ -365,8 +319,8 @@ def reopen(
     from kojin.registry.obligations.service import reopen_task
 
     with cli_errors():
-        who = _actor(actor)
-        with _registry(write=True) as registry:
+        who = actor_of(actor)
+        with open_registry(write=True) as registry:
             task = reopen_task(
                 registry.session, cipher=registry.cipher, task_id=task_id, actor=who, reason=reason
             )
@@ -379,7 +333,7 @@ def remind() -> None:
     KOJIN_OBLIGATION_REMINDER_TO now; print how many mails were sent."""
     from kojin.management.task_reminders import send_reminders
 
-    with cli_errors(), _registry(write=True) as registry:
+    with cli_errors(), open_registry(write=True) as registry:
         sent = send_reminders(
             session=registry.session,
             cipher=registry.cipher,

@@ -17,32 +17,31 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass
-from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, Final, TypeVar
-from zoneinfo import ZoneInfo
 
 import typer
 
-from kojin.cli.output import cli_actor, cli_errors, load_settings, write_json_line
-from kojin.cli.registry_db import registry_database
+from kojin.cli.management_common import (
+    ActorOption,
+    JsonOption,
+    actor_of,
+    day_of,
+    today_in_japan,
+)
+from kojin.cli.management_common import (
+    registry as open_registry,
+)
+from kojin.cli.output import cli_errors, load_settings, write_json_line
 from kojin.errors import InputError
 
 if TYPE_CHECKING:
     from pydantic import BaseModel
-    from sqlalchemy.orm import Session
 
-    from kojin.crypto import FieldCipher
     from kojin.registry.recipients.schemas import RecipientSummary, RecipientView
 
     ModelT = TypeVar("ModelT", bound=BaseModel)
 
-TOKYO: Final = ZoneInfo("Asia/Tokyo")
-#: who acts, as the audit chain names people: staff:<username>, token:<id> or cli:<user>
-_ACTOR = re.compile(r"(staff|token|cli):[A-Za-z0-9._@+-]{1,64}")
 #: an unknown key of a fields file is shown only when it reads like one of kojin's field names
 _KEY_SHOWN = re.compile(r"[a-z][a-z0-9_]{0,39}")
 
@@ -53,45 +52,6 @@ recipients_app = typer.Typer(
 )
 
 IdArgument = Annotated[str, typer.Argument(metavar="ID", help="The recipient's id.")]
-ActorOption = Annotated[
-    str | None,
-    typer.Option(
-        "--actor",
-        help="Who this is done by, for the audit chain: staff:<username> or token:<id> "
-        "(default: cli:<operating-system user>).",
-    ),
-]
-JsonOption = Annotated[bool, typer.Option("--json", help="JSON for scripts, not a table.")]
-
-
-@dataclass(frozen=True, slots=True)
-class _Registry:
-    session: Session
-    cipher: FieldCipher
-
-
-def today_in_japan() -> date:
-    return datetime.now(TOKYO).date()
-
-
-def _actor(given: str | None) -> str:
-    if given is None:
-        return cli_actor()
-    if _ACTOR.fullmatch(given) is None:
-        raise InputError(
-            "--actor must be staff:<username> or token:<id> (letters, digits, ._@+-)",
-            field="actor",
-        )
-    return given
-
-
-def _day(value: str | None, option: str) -> date | None:
-    if value is None:
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise InputError(f"{option} is not an ISO date (YYYY-MM-DD)", field=option) from None
 
 
 def _declared() -> frozenset[str]:
@@ -99,18 +59,6 @@ def _declared() -> frozenset[str]:
     from kojin.policy import load_policy, to_facts
 
     return frozenset(to_facts(load_policy(load_settings().policy_file)).categories)
-
-
-@contextmanager
-def _registry(*, write: bool) -> Iterator[_Registry]:
-    from kojin.crypto import FieldCipher, load_keyring
-
-    settings = load_settings()
-    cipher = FieldCipher(load_keyring(settings))
-    with registry_database() as database:
-        scope = database.uow() if write else database.read()
-        with scope as session:
-            yield _Registry(session=session, cipher=cipher)
 
 
 def _location(loc: tuple[int | str, ...], kind: str) -> str:
@@ -239,7 +187,7 @@ def list_command(
         if status not in ("active", "ended", "all"):
             raise InputError("--status must be active, ended or all", field="status")
         wanted = None if status == "all" else RecipientStatus(status)
-        with _registry(write=False) as registry:
+        with open_registry(write=False) as registry:
             rows = list_recipients(
                 session=registry.session,
                 cipher=registry.cipher,
@@ -259,7 +207,7 @@ def show(recipient_id: IdArgument, as_json: JsonOption = False) -> None:
     """One recipient: what is entrusted, the contract's missing items and the checks."""
     from kojin.registry.recipients.service import get_recipient
 
-    with cli_errors(), _registry(write=False) as registry:
+    with cli_errors(), open_registry(write=False) as registry:
         view = get_recipient(
             session=registry.session,
             cipher=registry.cipher,
@@ -283,9 +231,9 @@ def add(
     from kojin.registry.recipients.service import add_recipient
 
     with cli_errors():
-        who = _actor(actor)
+        who = actor_of(actor)
         fields = read_model(file, RecipientFields)
-        with _registry(write=True) as registry:
+        with open_registry(write=True) as registry:
             view = add_recipient(
                 session=registry.session,
                 cipher=registry.cipher,
@@ -309,9 +257,9 @@ def update(
     from kojin.registry.recipients.service import update_recipient
 
     with cli_errors():
-        who = _actor(actor)
+        who = actor_of(actor)
         fields = read_model(file, RecipientFields)
-        with _registry(write=True) as registry:
+        with open_registry(write=True) as registry:
             view = update_recipient(
                 session=registry.session,
                 cipher=registry.cipher,
@@ -337,10 +285,10 @@ def end(
     from kojin.registry.recipients.service import end_recipient
 
     with cli_errors():
-        who = _actor(actor)
+        who = actor_of(actor)
         today = today_in_japan()
-        day = _day(on, "--on") or today
-        with _registry(write=True) as registry:
+        day = day_of(on, "--on") or today
+        with open_registry(write=True) as registry:
             view = end_recipient(
                 session=registry.session,
                 cipher=registry.cipher,
@@ -378,13 +326,13 @@ def check(
     from kojin.registry.recipients.service import record_check
 
     with cli_errors():
-        who = _actor(actor)
+        who = actor_of(actor)
         today = today_in_japan()
         given: dict[str, Any] = {
             "kind": kind,
             "result": result,
-            "checked_on": _day(on, "--on") or today,
-            "next_due": _day(next_due, "--next-due"),
+            "checked_on": day_of(on, "--on") or today,
+            "next_due": day_of(next_due, "--next-due"),
         }
         if details is None:
             from pydantic import ValidationError
@@ -398,7 +346,7 @@ def check(
                 ) from None
         else:
             check_in = read_model(details, CheckInput, **given)
-        with _registry(write=True) as registry:
+        with open_registry(write=True) as registry:
             view = record_check(
                 session=registry.session,
                 cipher=registry.cipher,
@@ -424,7 +372,7 @@ def statement_command(
     with cli_errors():
         if lang not in ("ja", "en"):
             raise InputError("--lang must be ja or en", field="lang")
-        with _registry(write=False) as registry:
+        with open_registry(write=False) as registry:
             view = statement(
                 session=registry.session,
                 cipher=registry.cipher,

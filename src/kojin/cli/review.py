@@ -19,32 +19,32 @@ person the operator acts for); errors name fields and files, never values.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass
-from datetime import date, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Final, Literal, TypeVar
-from zoneinfo import ZoneInfo
+from typing import TYPE_CHECKING, Annotated, Literal, TypeVar
 
 import typer
 from pydantic import BaseModel
 
-from kojin.cli.output import cli_actor, cli_errors, load_settings, write_json_line
-from kojin.cli.registry_db import registry_database
+from kojin.cli.management_common import (
+    ActorOption,
+    JsonOption,
+    actor_of,
+    day_of,
+    today_in_japan,
+)
+from kojin.cli.management_common import (
+    registry as open_registry,
+)
+from kojin.cli.output import cli_errors, write_json_line
 from kojin.errors import InputError, NotFoundError
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
-    from kojin.crypto import FieldCipher
     from kojin.management.review.schemas import ReviewView
-    from kojin.settings import Settings
 
-TOKYO: Final = ZoneInfo("Asia/Tokyo")
 _ID = re.compile(r"[0-9a-f]{32}")
 _REFERENCE = re.compile(r"MR-[0-9]{4}-[0-9]{2,4}")
-_ACTOR = re.compile(r"(staff|token|cli):[A-Za-z0-9._@+-]{1,64}")
 Model = TypeVar("Model", bound=BaseModel)
 
 review_app = typer.Typer(
@@ -56,58 +56,6 @@ review_app = typer.Typer(
 RefArgument = Annotated[
     str, typer.Argument(metavar="REF", help="The review's reference (MR-2027-01) or id.")
 ]
-ActorOption = Annotated[
-    str | None,
-    typer.Option(
-        "--actor",
-        help="Who this is done by, for the audit chain: staff:<username> or token:<id> "
-        "(default: cli:<operating-system user>).",
-    ),
-]
-JsonOption = Annotated[bool, typer.Option("--json", help="JSON for scripts, not text.")]
-
-
-@dataclass(frozen=True, slots=True)
-class _Registry:
-    session: Session
-    cipher: FieldCipher
-    settings: Settings
-
-
-def today_in_japan() -> date:
-    return datetime.now(TOKYO).date()
-
-
-def _actor(given: str | None) -> str:
-    if given is None:
-        return cli_actor()
-    if _ACTOR.fullmatch(given) is None:
-        raise InputError(
-            "--actor must be staff:<username> or token:<id> (letters, digits, ._@+-)",
-            field="actor",
-        )
-    return given
-
-
-def _day(value: str | None, option: str) -> date | None:
-    if value is None:
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise InputError(f"{option} is not an ISO date (YYYY-MM-DD)", field=option) from None
-
-
-@contextmanager
-def _registry(*, write: bool) -> Iterator[_Registry]:
-    from kojin.crypto import FieldCipher, load_keyring
-
-    settings = load_settings()
-    cipher = FieldCipher(load_keyring(settings))
-    with registry_database() as database:
-        scope = database.uow() if write else database.read()
-        with scope as session:
-            yield _Registry(session=session, cipher=cipher, settings=settings)
 
 
 def _review_id(session: Session, ref: str) -> str:
@@ -195,15 +143,15 @@ def create(
     from kojin.management.review.service import create_review, period_choice
 
     with cli_errors():
-        who = _actor(actor)
+        who = actor_of(actor)
         today = today_in_japan()
-        first, last = _day(since, "since"), _day(until, "until")
+        first, last = day_of(since, "since"), day_of(until, "until")
         if (year is not None or fiscal_year is not None) and (first or last):
             raise InputError("give --since/--until or a year, not both", field="since")
         if year is not None or fiscal_year is not None:
             first, last = period_choice(today=today, year=year, fiscal_year=fiscal_year)
         review_in = ReviewCreate(title=title, since=first, until=last)
-        with _registry(write=True) as registry:
+        with open_registry(write=True) as registry:
             view = create_review(
                 session=registry.session,
                 cipher=registry.cipher,
@@ -226,7 +174,7 @@ def list_command(
 
     from kojin.management.review.service import list_reviews
 
-    with cli_errors(), _registry(write=False) as registry:
+    with cli_errors(), open_registry(write=False) as registry:
         rows = list_reviews(session=registry.session, cipher=registry.cipher)
     if as_json:
         for row in rows:
@@ -245,7 +193,7 @@ def show(ref: RefArgument, as_json: JsonOption = False) -> None:
     """One review: its inputs, law changes, opportunities and decisions."""
     from kojin.management.review.service import get_review
 
-    with cli_errors(), _registry(write=False) as registry:
+    with cli_errors(), open_registry(write=False) as registry:
         view = get_review(
             session=registry.session,
             cipher=registry.cipher,
@@ -260,8 +208,8 @@ def refresh(ref: RefArgument, actor: ActorOption = None, as_json: JsonOption = F
     from kojin.management.review.service import refresh_inputs
 
     with cli_errors():
-        who = _actor(actor)
-        with _registry(write=True) as registry:
+        who = actor_of(actor)
+        with open_registry(write=True) as registry:
             view = refresh_inputs(
                 session=registry.session,
                 cipher=registry.cipher,
@@ -287,9 +235,9 @@ def update(
     from kojin.management.review.service import update_review
 
     with cli_errors():
-        who = _actor(actor)
+        who = actor_of(actor)
         changes = _read(file, ReviewUpdate)
-        with _registry(write=True) as registry:
+        with open_registry(write=True) as registry:
             view = update_review(
                 session=registry.session,
                 cipher=registry.cipher,
@@ -315,9 +263,9 @@ def decide(
     from kojin.management.review.service import record_outcome
 
     with cli_errors():
-        who = _actor(actor)
+        who = actor_of(actor)
         outcome = _read(file, ReviewOutcome)
-        with _registry(write=True) as registry:
+        with open_registry(write=True) as registry:
             view = record_outcome(
                 session=registry.session,
                 cipher=registry.cipher,
@@ -348,7 +296,7 @@ def report(
     from kojin.policy import load_policy
 
     with cli_errors():
-        who = _actor(actor)
+        who = actor_of(actor)
         if file_format not in ("html", "pdf"):
             raise InputError("--format must be html or pdf", field="format")
         if lang not in ("ja", "en"):
@@ -356,7 +304,7 @@ def report(
         language: Literal["ja", "en"] = "ja" if lang == "ja" else "en"
         written = False
         try:
-            with _registry(write=True) as registry:
+            with open_registry(write=True) as registry:
                 found = _review_id(registry.session, ref)
                 view = get_review(session=registry.session, cipher=registry.cipher, review_id=found)
                 policy = load_policy(registry.settings.policy_file)
