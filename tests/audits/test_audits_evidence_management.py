@@ -16,7 +16,7 @@ from kojin.db.uow import Database
 from kojin.law.decision_schemas import DecisionRequest
 from kojin.law.policy_facts import PolicyFacts
 from kojin.management.audits.evidence import DUTY_CODES
-from kojin.management.audits.schemas import AuditView, EvidenceStatus
+from kojin.management.audits.schemas import AuditView, Evidence, EvidenceStatus
 from kojin.management.audits.service import collect_evidence, plan_audit
 from kojin.management.risks.schemas import Evaluation, RiskInput, Stage
 from kojin.management.risks.service import assess_risk
@@ -187,3 +187,35 @@ def test_recipient_risk_and_training_registers(
         item = next(i for i in view.checklist if i.control_id == control)
         assert item.evidence is not None
         assert item.evidence.status is EvidenceStatus.ATTENTION
+
+
+def test_an_entrustment_to_an_unregistered_recipient_needs_attention_once_overdue(
+    database: Database, cipher: FieldCipher, facts: PolicyFacts
+) -> None:
+    """The supervision task a decision opens shows under R-SEC-4 as soon as it is overdue,
+    even though the register holds no entrustee at all; an empty ledger needs attention."""
+    entrust = DecisionRequest.model_validate(
+        {
+            "action": "provide",
+            "category": "customer",
+            "purpose": "provide_services",
+            "recipient": {"name": "Haiso Logistics", "country": "JP", "relation": "entrustee"},
+        }
+    )
+    before = _collect(database, cipher, facts, today=SINCE)
+    assert _evidence(before, "R-SEC-4").status is EvidenceStatus.OK
+    assert _evidence(before, "R-PM-1").status is EvidenceStatus.ATTENTION  # no ledger rows
+    assert _item(before, "R-PM-1")["rows"] == 0
+    with database.uow() as session:
+        decide_batch(session=session, requests=[entrust], policy=facts, actor="t", now=at(SINCE))
+    view = _collect(database, cipher, facts)
+    counts = _item(view, "R-SEC-4")
+    assert counts["entrustees"] == 0
+    assert counts["supervision_tasks_overdue"] == 1
+    assert _evidence(view, "R-SEC-4").status is EvidenceStatus.ATTENTION
+
+
+def _evidence(view: AuditView, control: str) -> Evidence:
+    item = next(i for i in view.checklist if i.control_id == control)
+    assert item.evidence is not None
+    return item.evidence

@@ -304,7 +304,8 @@ def audit_chain(s: Sources, p: Period) -> Evidence:
 
 
 def ledger_review(s: Sources, p: Period) -> Evidence:
-    """Ledger rows, and those reviewed within the last year (R-PM-1)."""
+    """Ledger rows, and those reviewed within the last year (R-PM-1). An empty ledger needs
+    attention too: the personal information the company handles is not identified."""
     since = p.today - timedelta(days=LEDGER_REVIEW_DAYS)
     rows, reviewed = s.registry.execute(
         select(
@@ -317,7 +318,8 @@ def ledger_review(s: Sources, p: Period) -> Evidence:
         "reviewed_within_year": int(reviewed or 0),
         "review_overdue": int(rows or 0) - int(reviewed or 0),
     }
-    return _evidence(EvidenceSource.LEDGER_REVIEW, counts, counts["review_overdue"] > 0, p)
+    attention = counts["rows"] == 0 or counts["review_overdue"] > 0
+    return _evidence(EvidenceSource.LEDGER_REVIEW, counts, attention, p)
 
 
 #: the obligation codes whose duty the law cites under each requirement id
@@ -357,9 +359,29 @@ def obligation_tasks(s: Sources, p: Period, codes: frozenset[str] | None) -> Evi
     return _evidence(EvidenceSource.OBLIGATION_TASKS, counts, attention, p)
 
 
+#: the duties of supervising a recipient that decisions open as tasks (R-SEC-4, R-MN-8,
+#: R-TP-FX-3, R-PRI-2): an entrustment or Rule 16 provision to a recipient that is not yet
+#: selected, contracted and checked shows here, even before the register holds it
+SUPERVISION_CODES: Final = (
+    ObligationCode.SUPERVISE_ENTRUSTEE.value,
+    ObligationCode.PERIODIC_CHECK_FOREIGN_RECIPIENT.value,
+)
+
+
 def recipient_checks(s: Sources, p: Period) -> Evidence:
-    """The entrustee and foreign-recipient register's checks (R-SEC-4, R-TP-FX-3)."""
+    """The entrustee and foreign-recipient register's checks (R-SEC-4, R-TP-FX-3), and the
+    supervision tasks decisions opened that are still open past their due date."""
     figures = recipient_figures(session=s.registry, since=p.since, until=p.until, today=p.today)
+    task = ObligationTask
+    tasks_overdue = s.registry.execute(
+        select(func.count())
+        .select_from(task)
+        .where(
+            task.code.in_(SUPERVISION_CODES),
+            task.status == TaskStatus.OPEN.value,
+            task.due_on < p.today,
+        )
+    ).scalar_one()
     counts = {
         "entrustees": figures.entrustees,
         "foreign_recipients": figures.foreign_recipients,
@@ -367,8 +389,15 @@ def recipient_checks(s: Sources, p: Period) -> Evidence:
         "checks_in_period": figures.checks_in_period,
         "issues_in_period": figures.issues_in_period,
         "failed_in_period": figures.failed_in_period,
+        "supervision_tasks_overdue": int(tasks_overdue or 0),
     }
-    attention = figures.checks_overdue + figures.issues_in_period + figures.failed_in_period > 0
+    attention = (
+        figures.checks_overdue
+        + figures.issues_in_period
+        + figures.failed_in_period
+        + counts["supervision_tasks_overdue"]
+        > 0
+    )
     return _evidence(EvidenceSource.RECIPIENT_CHECKS, counts, attention, p)
 
 

@@ -186,6 +186,7 @@ COUNTS: Final[dict[Lang, dict[str, str]]] = {
         "checks_in_period": "期間内の確認",
         "issues_in_period": "課題のあった確認",
         "failed_in_period": "措置が守られていなかった確認",
+        "supervision_tasks_overdue": "期限を過ぎた監督のタスク",
         "rows_assessed": "評価済の台帳の行",
         "reviews_overdue": "見直し期限超過・要再評価",
         "high_residual": "残留リスク高",
