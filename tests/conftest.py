@@ -37,7 +37,7 @@ PG_ENV = "KOJIN_TEST_DATABASE_URL"
 
 #: pytester for the guard's own tests; the number guard fails any test that shows a My Number
 #: outside the vault's authorized responses (tests/number_guard)
-pytest_plugins = ["pytester", "number_guard.plugin"]
+pytest_plugins = ["pytester", "number_guard.plugin", "spark_cluster.plugin"]
 
 
 def pytest_configure(config: pytest.Config) -> None:

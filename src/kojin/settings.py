@@ -218,6 +218,11 @@ class Settings(BaseSettings):
         description="E-mail addresses (comma-separated) that receive the reminders of obligation "
         "tasks overdue or due within 7 days; without them no reminder is sent.",
     )
+    spark_master: str | None = Field(
+        default=None,
+        description="Spark master URL the data jobs run on with --engine spark (spark://host:7077, "
+        "yarn, k8s://..., local[N]); default: local[N] with one thread per processor.",
+    )
     incident_contact: str | None = Field(
         default=None,
         description="The inquiry desk named in incident notices and publications (a telephone "
