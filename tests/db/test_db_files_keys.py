@@ -131,12 +131,12 @@ def test_keys_in_both_folders_are_refused_with_what_to_do(home: Path) -> None:
 
 
 def test_pseudonym_keys_default_to_the_keys_folder(home: Path) -> None:
-    assert deid_service._default_key_file() == home.parent / "var-keys" / "pseudonym-keys.json"
+    assert deid_service.default_key_file() == home.parent / "var-keys" / "pseudonym-keys.json"
 
 
 def test_pseudonym_keys_of_an_earlier_release_are_moved(home: Path) -> None:
     _, pseudonym = _legacy_install(home)
-    path = deid_service._default_key_file()
+    path = deid_service.default_key_file()
     assert path == home.parent / "var-keys" / "pseudonym-keys.json"
     assert path.read_bytes() == pseudonym
     assert (path.parent / "keyring.json").exists()
@@ -148,14 +148,14 @@ def test_pseudonym_keys_in_the_old_folder_are_never_replaced_silently(home: Path
     (home.parent / "var-keys").mkdir()
     (home.parent / "var-keys" / "keyring.json").write_text("{}")
     with pytest.raises(ConfigurationError, match="old folder"):
-        deid_service._default_key_file()
+        deid_service.default_key_file()
     assert (home / "keys" / "pseudonym-keys.json").exists()
 
 
 def test_an_empty_keys_folder_takes_the_old_keys(home: Path) -> None:
     _, pseudonym = _legacy_install(home)
     (home.parent / "var-keys").mkdir()
-    assert deid_service._default_key_file().read_bytes() == pseudonym
+    assert deid_service.default_key_file().read_bytes() == pseudonym
 
 
 def test_a_keyring_file_is_owner_only_even_over_a_leftover(tmp_path: Path) -> None:

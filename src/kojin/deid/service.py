@@ -219,7 +219,7 @@ def load_roles(path: Path) -> RolesSpec:
     return read_roles_file(path)
 
 
-def _default_key_file() -> Path:
+def default_key_file() -> Path:
     """``pseudonym-keys.json`` in the keys folder (``KOJIN_KEYS_DIR``, default ``<home>-keys``
     beside the data folder).
 
@@ -359,7 +359,7 @@ def pseudonymize_file(
     from kojin.deid.table_io import read_table
 
     file_format(output)
-    key_path = key_file or roles.key_file or _default_key_file()
+    key_path = key_file or roles.key_file or default_key_file()
     folder = deletion_dir or key_path.parent / "deletion-info"
     place = _place(source=source, output=output, key_file=key_path, deletion_folder=folder)
     table = read_table(source)
