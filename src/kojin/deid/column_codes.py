@@ -45,6 +45,20 @@ def _dictionary(table: pa.Table, column: str) -> pa.DictionaryArray:
     return column_strings(table, column).dictionary_encode()
 
 
+def dictionary_indices(encoded: pa.DictionaryArray) -> IntArray:
+    """The indices of a dictionary array without missing values, as int64.
+
+    Read from the buffer: PyArrow's ``to_numpy`` imports pandas when it is installed (it is,
+    with the Spark extra), which a run on the memory engine does not need.
+    """
+    indices = encoded.indices
+    width = indices.type.bit_width // 8
+    raw = np.frombuffer(
+        indices.buffers()[1], dtype=f"<i{width}", count=len(indices), offset=indices.offset * width
+    )
+    return np.asarray(raw, dtype=np.int64)
+
+
 def encode_column(*, table: pa.Table, column: str, hierarchy: Hierarchy) -> IntArray:
     """Level-0 hierarchy code of every row; a value absent from the hierarchy is an error.
 
@@ -53,7 +67,7 @@ def encode_column(*, table: pa.Table, column: str, hierarchy: Hierarchy) -> IntA
     """
     encoded = _dictionary(table, column)
     dictionary = encoded.dictionary.to_pylist()
-    indices = encoded.indices.to_numpy(zero_copy_only=False).astype(np.int64, copy=False)
+    indices = dictionary_indices(encoded)
     index = hierarchy.leaf_index()
     lookup = np.full(len(dictionary), -1, dtype=np.int64)
     for position, value in enumerate(dictionary):
@@ -126,7 +140,7 @@ def encode_sensitive(
         ordered = _sort_key(dictionary)
         position = {value: code for code, value in enumerate(ordered)}
         lookup = np.asarray([position[value] for value in dictionary], dtype=np.int64)
-        indices = encoded.indices.to_numpy(zero_copy_only=False).astype(np.int64, copy=False)
+        indices = dictionary_indices(encoded)
         codes = np.asarray(lookup[indices], dtype=np.int64)
         labels = tuple(ordered)
         groups = ()

@@ -205,25 +205,73 @@ def prepare_problem(
     metric: Metric,
     suppression: float,
 ) -> LatticeProblem:
-    """Aggregate the encoded table in the engine and precompute per-level losses."""
-    if not 0.0 <= suppression <= 1.0:
-        raise InputError(f"suppression must be between 0 and 1, got {suppression}")
+    """Aggregate the encoded table (level-0 codes per row) in the engine and build the problem."""
+    check_suppression(suppression)
     records = len(codes[0]) if codes else 0
     if records == 0:
         raise InputError("the input table has no rows")
-    needs_sensitive = any(model.needs_sensitive for model in models)
-    if needs_sensitive and (sensitive_codes is None or domain is None):
-        raise InputError("l-diversity and t-closeness need a sensitive column (--sensitive)")
+    needs_sensitive = _needs_sensitive(models, sensitive_codes is not None, domain)
     engine.aggregate(codes=codes, sensitive=sensitive_codes if needs_sensitive else None)
+    leaf_counts = [
+        np.bincount(codes[i], minlength=len(h.labels[0])).astype(np.int64)
+        for i, h in enumerate(hierarchies)
+    ]
+    return problem_from_counts(
+        engine=engine,
+        hierarchies=hierarchies,
+        leaf_counts=leaf_counts,
+        records=records,
+        domain=domain,
+        models=models,
+        metric=metric,
+        suppression=suppression,
+    )
+
+
+def check_suppression(suppression: float) -> None:
+    if not 0.0 <= suppression <= 1.0:
+        raise InputError(f"suppression must be between 0 and 1, got {suppression}")
+
+
+def _needs_sensitive(
+    models: Sequence[PrivacyModel], has_codes: bool, domain: SensitiveDomain | None
+) -> bool:
+    needs = any(model.needs_sensitive for model in models)
+    if needs and (not has_codes or domain is None):
+        raise InputError("l-diversity and t-closeness need a sensitive column (--sensitive)")
+    return needs
+
+
+def needs_sensitive(models: Sequence[PrivacyModel], domain: SensitiveDomain | None) -> bool:
+    """Whether the models group by the sensitive value (an error when there is none)."""
+    return _needs_sensitive(models, domain is not None, domain)
+
+
+def problem_from_counts(
+    *,
+    engine: Engine,
+    hierarchies: Sequence[Hierarchy],
+    leaf_counts: Sequence[IntArray],
+    records: int,
+    domain: SensitiveDomain | None,
+    models: Sequence[PrivacyModel],
+    metric: Metric,
+    suppression: float,
+) -> LatticeProblem:
+    """The problem over a base table the engine already holds, from the records per level-0
+    value of each quasi-identifier (``leaf_counts``): per-level losses are precomputed."""
+    check_suppression(suppression)
+    if records == 0:
+        raise InputError("the input table has no rows")
     engine.set_levels(parents=[h.parents for h in hierarchies])
     column_loss: list[FloatArray] = []
     suppression_cost: list[tuple[FloatArray, ...]] = []
     for i, hierarchy in enumerate(hierarchies):
-        leaf_counts = np.bincount(codes[i], minlength=len(hierarchy.labels[0])).astype(np.int64)
-        costs = value_costs(metric=metric, hierarchy=hierarchy, leaf_counts=leaf_counts)
-        column_loss.append(np.asarray([float(leaf_counts @ cost) for cost in costs]))
+        counts = np.asarray(leaf_counts[i], dtype=np.int64)
+        costs = value_costs(metric=metric, hierarchy=hierarchy, leaf_counts=counts)
+        column_loss.append(np.asarray([float(counts @ cost) for cost in costs]))
         suppression_cost.append(
-            suppression_costs(metric=metric, hierarchy=hierarchy, leaf_counts=leaf_counts)
+            suppression_costs(metric=metric, hierarchy=hierarchy, leaf_counts=counts)
         )
     limit = int(np.floor(suppression * records + 1e-9))
     return LatticeProblem(

@@ -22,6 +22,7 @@ import orjson
 import pyarrow as pa
 
 from kojin.deid.choices import TokenAlgorithm
+from kojin.deid.column_codes import dictionary_indices
 from kojin.deid.table_io import write_bytes
 from kojin.errors import ConfigurationError
 
@@ -173,5 +174,5 @@ def tokenize_array(values: pa.Array, *, key: PseudonymKey) -> tuple[pa.Array, pa
     encoded = values.dictionary_encode()
     distinct = encoded.dictionary
     tokens = tokenize(distinct, key=key)
-    indices = encoded.indices.to_numpy(zero_copy_only=False).astype(np.int64, copy=False)
+    indices = dictionary_indices(encoded)
     return tokens.take(pa.array(indices)), distinct, tokens
