@@ -31,7 +31,7 @@ from kojin.deid.lattice import LatticeProblem, NodeResult, prepare_problem
 from kojin.deid.privacy_models import LDiversity, PrivacyModel
 from kojin.deid.reidentification_risk import risk_report
 from kojin.deid.results import AnonymizationResult, ItemTreatment, SearchSummary, Treatment
-from kojin.deid.search import Progress, search
+from kojin.deid.search import Progress, SearchOutcome, search
 from kojin.deid.table_source import unknown_column
 from kojin.errors import InputError
 
@@ -79,7 +79,8 @@ class Anonymized:
     source_rows: IntArray | None = None
 
 
-def _validate(table: pa.Table, spec: AnonymizationSpec) -> None:
+def check_spec(columns: Sequence[str], spec: AnonymizationSpec) -> None:
+    """The spec names a quasi-identifier and a model, each column once, and only `columns`."""
     if not spec.quasi_identifiers:
         raise InputError("name at least one quasi-identifier (--qi or --qi-auto)", field="qi")
     if not spec.models:
@@ -95,8 +96,8 @@ def _validate(table: pa.Table, spec: AnonymizationSpec) -> None:
     if spec.sensitive is not None:
         roles.append(spec.sensitive)
     for column in roles:
-        if column not in table.column_names:
-            raise unknown_column(column, table.column_names)
+        if column not in columns:
+            raise unknown_column(column, columns)
     if spec.sensitive in seen or spec.sensitive in spec.keep:
         raise InputError(
             f"column {spec.sensitive!r} cannot be both sensitive and a quasi-identifier or kept",
@@ -126,7 +127,7 @@ def _resolve(table: pa.Table, spec: AnonymizationSpec) -> tuple[pa.Table, list[H
     return table, hierarchies
 
 
-def _impossible(spec: AnonymizationSpec, problem: LatticeProblem) -> InputError:
+def impossible(spec: AnonymizationSpec, problem: LatticeProblem) -> InputError:
     domain = problem.domain
     for model in spec.models:
         if (
@@ -178,7 +179,7 @@ def anonymize_table(
     now: datetime | None = None,
 ) -> Anonymized:
     """Search the lattice, generalize and suppress; the engine is closed afterwards."""
-    _validate(table, spec)
+    check_spec(table.column_names, spec)
     try:
         table, hierarchies = _resolve(table, spec)
         codes = [
@@ -206,7 +207,7 @@ def anonymize_table(
         engine.close()
     best = outcome.best
     if best is None:
-        raise _impossible(spec, problem)
+        raise impossible(spec, problem)
     gen_codes = [
         h.parents[level][c] for h, level, c in zip(hierarchies, best.node, codes, strict=True)
     ]
@@ -215,35 +216,84 @@ def anonymize_table(
     keep = ~drop
     by_column = {qi.column: i for i, qi in enumerate(spec.quasi_identifiers)}
     out_columns: dict[str, pa.Array] = {}
-    items: list[ItemTreatment] = []
     for name in table.column_names:
         if name in by_column:
             i = by_column[name]
-            hierarchy, level = hierarchies[i], best.node[i]
-            out_columns[name] = label_strings(hierarchy.labels[level], gen_codes[i][keep])
+            labels = hierarchies[i].labels[best.node[i]]
+            out_columns[name] = label_strings(labels, gen_codes[i][keep])
+        elif name == spec.sensitive or name in spec.keep:
+            out_columns[name] = _kept_rows(column_strings(table, name), drop)
+    released = pa.table(out_columns)
+    result = anonymization_result(
+        spec=spec,
+        problem=problem,
+        before=before,
+        outcome=outcome,
+        items=released_items(table.column_names, spec, hierarchies, best.node),
+        records_out=released.num_rows,
+        engine=engine.name.value,
+        source=source,
+        output=output,
+        purposes=purposes,
+        now=now,
+    )
+    source_rows = np.flatnonzero(keep).astype(np.int64, copy=False)
+    return Anonymized(result=result, table=released, source_rows=source_rows)
+
+
+def released_items(
+    columns: Sequence[str],
+    spec: AnonymizationSpec,
+    hierarchies: Sequence[Hierarchy],
+    node: Sequence[int],
+) -> tuple[ItemTreatment, ...]:
+    """What the release holds for each input column, in the input's order."""
+    by_column = {qi.column: i for i, qi in enumerate(spec.quasi_identifiers)}
+    items: list[ItemTreatment] = []
+    for name in columns:
+        if name in by_column:
+            i = by_column[name]
+            hierarchy, level = hierarchies[i], node[i]
             example = ", ".join(hierarchy.labels[level][:3])
             items.append(
                 ItemTreatment(name, Treatment.GENERALIZED, level, hierarchy.height, example)
             )
         elif name == spec.sensitive:
-            out_columns[name] = _kept_rows(column_strings(table, name), drop)
             items.append(ItemTreatment(name, Treatment.SENSITIVE))
         elif name in spec.keep:
-            out_columns[name] = _kept_rows(column_strings(table, name), drop)
             items.append(ItemTreatment(name, Treatment.KEPT))
         else:
             items.append(ItemTreatment(name, Treatment.DELETED))
-    released = pa.table(out_columns)
-    result = AnonymizationResult(
+    return tuple(items)
+
+
+def anonymization_result(
+    *,
+    spec: AnonymizationSpec,
+    problem: LatticeProblem,
+    before: NodeResult,
+    outcome: SearchOutcome,
+    items: tuple[ItemTreatment, ...],
+    records_out: int,
+    engine: str,
+    source: str,
+    output: str,
+    purposes: Sequence[str],
+    now: datetime | None = None,
+) -> AnonymizationResult:
+    """The result of a search whose best node is released: models, loss, risk before and after."""
+    best = outcome.best
+    assert best is not None
+    return AnonymizationResult(
         source=source,
         output=output,
         created_at=now or datetime.now(UTC),
-        items=tuple(items),
+        items=items,
         models=tuple(model.describe() for model in spec.models),
         metric=spec.metric,
         metric_value=best.loss,
         records_in=problem.records,
-        records_out=released.num_rows,
+        records_out=records_out,
         suppressed=best.suppressed,
         suppression_limit=problem.suppression_limit,
         risk_before=risk_report(sizes=before.stats.sizes, sampling_fraction=spec.sampling_fraction),
@@ -252,12 +302,10 @@ def anonymize_table(
         ),
         search=SearchSummary(
             method=outcome.method.value,
-            engine=engine.name.value,
+            engine=engine,
             nodes=outcome.nodes,
             checked=outcome.checked,
             seconds=outcome.seconds,
         ),
         purposes=tuple(purposes),
     )
-    source_rows = np.flatnonzero(keep).astype(np.int64, copy=False)
-    return Anonymized(result=result, table=released, source_rows=source_rows)

@@ -11,7 +11,7 @@ Dates (ISO ``YYYY-MM-DD``): day, month ``YYYY-MM``, year ``YYYY``, decade ``YYYY
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -51,17 +51,31 @@ def _nice_width(span: float) -> float:
     return 10.0 ** (exponent + 1)  # pragma: no cover - the loop always returns
 
 
-def apply_outlier_coding(*, column: str, values: Sequence[str], coding: OutlierCoding) -> list[str]:
-    """Replace outliers by their coded label; other values are returned unchanged."""
+def apply_outlier_coding(
+    *,
+    column: str,
+    values: Sequence[str],
+    coding: OutlierCoding,
+    first_rows: Mapping[str, int] | None = None,
+) -> list[str]:
+    """Replace outliers by their coded label; other values are returned unchanged.
+
+    An error names the row of the value: its position in `values`, or ``first_rows[value]`` when the
+    values are the distinct ones of a column (in order of first appearance) and `first_rows` gives
+    where each first appears.
+    """
     out: list[str] = []
-    for row, value in enumerate(values, start=1):
+    for position, value in enumerate(values, start=1):
+        row = first_rows[value] if first_rows is not None else position
         number = _parse_number(column=column, value=value, row=row)
         coded = coding.code(number)
         out.append(value if coded is None else coded)
     return out
 
 
-def _row_of(values: Sequence[str], value: str) -> int:
+def _row_of(values: Sequence[str], value: str, first_rows: Mapping[str, int] | None = None) -> int:
+    if first_rows is not None:
+        return first_rows[value]
     return list(values).index(value) + 1
 
 
@@ -76,7 +90,11 @@ def _parse_number(*, column: str, value: str, row: int) -> float:
 
 
 def numeric_hierarchy(
-    *, column: str, values: Sequence[str], coding: OutlierCoding | None = None
+    *,
+    column: str,
+    values: Sequence[str],
+    coding: OutlierCoding | None = None,
+    first_rows: Mapping[str, int] | None = None,
 ) -> Hierarchy:
     """Nested-interval hierarchy over the distinct values (outlier labels included)."""
     coding = coding or OutlierCoding()
@@ -90,9 +108,11 @@ def numeric_hierarchy(
         try:
             numbers[value] = float(value)
         except ValueError:
-            numbers[value] = _parse_number(column=column, value=value, row=_row_of(values, value))
+            numbers[value] = _parse_number(
+                column=column, value=value, row=_row_of(values, value, first_rows)
+            )
         if not math.isfinite(numbers[value]):
-            _parse_number(column=column, value=value, row=_row_of(values, value))
+            _parse_number(column=column, value=value, row=_row_of(values, value, first_rows))
     if not numbers:
         raise InputError(f"column {column!r} has no numeric values to build intervals from")
     low, high = min(numbers.values()), max(numbers.values())
@@ -124,7 +144,9 @@ def numeric_hierarchy(
     return hierarchy_from_rows(column=column, rows=rows, source="built from numbers")
 
 
-def date_hierarchy(*, column: str, values: Sequence[str]) -> Hierarchy:
+def date_hierarchy(
+    *, column: str, values: Sequence[str], first_rows: Mapping[str, int] | None = None
+) -> Hierarchy:
     """Day → month → year → decade → ``*`` over the distinct ISO dates."""
     rows: list[list[str]] = []
     for value in sorted(set(values)):
@@ -132,7 +154,8 @@ def date_hierarchy(*, column: str, values: Sequence[str]) -> Hierarchy:
             day = date.fromisoformat(value)
         except ValueError:
             raise InputError(
-                f"column {column!r}, row {_row_of(values, value)}: not an ISO date (YYYY-MM-DD)",
+                f"column {column!r}, row {_row_of(values, value, first_rows)}: not an ISO date "
+                "(YYYY-MM-DD)",
                 field=column,
             ) from None
         decade = day.year // 10 * 10
@@ -153,12 +176,17 @@ def _looks_like_date(value: str) -> bool:
 
 
 def auto_hierarchy(
-    *, column: str, values: Sequence[str], coding: OutlierCoding | None = None
+    *,
+    column: str,
+    values: Sequence[str],
+    coding: OutlierCoding | None = None,
+    first_rows: Mapping[str, int] | None = None,
 ) -> Hierarchy:
-    """Dates if every value is an ISO date, otherwise nested intervals over numbers."""
+    """Dates if every value is an ISO date, otherwise nested intervals over numbers
+    (`first_rows`: as for :func:`apply_outlier_coding`)."""
     if not values:
         raise InputError(f"column {column!r} is empty; cannot build a hierarchy", field=column)
     distinct = set(values)
     if coding is None and all(_looks_like_date(value) for value in distinct):
-        return date_hierarchy(column=column, values=values)
-    return numeric_hierarchy(column=column, values=values, coding=coding)
+        return date_hierarchy(column=column, values=values, first_rows=first_rows)
+    return numeric_hierarchy(column=column, values=values, coding=coding, first_rows=first_rows)

@@ -28,9 +28,22 @@ def column_strings(table: pa.Table, column: str) -> pa.Array:
     if not pa.types.is_string(values.type) and not pa.types.is_large_string(values.type):
         values = values.cast(pa.string())
     if values.null_count:
-        row = int(np.argmax(values.is_null().to_numpy(zero_copy_only=False))) + 1
-        raise InputError(f"column {column!r}, row {row}: missing value", field=column)
+        raise missing_value(column, int(np.argmax(values.is_null().to_numpy(False))) + 1)
     return values
+
+
+def missing_value(column: str, row: int) -> InputError:
+    """The error for a missing value in a column the run uses (at 1-based `row`)."""
+    return InputError(f"column {column!r}, row {row}: missing value", field=column)
+
+
+def not_in_hierarchy(column: str, row: int, rows: int) -> InputError:
+    """The error for `rows` rows, the first at `row`, whose value the column's hierarchy lacks."""
+    more = f" (and {rows - 1} more rows)" if rows > 1 else ""
+    return InputError(
+        f"column {column!r}, row {row}{more}: the value is not in the column's hierarchy",
+        field=column,
+    )
 
 
 def _dictionary(table: pa.Table, column: str) -> pa.DictionaryArray:
@@ -77,13 +90,7 @@ def encode_column(*, table: pa.Table, column: str, hierarchy: Hierarchy) -> IntA
     codes = np.asarray(lookup[indices], dtype=np.int64)
     missing = codes < 0
     if missing.any():
-        row = int(np.argmax(missing)) + 1
-        others = int(missing.sum()) - 1
-        more = f" (and {others} more rows)" if others else ""
-        raise InputError(
-            f"column {column!r}, row {row}{more}: the value is not in the column's hierarchy",
-            field=column,
-        )
+        raise not_in_hierarchy(column, int(np.argmax(missing)) + 1, int(missing.sum()))
     return codes
 
 

@@ -90,6 +90,19 @@ class IdentifyingColumn:
     row: int
 
 
+def first_identifying(
+    *, column: str, values: Sequence[str], check: IdentifierCheck
+) -> tuple[int, str] | None:
+    """The position among `values` of the first one holding identifying information, and the
+    kind found there (the first the check reports for it), or None."""
+    first: Detection | None = None
+    for detection in check(column=column, values=values):
+        earlier = first is None or detection.index < first.index
+        if earlier and is_identifying(detection, values[detection.index]):
+            first = detection
+    return None if first is None else (first.index, first.kind)
+
+
 def find_identifying(
     *,
     table: pa.Table,
@@ -109,17 +122,13 @@ def find_identifying(
             for v in table.column(column).to_pylist()
         ]
         distinct = list(dict.fromkeys(values))  # in order of first appearance
-        first: Detection | None = None
-        for detection in check(column=column, values=distinct):
-            earlier = first is None or detection.index < first.index
-            if earlier and is_identifying(detection, distinct[detection.index]):
-                first = detection
+        first = first_identifying(column=column, values=distinct, check=check)
         if first is None:
             continue
-        row = values.index(distinct[first.index])
+        row = values.index(distinct[first[0]])
         if source_rows is not None:
             row = int(source_rows[row])
-        found.append(IdentifyingColumn(column=column, kind=first.kind, row=row + 1))
+        found.append(IdentifyingColumn(column=column, kind=first[1], row=row + 1))
     return found
 
 
@@ -143,7 +152,11 @@ def refuse_identifying_input(
     the error's field is the option of the first column found.
     """
     present = [column for column in options if column in table.column_names]
-    found = find_identifying(table=table, columns=present, check=check)
+    refuse_input_columns(find_identifying(table=table, columns=present, check=check), options)
+
+
+def refuse_input_columns(found: Sequence[IdentifyingColumn], options: Mapping[str, str]) -> None:
+    """The refusal of :func:`refuse_identifying_input` for columns found (none: no refusal)."""
     if not found:
         return
     holds = "holds" if len(found) == 1 else "hold"
@@ -169,6 +182,11 @@ def refuse_identifying_release(
     found = find_identifying(
         table=table, columns=table.column_names, check=check, source_rows=source_rows
     )
+    refuse_release_columns(found, options)
+
+
+def refuse_release_columns(found: Sequence[IdentifyingColumn], options: Mapping[str, str]) -> None:
+    """The refusal of :func:`refuse_identifying_release` for columns found (none: no refusal)."""
     if not found:
         return
     raise InputError(
