@@ -20,6 +20,7 @@ import typer
 
 from kojin.cli.datasets import CategoryOption, NameOption, RecordOption, recorder_for
 from kojin.cli.output import cli_errors, stderr_console, stderr_is_terminal, write_json_line
+from kojin.cli.spark_options import SparkMasterOption, spark_master
 from kojin.deid import service
 from kojin.deid.choices import EngineName, LVariant, Metric, SearchMethod, TDistance, TokenAlgorithm
 from kojin.deid.table_source import TableSource
@@ -29,13 +30,22 @@ if TYPE_CHECKING:
     from kojin.cli.datasets import Recorder
     from kojin.deid.identifier_check import Detection, IdentifierCheck
     from kojin.deid.results import AnonymizationResult, PseudonymizationResult
+    from kojin.discovery.value_findings import ValueFinder
 
 
 #: the options ``kojin anonymize`` and ``kojin pseudonymize`` share
 InputArgument = Annotated[
     str, typer.Argument(metavar="INPUT", help="CSV, Parquet or a database URL.")
 ]
-OutputOption = Annotated[Path, typer.Option("--output", "-o", help="Output .csv or .parquet.")]
+OutputOption = Annotated[
+    str,
+    typer.Option(
+        "--output",
+        "-o",
+        help="Output .csv or .parquet (with --engine spark: a folder of parts, at any path "
+        "Spark writes).",
+    ),
+]
 TableOption = Annotated[str | None, typer.Option(help="Table name for a database INPUT.")]
 PurposeOption = Annotated[list[str], typer.Option("--purpose", help="Purpose id (repeat).")]
 EncodingOption = Annotated[
@@ -48,19 +58,33 @@ EncodingOption = Annotated[
 ]
 
 
-def identifier_check() -> IdentifierCheck:
+class DiscoveryCheck:
     """kojin.discovery's built-in detectors as the check that keeps identifiers out of
-    anonymized information (which kinds are identifying is decided by kojin.deid)."""
-    from kojin.deid.identifier_check import Detection
-    from kojin.discovery.value_findings import ValueFinder
+    anonymized information (which kinds are identifying is decided by kojin.deid).
 
-    finder = ValueFinder()
+    The detectors are compiled on first use; a copy sent to Spark's executors travels without
+    them and compiles its own there.
+    """
 
-    def check(*, column: str, values: Sequence[str]) -> Iterator[Detection]:
-        for found in finder(column=column, values=values):
+    def __init__(self) -> None:
+        self._finder: ValueFinder | None = None
+
+    def __getstate__(self) -> dict[str, object]:
+        return {"_finder": None}
+
+    def __call__(self, *, column: str, values: Sequence[str]) -> Iterator[Detection]:
+        from kojin.deid.identifier_check import Detection
+        from kojin.discovery.value_findings import ValueFinder
+
+        if self._finder is None:
+            self._finder = ValueFinder()
+        for found in self._finder(column=column, values=values):
             yield Detection(index=found.position, kind=found.kind, category=found.category)
 
-    return check
+
+def identifier_check() -> IdentifierCheck:
+    """The check :class:`DiscoveryCheck` gives."""
+    return DiscoveryCheck()
 
 
 def _pairs(values: list[str], *, option: str) -> dict[str, str]:
@@ -126,7 +150,7 @@ def _summarize(
     *,
     keys: tuple[str, ...],
     recorder: Recorder | None,
-    written: Sequence[Path | None],
+    written: Sequence[Path | str | None],
 ) -> None:
     """Print the summary line; with a recorder, record the creation first (or remove the files
     `written` so that nothing unrecorded is left) and add the dataset id."""
@@ -138,9 +162,25 @@ def _summarize(
         except BaseException:
             for path in written:
                 if path is not None:
-                    path.unlink(missing_ok=True)
+                    _remove_output(path)
             raise
     write_json_line(summary)
+
+
+def _remove_output(path: Path | str) -> None:
+    """Remove an output written on this machine: a file, or a folder of parts (Spark's)."""
+    import shutil
+
+    from kojin.spark.tables import is_remote, local_path
+
+    if isinstance(path, str):
+        if is_remote(path):
+            return
+        path = local_path(path)
+    if path.is_dir():
+        shutil.rmtree(path, ignore_errors=True)
+    else:
+        path.unlink(missing_ok=True)
 
 
 def anonymize(
@@ -170,8 +210,12 @@ def anonymize(
     report: Annotated[Path | None, typer.Option(help="Write the JSON report here.")] = None,
     engine: Annotated[
         EngineName | None,
-        typer.Option(help="Group-by engine (default: memory up to 1M rows, else duckdb)."),
+        typer.Option(
+            help="Group-by engine (default: memory up to 1M rows, else duckdb); spark runs the "
+            "whole job on a Spark cluster."
+        ),
     ] = None,
+    spark_master_url: SparkMasterOption = None,
     search: Annotated[SearchMethod, typer.Option(help="Lattice search.")] = SearchMethod.OPTIMAL,
     table: TableOption = None,
     purpose: PurposeOption = [],  # noqa: B006
@@ -225,6 +269,7 @@ def anonymize(
                 report=report,
                 purposes=purpose,
                 progress=progress,
+                spark_master=spark_master(spark_master_url),
             )
         keys = ("levels", "suppressed", "smallest_class", "metric", "risk_after", "search")
         _summarize(result, keys=keys, recorder=recorder, written=(output, report))
@@ -268,7 +313,7 @@ def pseudonymize(
                 result = service.rekey_file(
                     source=source,
                     deletion_info=retokenize_from,
-                    output=output,
+                    output=Path(output),
                     key_file=key_file,
                     algorithm=algorithm,
                     purposes=purpose,
@@ -278,7 +323,7 @@ def pseudonymize(
             else:
                 result = service.pseudonymize_file(
                     source=source,
-                    output=output,
+                    output=Path(output),
                     roles=service.load_roles(roles),
                     key_file=key_file,
                     deletion_dir=deletion_info,

@@ -150,6 +150,15 @@ def impossible(spec: AnonymizationSpec, problem: LatticeProblem) -> InputError:
     )
 
 
+def released_as(spec: AnonymizationSpec, columns: Sequence[str]) -> dict[str, str]:
+    """The option that releases each of `columns`: ``qi``, ``sensitive`` or ``keep``."""
+    quasi = {qi.column for qi in spec.quasi_identifiers}
+    return {
+        column: "qi" if column in quasi else "sensitive" if column == spec.sensitive else "keep"
+        for column in columns
+    }
+
+
 def _suppressed_rows(
     *, gen_codes: Sequence[IntArray], radices: Sequence[int], best: NodeResult
 ) -> npt.NDArray[np.bool_]:

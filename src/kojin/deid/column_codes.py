@@ -115,6 +115,30 @@ def label_strings(labels: Sequence[str], codes: IntArray) -> pa.Array:
     )
 
 
+def sensitive_order(values: list[str]) -> list[str]:
+    """The order of sensitive values without a hierarchy: numeric when every value is a number,
+    else text order."""
+    return _sort_key(values)
+
+
+def sensitive_domain(
+    *, column: str, labels: Sequence[str], counts: IntArray, hierarchy: Hierarchy | None
+) -> SensitiveDomain:
+    """The sensitive attribute from its values in code order and the records of each."""
+    groups = (
+        tuple(hierarchy.parents[level] for level in range(1, hierarchy.height + 1))
+        if hierarchy is not None
+        else ()
+    )
+    weights = np.asarray(counts, dtype=np.float64)
+    return SensitiveDomain(
+        column=column,
+        labels=tuple(labels),
+        global_freq=weights / max(weights.sum(), 1.0),
+        groups=groups,
+    )
+
+
 def _sort_key(values: list[str]) -> list[str]:
     try:
         return sorted(values, key=float)
@@ -139,23 +163,15 @@ def encode_sensitive(
     """
     if hierarchy is not None:
         codes = encode_column(table=table, column=column, hierarchy=hierarchy)
-        labels = hierarchy.labels[0]
-        groups = tuple(hierarchy.parents[level] for level in range(1, hierarchy.height + 1))
+        labels: Sequence[str] = hierarchy.labels[0]
     else:
         encoded = column_strings(table, column).dictionary_encode()
         dictionary = encoded.dictionary.to_pylist()
         ordered = _sort_key(dictionary)
         position = {value: code for code, value in enumerate(ordered)}
         lookup = np.asarray([position[value] for value in dictionary], dtype=np.int64)
-        indices = dictionary_indices(encoded)
-        codes = np.asarray(lookup[indices], dtype=np.int64)
-        labels = tuple(ordered)
-        groups = ()
-    counts = np.bincount(codes, minlength=len(labels)).astype(np.float64)
-    domain = SensitiveDomain(
-        column=column,
-        labels=tuple(labels),
-        global_freq=counts / max(counts.sum(), 1.0),
-        groups=groups,
-    )
+        codes = np.asarray(lookup[dictionary_indices(encoded)], dtype=np.int64)
+        labels = ordered
+    counts = np.bincount(codes, minlength=len(labels)).astype(np.int64)
+    domain = sensitive_domain(column=column, labels=labels, counts=counts, hierarchy=hierarchy)
     return EncodedSensitive(domain=domain, codes=codes)

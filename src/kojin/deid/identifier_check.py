@@ -90,17 +90,29 @@ class IdentifyingColumn:
     row: int
 
 
+def identifying_kinds(
+    *, column: str, values: Sequence[str], check: IdentifierCheck
+) -> dict[int, str]:
+    """For each of `values` (by position) holding identifying information, the kind found there
+    (the first the check reports for it)."""
+    kinds: dict[int, str] = {}
+    for detection in check(column=column, values=values):
+        index = detection.index
+        if index not in kinds and is_identifying(detection, values[index]):
+            kinds[index] = detection.kind
+    return kinds
+
+
 def first_identifying(
     *, column: str, values: Sequence[str], check: IdentifierCheck
 ) -> tuple[int, str] | None:
     """The position among `values` of the first one holding identifying information, and the
-    kind found there (the first the check reports for it), or None."""
-    first: Detection | None = None
-    for detection in check(column=column, values=values):
-        earlier = first is None or detection.index < first.index
-        if earlier and is_identifying(detection, values[detection.index]):
-            first = detection
-    return None if first is None else (first.index, first.kind)
+    kind found there, or None."""
+    kinds = identifying_kinds(column=column, values=values, check=check)
+    if not kinds:
+        return None
+    index = min(kinds)
+    return index, kinds[index]
 
 
 def find_identifying(

@@ -20,7 +20,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from kojin.deid.choices import EngineName, LVariant, Metric, SearchMethod, TDistance, TokenAlgorithm
 from kojin.deid.table_source import TableSource, file_format, output_delimiter
@@ -143,19 +143,10 @@ def anonymization_spec(
     )
 
 
-def _released_as(spec: AnonymizationSpec, columns: Sequence[str]) -> dict[str, str]:
-    """The option that releases each of `columns`: ``qi``, ``sensitive`` or ``keep``."""
-    quasi = {qi.column for qi in spec.quasi_identifiers}
-    return {
-        column: "qi" if column in quasi else "sensitive" if column == spec.sensitive else "keep"
-        for column in columns
-    }
-
-
 def anonymize_file(
     *,
     source: TableSource,
-    output: Path,
+    output: Path | str,
     spec: AnonymizationSpec,
     identifier_check: IdentifierCheck,
     engine: EngineName | None = None,
@@ -163,7 +154,7 @@ def anonymize_file(
     report: Path | None = None,
     purposes: Sequence[str] = (),
     progress: Progress | None = None,
-    spark_session: Any = None,
+    spark_master: str | None = None,
 ) -> AnonymizationResult:
     """Anonymize a CSV/Parquet file or database table into ``output`` (CSV or Parquet).
 
@@ -174,10 +165,28 @@ def anonymize_file(
     as recorded (kept or sensitive) that holds any is refused before the search, and the release
     is checked again, every column, before anything is written. A refusal is an
     :class:`InputError` naming the columns, the kinds found and input rows, never a value.
+
+    With the Spark engine the input is a CSV or Parquet file or folder at any path Spark reads,
+    the output a folder of parts, and the job runs on `spark_master` (default ``local[N]``):
+    see :func:`_anonymize_on_spark`.
     """
     import orjson
 
-    from kojin.deid.anonymize import anonymize_table
+    if engine is EngineName.SPARK:
+        return _anonymize_on_spark(
+            source=source,
+            output=str(output),
+            spec=spec,
+            identifier_check=identifier_check,
+            method=method,
+            report=report,
+            purposes=purposes,
+            progress=progress,
+            spark_master=spark_master,
+        )
+    output = Path(output)
+
+    from kojin.deid.anonymize import anonymize_table, released_as
     from kojin.deid.engines import choose_engine, make_engine
     from kojin.deid.identifier_check import refuse_identifying_input, refuse_identifying_release
     from kojin.deid.table_io import read_table, write_bytes, write_table
@@ -187,12 +196,12 @@ def anonymize_file(
     table = read_table(source, dictionary_columns=spec.coded_columns)
     as_recorded = [*spec.keep, *([spec.sensitive] if spec.sensitive is not None else [])]
     refuse_identifying_input(
-        table=table, options=_released_as(spec, as_recorded), check=identifier_check
+        table=table, options=released_as(spec, as_recorded), check=identifier_check
     )
     anonymized = anonymize_table(
         table=table,
         spec=spec,
-        engine=make_engine(choose_engine(engine, rows=table.num_rows), spark_session=spark_session),
+        engine=make_engine(choose_engine(engine, rows=table.num_rows)),
         method=method,
         source=source.label,
         output=output.name,
@@ -201,7 +210,7 @@ def anonymize_file(
     )
     refuse_identifying_release(
         table=anonymized.table,
-        options=_released_as(spec, anonymized.table.column_names),
+        options=released_as(spec, anonymized.table.column_names),
         check=identifier_check,
         source_rows=anonymized.source_rows,
     )
@@ -210,6 +219,73 @@ def anonymize_file(
     if report is not None:
         write_bytes(report_bytes, report)
     return anonymized.result
+
+
+def spark_location(source: TableSource) -> str:
+    """The location of a table Spark reads; a database table is refused (it runs on the
+    embedded engines)."""
+    from kojin.spark.tables import is_file_system
+
+    if source.table is not None or not is_file_system(source.location):
+        raise InputError(
+            "--engine spark reads CSV and Parquet files and folders; a database table runs on "
+            "the memory or duckdb engine",
+            field="engine",
+        )
+    return source.location
+
+
+def _same_place(first: str, second: str) -> bool:
+    from kojin.spark.tables import is_remote, local_path
+
+    if is_remote(first) or is_remote(second):
+        return first.rstrip("/") == second.rstrip("/")
+    return local_path(first).resolve() == local_path(second).resolve()
+
+
+def _anonymize_on_spark(
+    *,
+    source: TableSource,
+    output: str,
+    spec: AnonymizationSpec,
+    identifier_check: IdentifierCheck,
+    method: SearchMethod,
+    report: Path | None,
+    purposes: Sequence[str],
+    progress: Progress | None,
+    spark_master: str | None,
+) -> AnonymizationResult:
+    """Anonymize on Spark (:mod:`kojin.deid.spark.anonymize`): the rows stay in the executors,
+    the search runs here over the classes they send back, the report is written here."""
+    import orjson
+
+    from kojin.deid.spark.anonymize import anonymize_on_spark
+    from kojin.deid.table_io import write_bytes
+    from kojin.spark.failures import spark_failures
+    from kojin.spark.session import spark_session
+    from kojin.spark.tables import output_format, spark_input
+
+    location = spark_location(source)
+    output_format(output)
+    if any(
+        _same_place(location, target) for target in (output, *([str(report)] if report else []))
+    ):
+        raise InputError("the output must not overwrite the input")
+    table = spark_input(location, encoding=source.encoding)
+    with spark_session(spark_master, app="kojin-anonymize") as spark, spark_failures(table.label):
+        result = anonymize_on_spark(
+            spark=spark,
+            source=table,
+            output=output,
+            spec=spec,
+            identifier_check=identifier_check,
+            method=method,
+            purposes=purposes,
+            progress=progress,
+        )
+    if report is not None:
+        write_bytes(orjson.dumps(result.report(), option=orjson.OPT_INDENT_2), report)
+    return result
 
 
 def load_roles(path: Path) -> RolesSpec:

@@ -112,6 +112,8 @@ def spark_session(
         # CSV files in Shift_JIS (windows-31j) and EUC-JP: Spark 4 reads only Unicode charsets
         # unless Java's are allowed
         .config("spark.sql.legacy.javaCharsets", "true")
+        # name=value folders are text, like every column kojin reads
+        .config("spark.sql.sources.partitionColumnTypeInference.enabled", "false")
         .config("spark.driver.extraJavaOptions", f"-Dlog4j2.configurationFile={_log_config()}")
     )
     if on_this_machine(url):

@@ -68,6 +68,22 @@ _SUFFIXES = {
 }
 
 
+#: URI schemes of the file systems Spark reads through Hadoop (a database URL is none of them)
+FILE_SYSTEM_SCHEMES = frozenset(
+    {
+        "file", "hdfs", "webhdfs", "viewfs", "s3", "s3a", "s3n", "gs", "abfs", "abfss",
+        "wasb", "wasbs", "adl", "oss", "cos", "cosn", "obs", "dbfs", "alluxio", "har",
+    }
+)  # fmt: skip
+
+
+def is_file_system(location: str) -> bool:
+    """Whether Spark reads `location` as files: a path, or an URI of a file system it knows."""
+    if not _SCHEME.match(location):
+        return True
+    return location.split("://", 1)[0].lower() in FILE_SYSTEM_SCHEMES
+
+
 def is_remote(location: str) -> bool:
     """Whether `location` is an URI of a file system other than this machine's."""
     return bool(_SCHEME.match(location)) and not location.startswith("file://")

@@ -1,7 +1,10 @@
 """Spark engine: the same group-bys as DataFrame jobs, for data beyond one machine.
 
-The session is passed in (a cluster's, or a local one from :func:`local_session`). Level maps are
-small DataFrames broadcast into the joins.
+The session is passed in (a cluster's, or a local one from :func:`local_session`). The base table
+is either built in Spark from the rows (:meth:`SparkEngine.use_base`, what
+:mod:`kojin.deid.spark.anonymize` does: the rows never reach this process) or from codes already
+in memory (:meth:`SparkEngine.aggregate`, the engine contract every engine meets). Level maps are
+small DataFrames broadcast into the joins; a node's group-by brings back only its classes.
 """
 
 from __future__ import annotations
@@ -77,6 +80,20 @@ class SparkEngine:
             for level in range(1, len(levels)):
                 columns[f"l{level}"] = pa.array(levels[level].astype(np.int32))
             self._maps.append(f.broadcast(self._spark.createDataFrame(pa.table(columns))))
+
+    def use_base(self, frame: Any) -> None:
+        """Keep `frame` (columns ``c0``.., ``s`` when grouped by the sensitive value, ``n``: the
+        distinct rows of the encoded table and their records) as the base table."""
+        self.close()
+        self._base = frame.cache()
+        self._rows = int(self._base.count())
+
+    @property
+    def base_frame(self) -> Any:
+        """The base table kept in the cluster."""
+        if self._base is None:
+            raise ConfigurationError("the Spark engine has no base table loaded")
+        return self._base
 
     @property
     def base_rows(self) -> int:
