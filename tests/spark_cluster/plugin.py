@@ -76,6 +76,10 @@ def spark_master(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         "SPARK_WORKER_DIR": str(work),
         "SPARK_LOG_DIR": str(work),
     }
+    if env.get("PYTHONPATH"):  # executors start in their own folder: make it absolute
+        env["PYTHONPATH"] = os.pathsep.join(
+            str(Path(part).resolve()) for part in env["PYTHONPATH"].split(os.pathsep) if part
+        )
     port, ui_port = _free_port(), _free_port()
     logs = (work / "cluster.log").open("ab")
     started: list[subprocess.Popen[bytes]] = []

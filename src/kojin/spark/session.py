@@ -22,6 +22,7 @@ import shutil
 import sys
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from kojin.errors import ConfigurationError, InputError
@@ -102,6 +103,7 @@ def spark_session(
         return
     if active is not None:
         active.stop()
+    logging = f"-Dlog4j2.configurationFile={_log_config()}"
     builder = (
         SparkSession.builder.master(url)
         .appName(app)
@@ -114,15 +116,25 @@ def spark_session(
         .config("spark.sql.legacy.javaCharsets", "true")
         # name=value folders are text, like every column kojin reads
         .config("spark.sql.sources.partitionColumnTypeInference.enabled", "false")
-        .config("spark.driver.extraJavaOptions", f"-Dlog4j2.configurationFile={_log_config()}")
+        .config("spark.driver.extraJavaOptions", logging)
     )
     if on_this_machine(url):
         os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
         os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
+        if os.environ.get("PYTHONPATH"):  # executors start in folders of their own
+            os.environ["PYTHONPATH"] = os.pathsep.join(
+                str(Path(part).resolve())
+                for part in os.environ["PYTHONPATH"].split(os.pathsep)
+                if part
+            )
         # executors started here inherit it: what they write is their owner's alone
         os.umask(0o077)
-        builder = builder.config("spark.driver.host", "127.0.0.1").config(
-            "spark.driver.bindAddress", "127.0.0.1"
+        builder = (
+            builder.config("spark.driver.host", "127.0.0.1")
+            .config("spark.driver.bindAddress", "127.0.0.1")
+            .config(
+                "spark.executor.extraJavaOptions", f"-Dlog4j2.configurationFile={_log_config()}"
+            )
         )
     for name, value in (conf or {}).items():
         builder = builder.config(name, value)

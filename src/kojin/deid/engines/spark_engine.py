@@ -85,7 +85,8 @@ class SparkEngine:
         """Keep `frame` (columns ``c0``.., ``s`` when grouped by the sensitive value, ``n``: the
         distinct rows of the encoded table and their records) as the base table."""
         self.close()
-        self._base = frame.cache()
+        parallelism = max(self._spark.sparkContext.defaultParallelism, 1)
+        self._base = frame.coalesce(parallelism).cache()
         self._rows = int(self._base.count())
 
     @property
