@@ -253,7 +253,7 @@ def test_an_unreadable_input_names_the_file_not_sparks_message(
         app, ["scan", str(broken), "--engine", "spark", "--spark-master", spark_master]
     )
     assert result.exit_code == 2
-    assert result.stderr.startswith("kojin: error: broken.parquet could not be read as Parquet")
+    assert result.stderr.startswith("kojin: error: the Spark job on broken.parquet failed (")
     assert "taro@example.com" not in result.stderr + result.stdout
 
 

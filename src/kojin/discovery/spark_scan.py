@@ -18,8 +18,8 @@ jobs (:mod:`kojin.discovery.spark_tasks` holds what the executors run):
    rows' numbers, as on the embedded engine.
 
 A header cell that is itself personal data is shown as ``column N``. Spark's own messages may
-quote a record: a failure is reported as :func:`kojin.spark.tables.unreadable` (the input and the
-exception's class).
+quote a record: a failure is reported by :func:`kojin.spark.failures.spark_failures` (the input and
+the exception's class).
 """
 
 from __future__ import annotations
@@ -41,6 +41,7 @@ from kojin.discovery.defaults import TABLE_SUFFIXES
 from kojin.discovery.matcher import Re2Matcher
 from kojin.discovery.model import CellLocation, Finding
 from kojin.errors import InputError
+from kojin.spark.failures import spark_failures
 from kojin.spark.tables import (
     SparkFormat,
     SparkInput,
@@ -48,7 +49,6 @@ from kojin.spark.tables import (
     local_path,
     read_input,
     spark_input,
-    unreadable,
 )
 from kojin.spark.tables import column as column_ref
 
@@ -167,8 +167,9 @@ def even_shares(total: int, capacities: Sequence[int]) -> list[int]:
 
 
 def _as_text(frame: DataFrame, names: list[str]) -> DataFrame:
-    """Every column as text under the names shown. The ``name=value`` folders of a CSV table
-    come as typed partition columns (``year=2024`` as an integer): Spark casts them."""
+    """Every column as text under the names shown. A session that infers the types of
+    ``name=value`` folders (not one kojin starts) gives them as numbers or dates: Spark casts
+    them back to text."""
     from pyspark.sql import types as t
 
     if names == frame.columns and all(
@@ -312,33 +313,29 @@ def scan_spark_table(
 ) -> tuple[list[ColumnClass], list[Finding]]:
     """The column classes of one table (every row counted) and the findings in its sampled rows
     (`sample` rows in all, spread over the splits; 0: every row)."""
-    from py4j.protocol import Py4JError  # type: ignore[import-untyped]
-    from pyspark.errors import PySparkException
-
     source = spark_input(table.location, encoding=encoding)
     detectors = tasks.Detectors.of(matcher, classifier)
     context = spark.sparkContext
     context.setJobDescription(f"kojin scan {table.name}")  # the jobs' name on the cluster
     try:
-        frame = read_input(spark, source)
-        columns = shown_names(frame.columns, matcher)
-        frame = _as_text(frame, columns)
-        splits = frame.rdd.getNumPartitions()
-        candidates = _candidates(frame, columns, splits, detectors, classifier)
-        totals = _totals(frame, splits, candidates, detectors, source)
-        classes = _classes(table.name, columns, candidates, totals, classifier)
-        findings = _findings(
-            frame,
-            table.name,
-            columns,
-            classes,
-            sizes=totals.sizes,
-            sample=sample,
-            detectors=detectors,
-            matcher=matcher,
-        )
-    except (PySparkException, Py4JError) as exc:
-        raise unreadable(source, exc) from None
+        with spark_failures(source.label):
+            frame = read_input(spark, source)
+            columns = shown_names(frame.columns, matcher)
+            frame = _as_text(frame, columns)
+            splits = frame.rdd.getNumPartitions()
+            candidates = _candidates(frame, columns, splits, detectors, classifier)
+            totals = _totals(frame, splits, candidates, detectors, source)
+            classes = _classes(table.name, columns, candidates, totals, classifier)
+            findings = _findings(
+                frame,
+                table.name,
+                columns,
+                classes,
+                sizes=totals.sizes,
+                sample=sample,
+                detectors=detectors,
+                matcher=matcher,
+            )
     finally:
         context.setJobDescription(None)  # type: ignore[arg-type]  # Spark takes null: unset
     return classes, findings
