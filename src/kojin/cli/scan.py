@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager, nullcontext
 from enum import StrEnum
 from pathlib import Path
@@ -20,18 +20,13 @@ import typer
 
 from kojin.cli.datamap import comparison_records, datamap_for_scan, scanned_columns
 from kojin.cli.output import cli_errors, stderr_console, stderr_is_terminal, write_json_line
+from kojin.cli.scan_output import print_map_comparison, print_tables, print_undeclared
+from kojin.cli.spark_options import SparkMasterOption, spark_master
 from kojin.discovery.defaults import DEFAULT_MIN_SCORE, DEFAULT_SAMPLE
 from kojin.errors import InputError
 
 if TYPE_CHECKING:
-    from rich.console import Console
-
-    from kojin.datamap.scan_check import MapComparison
-    from kojin.discovery.service import ColumnClass, ScanSummary, TableRow, UndeclaredFinding
-
-
-#: a width no table reaches: tables are measured at it, then printed at their own width
-_UNLIMITED = 100_000
+    from kojin.discovery.service import ColumnClass, Scanner, ScanResult, TableRow
 
 
 class OutputFormat(StrEnum):
@@ -39,133 +34,70 @@ class OutputFormat(StrEnum):
     JSONL = "jsonl"
 
 
+class Engine(StrEnum):
+    DUCKDB = "duckdb"
+    SPARK = "spark"
+
+
 def _ignore(_: object) -> None:
     """Progress where nothing is drawn."""
 
 
 @contextmanager
-def _progress(total: int) -> Iterator[tuple[Callable[[int], None], Callable[[str], None]]]:
-    """A byte progress bar for files and a table label for databases, on stderr when it is a
-    terminal (elsewhere nothing is drawn, and Rich is not loaded)."""
+def _progress(
+    total: int, *, tables: int = 0
+) -> Iterator[tuple[Callable[[int], None], Callable[[str], None]]]:
+    """On stderr when it is a terminal (elsewhere nothing is drawn, and Rich is not loaded): a
+    byte progress bar for files and a table label for databases or, for a scan on Spark of
+    `tables` tables, the tables done of that total and the one being scanned."""
     if not stderr_is_terminal():
         yield _ignore, _ignore
         return
     from rich.progress import (
         BarColumn,
         DownloadColumn,
+        MofNCompleteColumn,
         Progress,
         TextColumn,
         TimeElapsedColumn,
         TransferSpeedColumn,
     )
 
+    counts = (MofNCompleteColumn(),) if tables else (DownloadColumn(), TransferSpeedColumn())
     bar = Progress(
         TextColumn("{task.description}"),
         BarColumn(),
-        DownloadColumn(),
-        TransferSpeedColumn(),
+        *counts,
         TimeElapsedColumn(),
         console=stderr_console(),
         transient=True,
     )
-    task = bar.add_task("scanning", total=total or None)
+    task = bar.add_task("scanning", total=tables or total or None)
+    started = 0
 
     def advance(done: int) -> None:
-        bar.advance(task, done)
+        if not tables:
+            bar.advance(task, done)
 
     def table(name: str) -> None:
+        nonlocal started
+        if tables:  # a table starts when the one before it is done
+            bar.update(task, completed=started)
+            started += 1
         bar.update(task, description=f"table {name}")
 
     with bar:
         yield advance, table
 
 
-def _width(text: str) -> int:
-    """Terminal cells of `text` (CJK characters take two)."""
-    if text.isascii():
-        return len(text)
-    from rich.cells import cell_len
-
-    return cell_len(text)
-
-
-def _print_findings(console: Console, rows: list[TableRow]) -> None:
-    """Findings as aligned columns, written in one piece and never cut to the terminal's width.
-    A rich Table lays out every cell (about a millisecond a row): for a scan with tens of
-    thousands of findings that took far longer than the scan itself."""
-    header = ("type", "location", "score", "value (masked)")
-    kinds = {row[0] for row in rows} | {header[0]}
-    wheres = [row[1] for row in rows] + [header[1]]
-    kind_width = max(map(_width, kinds))
-    if "".join(wheres).isascii():  # the usual case: str.format pads in C
-        where_width = max(map(len, wheres))
-        template = f"{{:<{kind_width}}}  {{:<{where_width}}}  {{:>5}}  {{}}"
-        lines = [template.format(*row) for row in (header, *rows)]
-    else:
-        where_width = max(map(_width, wheres))
-        lines = [
-            f"{kind}{' ' * (kind_width - _width(kind))}  "
-            f"{where}{' ' * (where_width - _width(where))}  {score:>5}  {masked}"
-            for kind, where, score, masked in (header, *rows)
-        ]
-    lines[1:1] = ["─" * (kind_width + where_width + 11 + len(header[3]))]
-    lines.insert(0, "Findings")
-    console.file.write("\n".join(lines) + "\n\n")
-
-
-def _print_table(
-    console: Console,
-    title: str,
-    columns: Sequence[tuple[str, bool]],
-    rows: Sequence[tuple[str, ...]],
-) -> None:
-    """A rich table of `columns` (name, right-aligned) printed at its natural width, even on a
-    narrow terminal or a pipe (80 columns): no cell is wrapped, ellipsized or folded, since
-    table, column and kind names are typed back by users."""
-    from rich.console import Console
-    from rich.measure import Measurement
-    from rich.table import Table
-
-    table = Table(title=title, title_justify="left")
-    for name, right in columns:
-        table.add_column(name, justify="right" if right else "left", no_wrap=True)
-    for row in rows:
-        table.add_row(*row)
-    wide = Console(file=console.file, highlight=False, width=_UNLIMITED)
-    wide.width = max(console.width, Measurement.get(wide, wide.options, table).maximum)
-    wide.print(table)
-
-
-def _print_tables(
-    console: Console, rows: list[TableRow], columns: list[ColumnClass], summary: ScanSummary
-) -> None:
-    if rows:
-        _print_findings(console, rows)
-    if columns:
-        names = ("column", "kind", "category", "confidence", "cells", "valid")
-        right = {"confidence", "cells", "valid"}
-        classes = [
-            (
-                f"{c.table}.{c.column}",
-                c.kind or "-",
-                c.category.value if c.category else "-",
-                f"{c.confidence:.2f}",
-                str(c.cells),
-                str(next((k.valid for k in c.counts if k.kind == c.kind), 0)),
-            )
-            for c in columns
-        ]
-        _print_table(console, "Columns", [(name, name in right) for name in names], classes)
-    totals = [(kind, str(count), str(places)) for kind, count, places in summary.rows()]
-    totals.append(("columns classified", str(len(summary.columns)), ""))
-    totals_columns = [("type", False), ("findings", True), ("files/columns", True)]
-    _print_table(console, "Summary", totals_columns, totals)
-
-
 def scan_command(
     paths: Annotated[
-        list[Path] | None,
-        typer.Argument(help="Files or directories: text, CSV (.csv/.tsv) and Parquet files."),
+        list[str] | None,
+        typer.Argument(
+            help="Files or directories: text, CSV (.csv/.tsv) and Parquet files; with --engine "
+            "spark also folders of part files and hdfs://, s3a://... locations.",
+            show_default=False,
+        ),
     ] = None,
     url: Annotated[
         str | None, typer.Option("--url", help="SQLAlchemy URL of a database whose tables to scan.")
@@ -229,6 +161,15 @@ def scan_command(
             "euc-jp... Default: detected per file from its first bytes.",
         ),
     ] = None,
+    engine: Annotated[
+        Engine,
+        typer.Option(
+            "--engine",
+            help="Where tables are scanned: duckdb (default, in this process) or spark (the "
+            "detectors run in Spark's executors; files and folders only, not --url).",
+        ),
+    ] = Engine.DUCKDB,
+    master: SparkMasterOption = None,
 ) -> None:
     """Find personal information in files and database tables; values are shown masked."""
     with cli_errors():
@@ -245,12 +186,14 @@ def scan_command(
             datamap_file=datamap_file,
             jobs=jobs,
             encoding=encoding,
+            engine=engine,
+            master=master,
         )
 
 
 def _run(
     *,
-    paths: list[Path],
+    paths: list[str],
     url: str | None,
     tables: list[str] | None,
     output_format: OutputFormat,
@@ -262,6 +205,8 @@ def _run(
     datamap_file: Path | None = None,
     jobs: int | None = None,
     encoding: str | None = None,
+    engine: Engine = Engine.DUCKDB,
+    master: str | None = None,
 ) -> None:
     if not paths and url is None:
         raise InputError("name at least one PATH or a --url", field="paths")
@@ -269,6 +214,14 @@ def _run(
         raise InputError("--table needs --url", field="table")
     if not 0.0 <= min_score <= 1.0:
         raise InputError("--min-score must be between 0 and 1", field="min_score")
+    if engine is Engine.SPARK and url is not None:
+        raise InputError(
+            "--url cannot be scanned with --engine spark: Spark scans files, folders and "
+            "hdfs://, s3a://... locations; scan the database without --engine spark",
+            field="url",
+        )
+    if engine is not Engine.SPARK and master:
+        raise InputError("--spark-master needs --engine spark", field="spark_master")
     if encoding is not None:
         from kojin.encodings import codec_name
 
@@ -281,28 +234,26 @@ def _run(
     from kojin.discovery import service
 
     scanner = service.build_scanner(detector_files=detectors, min_score=min_score, ner=ner)
-    files = service.expand_paths(paths)
-    total = sum(p.stat().st_size for p in files)
     summary = service.ScanSummary()
     rows: list[TableRow] = []
     columns: list[ColumnClass] = []
     checked: list[service.ScanResult] = []
     jsonl = output_format is OutputFormat.JSONL
     out = sys.stdout.buffer
-    # Workers first: they are forked before the progress bar starts its thread.
-    workers = service.text_workers(scanner, files=files, jobs=jobs, render_json=jsonl)
-    with workers or nullcontext(), _progress(total) as (advance, on_table):
-        for result in service.scan(
-            scanner=scanner,
-            paths=files,
-            url=url,
-            tables=tables,
-            sample=sample,
-            on_bytes=advance,
-            on_table=on_table,
-            workers=workers,
-            encoding=encoding,
-        ):
+    scanned = _scanned(
+        scanner,
+        paths=paths,
+        url=url,
+        tables=tables,
+        sample=sample,
+        jobs=jobs,
+        encoding=encoding,
+        render_json=jsonl,
+        spark=engine is Engine.SPARK,
+        master=spark_master(master) if engine is Engine.SPARK else None,
+    )
+    with scanned as (results, table_files):
+        for result in results:
             summary.add(result)
             if declared is not None or datamap is not None:
                 checked.append(result)
@@ -320,7 +271,7 @@ def _run(
     if datamap is not None:
         from kojin.datamap.scan_check import compare_with_datamap
 
-        columns_read = scanned_columns(checked, table_files={str(p) for p in files})
+        columns_read = scanned_columns(checked, table_files=table_files)
         compared = compare_with_datamap(datamap, columns_read, cwd=os.getcwd())
     if jsonl:
         for record in comparison_records(compared):
@@ -345,29 +296,78 @@ def _run(
         from rich.console import Console
 
         console = Console(highlight=False)
-        _print_tables(console, rows, columns, summary)
+        print_tables(console, rows, columns, summary)
         if gaps is not None:
-            _print_undeclared(console, gaps)
+            print_undeclared(console, gaps)
         if compared is not None:
-            _print_map_comparison(console, compared)
+            print_map_comparison(console, compared)
 
 
-def _print_map_comparison(console: Console, compared: MapComparison) -> None:
-    if compared.not_in_map:
-        _print_table(
-            console,
-            "Personal data not in the data map",
-            [("location", False), ("kinds", False), ("reason", False)],
-            [(g.location, ", ".join(g.kinds), g.reason) for g in compared.not_in_map],
+@contextmanager
+def _scanned(
+    scanner: Scanner,
+    *,
+    paths: list[str],
+    url: str | None,
+    tables: list[str] | None,
+    sample: int,
+    jobs: int | None,
+    encoding: str | None,
+    render_json: bool,
+    spark: bool,
+    master: str | None,
+) -> Iterator[tuple[Iterator[ScanResult], set[str]]]:
+    """The scan's results as they come, and the names of the files it reads (tables are the
+    others), with the progress drawn meanwhile. With `spark`, tables are scanned on Spark at
+    `master` (None: the default master); else by DuckDB in this process."""
+    from kojin.discovery import service
+
+    if spark:
+        inputs = service.spark_inputs(paths)
+        text_bytes = sum(path.stat().st_size for path in inputs.texts)
+        # Workers first: they are forked before the JVM and the progress bar's thread start.
+        workers = service.text_workers(
+            scanner, files=inputs.texts, jobs=jobs, render_json=render_json
         )
-    else:
-        console.print("Not in the data map: none — the map declares every personal column found.")
-    if compared.nothing_found:
-        _print_table(
-            console,
-            "Data map fields where nothing personal was found (info)",
-            [("field", False), ("location", False), ("reason", False)],
-            [(q.field, q.location, q.reason) for q in compared.nothing_found],
+        from kojin.spark.session import spark_session
+
+        with (
+            workers or nullcontext(),
+            spark_session(master) if inputs.tables else nullcontext() as session,
+            _progress(text_bytes, tables=len(inputs.tables)) as (advance, on_table),
+        ):
+            yield (
+                service.scan_on_spark(
+                    scanner=scanner,
+                    spark=session,
+                    inputs=inputs,
+                    sample=sample,
+                    on_bytes=advance,
+                    on_table=on_table,
+                    workers=workers,
+                    encoding=encoding,
+                ),
+                {str(path) for path in inputs.texts} | {table.name for table in inputs.tables},
+            )
+        return
+    files = service.expand_paths([Path(path) for path in paths])
+    total = sum(path.stat().st_size for path in files)
+    # Workers first: they are forked before the progress bar starts its thread.
+    workers = service.text_workers(scanner, files=files, jobs=jobs, render_json=render_json)
+    with workers or nullcontext(), _progress(total) as (advance, on_table):
+        yield (
+            service.scan(
+                scanner=scanner,
+                paths=files,
+                url=url,
+                tables=tables,
+                sample=sample,
+                on_bytes=advance,
+                on_table=on_table,
+                workers=workers,
+                encoding=encoding,
+            ),
+            {str(path) for path in files},
         )
 
 
@@ -390,18 +390,6 @@ def _ledger_declarations() -> list[tuple[str, frozenset[str]]]:
             return declared_locations(session=session)
     finally:
         database.dispose()
-
-
-def _print_undeclared(console: Console, gaps: list[UndeclaredFinding]) -> None:
-    if not gaps:
-        console.print("Undeclared personal data: none — every finding is covered by the ledger.")
-        return
-    _print_table(
-        console,
-        "Undeclared personal data (not in the ledger)",
-        [("location", False), ("kind", False), ("count", True)],
-        [(gap.location, gap.kind, str(gap.count)) for gap in gaps],
-    )
 
 
 def register(app: typer.Typer) -> None:

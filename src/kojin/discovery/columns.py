@@ -139,7 +139,7 @@ class ColumnClassifier:
         ).to_arrow_table()
         columns = sample.column_names
         tallies = {
-            column: self._sample_tallies(column, sample.column(column).to_pylist())
+            column: self.sample_tallies(column, sample.column(column).to_pylist())
             for column in columns
         }
         totals = self._count(con, source, tallies)
@@ -151,10 +151,10 @@ class ColumnClassifier:
                 for kind, (seen, ok) in tallies[column].items()
             ]
             counts.sort(key=lambda c: -c.valid)
-            results.append(self._decide(name, column, cells, counts))
+            results.append(self.decide(name, column, cells, counts))
         return results
 
-    def _sample_tallies(self, column: str, values: list[object]) -> dict[str, tuple[int, int]]:
+    def sample_tallies(self, column: str, values: list[object]) -> dict[str, tuple[int, int]]:
         """Per kind: sampled cells whose value matches it, and how many of those are valid."""
         rules = self.rules_for(column)
         tallies: dict[str, tuple[int, int]] = {}
@@ -200,7 +200,9 @@ class ColumnClassifier:
                 totals[column_name][1][kind_name] = int(value)
         return totals
 
-    def _decide(self, table: str, column: str, cells: int, counts: list[KindCount]) -> ColumnClass:
+    def decide(self, table: str, column: str, cells: int, counts: list[KindCount]) -> ColumnClass:
+        """The class of a column of `cells` cells from its counts per kind (most valid first):
+        the kind with the most valid cells (a hinted kind on a tie), if they are enough."""
         rules = {r.spec.kind: r for r in self._rules}
         best = None
         for count in counts:

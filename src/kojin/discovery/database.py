@@ -15,11 +15,11 @@ import pyarrow as pa
 import sqlalchemy as sa
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError, SQLAlchemyError
 
+from kojin.discovery.cell_scan import cell_findings
 from kojin.discovery.columns import ColumnClass, ColumnClassifier
 from kojin.discovery.masking import mask
 from kojin.discovery.matcher import Re2Matcher
 from kojin.discovery.model import Finding
-from kojin.discovery.tabular import cell_findings
 from kojin.errors import ConfigurationError, InputError
 
 

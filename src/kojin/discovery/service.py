@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from itertools import groupby
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from kojin import encodings
 from kojin.discovery.batches import CellFindings, FindingBatch, TableRow
@@ -27,6 +28,11 @@ from kojin.discovery.parallel import TextWorkers
 from kojin.discovery.parallel import text_workers as parallel_text_workers
 from kojin.discovery.text_scan import ExtraPass, text_file_batches
 from kojin.errors import InputError
+
+if TYPE_CHECKING:
+    from pyspark.sql import SparkSession
+
+    from kojin.discovery.spark_scan import SparkInputs
 
 __all__ = [
     "DEFAULT_MIN_SCORE",
@@ -42,6 +48,8 @@ __all__ = [
     "build_scanner",
     "expand_paths",
     "scan",
+    "scan_on_spark",
+    "spark_inputs",
     "text_workers",
     "undeclared_findings",
 ]
@@ -188,6 +196,56 @@ def scan(
         ):
             yield from result.classes
             yield CellFindings(result.findings)
+
+
+def spark_inputs(locations: Sequence[str]) -> SparkInputs:
+    """What a scan on Spark reads at `locations`: the tables (CSV and Parquet files, folders of
+    part files, ``hdfs://``, ``s3a://``... locations) and the text files, which are scanned in
+    this process (see :func:`kojin.discovery.spark_scan.spark_inputs`)."""
+    from kojin.discovery.spark_scan import spark_inputs as split
+
+    return split(locations)
+
+
+def scan_on_spark(
+    *,
+    scanner: Scanner,
+    spark: SparkSession | None,
+    inputs: SparkInputs,
+    sample: int = DEFAULT_SAMPLE,
+    on_bytes: Callable[[int], None] | None = None,
+    on_table: Callable[[str], None] | None = None,
+    workers: TextWorkers | None = None,
+    encoding: str | None = None,
+) -> Iterator[ScanResult]:
+    """Everything found in `inputs` (:func:`spark_inputs`): the text files as :func:`scan` finds
+    it, in this process (with `workers` when given), then each table on Spark, its detectors
+    running in the executors (:mod:`kojin.discovery.spark_scan`): the same column classes and
+    findings, masked before they leave an executor. `on_table` is told each table's name as its
+    scan starts. `spark` may be None when `inputs` holds no table."""
+    yield from scan(
+        scanner=scanner,
+        paths=inputs.texts,
+        sample=sample,
+        on_bytes=on_bytes,
+        workers=workers,
+        encoding=encoding,
+    )
+    if not inputs.tables:
+        return
+    if spark is None:
+        raise ValueError("scanning tables on Spark needs a Spark session")
+    from kojin.discovery.spark_scan import scan_spark_tables
+
+    yield from scan_spark_tables(
+        spark,
+        inputs.tables,
+        matcher=scanner.matcher,
+        classifier=scanner.classifier,
+        sample=sample,
+        encoding=encoding,
+        on_table=on_table,
+    )
 
 
 @dataclass
