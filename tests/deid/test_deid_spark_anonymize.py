@@ -250,9 +250,12 @@ def _with_cells(tmp_path: Path, cells: dict[int, dict[str, str]], name: str) -> 
             id="identifier-in-kept-column",
         ),
         pytest.param(
-            {777: {"occupation": "many"}},
-            {"hierarchy_files": {}, "auto_columns": ["occupation"]},
-            "column 'occupation', row 1: not a number",
+            {777: {"age": "many"}},
+            {
+                "hierarchy_files": {q: ADULT_DIR / f"adult_hierarchy_{q}.csv" for q in QIS[1:]},
+                "auto_columns": ["age"],
+            },
+            "column 'age', row 777: not a number",
             id="auto-hierarchy-not-a-number",
         ),
     ],

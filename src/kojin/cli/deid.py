@@ -234,6 +234,8 @@ def anonymize(
     # the search does no large linear algebra: NumPy need not start a pool of BLAS threads
     os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
     with cli_errors():
+        if spark_master_url and engine is not EngineName.SPARK:
+            raise InputError("--spark-master needs --engine spark", field="spark_master")
         recorder = _recorder(record=record, name=name, category=category, purposes=purpose)
         source = TableSource(input_path, table, encoding)
         check = identifier_check()

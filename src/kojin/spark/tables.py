@@ -402,6 +402,8 @@ def write_output(
                 .option("quote", '"')
                 .option("escape", '"')
                 .option("encoding", "UTF-8")
+                .option("ignoreLeadingWhiteSpace", "false")
+                .option("ignoreTrailingWhiteSpace", "false")
                 .csv(staging)
             )
         if not is_remote(target):
