@@ -20,6 +20,7 @@ import typer
 
 from kojin.cli.datasets import CategoryOption, NameOption, RecordOption, recorder_for
 from kojin.cli.output import cli_errors, stderr_console, stderr_is_terminal, write_json_line
+from kojin.cli.spark_options import SparkMasterOption, spark_master
 from kojin.deid import service
 from kojin.deid.choices import EngineName, LVariant, Metric, SearchMethod, TDistance, TokenAlgorithm
 from kojin.deid.table_source import TableSource
@@ -230,6 +231,57 @@ def anonymize(
         _summarize(result, keys=keys, recorder=recorder, written=(output, report))
 
 
+def _pseudonymize_on_spark(
+    *,
+    input_path: str,
+    table: str | None,
+    retokenize_from: Path | None,
+    master: str | None,
+    encoding: str | None,
+    output: Path,
+    roles: Path | None,
+    key_file: Path | None,
+    deletion_info: Path | None,
+    rotate_key: bool,
+    keep_mapping: bool,
+    algorithm: TokenAlgorithm | None,
+    purposes: list[str],
+) -> PseudonymizationResult:
+    """``--engine spark``: the options checked before a session starts, then the Spark job."""
+    from kojin.deid.spark.pseudonymize import embedded_only, pseudonymize_on_spark
+    from kojin.spark.session import spark_session
+    from kojin.spark.tables import spark_input
+
+    embedded_only(location=input_path, table=table, retokenize_from=retokenize_from)
+    if roles is None:
+        raise InputError("--roles is required (or --retokenize-from)", field="roles")
+    source = spark_input(input_path, encoding=encoding)
+    spec = service.load_roles(roles)
+    with spark_session(spark_master(master)) as spark:
+        return pseudonymize_on_spark(
+            spark=spark,
+            source=source,
+            output=str(output),
+            roles=spec,
+            key_file=key_file,
+            deletion_dir=deletion_info,
+            rotate=rotate_key,
+            keep_mapping=keep_mapping,
+            algorithm=algorithm,
+            purposes=purposes,
+        )
+
+
+def _remove_folder(output: Path) -> None:
+    """Remove a Spark output folder on this machine (a release that could not be recorded)."""
+    import shutil
+
+    from kojin.spark.tables import is_remote, local_path
+
+    if not is_remote(str(output)):
+        shutil.rmtree(local_path(str(output)), ignore_errors=True)
+
+
 def pseudonymize(
     input_path: InputArgument,
     output: OutputOption,
@@ -255,6 +307,14 @@ def pseudonymize(
         ),
     ] = None,
     encoding: EncodingOption = None,
+    engine: Annotated[
+        EngineName | None,
+        typer.Option(
+            help="memory or duckdb: in this process (default); spark: on a Spark cluster, "
+            "the output a folder of part files."
+        ),
+    ] = None,
+    spark_master_url: SparkMasterOption = None,
     record: RecordOption = False,
     category: CategoryOption = None,
     name: NameOption = None,
@@ -262,11 +322,27 @@ def pseudonymize(
     """Create pseudonymized information (APPI Art. 41): tokens, deletions, coding down."""
     with cli_errors():
         recorder = _recorder(record=record, name=name, category=category, purposes=purpose)
-        source = TableSource(input_path, table, encoding)
+        on_spark = engine is EngineName.SPARK
         with stderr_console().status("pseudonymizing") if stderr_is_terminal() else nullcontext():
-            if retokenize_from is not None:
+            if on_spark:
+                result = _pseudonymize_on_spark(
+                    input_path=input_path,
+                    table=table,
+                    retokenize_from=retokenize_from,
+                    master=spark_master_url,
+                    encoding=encoding,
+                    output=output,
+                    roles=roles,
+                    key_file=key_file,
+                    deletion_info=deletion_info,
+                    rotate_key=rotate_key,
+                    keep_mapping=keep_mapping,
+                    algorithm=algorithm,
+                    purposes=purpose,
+                )
+            elif retokenize_from is not None:
                 result = service.rekey_file(
-                    source=source,
+                    source=TableSource(input_path, table, encoding),
                     deletion_info=retokenize_from,
                     output=output,
                     key_file=key_file,
@@ -277,7 +353,7 @@ def pseudonymize(
                 raise InputError("--roles is required (or --retokenize-from)", field="roles")
             else:
                 result = service.pseudonymize_file(
-                    source=source,
+                    source=TableSource(input_path, table, encoding),
                     output=output,
                     roles=service.load_roles(roles),
                     key_file=key_file,
@@ -288,7 +364,12 @@ def pseudonymize(
                     purposes=purpose,
                 )
         keys = ("records", "key_id", "algorithm", "deletion_info", "items")
-        _summarize(result, keys=keys, recorder=recorder, written=(output,))
+        try:
+            _summarize(result, keys=keys, recorder=recorder, written=() if on_spark else (output,))
+        except BaseException:
+            if on_spark and recorder is not None:
+                _remove_folder(output)
+            raise
 
 
 def register(app: typer.Typer) -> None:
