@@ -4,9 +4,10 @@ deletion information and result as :func:`kojin.deid.service.pseudonymize_file`.
 What runs where:
 
 - the executors read the input, look for missing values, undeclared My Numbers and card numbers
-  and values that top or bottom coding cannot read (:mod:`kojin.deid.spark.batches`), count the
-  categories of ``min_count`` columns, compute the tokens and write the output (and the kept
-  token tables) as folders of part files, map-side, in the input's partitions;
+  and values that top or bottom coding cannot read, count the categories of ``min_count``
+  columns (:mod:`kojin.deid.spark.checks`), compute the tokens and coded values
+  (:mod:`kojin.deid.spark.batches`) and write the output (and the kept token tables) as folders
+  of part files, map-side, in the input's partitions;
 - the driver receives only aggregates: per column and kind of fault the first row id, the
   number of records, the category counts' rare (or frequent) values; it checks the roles, turns
   a row id into the row number of the message, opens the key file (after every check, as the
@@ -142,12 +143,14 @@ def _write_release(
     delimiter: str,
     partitions: Sequence[str],
 ) -> None:
-    """Write the released columns, computed batch by batch in the input's partitions; its
-    ``name=value`` folders stay for the partition columns that are released."""
+    """Write the released columns, computed batch by batch in the input's partitions (deleted
+    columns are not even read into the executors' Python); the input's ``name=value`` folders
+    stay for the partition columns that are released."""
     names = [step.column for step in steps]
+    released = frame.select(*[column(name) for name in names])
     write_output(
         spark,
-        frame.mapInArrow(batches.release(steps, shipped), _text_schema(names)),
+        released.mapInArrow(batches.release(steps, shipped), _text_schema(names)),
         target,
         delimiter=delimiter,
         partition_by=[name for name in partitions if name in names],
