@@ -277,6 +277,47 @@ def anonymize(
         _summarize(result, keys=keys, recorder=recorder, written=(output, report))
 
 
+def _pseudonymize_on_spark(
+    *,
+    input_path: str,
+    table: str | None,
+    retokenize_from: Path | None,
+    master: str | None,
+    encoding: str | None,
+    output: str,
+    roles: Path | None,
+    key_file: Path | None,
+    deletion_info: Path | None,
+    rotate_key: bool,
+    keep_mapping: bool,
+    algorithm: TokenAlgorithm | None,
+    purposes: list[str],
+) -> PseudonymizationResult:
+    """``--engine spark``: the options checked before a session starts, then the Spark job."""
+    from kojin.deid.spark.pseudonymize import embedded_only, pseudonymize_on_spark
+    from kojin.spark.session import spark_session
+    from kojin.spark.tables import spark_input
+
+    embedded_only(location=input_path, table=table, retokenize_from=retokenize_from)
+    if roles is None:
+        raise InputError("--roles is required (or --retokenize-from)", field="roles")
+    source = spark_input(input_path, encoding=encoding)
+    spec = service.load_roles(roles)
+    with spark_session(spark_master(master)) as spark:
+        return pseudonymize_on_spark(
+            spark=spark,
+            source=source,
+            output=str(output),
+            roles=spec,
+            key_file=key_file,
+            deletion_dir=deletion_info,
+            rotate=rotate_key,
+            keep_mapping=keep_mapping,
+            algorithm=algorithm,
+            purposes=purposes,
+        )
+
+
 def pseudonymize(
     input_path: InputArgument,
     output: OutputOption,
@@ -302,18 +343,44 @@ def pseudonymize(
         ),
     ] = None,
     encoding: EncodingOption = None,
+    engine: Annotated[
+        EngineName | None,
+        typer.Option(
+            help="memory or duckdb: in this process (default); spark: on a Spark cluster, "
+            "the output a folder of part files."
+        ),
+    ] = None,
+    spark_master_url: SparkMasterOption = None,
     record: RecordOption = False,
     category: CategoryOption = None,
     name: NameOption = None,
 ) -> None:
     """Create pseudonymized information (APPI Art. 41): tokens, deletions, coding down."""
     with cli_errors():
+        if spark_master_url and engine is not EngineName.SPARK:
+            raise InputError("--spark-master needs --engine spark", field="spark_master")
         recorder = _recorder(record=record, name=name, category=category, purposes=purpose)
-        source = TableSource(input_path, table, encoding)
+        on_spark = engine is EngineName.SPARK
         with stderr_console().status("pseudonymizing") if stderr_is_terminal() else nullcontext():
-            if retokenize_from is not None:
+            if on_spark:
+                result = _pseudonymize_on_spark(
+                    input_path=input_path,
+                    table=table,
+                    retokenize_from=retokenize_from,
+                    master=spark_master_url,
+                    encoding=encoding,
+                    output=output,
+                    roles=roles,
+                    key_file=key_file,
+                    deletion_info=deletion_info,
+                    rotate_key=rotate_key,
+                    keep_mapping=keep_mapping,
+                    algorithm=algorithm,
+                    purposes=purpose,
+                )
+            elif retokenize_from is not None:
                 result = service.rekey_file(
-                    source=source,
+                    source=TableSource(input_path, table, encoding),
                     deletion_info=retokenize_from,
                     output=Path(output),
                     key_file=key_file,
@@ -324,7 +391,7 @@ def pseudonymize(
                 raise InputError("--roles is required (or --retokenize-from)", field="roles")
             else:
                 result = service.pseudonymize_file(
-                    source=source,
+                    source=TableSource(input_path, table, encoding),
                     output=Path(output),
                     roles=service.load_roles(roles),
                     key_file=key_file,

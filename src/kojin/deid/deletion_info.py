@@ -46,6 +46,15 @@ def private_folder(folder: Path) -> None:
     folder.chmod(0o700)
 
 
+def _run_stem(output: Path, created: datetime) -> str:
+    return f"{output.stem}-{created.strftime('%Y%m%dT%H%M%S%fZ')}"
+
+
+def mapping_name(*, output: Path, created: datetime, column: str) -> str:
+    """The name of a column's token table in the deletion information folder."""
+    return f"{_run_stem(output, created)}-{column}.parquet"
+
+
 def write_deletion_info(
     *,
     folder: Path,
@@ -56,15 +65,19 @@ def write_deletion_info(
     key: PseudonymKey,
     items: Sequence[ItemTreatment],
     mappings: Mapping[str, pa.Table],
+    written_mappings: Mapping[str, str] | None = None,
     extra: Mapping[str, object] | None = None,
 ) -> Path:
-    """Write the run's deletion information (and token tables) with mode 0600; return its path."""
+    """Write the run's deletion information (and token tables) with mode 0600; return its path.
+
+    `written_mappings` names token tables already in `folder` (column → the
+    :func:`mapping_name` they were written under, e.g. by Spark as a folder of parts).
+    """
     private_folder(folder)
-    stamp = created.strftime("%Y%m%dT%H%M%S%fZ")
-    info_path = folder / f"{output.stem}-{stamp}.json"
-    mapping_files: dict[str, str] = {}
+    info_path = folder / f"{_run_stem(output, created)}.json"
+    mapping_files: dict[str, str] = dict(written_mappings or {})
     for column, mapping in mappings.items():
-        target = folder / f"{output.stem}-{stamp}-{column}.parquet"
+        target = folder / mapping_name(output=output, created=created, column=column)
         with atomic_path(target) as temporary:
             pq.write_table(mapping, temporary)
             temporary.chmod(0o600)

@@ -14,7 +14,7 @@
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import pyarrow as pa
@@ -64,7 +64,7 @@ def _is_card_number(value: str) -> bool:
 
 
 @dataclass(frozen=True)
-class _UndeclaredCode:
+class UndeclaredCode:
     """Numbers that must not stay in a kept column, and the role that deletes them."""
 
     holds: str
@@ -73,14 +73,14 @@ class _UndeclaredCode:
     matches: Callable[[str], bool]
 
 
-_UNDECLARED_CODES = (
-    _UndeclaredCode(
+UNDECLARED_CODES = (
+    UndeclaredCode(
         "an individual number (My Number)",
         ColumnRole.IDENTIFICATION_CODE,
         "R-PS-1(2)",
         _is_my_number,
     ),
-    _UndeclaredCode(
+    UndeclaredCode(
         "a payment card number", ColumnRole.UNAUTHORIZED_USE_RISK, "R-PS-1(3)", _is_card_number
     ),
 )
@@ -97,26 +97,43 @@ def _first_row(values: pa.Array, matches: Callable[[str], bool]) -> int | None:
     return None
 
 
+#: the roles whose columns are released as recorded (or coded down)
+KEPT_ROLES = (ColumnRole.QUASI_IDENTIFIER, ColumnRole.SENSITIVE, ColumnRole.OTHER)
+
+#: the roles whose columns are deleted (R-PS-1(2), R-PS-1(3))
+DELETED_ROLES = (ColumnRole.IDENTIFICATION_CODE, ColumnRole.UNAUTHORIZED_USE_RISK)
+
+
+def undeclared_code_rows(values: pa.Array) -> list[int | None]:
+    """For each kind of number a kept column may not hold, in the order they are checked, the
+    row (1-based) of the first value of that kind in `values`, else None."""
+    return [_first_row(values, code.matches) for code in UNDECLARED_CODES]
+
+
+def undeclared_code_error(*, column: str, role: ColumnRole, kind: int, row: int) -> InputError:
+    """The refusal of a kept column whose `row` holds a number of the `kind` (an index into
+    :func:`undeclared_code_rows`); it names the column and the row, never the value."""
+    code = UNDECLARED_CODES[kind]
+    return InputError(
+        f"column {column!r} (role {role.value}), row {row}: the value is "
+        f"{code.holds}, which a kept column may not hold ({code.rule}); give the "
+        f"column the role {code.role.value} so that it is deleted",
+        field=column,
+    )
+
+
 def guard_undeclared_codes(*, table: pa.Table, roles: RolesSpec) -> None:
     """Refuse to keep a column in which any value is a valid My Number or card number.
 
     The message names the column and the first row with such a value, never the value
     (R-PS-1(2), R-PS-1(3)).
     """
-    kept = (ColumnRole.QUASI_IDENTIFIER, ColumnRole.SENSITIVE, ColumnRole.OTHER)
     for column, role in roles.columns.items():
-        if role not in kept:
+        if role not in KEPT_ROLES:
             continue
-        values = column_strings(table, column)
-        for code in _UNDECLARED_CODES:
-            row = _first_row(values, code.matches)
+        for kind, row in enumerate(undeclared_code_rows(column_strings(table, column))):
             if row is not None:
-                raise InputError(
-                    f"column {column!r} (role {role.value}), row {row}: the value is "
-                    f"{code.holds}, which a kept column may not hold ({code.rule}); give the "
-                    f"column the role {code.role.value} so that it is deleted",
-                    field=column,
-                )
+                raise undeclared_code_error(column=column, role=role, kind=kind, row=row)
 
 
 def code_down(*, column: str, values: pa.Array, coding: Coding) -> pa.Array:
@@ -135,22 +152,54 @@ def code_down(*, column: str, values: pa.Array, coding: Coding) -> pa.Array:
     return pa.array(coded, type=pa.string())
 
 
-def check_roles(*, table: pa.Table, roles: RolesSpec) -> None:
-    """Every column has exactly one known role; no undeclared identification codes."""
+def check_role_columns(*, columns: Sequence[str], roles: RolesSpec) -> None:
+    """The roles file names only columns the input has, and gives every column a role."""
     for column in roles.columns:
-        if column not in table.column_names:
+        if column not in columns:
             raise InputError(
                 f"the roles file names column {column!r}, which the input lacks "
-                f"({column_hint(column, table.column_names)})",
+                f"({column_hint(column, columns)})",
                 field=column,
             )
-    for column in table.column_names:
+    for column in columns:
         if column not in roles.columns:
             raise InputError(
                 f"column {column!r} has no role; give every column a role in the roles file",
                 field=column,
             )
+
+
+def check_roles(*, table: pa.Table, roles: RolesSpec) -> None:
+    """Every column has exactly one known role; no undeclared identification codes."""
+    check_role_columns(columns=table.column_names, roles=roles)
     guard_undeclared_codes(table=table, roles=roles)
+
+
+def _treatment(column: str, role: ColumnRole, coding: Coding | None) -> ItemTreatment:
+    if role in DELETED_ROLES:
+        return ItemTreatment(column, Treatment.DELETED, detail=role.value)
+    if role is ColumnRole.DIRECT_IDENTIFIER:
+        return ItemTreatment(column, Treatment.TOKENIZED)
+    if coding is not None:
+        detail = (
+            f"categories under {coding.min_count} records merged"
+            if coding.min_count is not None
+            else "top/bottom coded"
+        )
+        return ItemTreatment(column, Treatment.CODED, detail=detail)
+    treatment = Treatment.SENSITIVE if role is ColumnRole.SENSITIVE else Treatment.KEPT
+    return ItemTreatment(column, treatment)
+
+
+def item_treatments(*, columns: Sequence[str], roles: RolesSpec) -> tuple[ItemTreatment, ...]:
+    """What the output holds for each column, in order; refused when every column would be
+    deleted."""
+    items = tuple(
+        _treatment(column, roles.columns[column], roles.coding.get(column)) for column in columns
+    )
+    if not any(item.published for item in items):
+        raise InputError("every column would be deleted; nothing is left to pseudonymize")
+    return items
 
 
 def pseudonymize_table(
@@ -158,35 +207,21 @@ def pseudonymize_table(
 ) -> Pseudonymized:
     """Apply the roles to every column; every input column needs a role."""
     check_roles(table=table, roles=roles)
+    items = item_treatments(columns=table.column_names, roles=roles)
     out: dict[str, pa.Array] = {}
-    items: list[ItemTreatment] = []
     mappings: dict[str, pa.Table] = {}
-    for column in table.column_names:
-        role = roles.columns[column]
-        if role in (ColumnRole.IDENTIFICATION_CODE, ColumnRole.UNAUTHORIZED_USE_RISK):
-            items.append(ItemTreatment(column, Treatment.DELETED, detail=role.value))
+    for item in items:
+        column = item.column
+        if not item.published:
             continue
         values = column_strings(table, column)
-        if role is ColumnRole.DIRECT_IDENTIFIER:
+        if item.treatment is Treatment.TOKENIZED:
             tokens, distinct, distinct_tokens = tokenize_array(values, key=key)
             out[column] = tokens
-            items.append(ItemTreatment(column, Treatment.TOKENIZED))
             if keep_mapping:
                 mappings[column] = pa.table({"token": distinct_tokens, "value": distinct})
-            continue
-        coding = roles.coding.get(column)
-        if coding is not None:
-            out[column] = code_down(column=column, values=values, coding=coding)
-            detail = (
-                f"categories under {coding.min_count} records merged"
-                if coding.min_count is not None
-                else "top/bottom coded"
-            )
-            items.append(ItemTreatment(column, Treatment.CODED, detail=detail))
-            continue
-        out[column] = values
-        treatment = Treatment.SENSITIVE if role is ColumnRole.SENSITIVE else Treatment.KEPT
-        items.append(ItemTreatment(column, treatment))
-    if not out:
-        raise InputError("every column would be deleted; nothing is left to pseudonymize")
-    return Pseudonymized(table=pa.table(out), items=tuple(items), mappings=mappings)
+        elif item.treatment is Treatment.CODED:
+            out[column] = code_down(column=column, values=values, coding=roles.coding[column])
+        else:
+            out[column] = values
+    return Pseudonymized(table=pa.table(out), items=items, mappings=mappings)
