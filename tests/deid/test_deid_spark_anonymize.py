@@ -308,10 +308,9 @@ def test_the_command_runs_on_the_cluster_and_prints_what_the_memory_engine_print
 ) -> None:
     qis = [arg for q in QIS for arg in ("--qi", f"{q}={ADULT_DIR / f'adult_hierarchy_{q}.csv'}")]
     common = [*qis, "--k", "5", "--sensitive", "occupation", "--l", "2", "--suppression", "0.02"]
-    on_spark = _cli(
-        [*common, "--engine", "spark", "--spark-master", spark_master, "-o", str(tmp_path / "s.csv"),
-         "--report", str(tmp_path / "s.json")]
-    )  # fmt: skip
+    on_spark_engine = ["--engine", "spark", "--spark-master", spark_master]
+    outputs = ["-o", str(tmp_path / "s.csv"), "--report", str(tmp_path / "s.json")]
+    on_spark = _cli([*common, *on_spark_engine, *outputs])
     on_memory = _cli([*common, "-o", str(tmp_path / "m.csv"), "--report", str(tmp_path / "m.json")])
     assert on_spark.exit_code == 0, on_spark.output
     assert on_memory.exit_code == 0, on_memory.output
