@@ -235,14 +235,6 @@ def spark_location(source: TableSource) -> str:
     return source.location
 
 
-def _same_place(first: str, second: str) -> bool:
-    from kojin.spark.tables import is_remote, local_path
-
-    if is_remote(first) or is_remote(second):
-        return first.rstrip("/") == second.rstrip("/")
-    return local_path(first).resolve() == local_path(second).resolve()
-
-
 def _anonymize_on_spark(
     *,
     source: TableSource,
@@ -263,13 +255,11 @@ def _anonymize_on_spark(
     from kojin.deid.table_io import write_bytes
     from kojin.spark.failures import spark_failures
     from kojin.spark.session import spark_session
-    from kojin.spark.tables import output_format, spark_input
+    from kojin.spark.tables import output_format, same_place, spark_input
 
     location = spark_location(source)
     output_format(output)
-    if any(
-        _same_place(location, target) for target in (output, *([str(report)] if report else []))
-    ):
+    if any(same_place(location, target) for target in (output, *([str(report)] if report else []))):
         raise InputError("the output must not overwrite the input")
     table = spark_input(location, encoding=source.encoding)
     with spark_session(spark_master, app="kojin-anonymize") as spark, spark_failures(table.label):

@@ -96,6 +96,13 @@ def local_path(location: str) -> Path:
     return Path(location)
 
 
+def same_place(first: str, second: str) -> bool:
+    """Whether two locations name the same file or folder."""
+    if is_remote(first) or is_remote(second):
+        return first.rstrip("/") == second.rstrip("/")
+    return local_path(first).resolve() == local_path(second).resolve()
+
+
 def _label(location: str) -> str:
     trimmed = location.rstrip("/")
     return trimmed.rsplit("/", 1)[-1] or trimmed

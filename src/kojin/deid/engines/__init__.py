@@ -25,7 +25,8 @@ def choose_engine(engine: EngineName | None, *, rows: int) -> EngineName:
 
 
 def make_engine(name: EngineName, *, spark_session: Any = None) -> Engine:
-    """Build an engine by name; Spark uses the given session or a local one."""
+    """Build an engine by name; Spark needs the session to run in (see
+    :mod:`kojin.spark.session`: a whole job on Spark is :mod:`kojin.deid.spark.anonymize`)."""
     if name is EngineName.MEMORY:
         from kojin.deid.engines.memory import MemoryEngine
 
@@ -34,6 +35,10 @@ def make_engine(name: EngineName, *, spark_session: Any = None) -> Engine:
         from kojin.deid.engines.duckdb_engine import DuckDBEngine
 
         return DuckDBEngine()
-    from kojin.deid.engines.spark_engine import SparkEngine, local_session
+    from kojin.deid.engines.spark_engine import SparkEngine
 
-    return SparkEngine(session=spark_session if spark_session is not None else local_session())
+    if spark_session is None:
+        from kojin.errors import ConfigurationError
+
+        raise ConfigurationError("the Spark engine needs a Spark session to run in")
+    return SparkEngine(session=spark_session)

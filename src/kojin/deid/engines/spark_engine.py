@@ -1,6 +1,6 @@
 """Spark engine: the same group-bys as DataFrame jobs, for data beyond one machine.
 
-The session is passed in (a cluster's, or a local one from :func:`local_session`). The base table
+The session is passed in (:func:`kojin.spark.session.spark_session` gives one). The base table
 is either built in Spark from the rows (:meth:`SparkEngine.use_base`, what
 :mod:`kojin.deid.spark.anonymize` does: the rows never reach this process) or from codes already
 in memory (:meth:`SparkEngine.aggregate`, the engine contract every engine meets). Level maps are
@@ -19,26 +19,6 @@ import pyarrow as pa
 from kojin.deid.choices import EngineName
 from kojin.deid.engines.base import Grouped, IntArray, as_int64
 from kojin.errors import ConfigurationError
-
-
-def local_session(*, threads: int = 1) -> Any:
-    """A local Spark session with the UI off and no network beyond the loopback."""
-    try:
-        from pyspark.sql import SparkSession
-    except ImportError:  # pragma: no cover - pyspark is an optional extra
-        raise ConfigurationError(
-            "the Spark engine needs pyspark (pip install kojin[spark]) and Java 17"
-        ) from None
-    return (
-        SparkSession.builder.master(f"local[{threads}]")
-        .appName("kojin-deid")
-        .config("spark.ui.enabled", "false")
-        .config("spark.driver.host", "127.0.0.1")
-        .config("spark.driver.bindAddress", "127.0.0.1")
-        .config("spark.sql.shuffle.partitions", str(max(threads, 1)))
-        .config("spark.sql.execution.arrow.pyspark.enabled", "true")
-        .getOrCreate()
-    )
 
 
 def _to_numpy(frame: Any) -> dict[str, npt.NDArray[np.generic]]:

@@ -49,6 +49,7 @@ from kojin.spark.tables import (
     output_format,
     partition_columns,
     read_input,
+    same_place,
     unreadable,
     write_output,
 )
@@ -157,19 +158,13 @@ def _write_release(
     )
 
 
-def _same_place(first: str, second: str) -> bool:
-    if is_remote(first) or is_remote(second):
-        return first.rstrip("/") == second.rstrip("/")
-    return local_path(first).resolve() == local_path(second).resolve()
-
-
 def _place(*, source: SparkInput, target: str, key_file: Path, deletion_folder: Path) -> None:
     """The key file and the deletion information apart from the output; the output not the
     input. As the embedded path checks, before any work."""
     if not is_remote(target):
         keep_apart(key_file.parent, local_path(target), what="key file")
         keep_apart(deletion_folder, local_path(target), what="deletion information")
-    if _same_place(source.location, target):
+    if same_place(source.location, target):
         raise InputError("the output must not overwrite the input")
 
 
