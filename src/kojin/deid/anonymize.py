@@ -30,7 +30,13 @@ from kojin.deid.hierarchy import Hierarchy
 from kojin.deid.lattice import LatticeProblem, NodeResult, prepare_problem
 from kojin.deid.privacy_models import LDiversity, PrivacyModel
 from kojin.deid.reidentification_risk import risk_report
-from kojin.deid.results import AnonymizationResult, ItemTreatment, SearchSummary, Treatment
+from kojin.deid.results import (
+    AnonymizationResult,
+    ItemTreatment,
+    RiskReport,
+    SearchSummary,
+    Treatment,
+)
 from kojin.deid.search import Progress, SearchOutcome, search
 from kojin.deid.table_source import unknown_column
 from kojin.errors import InputError
@@ -236,7 +242,7 @@ def anonymize_table(
     result = anonymization_result(
         spec=spec,
         problem=problem,
-        before=before,
+        risk_before=risk_report(sizes=before.stats.sizes, sampling_fraction=spec.sampling_fraction),
         outcome=outcome,
         items=released_items(table.column_names, spec, hierarchies, best.node),
         records_out=released.num_rows,
@@ -280,7 +286,7 @@ def anonymization_result(
     *,
     spec: AnonymizationSpec,
     problem: LatticeProblem,
-    before: NodeResult,
+    risk_before: RiskReport,
     outcome: SearchOutcome,
     items: tuple[ItemTreatment, ...],
     records_out: int,
@@ -305,7 +311,7 @@ def anonymization_result(
         records_out=records_out,
         suppressed=best.suppressed,
         suppression_limit=problem.suppression_limit,
-        risk_before=risk_report(sizes=before.stats.sizes, sampling_fraction=spec.sampling_fraction),
+        risk_before=risk_before,
         risk_after=risk_report(
             sizes=best.stats.sizes[best.passing], sampling_fraction=spec.sampling_fraction
         ),

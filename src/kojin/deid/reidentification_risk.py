@@ -27,27 +27,41 @@ IntArray = npt.NDArray[np.int64]
 
 def risk_report(*, sizes: IntArray, sampling_fraction: float = 1.0) -> RiskReport:
     """Risk figures for classes of the given sizes (empty classes ignored)."""
+    values, counts = np.unique(sizes[sizes > 0], return_counts=True)
+    return risk_from_histogram(
+        sizes=np.asarray(values, dtype=np.int64),
+        classes=np.asarray(counts, dtype=np.int64),
+        sampling_fraction=sampling_fraction,
+    )
+
+
+def risk_from_histogram(
+    *, sizes: IntArray, classes: IntArray, sampling_fraction: float = 1.0
+) -> RiskReport:
+    """Risk figures for ``classes[i]`` classes of size ``sizes[i]`` (sizes distinct, ascending,
+    positive): what an engine that keeps the classes elsewhere sends back."""
     if not 0.0 < sampling_fraction <= 1.0:
         raise InputError(
             f"the sampling fraction must be in (0, 1], got {sampling_fraction}",
             field="sampling_fraction",
         )
-    sizes = sizes[sizes > 0]
-    records = int(sizes.sum())
+    keep = sizes > 0
+    sizes, classes = sizes[keep], classes[keep]
+    records = int((sizes * classes).sum())
     if records == 0:
         return RiskReport(0, 0, 0, 0, 0.0, 0.0, 0.0, 0.0, 0.0, sampling_fraction)
-    classes = len(sizes)
-    uniques = int(sizes[sizes == 1].sum())
+    count = int(classes.sum())
+    uniques = int(classes[sizes == 1].sum())
     journalist = np.minimum(sampling_fraction / sizes, 1.0)
     return RiskReport(
         records=records,
-        classes=classes,
+        classes=count,
         smallest_class=int(sizes.min()),
         sample_uniques=uniques,
         sample_uniques_share=uniques / records,
         prosecutor_highest=float(1.0 / sizes.min()),
-        prosecutor_average=classes / records,
+        prosecutor_average=count / records,
         journalist_highest=float(journalist.max()),
-        marketer=float((journalist * sizes).sum() / records),
+        marketer=float((journalist * sizes * classes).sum() / records),
         sampling_fraction=sampling_fraction,
     )

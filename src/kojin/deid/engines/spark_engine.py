@@ -76,6 +76,18 @@ class SparkEngine:
             raise ConfigurationError("the Spark engine has no base table loaded")
         return self._base
 
+    def size_histogram(self, columns: int) -> tuple[IntArray, IntArray]:
+        """Class sizes at the ungeneralized node (the first `columns` codes) and how many classes
+        have each: computed in the cluster, only the histogram comes back."""
+        from pyspark.sql import functions as f
+
+        sizes = self.base_frame.groupBy(*[f"c{i}" for i in range(columns)]).agg(
+            f.sum("n").alias("size")
+        )
+        found = sizes.groupBy("size").agg(f.count(f.lit(1)).alias("classes")).orderBy("size")
+        result = _to_numpy(found)
+        return as_int64(result["size"]), as_int64(result["classes"])
+
     @property
     def base_rows(self) -> int:
         return self._rows

@@ -47,6 +47,7 @@ from kojin.deid.identifier_check import (
 )
 from kojin.deid.lattice import problem_from_counts
 from kojin.deid.privacy_models import SensitiveDomain
+from kojin.deid.reidentification_risk import risk_from_histogram
 from kojin.deid.search import Progress, search
 from kojin.deid.spark.distinct_rows import (
     column_values,
@@ -197,7 +198,10 @@ def anonymize_on_spark(
             metric=spec.metric,
             suppression=spec.suppression,
         )
-        before = problem.evaluate(tuple(0 for _ in hierarchies))
+        sizes, classes = engine.size_histogram(len(quasi))
+        risk_before = risk_from_histogram(
+            sizes=sizes, classes=classes, sampling_fraction=spec.sampling_fraction
+        )
         outcome = search(problem, method=method, progress=progress)
     finally:
         engine.close()
@@ -224,7 +228,7 @@ def anonymize_on_spark(
     result = anonymization_result(
         spec=spec,
         problem=problem,
-        before=before,
+        risk_before=risk_before,
         outcome=outcome,
         items=released_items(names, spec, hierarchies, best.node),
         records_out=problem.records - best.suppressed,
