@@ -43,7 +43,7 @@ unit: $(TEST_STAMP)
 
 test: lint typecheck unit
 
-BENCHMARKS := startup decide http_decisions registry_decisions scan anonymize fulfilment mynumber
+BENCHMARKS := startup decide http_decisions registry_decisions scan anonymize spark fulfilment mynumber
 
 bench: $(TEST_STAMP)
 	@for b in $(BENCHMARKS); do echo "== benchmarks/$$b.py"; $(BIN)/python benchmarks/$$b.py || exit 1; done
