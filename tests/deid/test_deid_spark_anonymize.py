@@ -287,10 +287,10 @@ def test_a_missing_parquet_value_is_named_by_column_and_row(
     spark_master: str, spark: Any, tmp_path: Path
 ) -> None:
     header, rows = _adult_rows()
-    columns = {name: [row[i] for row in rows] for i, name in enumerate(header)}
-    race: list[str | None] = list(columns["race"])
-    race[1233] = None
-    columns_with_gap: dict[str, list[str | None]] = {**columns, "race": race}
+    columns_with_gap: dict[str, list[str | None]] = {
+        name: [row[i] for row in rows] for i, name in enumerate(header)
+    }
+    columns_with_gap["race"][1233] = None
     source = tmp_path / "gap.parquet"
     pq.write_table(pa.table(columns_with_gap), source)
     spec = _spec()

@@ -115,6 +115,8 @@ def test_anonymize_succeeds_with_the_driver_capped_far_below_the_input(tmp_path:
     assert data["records_in"] == ROWS
     assert data["search"]["engine"] == "spark"
     classes = f"SELECT count(*) AS n FROM read_parquet('{output}/*.parquet') GROUP BY age, zip, sex"
-    counted = duckdb.sql(f"SELECT count(*), min(n) FROM ({classes})").fetchall()[0]
+    relation = duckdb.sql(f"SELECT count(*), min(n) FROM ({classes})")
+    assert relation is not None
+    counted = relation.fetchall()[0]
     assert counted[0] == data["risk_after"]["classes"]
     assert counted[1] == data["smallest_class"] >= 10

@@ -286,7 +286,8 @@ def test_the_key_is_in_no_plan_or_setting_and_its_broadcast_is_destroyed(
     secret = open_key_ring(path=keys, algorithm=TokenAlgorithm.BLAKE2B).active.secret
     frames: list[Any] = []
     shipped: list[Any] = []
-    real_write, real_broadcast = on_spark.write_output, on_spark.broadcast
+    real_write = getattr(on_spark, "write_output")  # noqa: B009 - the module's own name
+    real_broadcast = on_spark.broadcast
 
     def write_output(spark: Any, frame: Any, target: str, **options: Any) -> None:
         frames.append(frame)

@@ -99,8 +99,12 @@ def _classes(results: list[service.ScanResult]) -> dict[str, tuple[object, ...]]
     }
 
 
-def _findings(results: list[service.ScanResult]) -> list[tuple[object, ...]]:
-    found = []
+#: a finding as compared: kind, table, column, row, start, end, score, masked value
+Found = tuple[str, str, str, str, int | None, int | None, float, str]
+
+
+def _findings(results: list[service.ScanResult]) -> list[Found]:
+    found: list[Found] = []
     for result in results:
         if isinstance(result, service.ColumnClass):
             continue
